@@ -1,0 +1,26 @@
+namespace Cerberus.ChatOps.Domain.Actions;
+
+/// <summary>The runbook's remediations, as the bot offers them.</summary>
+public enum RemediationKind
+{
+    /// <summary>Patroni switchover from a healthy leader (graceful, no data loss).</summary>
+    Switchover,
+
+    /// <summary>Patroni failover to a named candidate when there is no healthy leader.</summary>
+    Failover,
+
+    /// <summary>Scale the backend deployment to zero, remembering its replica count.</summary>
+    ScaleBackendDown,
+
+    /// <summary>Scale the backend deployment back to the remembered replica count.</summary>
+    ScaleBackendUp,
+
+    /// <summary>Batched deletion of audit.logs rows older than the retention, then VACUUM.</summary>
+    AuditLogCleanup,
+
+    /// <summary>Drop an inactive replication slot that retains WAL.</summary>
+    DropReplicationSlot,
+
+    /// <summary>CHECKPOINT so the server recycles WAL it no longer needs.</summary>
+    Checkpoint,
+}

@@ -1,0 +1,7 @@
+namespace Cerberus.ChatOps.Store;
+
+public enum StoreProvider
+{
+    Sqlite,
+    Postgres,
+}
