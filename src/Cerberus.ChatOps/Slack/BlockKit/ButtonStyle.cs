@@ -1,0 +1,8 @@
+namespace Cerberus.ChatOps.Slack.BlockKit;
+
+public enum ButtonStyle
+{
+    Default,
+    Primary,
+    Danger,
+}

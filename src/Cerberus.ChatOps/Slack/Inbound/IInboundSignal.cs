@@ -1,0 +1,12 @@
+namespace Cerberus.ChatOps.Slack.Inbound;
+
+/// <summary>
+/// Wakes the incident worker after an <see cref="Domain.Ports.InboundItem"/> was stored. The item itself lives in
+/// the durable inbox; the signal only saves a polling delay.
+/// </summary>
+public interface IInboundSignal
+{
+    void Notify();
+
+    Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken);
+}

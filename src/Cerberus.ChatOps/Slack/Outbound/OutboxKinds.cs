@@ -1,0 +1,23 @@
+namespace Cerberus.ChatOps.Slack.Outbound;
+
+/// <summary>Values of <see cref="Domain.Ports.OutboxItem.Kind"/>: how the outbox worker sends an item.</summary>
+public static class OutboxKinds
+{
+    /// <summary><c>chat.postMessage</c> to the channel; the ts is remembered under <c>MessageRef</c> when set.</summary>
+    public const string Post = "post";
+
+    /// <summary><c>chat.postMessage</c> with <c>thread_ts</c> = the ts remembered under <c>MessageRef</c>.</summary>
+    public const string Thread = "thread";
+
+    /// <summary><c>chat.update</c> of the message remembered under <c>MessageRef</c>.</summary>
+    public const string Update = "update";
+
+    /// <summary><c>chat.postEphemeral</c> to <see cref="SlackMessage.User"/> in the channel (thread when MessageRef is set).</summary>
+    public const string Ephemeral = "ephemeral";
+
+    /// <summary>A POST of the message to <see cref="SlackMessage.ResponseUrl"/> (5 uses in 30 minutes).</summary>
+    public const string ResponseUrl = "response_url";
+
+    /// <summary>A file (<see cref="SlackMessage.File"/>) through files.getUploadURLExternal → upload → files.completeUploadExternal, into the thread of MessageRef when set.</summary>
+    public const string File = "file";
+}
