@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Hosting.Logging;
+using Cerberus.ChatOps.Patroni;
 using Cerberus.ChatOps.Store;
 using Serilog;
 
@@ -14,6 +15,7 @@ internal static class CerberusBuilder
         builder.Services.AddHealthChecks();
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddCerberusStore();
+        builder.Services.AddPatroni();
         return builder;
     }
 

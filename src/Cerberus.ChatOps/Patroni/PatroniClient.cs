@@ -1,0 +1,141 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace Cerberus.ChatOps.Patroni;
+
+/// <summary>
+/// Talks to Patroni's REST API. Every GET has its own timeout (a hung member answers nothing for as long as you
+/// wait); POSTs get ≥ 30 s because Patroni polls for the result before answering. Nothing is retried here:
+/// a 412/503 needs a fresh look at /cluster, which is the caller's decision.
+/// </summary>
+internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOptions> options, TimeProvider time, ILogger<PatroniClient> logger)
+    : IPatroniClient
+{
+    private readonly PatroniOptions _options = options.Value;
+
+    public IReadOnlyList<Uri> Members => _options.Members;
+
+    public Task<PatroniAnswer<PatroniCluster>> GetClusterAsync(Uri member, CancellationToken cancellationToken) =>
+        GetAsync<PatroniCluster>(member, "cluster", cancellationToken);
+
+    public Task<PatroniAnswer<PatroniNodeStatus>> GetStatusAsync(Uri member, CancellationToken cancellationToken) =>
+        GetAsync<PatroniNodeStatus>(member, "patroni", cancellationToken);
+
+    public Task<PatroniAnswer<PatroniDynamicConfig>> GetConfigAsync(Uri member, CancellationToken cancellationToken) =>
+        GetAsync<PatroniDynamicConfig>(member, "config", cancellationToken);
+
+    public async Task<PatroniAnswer<IReadOnlyList<PatroniHistoryEntry>>> GetHistoryAsync(Uri member, CancellationToken cancellationToken)
+    {
+        var raw = await GetAsync<JsonElement[]>(member, "history", cancellationToken);
+        if (raw.Value is null)
+        {
+            return new(member, null, raw.StatusCode, raw.TimedOut, raw.Error, raw.Elapsed);
+        }
+
+        var entries = new List<PatroniHistoryEntry>();
+        foreach (var e in raw.Value.Where(e => e.ValueKind == JsonValueKind.Array && e.GetArrayLength() >= 3))
+        {
+            entries.Add(new PatroniHistoryEntry(
+                e[0].GetInt32(),
+                e[1].ValueKind == JsonValueKind.Number ? e[1].GetInt64() : 0,
+                e[2].GetString() ?? string.Empty,
+                e.GetArrayLength() > 3 ? e[3].GetString() : null,
+                e.GetArrayLength() > 4 ? e[4].GetString() : null));
+        }
+
+        return new(member, entries, raw.StatusCode, false, null, raw.Elapsed);
+    }
+
+    public async Task<IReadOnlyList<PatroniAnswer<PatroniCluster>>> GetClusterFromAllAsync(CancellationToken cancellationToken) =>
+        await Task.WhenAll(Members.Select(m => GetClusterAsync(m, cancellationToken)));
+
+    public Task<PatroniCommandResult> SwitchoverAsync(Uri member, string leader, string candidate, CancellationToken cancellationToken) =>
+        PostAsync(member, "switchover", new Dictionary<string, string> { ["leader"] = leader, ["candidate"] = candidate }, cancellationToken);
+
+    public Task<PatroniCommandResult> FailoverAsync(Uri member, string candidate, CancellationToken cancellationToken) =>
+        PostAsync(member, "failover", new Dictionary<string, string> { ["candidate"] = candidate }, cancellationToken);
+
+    private async Task<PatroniAnswer<T>> GetAsync<T>(Uri member, string path, CancellationToken cancellationToken)
+        where T : class
+    {
+        var started = time.GetTimestamp();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(_options.RequestTimeout);
+        try
+        {
+            using var response = await http.GetAsync(new Uri(member, path), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+
+            // /patroni and the health endpoints answer 503 with a JSON body on a replica or a sick node: still data.
+            var value = await response.Content.ReadFromJsonAsync<T>(cts.Token);
+            return new(member, value, (int)response.StatusCode, false, value is null ? "empty answer" : null, time.GetElapsedTime(started));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new(member, null, null, true, $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", time.GetElapsedTime(started));
+        }
+        catch (HttpRequestException ex)
+        {
+            return new(member, null, (int?)ex.StatusCode, false, Describe(ex), time.GetElapsedTime(started));
+        }
+        catch (JsonException)
+        {
+            return new(member, null, null, false, $"/{path} did not answer JSON", time.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<PatroniCommandResult> PostAsync(Uri member, string path, Dictionary<string, string> body, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(_options.FailoverTimeout);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(member, path))
+        {
+            Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
+        };
+        if (!string.IsNullOrEmpty(_options.Username))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.Username}:{_options.Password}")));
+        }
+
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            Log.Posting(logger, path, member, string.Join(", ", body.Select(kv => $"{kv.Key}={kv.Value}")));
+        }
+
+        try
+        {
+            using var response = await http.SendAsync(request, cts.Token);
+            var text = (await response.Content.ReadAsStringAsync(cts.Token)).Trim();
+            var elapsed = time.GetElapsedTime(started);
+            Log.Answered(logger, path, member, (int)response.StatusCode, text, elapsed.TotalMilliseconds);
+            return new(member, (int)response.StatusCode, text, false, null, elapsed);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new(member, null, string.Empty, true, $"no answer within {_options.FailoverTimeout.TotalSeconds:0} s: the outcome is unknown, read /cluster", time.GetElapsedTime(started));
+        }
+        catch (HttpRequestException ex)
+        {
+            return new(member, (int?)ex.StatusCode, string.Empty, false, Describe(ex), time.GetElapsedTime(started));
+        }
+    }
+
+    private static string Describe(HttpRequestException ex) => ex.HttpRequestError switch
+    {
+        HttpRequestError.ConnectionError => "connection refused or unreachable",
+        HttpRequestError.NameResolutionError => "name does not resolve",
+        _ => ex.StatusCode is { } code ? $"HTTP {(int)code}" : ex.HttpRequestError.ToString(),
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Patroni POST /{Path} to {Member}: {Body}")]
+        public static partial void Posting(ILogger logger, string path, Uri member, string body);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Patroni POST /{Path} to {Member} answered {Status}: {Text} in {ElapsedMs:0} ms")]
+        public static partial void Answered(ILogger logger, string path, Uri member, int status, string text, double elapsedMs);
+    }
+}

@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+
+namespace Cerberus.ChatOps.Patroni;
+
+/// <summary><c>GET /patroni</c> of one member (3.0.x: role is "master" or "replica").</summary>
+public sealed record PatroniNodeStatus
+{
+    [JsonPropertyName("state")] public string? State { get; init; }
+    [JsonPropertyName("role")] public string? Role { get; init; }
+    [JsonPropertyName("server_version")] public int? ServerVersion { get; init; }
+    [JsonPropertyName("timeline")] public int? Timeline { get; init; }
+    [JsonPropertyName("xlog")] public PatroniXlog? Xlog { get; init; }
+    [JsonPropertyName("cluster_unlocked")] public bool? ClusterUnlocked { get; init; }
+    [JsonPropertyName("pause")] public bool? Pause { get; init; }
+    [JsonPropertyName("dcs_last_seen")] public long? DcsLastSeen { get; init; }
+    [JsonPropertyName("pending_restart")] public bool? PendingRestart { get; init; }
+    [JsonPropertyName("postmaster_start_time")] public string? PostmasterStartTime { get; init; }
+    [JsonPropertyName("patroni")] public Dictionary<string, string>? Patroni { get; init; }
+
+    [JsonIgnore] public bool IsPrimary => Role is "master" or "primary";
+}
