@@ -1,0 +1,20 @@
+namespace Cerberus.ChatOps.Incidents.Commands;
+
+/// <summary>The subcommands of <c>/dbincident</c>.</summary>
+public enum IncidentCommandKind
+{
+    Help,
+    Start,
+    Status,
+    Commander,
+    Note,
+    Diagnose,
+    Escalate,
+    Propose,
+    Resolve,
+    Cancel,
+    Close,
+    List,
+    Drill,
+    Report,
+}

@@ -1,0 +1,80 @@
+using Cerberus.ChatOps.Domain.Actions;
+
+namespace Cerberus.ChatOps.Incidents.Engine;
+
+/// <summary>Parses <c>/dbincident propose &lt;action&gt; [args]</c> and button values into a kind and arguments.</summary>
+public static class ActionRequestParser
+{
+    public const string CandidateArgument = "candidate";
+    public const string SlotArgument = "slot";
+    public const string VacuumFullArgument = "vacuum_full";
+    public const string ReplicasArgument = "replicas";
+
+    private static readonly Dictionary<string, RemediationKind> Names = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["failover"] = RemediationKind.Failover,
+        ["switchover"] = RemediationKind.Switchover,
+        ["scale-down"] = RemediationKind.ScaleBackendDown,
+        ["scaledown"] = RemediationKind.ScaleBackendDown,
+        ["scale-up"] = RemediationKind.ScaleBackendUp,
+        ["scaleup"] = RemediationKind.ScaleBackendUp,
+        ["cleanup"] = RemediationKind.AuditLogCleanup,
+        ["audit-cleanup"] = RemediationKind.AuditLogCleanup,
+        ["drop-slot"] = RemediationKind.DropReplicationSlot,
+        ["checkpoint"] = RemediationKind.Checkpoint,
+    };
+
+    public static string CommandName(RemediationKind kind) => kind switch
+    {
+        RemediationKind.Failover => "failover",
+        RemediationKind.Switchover => "switchover",
+        RemediationKind.ScaleBackendDown => "scale-down",
+        RemediationKind.ScaleBackendUp => "scale-up",
+        RemediationKind.AuditLogCleanup => "cleanup",
+        RemediationKind.DropReplicationSlot => "drop-slot",
+        RemediationKind.Checkpoint => "checkpoint",
+        _ => kind.ToString(),
+    };
+
+    public static string Title(RemediationKind kind) => kind switch
+    {
+        RemediationKind.Failover => "Patroni failover",
+        RemediationKind.Switchover => "Patroni switchover",
+        RemediationKind.ScaleBackendDown => "Scale backend down",
+        RemediationKind.ScaleBackendUp => "Scale backend up",
+        RemediationKind.AuditLogCleanup => "Audit-log clean-up + VACUUM",
+        RemediationKind.DropReplicationSlot => "Drop inactive slot",
+        RemediationKind.Checkpoint => "CHECKPOINT",
+        _ => kind.ToString(),
+    };
+
+    /// <summary>Parses "failover pg2", "drop-slot old_slot", "cleanup vacuum-full"; null with a reason when unknown.</summary>
+    public static (RemediationKind? Kind, IReadOnlyDictionary<string, string> Arguments, string? Problem) Parse(string text)
+    {
+        var words = (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (words.Length == 0 || !Names.TryGetValue(words[0], out var kind))
+        {
+            return (null, arguments, $"Unknown action `{(words.Length == 0 ? string.Empty : words[0])}`. Actions: {string.Join(", ", Names.Keys.Where(k => k.Contains('-', StringComparison.Ordinal) || k is "failover" or "switchover" or "checkpoint" or "cleanup"))}.");
+        }
+
+        var rest = words.Skip(1).ToList();
+        switch (kind)
+        {
+            case RemediationKind.Failover or RemediationKind.Switchover when rest.Count > 0:
+                arguments[CandidateArgument] = rest[0];
+                break;
+            case RemediationKind.DropReplicationSlot when rest.Count > 0:
+                arguments[SlotArgument] = rest[0];
+                break;
+            case RemediationKind.AuditLogCleanup when rest.Any(w => w.Equals("vacuum-full", StringComparison.OrdinalIgnoreCase)):
+                arguments[VacuumFullArgument] = "true";
+                break;
+            case RemediationKind.ScaleBackendUp when rest.Count > 0 && int.TryParse(rest[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n):
+                arguments[ReplicasArgument] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                break;
+        }
+
+        return (kind, arguments, null);
+    }
+}

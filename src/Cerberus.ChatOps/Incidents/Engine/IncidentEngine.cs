@@ -1,0 +1,833 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Cerberus.ChatOps.Diagnostics;
+using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Diagnostics;
+using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Domain.Text;
+using Cerberus.ChatOps.Incidents.Rendering;
+using Cerberus.ChatOps.Slack.Outbound;
+using Microsoft.Extensions.Options;
+
+namespace Cerberus.ChatOps.Incidents.Engine;
+
+/// <summary>
+/// Where Slack meets the domain. Every change loads the incident, fires an intent method on its state machine and
+/// saves it together with the messages it causes (one transaction, optimistic version); work on one incident is
+/// serialised in process, and the version check makes several replicas safe. Slow work (diagnostics, proposals,
+/// executions) runs in the background and comes back as further changes.
+/// </summary>
+internal sealed partial class IncidentEngine(
+    IIncidentStore store,
+    IOutboxStore outbox,
+    IDiagnosticsRunner diagnostics,
+    IEnumerable<IRemediationAction> actions,
+    IOptionsMonitor<IncidentOptions> options,
+    BackgroundWork work,
+    TimeProvider time,
+    ILogger<IncidentEngine> logger)
+{
+    private const int MaxSaveAttempts = 5;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly Dictionary<RemediationKind, IRemediationAction> _actions = actions.GroupBy(a => a.Kind).ToDictionary(g => g.Key, g => g.First());
+
+    private IncidentOptions Options => options.CurrentValue;
+
+    public IReadOnlyCollection<RemediationKind> AvailableActions => _actions.Keys;
+
+    public ApprovalPolicy Policy => new(
+        Options.Approvers.Where(a => !string.IsNullOrWhiteSpace(a)).ToHashSet(StringComparer.Ordinal),
+        Options.Approval.RequireSecondPerson,
+        Options.Approval.Expiry);
+
+    // ---------------------------------------------------------------- commands
+
+    public async Task<string?> StartAsync(string channel, string actor, string summary, bool drill, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var channelGate = _locks.GetOrAdd("channel:" + channel, _ => new SemaphoreSlim(1, 1));
+        await channelGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (await store.FindOpenInChannelAsync(channel, cancellationToken) is { } open)
+            {
+                await ReplyAsync(reply, $"{IncidentMessages.Tag(open)}*{open.Id}* is already open in this channel ({IncidentMessages.StateText(open)}, commander {Format.User(open.Commander)}). Work in its thread, or `/dbincident status`.", cancellationToken);
+                return open.Id;
+            }
+
+            var now = time.GetUtcNow();
+            var id = await store.AllocateIncidentIdAsync(now, cancellationToken);
+            var incident = Incident.Declare(id, channel, summary, actor, now, drill);
+            incident.RecordCommand(actor, drill ? $"/dbincident drill {summary}" : $"/dbincident start {summary}", now);
+            incident.BeginDiagnosis(Incident.BotActor, now);
+            var batch = new OutboxBatch(incident, now);
+            batch.PostHeader(IncidentMessages.Header(incident, Options.Contacts, now));
+            batch.Thread(IncidentMessages.Started(incident, Options.Contacts));
+            await store.SaveAsync(incident, batch.Items, cancellationToken);
+            Log.Declared(logger, id, channel, drill);
+            StartDiagnostics(id);
+            return id;
+        }
+        finally
+        {
+            channelGate.Release();
+        }
+    }
+
+    public async Task<string?> OpenIncidentIdAsync(string channel, CancellationToken cancellationToken) =>
+        (await store.FindOpenInChannelAsync(channel, cancellationToken))?.Id;
+
+    public async Task StatusAsync(string channel, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var incident = await store.FindOpenInChannelAsync(channel, cancellationToken);
+        await ReplyAsync(reply, incident is null ? NoOpenIncident : null, incident is null ? null : IncidentMessages.Status(incident, time.GetUtcNow()), cancellationToken);
+    }
+
+    public async Task ListAsync(ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var incidents = await store.ListAsync(openOnly: false, limit: 15, cancellationToken);
+        await ReplyAsync(reply, null, IncidentMessages.List(incidents), cancellationToken);
+    }
+
+    public Task HelpAsync(ReplyTarget reply, string? problem, CancellationToken cancellationToken) =>
+        ReplyAsync(reply, null, IncidentMessages.Help(problem), cancellationToken);
+
+    public Task ChangeCommanderAsync(string channel, string actor, string newCommander, ReplyTarget reply, CancellationToken cancellationToken) =>
+        OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) =>
+        {
+            var result = incident.ChangeCommander(newCommander, actor, now);
+            if (result.Succeeded)
+            {
+                batch.Thread(IncidentMessages.Text($"{Format.User(newCommander)} is now the incident commander (handed over by {Format.User(actor)})."));
+            }
+            else
+            {
+                batch.Reply(reply, IncidentMessages.Text(result.Message));
+            }
+
+            return result;
+        }, cancellationToken);
+
+    public Task NoteAsync(string channel, string actor, string text, ReplyTarget reply, CancellationToken cancellationToken) =>
+        OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) =>
+        {
+            var result = incident.AddNote(actor, SecretRedactor.Redact(text), now);
+            batch.Reply(reply, IncidentMessages.Text(result.Succeeded ? $":memo: Noted in the {incident.Id} timeline." : result.Message));
+            if (result.Succeeded)
+            {
+                batch.Thread(IncidentMessages.Text($":memo: {Format.User(actor)}: {Format.Safe(text)}"));
+            }
+
+            return result;
+        }, cancellationToken);
+
+    public async Task DiagnoseAsync(string incidentId, string actor, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var outcome = await MutateAsync(incidentId, (incident, batch, now) =>
+        {
+            var result = incident.BeginDiagnosis(actor, now);
+            if (result.Succeeded)
+            {
+                batch.Thread(IncidentMessages.Text($":mag: {Format.User(actor)} asked for the diagnostics again; running them now…"));
+            }
+            else
+            {
+                batch.Reply(reply, IncidentMessages.Text(result.Message));
+            }
+
+            return result;
+        }, cancellationToken);
+        if (outcome.Result.Succeeded)
+        {
+            StartDiagnostics(incidentId);
+        }
+        else if (outcome.Incident is null)
+        {
+            await ReplyAsync(reply, outcome.Result.Message, cancellationToken);
+        }
+    }
+
+    public async Task EscalateAsync(string incidentId, string actor, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var contacts = Options.Contacts;
+        var who = IncidentMessages.ContactLine(contacts.Escalation, contacts.EscalationSlack, contacts.EscalationEmail);
+        var outcome = await MutateAsync(incidentId, (incident, batch, now) =>
+        {
+            var result = incident.Escalate(actor, $"{contacts.Escalation} ({contacts.EscalationEmail})", now);
+            if (result.Succeeded)
+            {
+                batch.Thread(IncidentMessages.Text($":sos: {Format.User(actor)} escalated {incident.Id} to {who}. Please join this thread: {Format.Safe(incident.Summary)} — {IncidentMessages.StateText(incident)}."));
+            }
+            else
+            {
+                batch.Reply(reply, IncidentMessages.Text(result.Message));
+            }
+
+            return result;
+        }, cancellationToken);
+        if (outcome.Incident is null)
+        {
+            await ReplyAsync(reply, outcome.Result.Message, cancellationToken);
+        }
+    }
+
+    public async Task ResolveAsync(string channel, string actor, string rootCause, bool force, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var incident = await store.FindOpenInChannelAsync(channel, cancellationToken);
+        if (incident is null)
+        {
+            await ReplyAsync(reply, NoOpenIncident, cancellationToken);
+            return;
+        }
+
+        var outcome = await MutateAsync(incident.Id, (i, batch, now) =>
+        {
+            var result = i.Resolve(actor, string.IsNullOrWhiteSpace(rootCause) ? null : SecretRedactor.Redact(rootCause), force, now);
+            if (!result.Succeeded)
+            {
+                batch.Reply(reply, IncidentMessages.Text(result.Message));
+                return result;
+            }
+
+            batch.Thread(IncidentMessages.Text($":large_green_circle: {Format.User(actor)} resolved {i.Id} after {Format.Duration(now - (i.DetectedAt ?? i.DeclaredAt))}."
+                + (i.RootCause is null ? " No root cause given: the document marks the diagnosis as a hypothesis; add one with `/dbincident note root cause: …`." : $" Root cause: {Format.Safe(i.RootCause)}")));
+            return result;
+        }, cancellationToken);
+        if (outcome.Result.Succeeded)
+        {
+            Log.Resolved(logger, incident.Id);
+        }
+    }
+
+    public Task CancelAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken) =>
+        OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) =>
+        {
+            var result = incident.Cancel(actor, now);
+            if (result.Succeeded)
+            {
+                batch.Thread(IncidentMessages.Text($"{Format.User(actor)} cancelled {incident.Id} (declared by mistake). Cancelled incidents get no post-incident document."));
+            }
+            else
+            {
+                batch.Reply(reply, IncidentMessages.Text(result.Message));
+            }
+
+            return result;
+        }, cancellationToken);
+
+    public async Task CloseAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var recent = await store.ListAsync(openOnly: false, limit: 50, cancellationToken);
+        var resolved = recent.FirstOrDefault(i => string.Equals(i.Channel, channel, StringComparison.Ordinal) && i.State == IncidentState.Resolved);
+        if (resolved is null)
+        {
+            await ReplyAsync(reply, "There is no resolved incident in this channel to close.", cancellationToken);
+            return;
+        }
+
+        await MutateAsync(resolved.Id, (incident, batch, now) =>
+        {
+            var result = incident.Close(actor, now);
+            batch.Reply(reply, IncidentMessages.Text(result.Succeeded ? $"{incident.Id} is closed." : result.Message));
+            return result;
+        }, cancellationToken);
+    }
+
+    // ---------------------------------------------------------------- diagnostics
+
+    public void StartDiagnostics(string incidentId) =>
+        work.TryStart("diagnose:" + incidentId, ct => RunDiagnosticsAsync(incidentId, ct));
+
+    private async Task RunDiagnosticsAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["IncidentId"] = incidentId });
+        var report = await diagnostics.RunAsync(null, cancellationToken);
+        Log.Diagnosed(logger, incidentId, report.Classification, (report.FinishedAt - report.StartedAt).TotalMilliseconds);
+        await MutateAsync(incidentId, (incident, batch, now) =>
+        {
+            var result = incident.CompleteDiagnosis(report, now);
+            batch.Thread(IncidentMessages.Diagnosis(incident, report, AvailableActions, Options.DryRun));
+            return result;
+        }, cancellationToken);
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    public void StartProposal(string incidentId, string actor, RemediationKind kind, IReadOnlyDictionary<string, string> arguments, bool dryRun, ReplyTarget reply) =>
+        work.TryStart($"propose:{incidentId}:{kind}:{actor}", ct => ProposeAsync(incidentId, actor, kind, arguments, dryRun, reply, ct));
+
+    public async Task ProposeAsync(
+        string incidentId,
+        string actor,
+        RemediationKind kind,
+        IReadOnlyDictionary<string, string> arguments,
+        bool dryRun,
+        ReplyTarget reply,
+        CancellationToken cancellationToken)
+    {
+        if (!_actions.TryGetValue(kind, out var action))
+        {
+            await ReplyAsync(reply, $"{ActionRequestParser.Title(kind)} is not available here (its backend is not configured).", cancellationToken);
+            return;
+        }
+
+        var incident = await store.GetAsync(incidentId, cancellationToken);
+        if (incident is null || !incident.IsOpen)
+        {
+            await ReplyAsync(reply, incident is null ? $"There is no incident {incidentId}." : $"{incident.Id} is {incident.State}; no action can be proposed for it.", cancellationToken);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var args = new Dictionary<string, string>(arguments, StringComparer.Ordinal);
+        if (kind == RemediationKind.ScaleBackendUp && !args.ContainsKey(ActionRequestParser.ReplicasArgument)
+            && incident.OutstandingUndo.LastOrDefault(a => a.UndoKind == RemediationKind.ScaleBackendUp) is { } down
+            && down.Figures.TryGetValue(ActionFigureKeys.ReplicasBefore, out var remembered))
+        {
+            args[ActionRequestParser.ReplicasArgument] = remembered;
+        }
+
+        var isDryRun = dryRun || Options.DryRun;
+        var request = new ProposalRequest(incidentId, NewActionId(), actor, now, Options.Approval.Expiry, isDryRun, args);
+        ActionProposal proposal;
+        try
+        {
+            proposal = await action.ProposeAsync(request, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.ProposalFailed(logger, ex, incidentId, kind);
+            await ReplyAsync(reply, $"Could not prepare {ActionRequestParser.Title(kind)}: {SecretRedactor.Redact(ex.Message)}", cancellationToken);
+            return;
+        }
+
+        if (proposal.Action is not { } record)
+        {
+            await ReplyAsync(reply, $"{ActionRequestParser.Title(kind)} is not applicable now: {proposal.NotApplicableReason}", cancellationToken);
+            return;
+        }
+
+        if (isDryRun)
+        {
+            await MutateAsync(incidentId, (i, batch, at) =>
+            {
+                i.AddNote(actor, $"dry run of {kind} on {record.Target}: would run {record.Description}", at);
+                batch.Thread(IncidentMessages.DryRun(i, record));
+                return DomainResult.Ok();
+            }, cancellationToken);
+            return;
+        }
+
+        await MutateAsync(incidentId, (i, batch, at) =>
+        {
+            var result = i.ProposeAction(record, at);
+            if (result.Succeeded)
+            {
+                batch.Thread(IncidentMessages.ApprovalCard(i, record, Options.Approval, Options.Approvers));
+            }
+            else
+            {
+                batch.Reply(reply, IncidentMessages.Text(result.Message));
+            }
+
+            return result;
+        }, cancellationToken);
+    }
+
+    public async Task ApproveAsync(string incidentId, string actionId, string actor, bool riskAccepted, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var policy = Policy;
+        var outcome = await MutateAsync(incidentId, (incident, batch, now) =>
+        {
+            var result = incident.Approve(actionId, actor, riskAccepted, policy, now);
+            var action = incident.FindAction(actionId);
+            if (result.Succeeded && action is not null)
+            {
+                batch.ReplaceOriginal(reply, IncidentMessages.Decided(incident, action, $":white_check_mark: approved by {Format.User(actor)} at {Format.Clock(now)} — running now."));
+            }
+            else
+            {
+                batch.Reply(reply, IncidentMessages.Text(result.Message));
+                if (action is { Status: ActionStatus.Expired } && !string.IsNullOrEmpty(reply.ResponseUrl))
+                {
+                    batch.ReplaceOriginal(reply, IncidentMessages.Decided(incident, action, ":hourglass: expired — nothing ran."));
+                }
+            }
+
+            return result;
+        }, cancellationToken);
+
+        if (outcome.Result.Succeeded)
+        {
+            Log.Approved(logger, incidentId, actionId, actor);
+            StartExecution(incidentId, actionId);
+        }
+        else if (outcome.Incident is null)
+        {
+            await ReplyAsync(reply, outcome.Result.Message, cancellationToken);
+        }
+    }
+
+    public async Task RejectAsync(string incidentId, string actionId, string actor, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var policy = Policy;
+        var outcome = await MutateAsync(incidentId, (incident, batch, now) =>
+        {
+            var result = incident.Reject(actionId, actor, policy, now);
+            var action = incident.FindAction(actionId);
+            if (result.Succeeded && action is not null)
+            {
+                batch.ReplaceOriginal(reply, IncidentMessages.Decided(incident, action, $":no_entry_sign: rejected by {Format.User(actor)} at {Format.Clock(now)}; nothing ran."));
+                if (string.IsNullOrEmpty(reply.ResponseUrl))
+                {
+                    batch.Thread(IncidentMessages.Decided(incident, action, $"rejected by {Format.User(actor)}; nothing ran."));
+                }
+            }
+            else
+            {
+                batch.Reply(reply, IncidentMessages.Text(result.Message));
+            }
+
+            return result;
+        }, cancellationToken);
+        if (outcome.Incident is null)
+        {
+            await ReplyAsync(reply, outcome.Result.Message, cancellationToken);
+        }
+    }
+
+    public void StartExecution(string incidentId, string actionId) =>
+        work.TryStart("execute:" + incidentId, ct => ExecuteAsync(incidentId, actionId, ct));
+
+    private async Task ExecuteAsync(string incidentId, string actionId, CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["IncidentId"] = incidentId, ["ActionId"] = actionId });
+        var incident = await store.GetAsync(incidentId, cancellationToken);
+        var record = incident?.FindAction(actionId);
+        if (incident is null || record is null || record.Status != ActionStatus.Approved || !_actions.TryGetValue(record.Kind, out var action))
+        {
+            return;
+        }
+
+        // Re-read the state the approval was based on. If it drifted, nothing runs.
+        string observed;
+        try
+        {
+            observed = await action.ObserveAsync(record, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            observed = $"could not re-read the state: {SecretRedactor.Redact(ex.Message)}";
+        }
+
+        if (!string.Equals(observed, record.ObservedFingerprint, StringComparison.Ordinal))
+        {
+            await MutateAsync(incidentId, (i, batch, now) =>
+            {
+                var result = i.RefuseForDrift(actionId, observed, now);
+                if (result.Succeeded)
+                {
+                    batch.Thread(IncidentMessages.Text($":warning: {ActionRequestParser.Title(record.Kind)} was NOT run: the state changed since the approval card (was `{Format.Safe(record.ObservedFingerprint)}`, now `{Format.Safe(observed)}`). A fresh proposal follows."));
+                }
+
+                return result;
+            }, cancellationToken);
+            await ProposeAsync(incidentId, Incident.BotActor, record.Kind, record.Parameters, dryRun: false,
+                new ReplyTarget(incident.Channel, record.DecidedBy ?? Incident.BotActor, null), cancellationToken);
+            return;
+        }
+
+        // The ledger says Started before the first side effect: after this, the action never starts again.
+        var started = await MutateAsync(incidentId, (i, batch, now) =>
+        {
+            var result = i.MarkStarted(actionId, now);
+            if (result.Succeeded)
+            {
+                batch.Thread(IncidentMessages.Text($":gear: Running {ActionRequestParser.Title(record.Kind)} on {Format.Safe(record.Target)} (approved by {Format.User(record.DecidedBy ?? "?")})…"));
+            }
+
+            return result;
+        }, cancellationToken);
+        if (!started.Result.Succeeded)
+        {
+            return;
+        }
+
+        var progress = new ThreadProgress(this, incident, time);
+        ActionOutcome outcome;
+        try
+        {
+            outcome = await action.ExecuteAsync(record, progress, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.ExecutionFailed(logger, ex, incidentId, record.Kind);
+            outcome = ActionOutcome.Failure($"the action threw: {SecretRedactor.Redact(ex.Message)}");
+        }
+
+        await progress.FlushAsync(cancellationToken);
+        await FinishAsync(incidentId, actionId, action, outcome, cancellationToken);
+    }
+
+    /// <summary>Records the outcome, then verifies: the action's own check plus the relevant probes, before → after.</summary>
+    private async Task FinishAsync(string incidentId, string actionId, IRemediationAction action, ActionOutcome outcome, CancellationToken cancellationToken)
+    {
+        var recorded = await MutateAsync(incidentId, (i, batch, now) =>
+        {
+            var result = i.RecordExecution(actionId, outcome.Succeeded, SecretRedactor.Redact(outcome.Summary), outcome.Figures, now);
+            if (result.Succeeded && i.FindAction(actionId) is { } a)
+            {
+                batch.Thread(IncidentMessages.Text(outcome.Succeeded
+                    ? $":white_check_mark: {ActionRequestParser.Title(a.Kind)} done: {Format.Safe(outcome.Summary)} Verifying…"
+                    : $":x: {ActionRequestParser.Title(a.Kind)} failed: {Format.Safe(outcome.Summary)} Nothing else was changed; pick the next step."));
+            }
+
+            return result;
+        }, cancellationToken);
+        if (recorded.Result.Succeeded && outcome.Succeeded)
+        {
+            await VerifyAsync(incidentId, actionId, action, cancellationToken);
+        }
+    }
+
+    private async Task VerifyAsync(string incidentId, string actionId, IRemediationAction action, CancellationToken cancellationToken)
+    {
+        var incident = await store.GetAsync(incidentId, cancellationToken);
+        if (incident?.FindAction(actionId) is not { } record)
+        {
+            return;
+        }
+
+        ActionOutcome check;
+        try
+        {
+            check = await action.VerifyAsync(record, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            check = ActionOutcome.Failure($"verification threw: {SecretRedactor.Redact(ex.Message)}");
+        }
+
+        var before = incident.LatestDiagnosis;
+        var after = await diagnostics.RunAsync(VerificationProbes(record.Kind), cancellationToken);
+        var comparison = BeforeAfter(before, after);
+        await MutateAsync(incidentId, (i, batch, now) =>
+        {
+            i.CompleteDiagnosis(after, now);
+            var result = i.RecordVerification(actionId, check.Succeeded, $"{check.Summary} {comparison}".Trim(), now);
+            batch.Thread(IncidentMessages.Text(
+                $"{(check.Succeeded ? ":white_check_mark: Verified" : ":x: Verification failed")}: {Format.Safe(check.Summary)}\n*Before → after:*\n{Format.Safe(comparison)}\n_Next:_ {IncidentMessages.NextStep(i)}"));
+            return result;
+        }, cancellationToken);
+    }
+
+    internal static IReadOnlyCollection<string> VerificationProbes(RemediationKind kind) => kind switch
+    {
+        RemediationKind.Failover or RemediationKind.Switchover =>
+            [ProbeNames.Connectivity, ProbeNames.Patroni, ProbeNames.Replication, ProbeNames.App],
+        RemediationKind.ScaleBackendDown or RemediationKind.ScaleBackendUp =>
+            [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.Kubernetes, ProbeNames.App],
+        RemediationKind.AuditLogCleanup => [ProbeNames.Disk, ProbeNames.Volume, ProbeNames.Replication, ProbeNames.App],
+        _ => [ProbeNames.Replication, ProbeNames.Disk, ProbeNames.Volume, ProbeNames.App],
+    };
+
+    internal static string BeforeAfter(DiagnosisReport? before, DiagnosisReport after)
+    {
+        var lines = new List<string>();
+        foreach (var result in after.Results)
+        {
+            var previous = before?.Find(result.Probe);
+            lines.Add(previous is null
+                ? $"• {result.Probe}: {Format.Label(result.Status)} — {result.Summary}"
+                : $"• {result.Probe}: {Format.Label(previous.Status)} → {Format.Label(result.Status)} — {result.Summary}");
+        }
+
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>Posts an action's progress into the thread, at most every few seconds (batches can be many).</summary>
+    private sealed class ThreadProgress(IncidentEngine engine, Incident incident, TimeProvider time) : IProgress<string>
+    {
+        private readonly Lock _gate = new();
+        private string? _pending;
+        private DateTimeOffset _last = DateTimeOffset.MinValue;
+
+        public void Report(string value)
+        {
+            string? send = null;
+            lock (_gate)
+            {
+                _pending = value;
+                var now = time.GetUtcNow();
+                if (now - _last >= ProgressInterval)
+                {
+                    _last = now;
+                    send = _pending;
+                    _pending = null;
+                }
+            }
+
+            if (send is not null)
+            {
+                _ = engine.PostThreadAsync(incident, $":hourglass_flowing_sand: {Format.Safe(send)}", CancellationToken.None);
+            }
+        }
+
+        public Task FlushAsync(CancellationToken cancellationToken)
+        {
+            string? send;
+            lock (_gate)
+            {
+                send = _pending;
+                _pending = null;
+            }
+
+            return send is null ? Task.CompletedTask : engine.PostThreadAsync(incident, $":hourglass_flowing_sand: {Format.Safe(send)}", cancellationToken);
+        }
+    }
+
+    // ---------------------------------------------------------------- resumption and timers
+
+    /// <summary>
+    /// After a start (or on taking over the timers from a dead replica): diagnostics that were running run again;
+    /// an action approved but never started is not run behind anyone's back; an action left Started is reconciled
+    /// against reality before anything else happens; an executed action is verified.
+    /// </summary>
+    public async Task ResumeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var summary in await store.ListAsync(openOnly: true, limit: 500, cancellationToken))
+        {
+            var incident = await store.GetAsync(summary.Id, cancellationToken);
+            if (incident is null)
+            {
+                continue;
+            }
+
+            using var scope = logger.BeginScope(new Dictionary<string, object> { ["IncidentId"] = incident.Id });
+            if (incident.State == IncidentState.Diagnosing && !work.IsRunning("diagnose:" + incident.Id))
+            {
+                Log.Resuming(logger, incident.Id, "diagnostics");
+                StartDiagnostics(incident.Id);
+            }
+
+            if (work.IsRunning("execute:" + incident.Id))
+            {
+                continue;
+            }
+
+            if (incident.RunningAction is { Status: ActionStatus.Approved } approved)
+            {
+                Log.Resuming(logger, incident.Id, "interrupted approval");
+                await MutateAsync(incident.Id, (i, batch, now) =>
+                {
+                    var result = i.MarkInterrupted(approved.Id, now);
+                    if (result.Succeeded)
+                    {
+                        batch.Thread(IncidentMessages.Text($":warning: The bot restarted after {ActionRequestParser.Title(approved.Kind)} was approved and before it started: nothing ran. Propose it again if it is still needed."));
+                    }
+
+                    return result;
+                }, cancellationToken);
+            }
+            else if (incident.RunningAction is { Status: ActionStatus.Started } started && _actions.TryGetValue(started.Kind, out var action))
+            {
+                Log.Resuming(logger, incident.Id, "reconcile " + started.Kind);
+                work.TryStart("execute:" + incident.Id, ct => ReconcileAsync(incident, started, action, ct));
+            }
+            else if (incident.State == IncidentState.Verifying
+                     && incident.Actions.LastOrDefault(a => a.Status == ActionStatus.Succeeded) is { } done
+                     && _actions.TryGetValue(done.Kind, out var verifier))
+            {
+                Log.Resuming(logger, incident.Id, "verification");
+                work.TryStart("execute:" + incident.Id, ct => VerifyAsync(incident.Id, done.Id, verifier, ct));
+            }
+        }
+    }
+
+    private async Task ReconcileAsync(Incident incident, ActionRecord record, IRemediationAction action, CancellationToken cancellationToken)
+    {
+        await PostThreadAsync(incident, $":arrows_counterclockwise: The bot restarted while {ActionRequestParser.Title(record.Kind)} was running; checking what actually happened before anything else (it is not started again)…", cancellationToken);
+        var progress = new ThreadProgress(this, incident, time);
+        ActionOutcome outcome;
+        try
+        {
+            outcome = await action.ReconcileAsync(record, progress, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            outcome = ActionOutcome.Failure($"could not reconcile after the restart: {SecretRedactor.Redact(ex.Message)}");
+        }
+
+        await progress.FlushAsync(cancellationToken);
+        await FinishAsync(incident.Id, record.Id, action, outcome, cancellationToken);
+    }
+
+    /// <summary>One pass of the timers: approval expiry and RTO reminders, for every open incident.</summary>
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var summary in await store.ListAsync(openOnly: true, limit: 500, cancellationToken))
+        {
+            var incident = await store.GetAsync(summary.Id, cancellationToken);
+            if (incident is null || !incident.IsOpen)
+            {
+                continue;
+            }
+
+            var expiring = incident.Actions.Any(a => a.Status == ActionStatus.Proposed && now > a.ExpiresAt);
+            var elapsed = now - (incident.DetectedAt ?? incident.DeclaredAt);
+            var due = Options.RtoReminders.Where(p => elapsed >= Incident.RecoveryTimeObjective * (p / 100.0) && !incident.RemindersSent.Contains(p)).ToList();
+            if (!expiring && due.Count == 0)
+            {
+                continue;
+            }
+
+            await MutateAsync(incident.Id, (i, batch, at) =>
+            {
+                foreach (var expired in i.ExpireApprovals(at))
+                {
+                    batch.Thread(IncidentMessages.Decided(i, expired, ":hourglass: the approval expired; nothing ran. Propose it again if it is still needed."));
+                }
+
+                foreach (var percent in due.Where(p => i.RecordReminder(p, at)))
+                {
+                    var left = Incident.RecoveryTimeObjective - (at - (i.DetectedAt ?? i.DeclaredAt));
+                    var commander = Format.User(i.Commander);
+                    batch.Thread(IncidentMessages.Text($":alarm_clock: {IncidentMessages.Tag(i)}{percent}% of the 4 h RTO has passed for {i.Id}: {Format.Duration(left)} left. {commander}, state: {IncidentMessages.StateText(i)}. Next: {IncidentMessages.NextStep(i)}"));
+                }
+
+                return DomainResult.Ok();
+            }, cancellationToken);
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    internal async Task PostThreadAsync(Incident incident, string text, CancellationToken cancellationToken)
+    {
+        var batch = new OutboxBatch(incident.Id, incident.Version + 1, incident.Channel, time.GetUtcNow());
+        batch.Thread(IncidentMessages.Text(text));
+        await outbox.EnqueueAsync(batch.Items.Select(i => i with { Id = $"{i.Id}/p{Guid.NewGuid():N}" }).ToList(), cancellationToken);
+    }
+
+    private Task ReplyAsync(ReplyTarget reply, string text, CancellationToken cancellationToken) =>
+        ReplyAsync(reply, text, null, cancellationToken);
+
+    private async Task ReplyAsync(ReplyTarget reply, string? text, SlackMessage? message, CancellationToken cancellationToken)
+    {
+        var batch = new OutboxBatch("", 0, reply.ChannelId, time.GetUtcNow());
+        batch.Reply(reply, message ?? IncidentMessages.Text(text ?? string.Empty));
+        await outbox.EnqueueAsync(batch.Items.Select(i => i with { Id = "reply/" + Guid.NewGuid().ToString("N") }).ToList(), cancellationToken);
+    }
+
+    private const string NoOpenIncident = "There is no open incident in this channel. `/dbincident start <summary>` opens one; `/dbincident list` shows recent ones.";
+
+    private async Task OnOpenIncidentInChannelAsync(string channel, ReplyTarget reply, Func<Incident, OutboxBatch, DateTimeOffset, DomainResult> change, CancellationToken cancellationToken)
+    {
+        var incident = await store.FindOpenInChannelAsync(channel, cancellationToken);
+        if (incident is null)
+        {
+            await ReplyAsync(reply, NoOpenIncident, cancellationToken);
+            return;
+        }
+
+        await MutateAsync(incident.Id, change, cancellationToken);
+    }
+
+    /// <summary>
+    /// Load → change → save with the messages, under the incident's lock; on a version conflict (another replica
+    /// won) reload and decide again. The change must be a function of the loaded incident only.
+    /// </summary>
+    internal async Task<MutationOutcome> MutateAsync(string incidentId, Func<Incident, OutboxBatch, DateTimeOffset, DomainResult> change, CancellationToken cancellationToken)
+    {
+        var gate = _locks.GetOrAdd(incidentId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var incident = await store.GetAsync(incidentId, cancellationToken);
+                if (incident is null)
+                {
+                    return new MutationOutcome(DomainResult.Refused($"There is no incident {incidentId}."), null);
+                }
+
+                var now = time.GetUtcNow();
+                var before = (incident.State, incident.Commander, incident.Timeline.Count, Diagnosis: incident.LatestDiagnosis);
+                var batch = new OutboxBatch(incident, now);
+                var result = change(incident, batch, now);
+                var changed = incident.Timeline.Count != before.Count || incident.State != before.State;
+                if ((incident.State, incident.Commander, incident.LatestDiagnosis) != (before.State, before.Commander, before.Diagnosis))
+                {
+                    batch.UpdateHeader(IncidentMessages.Header(incident, Options.Contacts, now));
+                }
+
+                if (!changed && batch.Items.Count == 0)
+                {
+                    return new MutationOutcome(result, incident);
+                }
+
+                try
+                {
+                    if (changed)
+                    {
+                        await store.SaveAsync(incident, batch.Items, cancellationToken);
+                    }
+                    else
+                    {
+                        await outbox.EnqueueAsync(batch.Items.Select(i => i with { Id = $"{i.Id}/r{Guid.NewGuid():N}" }).ToList(), cancellationToken);
+                    }
+
+                    if (incident.State != before.State)
+                    {
+                        Log.Transitioned(logger, incident.Id, before.State, incident.State);
+                    }
+
+                    return new MutationOutcome(result, incident);
+                }
+                catch (ConcurrencyConflictException) when (attempt < MaxSaveAttempts)
+                {
+                    Log.Conflict(logger, incidentId, attempt);
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static string NewActionId() => "A-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Incident {IncidentId} declared in {Channel} (drill: {Drill})")]
+        public static partial void Declared(ILogger logger, string incidentId, string channel, bool drill);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Incident {IncidentId}: {From} → {To}")]
+        public static partial void Transitioned(ILogger logger, string incidentId, IncidentState from, IncidentState to);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Incident {IncidentId} diagnosed as {Classification} in {ElapsedMs:0} ms")]
+        public static partial void Diagnosed(ILogger logger, string incidentId, Classification classification, double elapsedMs);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Incident {IncidentId}: could not propose {Kind}")]
+        public static partial void ProposalFailed(ILogger logger, Exception exception, string incidentId, RemediationKind kind);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Incident {IncidentId}: action {ActionId} approved by {Approver}")]
+        public static partial void Approved(ILogger logger, string incidentId, string actionId, string approver);
+
+        [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Incident {IncidentId}: {Kind} threw")]
+        public static partial void ExecutionFailed(ILogger logger, Exception exception, string incidentId, RemediationKind kind);
+
+        [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Incident {IncidentId}: version conflict (attempt {Attempt}), reloading")]
+        public static partial void Conflict(ILogger logger, string incidentId, int attempt);
+
+        [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Incident {IncidentId}: resuming {What} after a restart")]
+        public static partial void Resuming(ILogger logger, string incidentId, string what);
+
+        [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Incident {IncidentId} resolved")]
+        public static partial void Resolved(ILogger logger, string incidentId);
+    }
+}

@@ -1,0 +1,59 @@
+using Cerberus.ChatOps.Domain.Ports;
+using Microsoft.Extensions.Options;
+
+namespace Cerberus.ChatOps.Incidents.Engine;
+
+/// <summary>
+/// RTO reminders, approval expiry and resumption after a restart. With several replicas only the holder of the
+/// "incident-timers" lease runs them; when it dies its lease lapses and another replica takes over (and resumes).
+/// </summary>
+internal sealed partial class IncidentTimers(
+    IncidentEngine engine,
+    ILeaseStore leases,
+    IOptionsMonitor<IncidentOptions> options,
+    TimeProvider time,
+    ILogger<IncidentTimers> logger) : BackgroundService
+{
+    public const string LeaseName = "incident-timers";
+
+    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var holding = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var interval = options.CurrentValue.TimerInterval;
+            try
+            {
+                var acquired = await leases.TryAcquireAsync(LeaseName, _owner, interval * 3, time.GetUtcNow(), stoppingToken);
+                if (acquired && !holding)
+                {
+                    Log.TookOver(logger, _owner);
+                    await engine.ResumeAsync(stoppingToken);
+                }
+
+                holding = acquired;
+                if (acquired)
+                {
+                    await engine.TickAsync(stoppingToken);
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.Failed(logger, ex);
+            }
+
+            await Task.Delay(interval, time, stoppingToken);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Timers taken by {Owner}: resuming open incidents")]
+        public static partial void TookOver(ILogger logger, string owner);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Timer pass failed; trying again next interval")]
+        public static partial void Failed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,23 @@
+namespace Cerberus.ChatOps.Incidents;
+
+/// <summary>The incident engine's settings, bound from the <c>Cerberus</c> section.</summary>
+public sealed class IncidentOptions
+{
+    public const string Section = "Cerberus";
+
+    /// <summary><c>Cerberus:Approvers:0..N</c>: Slack user ids allowed to approve risky actions (the incident commander may too).</summary>
+    public List<string> Approvers { get; set; } = [];
+
+    public ApprovalOptions Approval { get; set; } = new();
+
+    /// <summary><c>Cerberus:DryRun</c>: every action shows what it would run and runs nothing.</summary>
+    public bool DryRun { get; set; }
+
+    public ContactsOptions Contacts { get; set; } = new();
+
+    /// <summary>Percentages of the 4 h RTO at which the thread gets a reminder.</summary>
+    public List<int> RtoReminders { get; set; } = [50, 75, 90];
+
+    /// <summary>How often the timers (reminders, approval expiry, resumption) look at open incidents.</summary>
+    public TimeSpan TimerInterval { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,21 @@
+using Cerberus.ChatOps.Hosting.Configuration;
+using Cerberus.ChatOps.Incidents.Engine;
+using Cerberus.ChatOps.Slack.Inbound;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Cerberus.ChatOps.Incidents;
+
+internal static class IncidentsServiceCollectionExtensions
+{
+    public static IServiceCollection AddIncidents(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<IncidentOptions, IncidentOptionsValidator>(IncidentOptions.Section);
+        services.TryAddSingleton<IInboundSignal, InboundSignal>();
+        services.AddSingleton<BackgroundWork>();
+        services.AddSingleton<IncidentEngine>();
+        services.AddSingleton<InboundDispatcher>();
+        services.AddHostedService<IncidentWorker>();
+        services.AddHostedService<IncidentTimers>();
+        return services;
+    }
+}

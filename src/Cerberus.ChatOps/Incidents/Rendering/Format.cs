@@ -1,0 +1,61 @@
+using System.Globalization;
+using Cerberus.ChatOps.Domain.Diagnostics;
+using Cerberus.ChatOps.Domain.Text;
+using Cerberus.ChatOps.Slack.BlockKit;
+
+namespace Cerberus.ChatOps.Incidents.Rendering;
+
+/// <summary>Small formatting helpers shared by the incident messages.</summary>
+internal static class Format
+{
+    public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    public static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    public static string Duration(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero)
+        {
+            return "-" + Duration(-span);
+        }
+
+        if (span.TotalMinutes < 1)
+        {
+            return $"{span.TotalSeconds:0} s";
+        }
+
+        return span.TotalHours >= 1
+            ? $"{(int)span.TotalHours} h {span.Minutes:00} min"
+            : $"{(int)span.TotalMinutes} min";
+    }
+
+    public static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.0} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
+        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.0} KiB",
+        _ => $"{bytes} B",
+    };
+
+    public static string User(string actor) =>
+        actor.Length > 1 && (actor[0] == 'U' || actor[0] == 'W') && actor.All(char.IsAsciiLetterOrDigit) ? $"<@{actor}>" : SlackText.Escape(actor);
+
+    /// <summary>Text from the database, a user or a probe: secrets removed, then escaped for mrkdwn.</summary>
+    public static string Safe(string? text) => SlackText.Escape(SecretRedactor.Redact(text));
+
+    public static string Icon(ProbeStatus status) => status switch
+    {
+        ProbeStatus.Ok => ":large_green_circle:",
+        ProbeStatus.Warn => ":large_yellow_circle:",
+        ProbeStatus.Crit => ":red_circle:",
+        _ => ":white_circle:",
+    };
+
+    public static string Label(ProbeStatus status) => status switch
+    {
+        ProbeStatus.Ok => "OK",
+        ProbeStatus.Warn => "WARN",
+        ProbeStatus.Crit => "CRIT",
+        _ => "UNKNOWN",
+    };
+}
