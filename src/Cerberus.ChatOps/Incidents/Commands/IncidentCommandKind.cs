@@ -15,6 +15,4 @@ public enum IncidentCommandKind
     Cancel,
     Close,
     List,
-    Drill,
-    Report,
 }

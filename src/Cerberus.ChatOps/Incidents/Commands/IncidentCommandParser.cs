@@ -44,8 +44,6 @@ public static partial class IncidentCommandParser
             "cancel" => new IncidentCommand(IncidentCommandKind.Cancel),
             "close" => new IncidentCommand(IncidentCommandKind.Close),
             "list" => new IncidentCommand(IncidentCommandKind.List),
-            "drill" => new IncidentCommand(IncidentCommandKind.Drill, rest),
-            "report" => new IncidentCommand(IncidentCommandKind.Report, rest),
             _ => new IncidentCommand(IncidentCommandKind.Help, Problem: $"I don't know `{Shorten(verb)}`."),
         };
     }

@@ -255,8 +255,7 @@ internal static class IncidentMessages
             "• `note <text>` — add to the timeline\n" +
             "• `escalate` — page the escalation contact into the thread\n" +
             "• `resolve [--force] [root cause]` — resolve and write the post-incident document\n" +
-            "• `cancel` — declared by mistake · `close` — after the review · `list` — recent incidents\n" +
-            "• `drill <primary-unresponsive|disk-full|connection-exhaustion>` — rehearse an outage (marked DRILL)";
+            "• `cancel` — declared by mistake · `close` — after the review · `list` — recent incidents";
         return Text(text);
     }
 }
