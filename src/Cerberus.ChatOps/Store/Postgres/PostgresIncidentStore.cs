@@ -157,7 +157,7 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
             command.Parameters.AddWithValue("declaredAt", incident.DeclaredAt.ToUniversalTime());
             command.Parameters.AddWithValue("version", next);
             command.Parameters.AddWithValue("expected", expected);
-            command.Parameters.Add(new NpgsqlParameter("document", NpgsqlDbType.Jsonb) { Value = IncidentDocument.Serialize(snapshot) });
+            command.Parameters.Add(new NpgsqlParameter("document", NpgsqlDbType.Json) { Value = IncidentDocument.Serialize(snapshot) });
             command.Parameters.AddWithValue("now", timeProvider.GetUtcNow());
             if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
             {

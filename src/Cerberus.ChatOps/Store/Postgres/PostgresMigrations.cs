@@ -1,8 +1,9 @@
 namespace Cerberus.ChatOps.Store.Postgres;
 
 /// <summary>
-/// The PostgreSQL schema (in the dedicated schema <c>cerberus</c>), step by step. Incidents are jsonb beside the
-/// indexed columns; every queue keeps an identity sequence so that "oldest first" is stable.
+/// The PostgreSQL schema (in the dedicated schema <c>cerberus</c>), step by step. Incidents are a json document beside
+/// the indexed columns (json, not jsonb: the document comes back exactly as written, dictionary order included); every
+/// queue keeps an identity sequence so that "oldest first" is stable.
 /// </summary>
 internal static class PostgresMigrations
 {
@@ -19,7 +20,7 @@ internal static class PostgresMigrations
                 is_open        boolean     NOT NULL,
                 declared_at    timestamptz NOT NULL,
                 version        bigint      NOT NULL,
-                document       jsonb       NOT NULL,
+                document       json        NOT NULL,
                 updated_at     timestamptz NOT NULL
             );
             CREATE INDEX incidents_open_channel_ix ON cerberus.incidents (channel) WHERE is_open;

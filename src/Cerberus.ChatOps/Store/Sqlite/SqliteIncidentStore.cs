@@ -62,6 +62,11 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
 
     public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
     {
+        if (DatabaseFile() is { } file && !File.Exists(file))
+        {
+            return 0;
+        }
+
         await using var connection = await OpenAsync(cancellationToken);
         await using var exists = Command(connection, null, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';");
         if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
@@ -402,15 +407,18 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         ResultTs = reader.IsDBNull(11) ? null : reader.GetString(11),
     };
 
-    private void CreateDirectory()
+    /// <summary>The database file's full path; null for a URI data source (file:...), which SQLite resolves itself.</summary>
+    private string? DatabaseFile()
     {
         var dataSource = new SqliteConnectionStringBuilder(_connectionString).DataSource;
-        if (string.IsNullOrEmpty(dataSource) || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
+        return string.IsNullOrEmpty(dataSource) || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : Path.GetFullPath(dataSource);
+    }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+    private void CreateDirectory()
+    {
+        var directory = Path.GetDirectoryName(DatabaseFile());
         if (!string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
