@@ -32,7 +32,7 @@ internal sealed partial class StoreInitializer(ICerberusStore store, ILogger<Sto
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "The {Provider} store could not be initialised: {Reason}")]
+        [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "The {Provider} store is not usable, the host does not start: {Reason}")]
         public static partial void Failed(ILogger logger, string provider, string reason);
     }
 }
