@@ -435,6 +435,30 @@ public abstract class IncidentStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StoredTimes_SubMicrosecondTicksAndAnOffset_ComeBackInUtcToTheMicrosecond()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        var precise = T0.AddTicks(1_234_567).ToOffset(TimeSpan.FromHours(-5));
+        var microsecond = T0.AddTicks(1_234_560);
+
+        // act
+        await store.EnqueueAsync([Outbox("o1", "", precise)], Ct);
+        await store.TryAddAsync(Inbound("k1", precise), Ct);
+        var item = (await ((IOutboxStore)store).GetAsync("o1", Ct))!;
+        var inbound = Assert.Single(await store.ListPendingAsync(1, Ct));
+        var dueAtTheMicrosecond = await store.ListDueAsync(microsecond, 10, Ct);
+
+        // assert
+        Assert.Equal(microsecond.UtcTicks, item.CreatedAt.UtcTicks);
+        Assert.Equal(microsecond.UtcTicks, item.NextAttemptAt.UtcTicks);
+        Assert.Equal(microsecond.UtcTicks, inbound.ReceivedAt.UtcTicks);
+        Assert.Equal(TimeSpan.Zero, item.CreatedAt.Offset);
+        Assert.Equal(TimeSpan.Zero, inbound.ReceivedAt.Offset);
+        Assert.Equal(["o1"], dueAtTheMicrosecond.Select(o => o.Id));
+    }
+
+    [Fact]
     public async Task SetMessageRefAsync_Twice_GetReturnsTheLatest()
     {
         // arrange

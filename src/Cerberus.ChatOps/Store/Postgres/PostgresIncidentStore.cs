@@ -38,7 +38,12 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
             }
 
             await ExecuteAsync(connection, transaction, """
-                CREATE SCHEMA IF NOT EXISTS cerberus;
+                DO $$ BEGIN
+                    -- Created only when missing, so a DBA may pre-create it for a role without CREATE on the database.
+                    IF to_regnamespace('cerberus') IS NULL THEN
+                        CREATE SCHEMA cerberus;
+                    END IF;
+                END $$;
                 CREATE TABLE IF NOT EXISTS cerberus.schema_version (
                     version    integer     NOT NULL PRIMARY KEY,
                     name       text        NOT NULL,

@@ -46,7 +46,7 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
                     "INSERT INTO schema_version (version, name, applied_at) VALUES ($version, $name, $at);");
                 record.Parameters.AddWithValue("$version", migration.Version);
                 record.Parameters.AddWithValue("$name", migration.Name);
-                record.Parameters.AddWithValue("$at", timeProvider.GetUtcNow().UtcTicks);
+                record.Parameters.AddWithValue("$at", Ticks(timeProvider.GetUtcNow()));
                 await record.ExecuteNonQueryAsync(cancellationToken);
                 Log.MigrationApplied(logger, migration.Version, migration.Name);
             }
@@ -156,11 +156,11 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
             command.Parameters.AddWithValue("$channel", incident.Channel);
             command.Parameters.AddWithValue("$state", incident.State.ToString());
             command.Parameters.AddWithValue("$isOpen", incident.IsOpen ? 1 : 0);
-            command.Parameters.AddWithValue("$declaredAt", incident.DeclaredAt.UtcTicks);
+            command.Parameters.AddWithValue("$declaredAt", Ticks(incident.DeclaredAt));
             command.Parameters.AddWithValue("$version", next);
             command.Parameters.AddWithValue("$expected", expected);
             command.Parameters.AddWithValue("$document", IncidentDocument.Serialize(snapshot));
-            command.Parameters.AddWithValue("$now", timeProvider.GetUtcNow().UtcTicks);
+            command.Parameters.AddWithValue("$now", Ticks(timeProvider.GetUtcNow()));
             if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
             {
                 Log.Conflict(logger, incident.Id, expected);
@@ -190,7 +190,7 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
             WHERE status IN ('Pending', 'InFlight') AND next_attempt_at <= $now
             ORDER BY seq LIMIT $max;
             """);
-        command.Parameters.AddWithValue("$now", now.UtcTicks);
+        command.Parameters.AddWithValue("$now", Ticks(now));
         command.Parameters.AddWithValue("$max", Math.Max(0, max));
         var list = new List<OutboxItem>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -214,7 +214,7 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         command.Parameters.AddWithValue("$id", item.Id);
         command.Parameters.AddWithValue("$status", item.Status.ToString());
         command.Parameters.AddWithValue("$attempts", item.Attempts);
-        command.Parameters.AddWithValue("$next", item.NextAttemptAt.UtcTicks);
+        command.Parameters.AddWithValue("$next", Ticks(item.NextAttemptAt));
         command.Parameters.AddWithValue("$error", (object?)item.LastError ?? DBNull.Value);
         command.Parameters.AddWithValue("$ts", (object?)item.ResultTs ?? DBNull.Value);
         if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
@@ -261,7 +261,7 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         command.Parameters.AddWithValue("$key", item.Key);
         command.Parameters.AddWithValue("$kind", item.Kind);
         command.Parameters.AddWithValue("$payload", item.Payload);
-        command.Parameters.AddWithValue("$at", item.ReceivedAt.UtcTicks);
+        command.Parameters.AddWithValue("$at", Ticks(item.ReceivedAt));
         command.Parameters.AddWithValue("$done", item.Done ? 1 : 0);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
@@ -301,7 +301,7 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "DELETE FROM inbox WHERE done = 1 AND received_at < $before;");
-        command.Parameters.AddWithValue("$before", before.UtcTicks);
+        command.Parameters.AddWithValue("$before", Ticks(before));
         var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
         Log.Pruned(logger, deleted);
     }
@@ -316,8 +316,8 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
             """);
         command.Parameters.AddWithValue("$name", name);
         command.Parameters.AddWithValue("$owner", owner);
-        command.Parameters.AddWithValue("$expires", (now + duration).UtcTicks);
-        command.Parameters.AddWithValue("$now", now.UtcTicks);
+        command.Parameters.AddWithValue("$expires", Ticks(now + duration));
+        command.Parameters.AddWithValue("$now", Ticks(now));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -335,6 +335,9 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
 
         return builder.ToString();
     }
+
+    /// <summary>UTC ticks kept to the microsecond, as PostgreSQL keeps them: both stores give back the same times.</summary>
+    private static long Ticks(DateTimeOffset value) => value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerMicrosecond);
 
     private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
 
@@ -381,10 +384,10 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
             command.Parameters.AddWithValue("$channel", item.Channel);
             command.Parameters.AddWithValue("$payload", item.Payload);
             command.Parameters.AddWithValue("$ref", (object?)item.MessageRef ?? DBNull.Value);
-            command.Parameters.AddWithValue("$created", item.CreatedAt.UtcTicks);
+            command.Parameters.AddWithValue("$created", Ticks(item.CreatedAt));
             command.Parameters.AddWithValue("$status", item.Status.ToString());
             command.Parameters.AddWithValue("$attempts", item.Attempts);
-            command.Parameters.AddWithValue("$next", item.NextAttemptAt.UtcTicks);
+            command.Parameters.AddWithValue("$next", Ticks(item.NextAttemptAt));
             command.Parameters.AddWithValue("$error", (object?)item.LastError ?? DBNull.Value);
             command.Parameters.AddWithValue("$ts", (object?)item.ResultTs ?? DBNull.Value);
             await command.ExecuteNonQueryAsync(cancellationToken);

@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Store.Sqlite;
 
 /// <summary>
-/// The SQLite schema, step by step. Times are UTC ticks (INTEGER): exact, and comparable in SQL. Every table keeps
+/// The SQLite schema, step by step. Times are UTC ticks (INTEGER, to the microsecond like PostgreSQL's): comparable in SQL. Every table keeps
 /// an INTEGER sequence so that "oldest first" is the order of arrival, stable across equal timestamps.
 /// </summary>
 internal static class SqliteMigrations
