@@ -1,0 +1,419 @@
+using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Domain.Ports;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Cerberus.ChatOps.Store.Postgres;
+
+/// <summary>
+/// The store for several replicas: PostgreSQL, schema <c>cerberus</c>. Optimistic concurrency rests on
+/// <c>UPDATE ... WHERE version = @expected</c> (a second writer blocks on the row lock, then matches no row);
+/// id counters and leases are single atomic upserts; migrations run under a transaction-scoped advisory lock.
+/// </summary>
+internal sealed partial class PostgresIncidentStore(string connectionString, TimeProvider timeProvider, ILogger<PostgresIncidentStore> logger)
+    : ICerberusStore, IAsyncDisposable, IDisposable
+{
+    /// <summary>The advisory lock that serialises schema migrations between replicas.</summary>
+    private const long MigrationLockKey = 0x4345_5242_4552_5553;
+
+    private const string OutboxColumns =
+        "id, incident_id, kind, channel, payload, message_ref, created_at, status, attempts, next_attempt_at, last_error, result_ts";
+
+    private readonly NpgsqlDataSource _dataSource = Build(connectionString);
+
+    public string ProviderName => "PostgreSQL";
+
+    public int LatestSchemaVersion => PostgresMigrations.All[^1].Version;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var lockCommand = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key);"))
+            {
+                lockCommand.Parameters.AddWithValue("key", MigrationLockKey);
+                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await ExecuteAsync(connection, transaction, """
+                DO $$ BEGIN
+                    -- Created only when missing, so a DBA may pre-create it for a role without CREATE on the database.
+                    IF to_regnamespace('cerberus') IS NULL THEN
+                        CREATE SCHEMA cerberus;
+                    END IF;
+                END $$;
+                CREATE TABLE IF NOT EXISTS cerberus.schema_version (
+                    version    integer     NOT NULL PRIMARY KEY,
+                    name       text        NOT NULL,
+                    applied_at timestamptz NOT NULL
+                );
+                """, cancellationToken);
+            var current = await CurrentVersionAsync(connection, transaction, cancellationToken);
+            foreach (var migration in PostgresMigrations.All.Where(m => m.Version > current).OrderBy(m => m.Version))
+            {
+                await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+                await using var record = Command(connection, transaction,
+                    "INSERT INTO cerberus.schema_version (version, name, applied_at) VALUES (@version, @name, @at);");
+                record.Parameters.AddWithValue("version", migration.Version);
+                record.Parameters.AddWithValue("name", migration.Name);
+                record.Parameters.AddWithValue("at", timeProvider.GetUtcNow());
+                await record.ExecuteNonQueryAsync(cancellationToken);
+                Log.MigrationApplied(logger, migration.Version, migration.Name);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            Log.Initialized(logger, LatestSchemaVersion);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new InvalidOperationException($"The PostgreSQL store could not be initialised: {ex.Message}", ex);
+        }
+    }
+
+    public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var exists = Command(connection, null, "SELECT to_regclass('cerberus.schema_version') IS NOT NULL;");
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            return 0;
+        }
+
+        return await CurrentVersionAsync(connection, null, cancellationToken);
+    }
+
+    public async Task<string> AllocateIncidentIdAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var year = now.UtcDateTime.Year;
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO cerberus.incident_counters AS c (year, last_number) VALUES (@year, 1)
+            ON CONFLICT (year) DO UPDATE SET last_number = c.last_number + 1
+            RETURNING last_number;
+            """);
+        command.Parameters.AddWithValue("year", year);
+        var number = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return IncidentDocument.FormatId(year, number);
+    }
+
+    public async Task<Incident?> GetAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT version, document FROM cerberus.incidents WHERE id = @id;");
+        command.Parameters.AddWithValue("id", incidentId);
+        return await ReadIncidentAsync(command, cancellationToken);
+    }
+
+    public async Task<Incident?> FindOpenInChannelAsync(string channelId, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            SELECT version, document FROM cerberus.incidents
+            WHERE is_open AND (channel = @channel OR origin_channel = @channel)
+            ORDER BY declared_at DESC, id DESC LIMIT 1;
+            """);
+        command.Parameters.AddWithValue("channel", channelId);
+        return await ReadIncidentAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<IncidentSummary>> ListAsync(bool openOnly, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            SELECT version, document FROM cerberus.incidents
+            WHERE (NOT @openOnly OR is_open)
+            ORDER BY declared_at DESC, id DESC LIMIT @limit;
+            """);
+        command.Parameters.AddWithValue("openOnly", openOnly);
+        command.Parameters.AddWithValue("limit", Math.Max(0, limit));
+        var list = new List<IncidentSummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(IncidentDocument.Summarize(IncidentDocument.Deserialize(reader.GetString(1), reader.GetInt64(0))));
+        }
+
+        return list;
+    }
+
+    public async Task SaveAsync(Incident incident, IReadOnlyList<OutboxItem> outbox, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        ArgumentNullException.ThrowIfNull(outbox);
+        var expected = incident.Version;
+        var next = expected + 1;
+        var snapshot = incident.ToSnapshot() with { Version = next };
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = Command(connection, transaction, expected == 0
+            ? """
+              INSERT INTO cerberus.incidents (id, channel, origin_channel, state, is_open, declared_at, version, document, updated_at)
+              VALUES (@id, @channel, @channel, @state, @isOpen, @declaredAt, @version, @document, @now)
+              ON CONFLICT (id) DO NOTHING;
+              """
+            : """
+              UPDATE cerberus.incidents
+              SET channel = @channel, state = @state, is_open = @isOpen, version = @version, document = @document, updated_at = @now
+              WHERE id = @id AND version = @expected;
+              """))
+        {
+            command.Parameters.AddWithValue("id", incident.Id);
+            command.Parameters.AddWithValue("channel", incident.Channel);
+            command.Parameters.AddWithValue("state", incident.State.ToString());
+            command.Parameters.AddWithValue("isOpen", incident.IsOpen);
+            command.Parameters.AddWithValue("declaredAt", incident.DeclaredAt.ToUniversalTime());
+            command.Parameters.AddWithValue("version", next);
+            command.Parameters.AddWithValue("expected", expected);
+            command.Parameters.Add(new NpgsqlParameter("document", NpgsqlDbType.Json) { Value = IncidentDocument.Serialize(snapshot) });
+            command.Parameters.AddWithValue("now", timeProvider.GetUtcNow());
+            if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                Log.Conflict(logger, incident.Id, expected);
+                throw new ConcurrencyConflictException(IncidentDocument.ConflictMessage(incident.Id, expected));
+            }
+        }
+
+        await InsertOutboxAsync(connection, transaction, outbox, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        incident.Version = next;
+    }
+
+    public async Task EnqueueAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await InsertOutboxAsync(connection, transaction, items, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OutboxItem>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT {OutboxColumns} FROM cerberus.outbox
+            WHERE status IN ('Pending', 'InFlight') AND next_attempt_at <= @now
+            ORDER BY seq LIMIT @max;
+            """);
+        command.Parameters.AddWithValue("now", now.ToUniversalTime());
+        command.Parameters.AddWithValue("max", Math.Max(0, max));
+        var list = new List<OutboxItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(ReadOutbox(reader));
+        }
+
+        return list;
+    }
+
+    public async Task UpdateAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        await using var command = _dataSource.CreateCommand("""
+            UPDATE cerberus.outbox
+            SET status = @status, attempts = @attempts, next_attempt_at = @next, last_error = @error, result_ts = @ts
+            WHERE id = @id;
+            """);
+        command.Parameters.AddWithValue("id", item.Id);
+        command.Parameters.AddWithValue("status", item.Status.ToString());
+        command.Parameters.AddWithValue("attempts", item.Attempts);
+        command.Parameters.AddWithValue("next", item.NextAttemptAt.ToUniversalTime());
+        command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)item.LastError ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("ts", NpgsqlDbType.Text) { Value = (object?)item.ResultTs ?? DBNull.Value });
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            throw new InvalidOperationException($"Outbox item {item.Id} is not in the PostgreSQL store.");
+        }
+    }
+
+    async Task<OutboxItem?> IOutboxStore.GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {OutboxColumns} FROM cerberus.outbox WHERE id = @id;");
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadOutbox(reader) : null;
+    }
+
+    public async Task SetMessageRefAsync(string incidentId, string name, string channel, string ts, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO cerberus.message_refs (incident_id, name, channel, ts) VALUES (@incident, @name, @channel, @ts)
+            ON CONFLICT (incident_id, name) DO UPDATE SET channel = EXCLUDED.channel, ts = EXCLUDED.ts;
+            """);
+        command.Parameters.AddWithValue("incident", incidentId);
+        command.Parameters.AddWithValue("name", name);
+        command.Parameters.AddWithValue("channel", channel);
+        command.Parameters.AddWithValue("ts", ts);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<(string Channel, string Ts)?> GetMessageRefAsync(string incidentId, string name, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "SELECT channel, ts FROM cerberus.message_refs WHERE incident_id = @incident AND name = @name;");
+        command.Parameters.AddWithValue("incident", incidentId);
+        command.Parameters.AddWithValue("name", name);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    public async Task<bool> TryAddAsync(InboundItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO cerberus.inbox (key, kind, payload, received_at, done) VALUES (@key, @kind, @payload, @at, @done)
+            ON CONFLICT (key) DO NOTHING;
+            """);
+        command.Parameters.AddWithValue("key", item.Key);
+        command.Parameters.AddWithValue("kind", item.Kind);
+        command.Parameters.AddWithValue("payload", item.Payload);
+        command.Parameters.AddWithValue("at", item.ReceivedAt.ToUniversalTime());
+        command.Parameters.AddWithValue("done", item.Done);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<IReadOnlyList<InboundItem>> ListPendingAsync(int max, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "SELECT key, kind, payload, received_at, done FROM cerberus.inbox WHERE NOT done ORDER BY seq LIMIT @max;");
+        command.Parameters.AddWithValue("max", Math.Max(0, max));
+        var list = new List<InboundItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new InboundItem
+            {
+                Key = reader.GetString(0),
+                Kind = reader.GetString(1),
+                Payload = reader.GetString(2),
+                ReceivedAt = reader.GetFieldValue<DateTimeOffset>(3),
+                Done = reader.GetBoolean(4),
+            });
+        }
+
+        return list;
+    }
+
+    public async Task MarkDoneAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("UPDATE cerberus.inbox SET done = true WHERE key = @key;");
+        command.Parameters.AddWithValue("key", key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("DELETE FROM cerberus.inbox WHERE done AND received_at < @before;");
+        command.Parameters.AddWithValue("before", before.ToUniversalTime());
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        Log.Pruned(logger, deleted);
+    }
+
+    public async Task<bool> TryAcquireAsync(string name, string owner, TimeSpan duration, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO cerberus.leases AS l (name, owner, expires_at) VALUES (@name, @owner, @expires)
+            ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+            WHERE l.owner = EXCLUDED.owner OR l.expires_at <= @now;
+            """);
+        command.Parameters.AddWithValue("name", name);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("expires", (now + duration).ToUniversalTime());
+        command.Parameters.AddWithValue("now", now.ToUniversalTime());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public void Dispose() => _dataSource.Dispose();
+
+    private static NpgsqlDataSource Build(string connectionString)
+    {
+        try
+        {
+            return new NpgsqlDataSourceBuilder(connectionString) { Name = "cerberus-store" }.Build();
+        }
+        catch (ArgumentException ex)
+        {
+            // The message names the offending keyword, never the value; the string itself may hold a password.
+            throw new InvalidOperationException($"The PostgreSQL store's connection string is invalid: {ex.Message}", ex);
+        }
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql) =>
+        new(sql, connection, transaction);
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<int> CurrentVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, "SELECT coalesce(max(version), 0) FROM cerberus.schema_version;");
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task<Incident?> ReadIncidentAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? Incident.Restore(IncidentDocument.Deserialize(reader.GetString(1), reader.GetInt64(0)))
+            : null;
+    }
+
+    private static async Task InsertOutboxAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
+    {
+        foreach (var item in items)
+        {
+            await using var command = Command(connection, transaction, $"""
+                INSERT INTO cerberus.outbox ({OutboxColumns})
+                VALUES (@id, @incident, @kind, @channel, @payload, @ref, @created, @status, @attempts, @next, @error, @ts)
+                ON CONFLICT (id) DO NOTHING;
+                """);
+            command.Parameters.AddWithValue("id", item.Id);
+            command.Parameters.AddWithValue("incident", item.IncidentId);
+            command.Parameters.AddWithValue("kind", item.Kind);
+            command.Parameters.AddWithValue("channel", item.Channel);
+            command.Parameters.AddWithValue("payload", item.Payload);
+            command.Parameters.Add(new NpgsqlParameter("ref", NpgsqlDbType.Text) { Value = (object?)item.MessageRef ?? DBNull.Value });
+            command.Parameters.AddWithValue("created", item.CreatedAt.ToUniversalTime());
+            command.Parameters.AddWithValue("status", item.Status.ToString());
+            command.Parameters.AddWithValue("attempts", item.Attempts);
+            command.Parameters.AddWithValue("next", item.NextAttemptAt.ToUniversalTime());
+            command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)item.LastError ?? DBNull.Value });
+            command.Parameters.Add(new NpgsqlParameter("ts", NpgsqlDbType.Text) { Value = (object?)item.ResultTs ?? DBNull.Value });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static OutboxItem ReadOutbox(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        IncidentId = reader.GetString(1),
+        Kind = reader.GetString(2),
+        Channel = reader.GetString(3),
+        Payload = reader.GetString(4),
+        MessageRef = reader.IsDBNull(5) ? null : reader.GetString(5),
+        CreatedAt = reader.GetFieldValue<DateTimeOffset>(6),
+        Status = Enum.Parse<OutboxStatus>(reader.GetString(7)),
+        Attempts = reader.GetInt32(8),
+        NextAttemptAt = reader.GetFieldValue<DateTimeOffset>(9),
+        LastError = reader.IsDBNull(10) ? null : reader.GetString(10),
+        ResultTs = reader.IsDBNull(11) ? null : reader.GetString(11),
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "PostgreSQL store: applied schema migration {Version} ({Name})")]
+        public static partial void MigrationApplied(ILogger logger, int version, string name);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "PostgreSQL store ready at schema version {Version}")]
+        public static partial void Initialized(ILogger logger, int version);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "PostgreSQL store: {Incident} was saved by someone else since version {Version}; the save is refused")]
+        public static partial void Conflict(ILogger logger, string incident, long version);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "PostgreSQL store: pruned {Count} done inbox items")]
+        public static partial void Pruned(ILogger logger, int count);
+    }
+}

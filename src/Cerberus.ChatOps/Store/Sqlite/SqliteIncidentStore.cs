@@ -1,0 +1,472 @@
+using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Domain.Ports;
+using Microsoft.Data.Sqlite;
+
+namespace Cerberus.ChatOps.Store.Sqlite;
+
+/// <summary>
+/// The default store: one SQLite file in WAL mode. A connection per operation (Microsoft.Data.Sqlite pools them);
+/// every write that reads first runs in <c>BEGIN IMMEDIATE</c>, so two writers (or two processes on the same file)
+/// serialise on the file's write lock instead of failing half-way; single writes are single statements.
+/// </summary>
+internal sealed partial class SqliteIncidentStore(string connectionString, TimeProvider timeProvider, ILogger<SqliteIncidentStore> logger)
+    : ICerberusStore
+{
+    private const int BusyTimeoutMilliseconds = 5000;
+
+    private const string OutboxColumns =
+        "id, incident_id, kind, channel, payload, message_ref, created_at, status, attempts, next_attempt_at, last_error, result_ts";
+
+    private readonly string _connectionString = Normalize(connectionString);
+
+    public string ProviderName => "SQLite";
+
+    public int LatestSchemaVersion => SqliteMigrations.All[^1].Version;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            CreateDirectory();
+            await using var connection = await OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await ExecuteAsync(connection, transaction, """
+                CREATE TABLE IF NOT EXISTS schema_version (
+                    version    INTEGER NOT NULL PRIMARY KEY,
+                    name       TEXT    NOT NULL,
+                    applied_at INTEGER NOT NULL
+                );
+                """, cancellationToken);
+            var current = await CurrentVersionAsync(connection, transaction, cancellationToken);
+            foreach (var migration in SqliteMigrations.All.Where(m => m.Version > current).OrderBy(m => m.Version))
+            {
+                await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+                await using var record = Command(connection, transaction,
+                    "INSERT INTO schema_version (version, name, applied_at) VALUES ($version, $name, $at);");
+                record.Parameters.AddWithValue("$version", migration.Version);
+                record.Parameters.AddWithValue("$name", migration.Name);
+                record.Parameters.AddWithValue("$at", Ticks(timeProvider.GetUtcNow()));
+                await record.ExecuteNonQueryAsync(cancellationToken);
+                Log.MigrationApplied(logger, migration.Version, migration.Name);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            Log.Initialized(logger, LatestSchemaVersion);
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"The SQLite store could not be initialised: {ex.Message}", ex);
+        }
+    }
+
+    public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        if (DatabaseFile() is { } file && !File.Exists(file))
+        {
+            return 0;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var exists = Command(connection, null, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';");
+        if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            return 0;
+        }
+
+        return await CurrentVersionAsync(connection, null, cancellationToken);
+    }
+
+    public async Task<string> AllocateIncidentIdAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var year = now.UtcDateTime.Year;
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            INSERT INTO incident_counters (year, last_number) VALUES ($year, 1)
+            ON CONFLICT (year) DO UPDATE SET last_number = last_number + 1
+            RETURNING last_number;
+            """);
+        command.Parameters.AddWithValue("$year", year);
+        var number = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        return IncidentDocument.FormatId(year, number);
+    }
+
+    public async Task<Incident?> GetAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT version, document FROM incidents WHERE id = $id;");
+        command.Parameters.AddWithValue("$id", incidentId);
+        return await ReadIncidentAsync(command, cancellationToken);
+    }
+
+    public async Task<Incident?> FindOpenInChannelAsync(string channelId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT version, document FROM incidents
+            WHERE is_open = 1 AND (channel = $channel OR origin_channel = $channel)
+            ORDER BY declared_at DESC, id DESC LIMIT 1;
+            """);
+        command.Parameters.AddWithValue("$channel", channelId);
+        return await ReadIncidentAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<IncidentSummary>> ListAsync(bool openOnly, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT version, document FROM incidents
+            WHERE ($openOnly = 0 OR is_open = 1)
+            ORDER BY declared_at DESC, id DESC LIMIT $limit;
+            """);
+        command.Parameters.AddWithValue("$openOnly", openOnly ? 1 : 0);
+        command.Parameters.AddWithValue("$limit", Math.Max(0, limit));
+        var list = new List<IncidentSummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(IncidentDocument.Summarize(IncidentDocument.Deserialize(reader.GetString(1), reader.GetInt64(0))));
+        }
+
+        return list;
+    }
+
+    public async Task SaveAsync(Incident incident, IReadOnlyList<OutboxItem> outbox, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        ArgumentNullException.ThrowIfNull(outbox);
+        var expected = incident.Version;
+        var next = expected + 1;
+        var snapshot = incident.ToSnapshot() with { Version = next };
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using (var command = Command(connection, transaction, expected == 0
+            ? """
+              INSERT INTO incidents (id, channel, origin_channel, state, is_open, declared_at, version, document, updated_at)
+              VALUES ($id, $channel, $channel, $state, $isOpen, $declaredAt, $version, $document, $now)
+              ON CONFLICT (id) DO NOTHING;
+              """
+            : """
+              UPDATE incidents
+              SET channel = $channel, state = $state, is_open = $isOpen, version = $version, document = $document, updated_at = $now
+              WHERE id = $id AND version = $expected;
+              """))
+        {
+            command.Parameters.AddWithValue("$id", incident.Id);
+            command.Parameters.AddWithValue("$channel", incident.Channel);
+            command.Parameters.AddWithValue("$state", incident.State.ToString());
+            command.Parameters.AddWithValue("$isOpen", incident.IsOpen ? 1 : 0);
+            command.Parameters.AddWithValue("$declaredAt", Ticks(incident.DeclaredAt));
+            command.Parameters.AddWithValue("$version", next);
+            command.Parameters.AddWithValue("$expected", expected);
+            command.Parameters.AddWithValue("$document", IncidentDocument.Serialize(snapshot));
+            command.Parameters.AddWithValue("$now", Ticks(timeProvider.GetUtcNow()));
+            if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                Log.Conflict(logger, incident.Id, expected);
+                throw new ConcurrencyConflictException(IncidentDocument.ConflictMessage(incident.Id, expected));
+            }
+        }
+
+        await InsertOutboxAsync(connection, transaction, outbox, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        incident.Version = next;
+    }
+
+    public async Task EnqueueAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await InsertOutboxAsync(connection, transaction, items, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OutboxItem>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"""
+            SELECT {OutboxColumns} FROM outbox
+            WHERE status IN ('Pending', 'InFlight') AND next_attempt_at <= $now
+            ORDER BY seq LIMIT $max;
+            """);
+        command.Parameters.AddWithValue("$now", Ticks(now));
+        command.Parameters.AddWithValue("$max", Math.Max(0, max));
+        var list = new List<OutboxItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(ReadOutbox(reader));
+        }
+
+        return list;
+    }
+
+    public async Task UpdateAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            UPDATE outbox
+            SET status = $status, attempts = $attempts, next_attempt_at = $next, last_error = $error, result_ts = $ts
+            WHERE id = $id;
+            """);
+        command.Parameters.AddWithValue("$id", item.Id);
+        command.Parameters.AddWithValue("$status", item.Status.ToString());
+        command.Parameters.AddWithValue("$attempts", item.Attempts);
+        command.Parameters.AddWithValue("$next", Ticks(item.NextAttemptAt));
+        command.Parameters.AddWithValue("$error", (object?)item.LastError ?? DBNull.Value);
+        command.Parameters.AddWithValue("$ts", (object?)item.ResultTs ?? DBNull.Value);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            throw new InvalidOperationException($"Outbox item {item.Id} is not in the SQLite store.");
+        }
+    }
+
+    async Task<OutboxItem?> IOutboxStore.GetAsync(string id, CancellationToken cancellationToken) =>
+        await GetOutboxAsync(id, cancellationToken);
+
+    public async Task SetMessageRefAsync(string incidentId, string name, string channel, string ts, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            INSERT INTO message_refs (incident_id, name, channel, ts) VALUES ($incident, $name, $channel, $ts)
+            ON CONFLICT (incident_id, name) DO UPDATE SET channel = excluded.channel, ts = excluded.ts;
+            """);
+        command.Parameters.AddWithValue("$incident", incidentId);
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$channel", channel);
+        command.Parameters.AddWithValue("$ts", ts);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<(string Channel, string Ts)?> GetMessageRefAsync(string incidentId, string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT channel, ts FROM message_refs WHERE incident_id = $incident AND name = $name;");
+        command.Parameters.AddWithValue("$incident", incidentId);
+        command.Parameters.AddWithValue("$name", name);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    public async Task<bool> TryAddAsync(InboundItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            INSERT INTO inbox (key, kind, payload, received_at, done) VALUES ($key, $kind, $payload, $at, $done)
+            ON CONFLICT (key) DO NOTHING;
+            """);
+        command.Parameters.AddWithValue("$key", item.Key);
+        command.Parameters.AddWithValue("$kind", item.Kind);
+        command.Parameters.AddWithValue("$payload", item.Payload);
+        command.Parameters.AddWithValue("$at", Ticks(item.ReceivedAt));
+        command.Parameters.AddWithValue("$done", item.Done ? 1 : 0);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<IReadOnlyList<InboundItem>> ListPendingAsync(int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "SELECT key, kind, payload, received_at, done FROM inbox WHERE done = 0 ORDER BY seq LIMIT $max;");
+        command.Parameters.AddWithValue("$max", Math.Max(0, max));
+        var list = new List<InboundItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new InboundItem
+            {
+                Key = reader.GetString(0),
+                Kind = reader.GetString(1),
+                Payload = reader.GetString(2),
+                ReceivedAt = FromTicks(reader.GetInt64(3)),
+                Done = reader.GetInt64(4) != 0,
+            });
+        }
+
+        return list;
+    }
+
+    public async Task MarkDoneAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "UPDATE inbox SET done = 1 WHERE key = $key;");
+        command.Parameters.AddWithValue("$key", key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "DELETE FROM inbox WHERE done = 1 AND received_at < $before;");
+        command.Parameters.AddWithValue("$before", Ticks(before));
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        Log.Pruned(logger, deleted);
+    }
+
+    public async Task<bool> TryAcquireAsync(string name, string owner, TimeSpan duration, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            INSERT INTO leases (name, owner, expires_at) VALUES ($name, $owner, $expires)
+            ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+            WHERE leases.owner = excluded.owner OR leases.expires_at <= $now;
+            """);
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$owner", owner);
+        command.Parameters.AddWithValue("$expires", Ticks(now + duration));
+        command.Parameters.AddWithValue("$now", Ticks(now));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private static string Normalize(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            ForeignKeys = true,
+            Pooling = true,
+        };
+        if (builder.Mode == SqliteOpenMode.Memory || string.Equals(builder.DataSource, ":memory:", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("The SQLite store needs a file (a connection is opened per operation): set Cerberus:Store:ConnectionString to e.g. Data Source=cerberus.db.");
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>UTC ticks kept to the microsecond, as PostgreSQL keeps them: both stores give back the same times.</summary>
+    private static long Ticks(DateTimeOffset value) => value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerMicrosecond);
+
+    private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<int> CurrentVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, "SELECT coalesce(max(version), 0) FROM schema_version;");
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<Incident?> ReadIncidentAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? Incident.Restore(IncidentDocument.Deserialize(reader.GetString(1), reader.GetInt64(0)))
+            : null;
+    }
+
+    private static async Task InsertOutboxAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
+    {
+        foreach (var item in items)
+        {
+            await using var command = Command(connection, transaction, $"""
+                INSERT INTO outbox ({OutboxColumns})
+                VALUES ($id, $incident, $kind, $channel, $payload, $ref, $created, $status, $attempts, $next, $error, $ts)
+                ON CONFLICT (id) DO NOTHING;
+                """);
+            command.Parameters.AddWithValue("$id", item.Id);
+            command.Parameters.AddWithValue("$incident", item.IncidentId);
+            command.Parameters.AddWithValue("$kind", item.Kind);
+            command.Parameters.AddWithValue("$channel", item.Channel);
+            command.Parameters.AddWithValue("$payload", item.Payload);
+            command.Parameters.AddWithValue("$ref", (object?)item.MessageRef ?? DBNull.Value);
+            command.Parameters.AddWithValue("$created", Ticks(item.CreatedAt));
+            command.Parameters.AddWithValue("$status", item.Status.ToString());
+            command.Parameters.AddWithValue("$attempts", item.Attempts);
+            command.Parameters.AddWithValue("$next", Ticks(item.NextAttemptAt));
+            command.Parameters.AddWithValue("$error", (object?)item.LastError ?? DBNull.Value);
+            command.Parameters.AddWithValue("$ts", (object?)item.ResultTs ?? DBNull.Value);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static OutboxItem ReadOutbox(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        IncidentId = reader.GetString(1),
+        Kind = reader.GetString(2),
+        Channel = reader.GetString(3),
+        Payload = reader.GetString(4),
+        MessageRef = reader.IsDBNull(5) ? null : reader.GetString(5),
+        CreatedAt = FromTicks(reader.GetInt64(6)),
+        Status = Enum.Parse<OutboxStatus>(reader.GetString(7)),
+        Attempts = reader.GetInt32(8),
+        NextAttemptAt = FromTicks(reader.GetInt64(9)),
+        LastError = reader.IsDBNull(10) ? null : reader.GetString(10),
+        ResultTs = reader.IsDBNull(11) ? null : reader.GetString(11),
+    };
+
+    /// <summary>The database file's full path; null for a URI data source (file:...), which SQLite resolves itself.</summary>
+    private string? DatabaseFile()
+    {
+        var dataSource = new SqliteConnectionStringBuilder(_connectionString).DataSource;
+        return string.IsNullOrEmpty(dataSource) || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : Path.GetFullPath(dataSource);
+    }
+
+    private void CreateDirectory()
+    {
+        var directory = Path.GetDirectoryName(DatabaseFile());
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+
+            // Per connection, no I/O: wait for another writer's lock instead of failing with SQLITE_BUSY.
+            await ExecuteAsync(connection, null, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};", cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<OutboxItem?> GetOutboxAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"SELECT {OutboxColumns} FROM outbox WHERE id = $id;");
+        command.Parameters.AddWithValue("$id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadOutbox(reader) : null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "SQLite store: applied schema migration {Version} ({Name})")]
+        public static partial void MigrationApplied(ILogger logger, int version, string name);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "SQLite store ready at schema version {Version}")]
+        public static partial void Initialized(ILogger logger, int version);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "SQLite store: {Incident} was saved by someone else since version {Version}; the save is refused")]
+        public static partial void Conflict(ILogger logger, string incident, long version);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "SQLite store: pruned {Count} done inbox items")]
+        public static partial void Pruned(ILogger logger, int count);
+    }
+}

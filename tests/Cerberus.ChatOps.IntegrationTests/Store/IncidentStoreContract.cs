@@ -1,0 +1,600 @@
+using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Store;
+using static Cerberus.ChatOps.IntegrationTests.Store.StoreTestData;
+
+namespace Cerberus.ChatOps.IntegrationTests.Store;
+
+/// <summary>
+/// The contract every store passes, against a real database: each test gets a database of its own, and may open
+/// several store instances on it (as several replicas would).
+/// </summary>
+public abstract class IncidentStoreContract : IAsyncLifetime
+{
+    private readonly List<ICerberusStore> _stores = [];
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(90));
+
+    protected CancellationToken Ct => _timeout.Token;
+
+    public async Task InitializeAsync() => await CreateDatabaseAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            if (store is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+
+        await DropDatabaseAsync();
+        _timeout.Dispose();
+    }
+
+    [Fact]
+    public async Task SaveAsync_RichIncident_GetReturnsEverySnapshotField()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        var incident = Rich("INC-2026-0001", "C-OPS");
+
+        // act
+        await store.SaveAsync(incident, [], Ct);
+        var loaded = await LoadAsync(store, incident.Id);
+
+        // assert
+        Assert.NotNull(loaded);
+        Assert.Equal(Dump(incident), Dump(loaded));
+        Assert.Equal(1, loaded.Version);
+        Assert.Equal(IncidentState.Mitigated, loaded.State);
+        Assert.Equal(incident.Timeline.Count, loaded.Timeline.Count);
+        var action = Assert.Single(loaded.Actions);
+        Assert.Equal("0", action.Parameters["replicas"]);
+        Assert.Equal("3", action.Figures["replicas_before"]);
+        Assert.True(action.NeedsUndo);
+        var probe = loaded.Diagnoses[0].Results[0];
+        Assert.Equal("false", probe.Facts["primary_reachable"]);
+        Assert.Equal(TimeSpan.FromHours(2), probe.SymptomSince!.Value.Offset);
+        Assert.Equal(["10.0.0.5:5432 refused", "timeout after 3 s"], probe.Details);
+        Assert.Equal([50], loaded.RemindersSent);
+    }
+
+    [Fact]
+    public async Task GetAsync_UnknownId_ReturnsNull()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+
+        // act
+        var loaded = await LoadAsync(store, "INC-2026-9999");
+
+        // assert
+        Assert.Null(loaded);
+    }
+
+    [Fact]
+    public async Task SaveAsync_LoadedIncidentChangedAndSavedAgain_IncrementsVersionAndKeepsTheChange()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        await store.SaveAsync(Declared("INC-2026-0001", "C-OPS", T0), [], Ct);
+        var loaded = (await LoadAsync(store, "INC-2026-0001"))!;
+        loaded.AddNote("U1", "second thought", T0.AddMinutes(1));
+
+        // act
+        await store.SaveAsync(loaded, [], Ct);
+        var reloaded = (await LoadAsync(store, "INC-2026-0001"))!;
+
+        // assert
+        Assert.Equal(2, loaded.Version);
+        Assert.Equal(2, reloaded.Version);
+        Assert.Equal("second thought", reloaded.Timeline[^1].Text);
+    }
+
+    [Fact]
+    public async Task FindOpenInChannelAsync_OpenAndCancelledIncidents_ReturnsOnlyTheOpenOne()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        var cancelled = Declared("INC-2026-0001", "C-ONE", T0);
+        cancelled.Cancel("U1", T0.AddMinutes(1));
+        await store.SaveAsync(cancelled, [], Ct);
+        await store.SaveAsync(Declared("INC-2026-0002", "C-ONE", T0.AddMinutes(2)), [], Ct);
+        var closedElsewhere = Declared("INC-2026-0003", "C-TWO", T0.AddMinutes(3));
+        closedElsewhere.Resolve("U1", "fixed", force: false, T0.AddMinutes(4));
+        await store.SaveAsync(closedElsewhere, [], Ct);
+
+        // act
+        var inOne = await store.FindOpenInChannelAsync("C-ONE", Ct);
+        var inTwo = await store.FindOpenInChannelAsync("C-TWO", Ct);
+        var inNone = await store.FindOpenInChannelAsync("C-NONE", Ct);
+
+        // assert
+        Assert.Equal("INC-2026-0002", inOne?.Id);
+        Assert.Null(inTwo);
+        Assert.Null(inNone);
+    }
+
+    [Fact]
+    public async Task FindOpenInChannelAsync_IncidentMovedToItsOwnChannel_IsFoundFromBothChannels()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        var incident = Declared("INC-2026-0001", "C-DECLARED", T0);
+        await store.SaveAsync(incident, [], Ct);
+        incident.MoveToChannel("C-INCIDENT");
+        await store.SaveAsync(incident, [], Ct);
+
+        // act
+        var fromDeclared = await store.FindOpenInChannelAsync("C-DECLARED", Ct);
+        var fromOwn = await store.FindOpenInChannelAsync("C-INCIDENT", Ct);
+
+        // assert
+        Assert.Equal("INC-2026-0001", fromDeclared?.Id);
+        Assert.Equal("C-INCIDENT", fromOwn?.Channel);
+    }
+
+    [Fact]
+    public async Task ListAsync_OpenOnlyAndLimit_FiltersAndOrdersNewestFirst()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        await store.SaveAsync(Declared("INC-2026-0001", "C-1", T0), [], Ct);
+        var resolved = Declared("INC-2026-0002", "C-2", T0.AddHours(1));
+        resolved.Resolve("U9", "disk full", force: false, T0.AddHours(2));
+        await store.SaveAsync(resolved, [], Ct);
+        await store.SaveAsync(Incident.Declare("INC-2026-0003", "C-3", "drill", "U3", T0.AddHours(3), drill: true), [], Ct);
+
+        // act
+        var all = await store.ListAsync(openOnly: false, limit: 10, Ct);
+        var open = await store.ListAsync(openOnly: true, limit: 10, Ct);
+        var newest = await store.ListAsync(openOnly: false, limit: 2, Ct);
+
+        // assert
+        Assert.Equal(["INC-2026-0003", "INC-2026-0002", "INC-2026-0001"], all.Select(s => s.Id));
+        Assert.Equal(["INC-2026-0003", "INC-2026-0001"], open.Select(s => s.Id));
+        Assert.Equal(["INC-2026-0003", "INC-2026-0002"], newest.Select(s => s.Id));
+        var summary = all[1];
+        Assert.Equal(new IncidentSummary("INC-2026-0002", "C-2", "primary down", IncidentState.Resolved, "U1", T0.AddHours(1), T0.AddHours(2), false), summary);
+        Assert.True(all[0].Drill);
+    }
+
+    [Fact]
+    public async Task SaveAsync_StaleVersion_ThrowsAndWritesNothingOutboxIncluded()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        await store.SaveAsync(Declared("INC-2026-0001", "C-OPS", T0), [], Ct);
+        var first = (await LoadAsync(store, "INC-2026-0001"))!;
+        var stale = (await LoadAsync(store, "INC-2026-0001"))!;
+        first.AddNote("U1", "first writer", T0.AddMinutes(1));
+        await store.SaveAsync(first, [Outbox("out-first", "INC-2026-0001", T0)], Ct);
+        stale.AddNote("U2", "stale writer", T0.AddMinutes(2));
+
+        // act
+        var error = await Record.ExceptionAsync(() => store.SaveAsync(stale, [Outbox("out-stale", "INC-2026-0001", T0)], Ct));
+
+        // assert
+        Assert.IsType<ConcurrencyConflictException>(error);
+        Assert.Equal(1, stale.Version);
+        var stored = (await LoadAsync(store, "INC-2026-0001"))!;
+        Assert.Equal(2, stored.Version);
+        Assert.Equal("first writer", stored.Timeline[^1].Text);
+        Assert.Null(await ((IOutboxStore)store).GetAsync("out-stale", Ct));
+        Assert.NotNull(await ((IOutboxStore)store).GetAsync("out-first", Ct));
+    }
+
+    [Fact]
+    public async Task SaveAsync_NewIncidentWithAnExistingId_ThrowsConcurrencyConflict()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        await store.SaveAsync(Declared("INC-2026-0001", "C-OPS", T0), [], Ct);
+        var duplicate = Declared("INC-2026-0001", "C-OTHER", T0.AddMinutes(1));
+
+        // act
+        var error = await Record.ExceptionAsync(() => store.SaveAsync(duplicate, [Outbox("out-dup", "INC-2026-0001", T0)], Ct));
+
+        // assert
+        Assert.IsType<ConcurrencyConflictException>(error);
+        Assert.Equal("C-OPS", (await LoadAsync(store, "INC-2026-0001"))!.Channel);
+        Assert.Null(await ((IOutboxStore)store).GetAsync("out-dup", Ct));
+    }
+
+    [Fact]
+    public async Task SaveAsync_ConcurrentSavesFromTwoInstances_ExactlyOneWinsEachRound()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        await replicaA.SaveAsync(Declared("INC-2026-0001", "C-OPS", T0), [], Ct);
+        const int rounds = 8;
+
+        for (var round = 0; round < rounds; round++)
+        {
+            var a = (await LoadAsync(replicaA, "INC-2026-0001"))!;
+            var b = (await LoadAsync(replicaB, "INC-2026-0001"))!;
+            var before = a.Version;
+            a.AddNote("UA", $"A{round}", T0.AddMinutes(round));
+            b.AddNote("UB", $"B{round}", T0.AddMinutes(round));
+            using var start = new Barrier(2);
+
+            // act
+            var results = await Task.WhenAll(
+                Task.Run(() => SaveCountingAsync(replicaA, a, $"out-A{round}", start)),
+                Task.Run(() => SaveCountingAsync(replicaB, b, $"out-B{round}", start)));
+
+            // assert
+            Assert.Equal(1, results.Count(r => r));
+            var stored = (await LoadAsync(replicaA, "INC-2026-0001"))!;
+            Assert.Equal(before + 1, stored.Version);
+            var winner = results[0] ? "A" : "B";
+            var loser = results[0] ? "B" : "A";
+            Assert.Equal($"{winner}{round}", stored.Timeline[^1].Text);
+            Assert.DoesNotContain(stored.Timeline, e => e.Text == $"{loser}{round}");
+            Assert.NotNull(await ((IOutboxStore)replicaB).GetAsync($"out-{winner}{round}", Ct));
+            Assert.Null(await ((IOutboxStore)replicaB).GetAsync($"out-{loser}{round}", Ct));
+        }
+    }
+
+    [Fact]
+    public async Task SaveAsync_ConcurrentInsertsOfTheSameIdFromTwoInstances_ExactlyOneWins()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        using var start = new Barrier(2);
+
+        // act
+        var results = await Task.WhenAll(
+            Task.Run(() => SaveCountingAsync(replicaA, Declared("INC-2026-0001", "C-A", T0), "out-A", start)),
+            Task.Run(() => SaveCountingAsync(replicaB, Declared("INC-2026-0001", "C-B", T0), "out-B", start)));
+
+        // assert
+        Assert.Equal(1, results.Count(r => r));
+        var stored = (await LoadAsync(replicaA, "INC-2026-0001"))!;
+        Assert.Equal(results[0] ? "C-A" : "C-B", stored.Channel);
+        Assert.Equal(1, stored.Version);
+    }
+
+    [Fact]
+    public async Task AllocateIncidentIdAsync_TwentyParallelCallersOnTwoInstances_GetTwentyConsecutiveIds()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        var now = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+        // act
+        var ids = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            Task.Run(() => (i % 2 == 0 ? replicaA : replicaB).AllocateIncidentIdAsync(now, Ct))));
+
+        // assert
+        Assert.Equal(Enumerable.Range(1, 20).Select(n => $"INC-2026-{n:D4}"), ids.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AllocateIncidentIdAsync_NewYear_StartsAgainAtOne()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        var first = await store.AllocateIncidentIdAsync(new DateTimeOffset(2026, 12, 31, 23, 0, 0, TimeSpan.Zero), Ct);
+        var second = await store.AllocateIncidentIdAsync(new DateTimeOffset(2026, 12, 31, 23, 30, 0, TimeSpan.Zero), Ct);
+
+        // act
+        var nextYear = await store.AllocateIncidentIdAsync(new DateTimeOffset(2027, 1, 1, 0, 30, 0, TimeSpan.FromHours(2)), Ct);
+        var utcYear = await store.AllocateIncidentIdAsync(new DateTimeOffset(2027, 1, 1, 0, 30, 0, TimeSpan.Zero), Ct);
+
+        // assert
+        Assert.Equal("INC-2026-0001", first);
+        Assert.Equal("INC-2026-0002", second);
+        Assert.Equal("INC-2026-0003", nextYear);
+        Assert.Equal("INC-2027-0001", utcYear);
+    }
+
+    [Fact]
+    public async Task TryAddAsync_SameKeyTwice_SecondIsFalseAndStoredOnce()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        var item = Inbound("trigger-1", T0);
+
+        // act
+        var first = await store.TryAddAsync(item, Ct);
+        var second = await store.TryAddAsync(item with { Payload = "{\"retry\":true}" }, Ct);
+        var pending = await store.ListPendingAsync(10, Ct);
+
+        // assert
+        Assert.True(first);
+        Assert.False(second);
+        Assert.Equal(item, Assert.Single(pending));
+    }
+
+    [Fact]
+    public async Task TryAddAsync_SameKeyFromTwoInstancesAtOnce_ExactlyOneIsTrue()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+
+        // act
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            Task.Run(() => (i % 2 == 0 ? replicaA : replicaB).TryAddAsync(Inbound("event-1", T0), Ct))));
+
+        // assert
+        Assert.Equal(1, results.Count(r => r));
+    }
+
+    [Fact]
+    public async Task ListPendingAsync_SomeDone_ReturnsTheRestInArrivalOrderUpToMax()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        await store.TryAddAsync(Inbound("k3", T0.AddSeconds(1)), Ct);
+        await store.TryAddAsync(Inbound("k1", T0.AddSeconds(1)), Ct);
+        await store.TryAddAsync(Inbound("k2", T0), Ct);
+        await store.TryAddAsync(Inbound("k4", T0.AddSeconds(2)), Ct);
+        await store.MarkDoneAsync("k1", Ct);
+
+        // act
+        var pending = await store.ListPendingAsync(10, Ct);
+        var firstTwo = await store.ListPendingAsync(2, Ct);
+
+        // assert
+        Assert.Equal(["k3", "k2", "k4"], pending.Select(i => i.Key));
+        Assert.Equal(["k3", "k2"], firstTwo.Select(i => i.Key));
+        Assert.All(pending, i => Assert.False(i.Done));
+    }
+
+    [Fact]
+    public async Task PruneAsync_Cutoff_DeletesOnlyDoneItemsReceivedBefore()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        await store.TryAddAsync(Inbound("old-done", T0), Ct);
+        await store.TryAddAsync(Inbound("old-pending", T0), Ct);
+        await store.TryAddAsync(Inbound("new-done", T0.AddHours(2)), Ct);
+        await store.MarkDoneAsync("old-done", Ct);
+        await store.MarkDoneAsync("new-done", Ct);
+
+        // act
+        await store.PruneAsync(T0.AddHours(1), Ct);
+
+        // assert
+        Assert.True(await store.TryAddAsync(Inbound("old-done", T0), Ct));
+        Assert.False(await store.TryAddAsync(Inbound("new-done", T0), Ct));
+        Assert.False(await store.TryAddAsync(Inbound("old-pending", T0), Ct));
+        Assert.Equal(["old-pending", "old-done"], (await store.ListPendingAsync(10, Ct)).Select(i => i.Key));
+    }
+
+    [Fact]
+    public async Task ListDueAsync_MixedStatusesAndTimes_ReturnsDuePendingAndInFlightInCreationOrder()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        var now = T0.AddMinutes(10);
+        await store.SaveAsync(Declared("INC-2026-0001", "C-OPS", T0), [Outbox("o1", "INC-2026-0001", T0.AddMinutes(5)), Outbox("o2", "INC-2026-0001", T0)], Ct);
+        await store.EnqueueAsync(
+        [
+            Outbox("o3", "", T0, OutboxStatus.InFlight),
+            Outbox("o4", "", T0, OutboxStatus.Sent),
+            Outbox("o5", "", T0, OutboxStatus.Dead),
+            Outbox("o6", "", T0, OutboxStatus.Pending, next: now.AddSeconds(1)),
+            Outbox("o7", "", T0, OutboxStatus.Pending, next: now),
+        ], Ct);
+
+        // act
+        var due = await store.ListDueAsync(now, 10, Ct);
+        var firstTwo = await store.ListDueAsync(now, 2, Ct);
+        var later = await store.ListDueAsync(now.AddSeconds(1), 10, Ct);
+
+        // assert
+        Assert.Equal(["o1", "o2", "o3", "o7"], due.Select(o => o.Id));
+        Assert.Equal(["o1", "o2"], firstTwo.Select(o => o.Id));
+        Assert.Equal(["o1", "o2", "o3", "o6", "o7"], later.Select(o => o.Id));
+        Assert.Equal(Outbox("o1", "INC-2026-0001", T0.AddMinutes(5)), due[0]);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_SendOutcome_GetReturnsItAndDueListFollowsIt()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        IOutboxStore outbox = store;
+        await outbox.EnqueueAsync([Outbox("o1", "INC-2026-0001", T0), Outbox("o2", "INC-2026-0001", T0)], Ct);
+        var inFlight = Outbox("o1", "INC-2026-0001", T0) with { Status = OutboxStatus.InFlight, Attempts = 1, NextAttemptAt = T0.AddSeconds(30), LastError = "timeout" };
+        var sent = Outbox("o2", "INC-2026-0001", T0) with { Status = OutboxStatus.Sent, Attempts = 2, LastError = "ratelimited", ResultTs = "1764126000.000100" };
+
+        // act
+        await outbox.UpdateAsync(inFlight, Ct);
+        await outbox.UpdateAsync(sent, Ct);
+
+        // assert
+        Assert.Equal(inFlight, await outbox.GetAsync("o1", Ct));
+        Assert.Equal(sent, await outbox.GetAsync("o2", Ct));
+        Assert.Empty(await outbox.ListDueAsync(T0.AddSeconds(29), 10, Ct));
+        Assert.Equal(["o1"], (await outbox.ListDueAsync(T0.AddSeconds(30), 10, Ct)).Select(o => o.Id));
+        Assert.Null(await outbox.GetAsync("o-unknown", Ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => outbox.UpdateAsync(Outbox("o-unknown", "", T0), Ct));
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_SameIdTwice_KeepsTheFirst()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        IOutboxStore outbox = store;
+        await outbox.EnqueueAsync([Outbox("o1", "INC-2026-0001", T0)], Ct);
+
+        // act
+        await outbox.EnqueueAsync([Outbox("o1", "INC-2026-0001", T0) with { Payload = "{\"again\":true}" }], Ct);
+
+        // assert
+        Assert.Equal(Outbox("o1", "INC-2026-0001", T0), Assert.Single(await outbox.ListDueAsync(T0, 10, Ct)));
+    }
+
+    [Fact]
+    public async Task StoredTimes_SubMicrosecondTicksAndAnOffset_ComeBackInUtcToTheMicrosecond()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        var precise = T0.AddTicks(1_234_567).ToOffset(TimeSpan.FromHours(-5));
+        var microsecond = T0.AddTicks(1_234_560);
+
+        // act
+        await store.EnqueueAsync([Outbox("o1", "", precise)], Ct);
+        await store.TryAddAsync(Inbound("k1", precise), Ct);
+        var item = (await ((IOutboxStore)store).GetAsync("o1", Ct))!;
+        var inbound = Assert.Single(await store.ListPendingAsync(1, Ct));
+        var dueAtTheMicrosecond = await store.ListDueAsync(microsecond, 10, Ct);
+
+        // assert
+        Assert.Equal(microsecond.UtcTicks, item.CreatedAt.UtcTicks);
+        Assert.Equal(microsecond.UtcTicks, item.NextAttemptAt.UtcTicks);
+        Assert.Equal(microsecond.UtcTicks, inbound.ReceivedAt.UtcTicks);
+        Assert.Equal(TimeSpan.Zero, item.CreatedAt.Offset);
+        Assert.Equal(TimeSpan.Zero, inbound.ReceivedAt.Offset);
+        Assert.Equal(["o1"], dueAtTheMicrosecond.Select(o => o.Id));
+    }
+
+    [Fact]
+    public async Task SetMessageRefAsync_Twice_GetReturnsTheLatest()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        await store.SetMessageRefAsync("INC-2026-0001", "header", "C-OPS", "1764126000.000100", Ct);
+
+        // act
+        await store.SetMessageRefAsync("INC-2026-0001", "header", "C-INC", "1764126999.000200", Ct);
+        var header = await store.GetMessageRefAsync("INC-2026-0001", "header", Ct);
+        var other = await store.GetMessageRefAsync("INC-2026-0001", "diagnostics", Ct);
+        var otherIncident = await store.GetMessageRefAsync("INC-2026-0002", "header", Ct);
+
+        // assert
+        Assert.Equal(("C-INC", "1764126999.000200"), header);
+        Assert.Null(other);
+        Assert.Null(otherIncident);
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_HeldRenewedAndExpired_OnlyTheHolderUntilItExpires()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        var ttl = TimeSpan.FromSeconds(30);
+
+        // act
+        var aTakes = await replicaA.TryAcquireAsync("timers", "replica-a", ttl, T0, Ct);
+        var bWhileHeld = await replicaB.TryAcquireAsync("timers", "replica-b", ttl, T0.AddSeconds(10), Ct);
+        var aRenews = await replicaA.TryAcquireAsync("timers", "replica-a", ttl, T0.AddSeconds(20), Ct);
+        var bBeforeRenewedExpiry = await replicaB.TryAcquireAsync("timers", "replica-b", ttl, T0.AddSeconds(45), Ct);
+        var bAfterExpiry = await replicaB.TryAcquireAsync("timers", "replica-b", ttl, T0.AddSeconds(50), Ct);
+        var aAfterLosing = await replicaA.TryAcquireAsync("timers", "replica-a", ttl, T0.AddSeconds(55), Ct);
+        var otherName = await replicaA.TryAcquireAsync("reports", "replica-a", ttl, T0.AddSeconds(55), Ct);
+
+        // assert
+        Assert.True(aTakes);
+        Assert.False(bWhileHeld);
+        Assert.True(aRenews);
+        Assert.False(bBeforeRenewedExpiry);
+        Assert.True(bAfterExpiry);
+        Assert.False(aAfterLosing);
+        Assert.True(otherName);
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_TenOwnersAtOnce_ExactlyOneGetsIt()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+
+        // act
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            Task.Run(() => (i % 2 == 0 ? replicaA : replicaB).TryAcquireAsync("timers", $"owner-{i}", TimeSpan.FromMinutes(1), T0, Ct))));
+
+        // assert
+        Assert.Equal(1, results.Count(r => r));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_Twice_IsIdempotentAndKeepsData()
+    {
+        // arrange
+        var store = await NewStoreAsync(initialize: false);
+        var before = await store.GetSchemaVersionAsync(Ct);
+        await store.InitializeAsync(Ct);
+        await store.SaveAsync(Declared("INC-2026-0001", "C-OPS", T0), [], Ct);
+
+        // act
+        await store.InitializeAsync(Ct);
+        var restarted = await NewStoreAsync();
+
+        // assert
+        Assert.Equal(0, before);
+        Assert.Equal(store.LatestSchemaVersion, await store.GetSchemaVersionAsync(Ct));
+        Assert.NotNull(await LoadAsync(restarted, "INC-2026-0001"));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_FourInstancesAtOnceOnAFreshDatabase_AllSucceedOnce()
+    {
+        // arrange
+        var stores = new List<ICerberusStore>();
+        for (var i = 0; i < 4; i++)
+        {
+            stores.Add(await NewStoreAsync(initialize: false));
+        }
+
+        using var start = new Barrier(stores.Count);
+
+        // act
+        var error = await Record.ExceptionAsync(() => Task.WhenAll(stores.Select(s => Task.Run(async () =>
+        {
+            start.SignalAndWait(Ct);
+            await s.InitializeAsync(Ct);
+        }))));
+
+        // assert
+        Assert.Null(error);
+        Assert.All(stores, s => Assert.Equal(s.LatestSchemaVersion, s.GetSchemaVersionAsync(Ct).GetAwaiter().GetResult()));
+        Assert.Equal("INC-2026-0001", await stores[0].AllocateIncidentIdAsync(T0, Ct));
+    }
+
+    /// <summary>A new store instance (a "replica") on this test's database.</summary>
+    internal abstract ICerberusStore CreateStoreInstance();
+
+    protected abstract Task CreateDatabaseAsync();
+
+    protected abstract Task DropDatabaseAsync();
+
+    internal async Task<ICerberusStore> NewStoreAsync(bool initialize = true)
+    {
+        var store = CreateStoreInstance();
+        _stores.Add(store);
+        if (initialize)
+        {
+            await store.InitializeAsync(Ct);
+        }
+
+        return store;
+    }
+
+    private Task<Incident?> LoadAsync(IIncidentStore store, string incidentId) => store.GetAsync(incidentId, Ct);
+
+    private async Task<bool> SaveCountingAsync(ICerberusStore store, Incident incident, string outboxId, Barrier start)
+    {
+        start.SignalAndWait(Ct);
+        try
+        {
+            await store.SaveAsync(incident, [Outbox(outboxId, incident.Id, T0)], Ct);
+            return true;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return false;
+        }
+    }
+}
