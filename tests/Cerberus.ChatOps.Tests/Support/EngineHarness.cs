@@ -1,0 +1,118 @@
+using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Incidents;
+using Cerberus.ChatOps.Incidents.Engine;
+using Cerberus.ChatOps.Slack.Outbound;
+using Cerberus.ChatOps.Store.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cerberus.ChatOps.Tests.Support;
+
+/// <summary>
+/// The incident engine on a real SQLite store (a temp file), with fake diagnostics and remediation actions.
+/// <see cref="Restart"/> builds a new engine on the same file, as a process restart would.
+/// </summary>
+internal sealed class EngineHarness : IAsyncDisposable
+{
+    public const string Channel = "C0INCIDENT";
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "cerberus-engine-" + Guid.NewGuid().ToString("N"));
+    private readonly List<TestLifetime> _lifetimes = [];
+
+    public EngineHarness(params RemediationKind[] kinds)
+    {
+        Directory.CreateDirectory(_directory);
+        Time = new FakeTimeProvider(Some.T0);
+        Store = new SqliteIncidentStore($"Data Source={Path.Combine(_directory, "cerberus.db")}", Time, NullLogger<SqliteIncidentStore>.Instance);
+        Store.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
+        Diagnostics = new FakeDiagnosticsRunner(Time);
+        Actions = (kinds.Length == 0 ? [RemediationKind.Failover] : kinds).Select(k => new FakeRemediationAction(k)).ToList();
+        Options = new IncidentOptions { Approvers = [Some.Approver] };
+        (Engine, Work, Dispatcher) = Build();
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public SqliteIncidentStore Store { get; }
+
+    public FakeDiagnosticsRunner Diagnostics { get; }
+
+    public List<FakeRemediationAction> Actions { get; }
+
+    public IncidentOptions Options { get; }
+
+    public IncidentEngine Engine { get; private set; }
+
+    public BackgroundWork Work { get; private set; }
+
+    public InboundDispatcher Dispatcher { get; private set; }
+
+    public FakeRemediationAction Action(RemediationKind kind = RemediationKind.Failover) => Actions.Single(a => a.Kind == kind);
+
+    public static ReplyTarget Reply(string user = Some.Starter) => new(Channel, user, $"https://hooks.slack.com/commands/T0/1/{user}");
+
+    /// <summary>A new engine on the same store: what a restart after kill -9 sees.</summary>
+    public void Restart() => (Engine, Work, Dispatcher) = Build();
+
+    public async Task<Incident> IncidentAsync(string id) => await Store.GetAsync(id, CancellationToken.None) ?? throw new InvalidOperationException(id);
+
+    /// <summary>Every outgoing message so far, oldest first.</summary>
+    public async Task<IReadOnlyList<(OutboxItem Item, SlackMessage Message)>> OutboxAsync()
+    {
+        var items = await Store.ListDueAsync(DateTimeOffset.MaxValue, 10_000, CancellationToken.None);
+        return items.Select(i => (i, SlackMessageJson.Deserialize(i.Payload))).ToList();
+    }
+
+    public async Task IdleAsync()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await Work.WhenIdleAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var lifetime in _lifetimes)
+        {
+            lifetime.StopApplication();
+        }
+
+        await Work.WhenIdleAsync();
+        foreach (var lifetime in _lifetimes)
+        {
+            lifetime.Dispose();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private (IncidentEngine, BackgroundWork, InboundDispatcher) Build()
+    {
+        var lifetime = new TestLifetime();
+        _lifetimes.Add(lifetime);
+        var work = new BackgroundWork(lifetime, NullLogger<BackgroundWork>.Instance);
+        var monitor = new StaticOptionsMonitor<IncidentOptions>(Options);
+        var engine = new IncidentEngine(Store, Store, Diagnostics, Actions, monitor, work, Time, NullLogger<IncidentEngine>.Instance);
+        return (engine, work, new InboundDispatcher(engine, NullLogger<InboundDispatcher>.Instance));
+    }
+
+    private sealed class StaticOptionsMonitor<T>(T value) : IOptionsMonitor<T>
+    {
+        public T CurrentValue => value;
+
+        public T Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+}
