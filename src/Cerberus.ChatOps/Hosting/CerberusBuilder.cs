@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Hosting.Logging;
+using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Store;
 using Serilog;
 
@@ -21,7 +22,9 @@ internal static class CerberusBuilder
     {
         app.UseSerilogRequestLogging(o => o.GetLevel = (ctx, _, ex) =>
             ex is not null || ctx.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error : Serilog.Events.LogEventLevel.Debug);
+        app.UseSlackAckTiming();
         app.MapHealthEndpoints();
+        app.MapCerberusMetrics();
         return app;
     }
 }
