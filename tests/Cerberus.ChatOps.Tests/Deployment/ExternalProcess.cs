@@ -3,15 +3,16 @@ using System.Diagnostics;
 
 namespace Cerberus.ChatOps.Tests.Deployment;
 
-/// <summary>Runs a command line tool to completion (kubectl, dotnet publish) and captures what it printed.</summary>
+/// <summary>Runs a command line tool to completion (kubectl, dotnet publish, promtool) and captures what it printed.</summary>
 internal static class ExternalProcess
 {
     public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(
-        string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, string missingHint)
+        string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, string missingHint, string? standardInput = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
+            RedirectStandardInput = standardInput is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -24,6 +25,12 @@ internal static class ExternalProcess
         using var cts = new CancellationTokenSource(timeout);
         var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
         var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput.AsMemory(), cts.Token);
+            process.StandardInput.Close();
+        }
+
         try
         {
             await process.WaitForExitAsync(cts.Token);

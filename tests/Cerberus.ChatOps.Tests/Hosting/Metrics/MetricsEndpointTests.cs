@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Hosting.Metrics;
+using Cerberus.ChatOps.Tests.Deployment;
 
 namespace Cerberus.ChatOps.Tests.Hosting.Metrics;
 
@@ -79,10 +79,12 @@ public sealed class MetricsEndpointTests(MetricsHostFactory factory) : IClassFix
         var body = await ScrapeAsync(client);
 
         // act
-        var (exitCode, output) = await PromtoolCheckAsync(body);
+        var (exitCode, stdout, stderr) = await ExternalProcess.RunAsync(
+            "promtool", ["check", "metrics"], Path.GetTempPath(), TimeSpan.FromSeconds(30),
+            "install Debian's prometheus package (apt-get install -y prometheus)", standardInput: body);
 
         // assert
-        Assert.True(exitCode == 0, "promtool check metrics found problems in /metrics:\n" + output);
+        Assert.True(exitCode == 0, "promtool check metrics found problems in /metrics:\n" + stdout + stderr);
     }
 
     private static void RecordATestIncident()
@@ -105,36 +107,5 @@ public sealed class MetricsEndpointTests(MetricsHostFactory factory) : IClassFix
         using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();
-    }
-
-    private static async Task<(int ExitCode, string Output)> PromtoolCheckAsync(string exposition)
-    {
-        var start = new ProcessStartInfo("promtool", "check metrics")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process? process;
-        try
-        {
-            process = Process.Start(start);
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            process = null;
-        }
-
-        Assert.True(process is not null, "promtool not found: install Debian's prometheus package (apt-get install -y prometheus)");
-        using (process)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.StandardInput.WriteAsync(exposition);
-            process.StandardInput.Close();
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await stdout + await stderr);
-        }
     }
 }
