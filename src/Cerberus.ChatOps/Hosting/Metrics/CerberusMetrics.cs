@@ -52,7 +52,7 @@ internal static class CerberusMetrics
         "Slack Web API calls retried, by method.",
         new CounterConfiguration { LabelNames = ["method"] });
 
-    private static readonly Counter SlackRateLimited = Prometheus.Metrics.CreateCounter(
+    private static readonly Counter SlackRateLimits = Prometheus.Metrics.CreateCounter(
         "cerberus_slack_rate_limited_total",
         "Slack Web API answers with HTTP 429 (rate limited; Retry-After honoured), by method.",
         new CounterConfiguration { LabelNames = ["method"] });
@@ -151,10 +151,10 @@ internal static class CerberusMetrics
     }
 
     /// <summary>Slack answered 429 Too Many Requests.</summary>
-    public static void SlackRateLimitedBy(string method)
+    public static void SlackRateLimited(string method)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
-        SlackRateLimited.WithLabels(method).Inc();
+        SlackRateLimits.WithLabels(method).Inc();
     }
 
     /// <summary>An inbound Slack request was answered (recorded by <see cref="SlackAckTimingMiddleware"/>).</summary>

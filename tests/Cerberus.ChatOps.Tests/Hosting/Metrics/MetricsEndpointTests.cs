@@ -96,7 +96,7 @@ public sealed class MetricsEndpointTests(MetricsHostFactory factory) : IClassFix
         CerberusMetrics.IncidentTransitioned(IncidentState.Diagnosing, IncidentState.AwaitingDecision);
         CerberusMetrics.ActionFinished(RemediationKind.Failover, ActionStatus.Succeeded);
         CerberusMetrics.SlackApiCalled("chat.postMessage", "ok");
-        CerberusMetrics.SlackRateLimitedBy("chat.update");
+        CerberusMetrics.SlackRateLimited("chat.update");
         CerberusMetrics.SlackApiRetried("chat.update");
         CerberusMetrics.SlackApiCalled("chat.update", "ok");
         CerberusMetrics.SlackAcknowledged("/slack/commands", TimeSpan.FromMilliseconds(35));
