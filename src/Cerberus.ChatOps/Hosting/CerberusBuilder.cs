@@ -1,5 +1,9 @@
 using Cerberus.ChatOps.Hosting.Logging;
+<<<<<<< HEAD
 using Cerberus.ChatOps.Patroni;
+=======
+using Cerberus.ChatOps.Hosting.Metrics;
+>>>>>>> deploy
 using Cerberus.ChatOps.Store;
 using Serilog;
 
@@ -23,7 +27,9 @@ internal static class CerberusBuilder
     {
         app.UseSerilogRequestLogging(o => o.GetLevel = (ctx, _, ex) =>
             ex is not null || ctx.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error : Serilog.Events.LogEventLevel.Debug);
+        app.UseSlackAckTiming();
         app.MapHealthEndpoints();
+        app.MapCerberusMetrics();
         return app;
     }
 }

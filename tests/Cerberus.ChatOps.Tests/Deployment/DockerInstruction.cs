@@ -1,0 +1,4 @@
+namespace Cerberus.ChatOps.Tests.Deployment;
+
+/// <summary>One Dockerfile instruction: its keyword (upper case) and its arguments, continuations joined.</summary>
+internal sealed record DockerInstruction(string Keyword, string Arguments);

@@ -1,0 +1,62 @@
+using k8s;
+
+namespace Cerberus.ChatOps.Tests.Deployment;
+
+/// <summary>
+/// Renders the manifests once per test class with the real <c>kubectl kustomize</c> (offline) and loads the objects
+/// with KubernetesClient's YAML loader: the base, the postgres-store overlay, and the base plus both optional components.
+/// </summary>
+public sealed class RenderedManifests : IAsyncLifetime
+{
+    private string? _componentsDirectory;
+
+    public IReadOnlyList<object> Base { get; private set; } = [];
+
+    public IReadOnlyList<object> PostgresStore { get; private set; } = [];
+
+    public IReadOnlyList<object> WithComponents { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        Base = await RenderAsync(RepositoryPaths.Combine("manifests"));
+        PostgresStore = await RenderAsync(RepositoryPaths.Combine("manifests", "overlays", "postgres-store"));
+
+        // Components are only rendered as part of a kustomization: a throw-away one next to the repository's files
+        // (kustomize wants relative paths).
+        _componentsDirectory = Directory.CreateTempSubdirectory("cerberus-kustomize-").FullName;
+        string Relative(params string[] parts) => Path.GetRelativePath(_componentsDirectory, RepositoryPaths.Combine(parts)).Replace('\\', '/');
+        await File.WriteAllTextAsync(Path.Combine(_componentsDirectory, "kustomization.yaml"), $"""
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources:
+              - {Relative("manifests", "base")}
+            components:
+              - {Relative("manifests", "components", "exec-disk-probe")}
+              - {Relative("manifests", "components", "sqlite-pvc")}
+            """);
+        WithComponents = await RenderAsync(_componentsDirectory);
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_componentsDirectory is not null)
+        {
+            Directory.Delete(_componentsDirectory, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static async Task<IReadOnlyList<object>> RenderAsync(string directory)
+    {
+        var (exitCode, stdout, stderr) = await ExternalProcess.RunAsync(
+            "kubectl", ["kustomize", directory], RepositoryPaths.Root, TimeSpan.FromMinutes(1),
+            "install kubectl (it renders the manifests offline with `kubectl kustomize`)");
+        if (exitCode != 0)
+        {
+            throw new Xunit.Sdk.XunitException($"kubectl kustomize {directory} failed: {stderr.Trim()}");
+        }
+
+        return KubernetesYaml.LoadAllFromString(stdout);
+    }
+}

@@ -1,0 +1,9 @@
+namespace Cerberus.ChatOps.Tests.Deployment;
+
+/// <summary>Where the repository's files are, from the test's output folder.</summary>
+internal static class RepositoryPaths
+{
+    public static string Root { get; } = Domain.IncidentStateMachineTests.RepositoryRoot();
+
+    public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
+}
