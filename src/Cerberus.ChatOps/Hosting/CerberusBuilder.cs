@@ -1,9 +1,6 @@
 using Cerberus.ChatOps.Hosting.Logging;
-<<<<<<< HEAD
-using Cerberus.ChatOps.Patroni;
-=======
 using Cerberus.ChatOps.Hosting.Metrics;
->>>>>>> deploy
+using Cerberus.ChatOps.Patroni;
 using Cerberus.ChatOps.Store;
 using Serilog;
 
