@@ -106,7 +106,7 @@ public static class PreventiveMeasureRules
         if (findings.UnresponsivePrimaryFailover)
         {
             Add("Upgrade Patroni to ≥ 3.1 (a stale primary can no longer win the leader race) and enable its watchdog (`/dev/watchdog`).",
-                "a failover from an unresponsive primary: on Patroni 3.0.x the old primary can take the leader lock back when it resumes");
+                "the primary was unresponsive and a failover promoted a replica: on Patroni 3.0.x the old primary can take the leader lock back when it resumes");
         }
 
         if (findings.ConnectionExhaustion)
