@@ -24,7 +24,7 @@ internal static class GoldenFile
     public static IReadOnlyList<string> Headings(string markdown) =>
         markdown.Split('\n').Where(l => l.StartsWith('#')).Select(l => l.TrimEnd()).ToList();
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cerberus.ChatOps.sln")))
