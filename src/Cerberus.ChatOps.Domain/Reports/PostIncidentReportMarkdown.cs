@@ -225,7 +225,7 @@ public static class PostIncidentReportMarkdown
         var n = 1;
         foreach (var m in report.PreventiveMeasures.Where(m => m.FromRunbook))
         {
-            Line(string.Create(CultureInfo.InvariantCulture, $"{n++}. {m.Text}"));
+            Line(string.Create(CultureInfo.InvariantCulture, $"{n++}. {Cell(m.Text)}"));
         }
 
         Line();
@@ -239,7 +239,7 @@ public static class PostIncidentReportMarkdown
 
         foreach (var m in derived)
         {
-            Line($"- {m.Text} _Because {Cell(m.Reason)}._");
+            Line($"- {Cell(m.Text)} _Because {Cell(m.Reason)}._");
         }
 
         Line();
@@ -253,7 +253,7 @@ public static class PostIncidentReportMarkdown
 
         foreach (var f in report.FollowUps)
         {
-            Line($"- [ ] {f}");
+            Line($"- [ ] {Cell(f)}");
         }
 
         return md.ToString();

@@ -512,4 +512,41 @@ public sealed class PostIncidentReportBuilderTests
         Assert.Contains("Run the data integrity check (`pg_stat_user_tables`): it was not collected.", report.FollowUps);
         Assert.Equal(PostIncidentReportMarkdown.Sections, GoldenFile.Headings(markdown).Skip(1).ToList());
     }
+
+    [Fact]
+    public void ToMarkdown_FailedActionWithMarkupInItsOutcome_EscapesItEverywhere()
+    {
+        // arrange
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var incident = Incident.Declare("INC-2026-0096", "C1", "outage", ReportScenarios.OnCall, at);
+        ReportScenarios.Ok(incident.BeginDiagnosis(ReportScenarios.OnCall, at));
+        ReportScenarios.Ok(incident.CompleteDiagnosis(new DiagnosisReport(at, at, [], Classification.Inconclusive, "nothing conclusive", []), at.AddMinutes(1)));
+        ReportScenarios.Ok(incident.ProposeAction(new ActionRecord
+        {
+            Id = "A-0096-1",
+            Kind = RemediationKind.Checkpoint,
+            Target = "pg1",
+            Description = "CHECKPOINT",
+            BasedOn = "diagnosis",
+            ObservedFingerprint = "fp",
+            ProposedBy = ReportScenarios.OnCall,
+            ProposedAt = at.AddMinutes(2),
+            ExpiresAt = at.AddMinutes(17),
+        }, at.AddMinutes(2)));
+        ReportScenarios.Ok(incident.Approve("A-0096-1", ReportScenarios.OnCall, false, ApprovalPolicy.Default, at.AddMinutes(3)));
+        ReportScenarios.Ok(incident.MarkStarted("A-0096-1", at.AddMinutes(3)));
+        ReportScenarios.Ok(incident.RecordExecution("A-0096-1", false, "<img src=x onerror=alert(1)> | broke", null, at.AddMinutes(4)));
+        ReportScenarios.Ok(incident.Resolve(ReportScenarios.OnCall, "a <b>bold</b> claim", false, at.AddMinutes(30)));
+
+        // act
+        var report = PostIncidentReportBuilder.Build(incident, null, at.AddMinutes(31));
+        var markdown = report.ToMarkdown();
+
+        // assert
+        Assert.DoesNotMatch(@"(?<!\\)<(?:img|b>|/b>)", markdown);
+        Assert.Contains("a \\<b\\>bold\\</b\\> claim", markdown, StringComparison.Ordinal);
+        Assert.Contains("| Failed | no | \\<img src=x onerror=alert(1)\\> \\| broke |", markdown, StringComparison.Ordinal);
+        Assert.Contains("- [ ] Find out why Checkpoint on pg1 (A-0096-1) failed: \\<img src=x onerror=alert(1)\\> \\| broke", markdown, StringComparison.Ordinal);
+        Assert.Equal(ActionStatus.Failed, Assert.Single(report.ActionsTaken).Status);
+    }
 }
