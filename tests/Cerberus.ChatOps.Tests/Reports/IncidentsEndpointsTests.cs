@@ -6,7 +6,10 @@ using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Tests.Support;
+using Cerberus.ChatOps.Domain.Ports;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cerberus.ChatOps.Tests.Reports;
 
@@ -272,5 +275,56 @@ public sealed class IncidentsEndpointsTests(ReportsApiFactory factory) : IClassF
         Assert.Equal(HttpStatusCode.ServiceUnavailable, report.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, list.StatusCode);
         Assert.Equal("The incident store did not answer; try again shortly.", await DetailAsync(report));
+    }
+
+    [Fact]
+    public async Task GetReport_ResolvedButNotWrittenYet_Returns404SayingSo()
+    {
+        // arrange
+        await SaveAsync("INC-2026-0505", i => ReportScenarios.Ok(i.Resolve(ReportScenarios.OnCall, "x", false, Day.AddMinutes(5))));
+        using var client = Client();
+
+        // act
+        using var response = await client.GetAsync("/incidents/INC-2026-0505/report.md");
+
+        // assert
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("INC-2026-0505 is Resolved, but its document has not been written yet; try again in a minute.", await DetailAsync(response));
+    }
+
+    [Fact]
+    public async Task GetReport_ClosedIncident_ReturnsItsDocument()
+    {
+        // arrange
+        await SaveAsync("INC-2026-0506", i =>
+        {
+            ReportScenarios.Ok(i.Resolve(ReportScenarios.OnCall, "x", false, Day.AddMinutes(5)));
+            i.AttachReport(PostIncidentReportBuilder.Build(i, null, Day.AddMinutes(6)).ToMarkdown());
+            ReportScenarios.Ok(i.Close(ReportScenarios.OnCall, Day.AddDays(1)));
+        });
+        using var client = Client();
+
+        // act
+        using var response = await client.GetAsync("/incidents/INC-2026-0506/report.md");
+
+        // assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("# INC-2026-0506: outage — post-incident report", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetIncidents_NoStoreRegistered_Returns503()
+    {
+        // arrange
+        using var storeless = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.RemoveAll<IIncidentStore>()));
+        using var client = storeless.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ReportsApiFactory.Token);
+
+        // act
+        using var response = await client.GetAsync("/incidents");
+
+        // assert
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("The incident store is not available in this instance.", await DetailAsync(response));
     }
 }
