@@ -6,7 +6,7 @@ namespace Cerberus.ChatOps.Domain.Reports;
 /// The RPO part of the report (postgres-patroni.md §3): the lost WAL from the LSNs the failover recorded, turned
 /// into time with the recorded WAL rate; none for a switchover from a healthy leader or when no failover happened.
 /// </summary>
-public static class DataLossCalculator
+internal static class DataLossCalculator
 {
     public static DataLossEstimate Estimate(IEnumerable<ActionRecord> actions, TimeSpan objective)
     {

@@ -4,7 +4,7 @@ using Cerberus.ChatOps.Domain.Diagnostics;
 namespace Cerberus.ChatOps.Domain.Reports;
 
 /// <summary>The key figures of a diagnosis run, read from the probes' <see cref="ProbeResult.Facts"/> and formatted.</summary>
-public static class DiagnosticFigures
+internal static class DiagnosticFigures
 {
     private static readonly (string Label, Func<DiagnosisReport, string?> Read)[] Rows =
     [

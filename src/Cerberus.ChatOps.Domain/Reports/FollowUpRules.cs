@@ -5,7 +5,7 @@ using Cerberus.ChatOps.Domain.Incidents;
 namespace Cerberus.ChatOps.Domain.Reports;
 
 /// <summary>What is left to do after the resolution, derived from the ledger and the figures.</summary>
-public static class FollowUpRules
+internal static class FollowUpRules
 {
     public static IReadOnlyList<string> Derive(
         Incident incident,

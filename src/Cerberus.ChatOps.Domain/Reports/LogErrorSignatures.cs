@@ -11,7 +11,7 @@ namespace Cerberus.ChatOps.Domain.Reports;
 /// <see cref="ProbeResult.Details"/> lines of the log-reading probes (<c>kubernetes</c>, <c>logs</c>) that carry an
 /// error signature (postgres-patroni.md §1.9). Timestamps and pids are stripped so equal lines merge.
 /// </summary>
-public static partial class LogErrorSignatures
+internal static partial class LogErrorSignatures
 {
     private const int MaxSignatureLength = 240;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Cerberus.ChatOps.Domain.Reports;
 
 /// <summary>PostgreSQL's textual LSN (<c>X/Y</c>, two hexadecimal halves of a 64-bit WAL position).</summary>
-public static class LogSequenceNumber
+internal static class LogSequenceNumber
 {
     public static bool TryParse(string? text, out ulong lsn)
     {

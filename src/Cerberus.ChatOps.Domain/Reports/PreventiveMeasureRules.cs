@@ -6,7 +6,7 @@ namespace Cerberus.ChatOps.Domain.Reports;
 /// The preventive measures: the runbook's own four, then the ones this incident's findings call for
 /// (postgres-patroni.md §1.10 and §2), each with the finding it comes from.
 /// </summary>
-public static class PreventiveMeasureRules
+internal static class PreventiveMeasureRules
 {
     public const string RunbookReason = "runbook";
 

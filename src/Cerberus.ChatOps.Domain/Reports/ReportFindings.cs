@@ -5,7 +5,7 @@ using Cerberus.ChatOps.Domain.Incidents;
 namespace Cerberus.ChatOps.Domain.Reports;
 
 /// <summary>What the incident showed, reduced to the facts the preventive measures and follow-ups are derived from.</summary>
-public sealed record ReportFindings
+internal sealed record ReportFindings
 {
     public required IReadOnlySet<Classification> Classifications { get; init; }
     public long? AuditRowsDeleted { get; init; }
