@@ -1,36 +1,76 @@
 namespace Cerberus.ChatOps.Domain.Actions;
 
-/// <summary>Keys of <see cref="ActionRecord.Figures"/>: what actions record for the post-incident document.</summary>
+/// <summary>
+/// Well-known keys of <see cref="ActionRecord.Figures"/>: what an action records (through
+/// <see cref="Incidents.Incident.RecordExecution"/>) for the post-incident document. Values are invariant-culture
+/// text: byte counts and row counts as integers, seconds and rates as decimals with a dot, LSNs in PostgreSQL's
+/// <c>X/Y</c> hexadecimal form, booleans as <c>true</c>/<c>false</c>.
+/// </summary>
 public static class ActionFigureKeys
 {
-    /// <summary>switchover (healthy leader, graceful) or failover (no healthy leader).</summary>
+    /// <summary><see cref="FailoverModeSwitchover"/> (graceful, from a healthy leader) or <see cref="FailoverModeFailover"/> (no healthy leader).</summary>
     public const string FailoverMode = "failover_mode";
 
+    /// <summary>Value of <see cref="FailoverMode"/>: Patroni demoted a healthy leader gracefully; nothing is lost.</summary>
+    public const string FailoverModeSwitchover = "switchover";
+
+    /// <summary>Value of <see cref="FailoverMode"/>: the candidate was promoted without a healthy leader; WAL may be lost.</summary>
+    public const string FailoverModeFailover = "failover";
+
+    /// <summary>The Patroni member that led before the action.</summary>
     public const string OldLeader = "old_leader";
+
+    /// <summary>The Patroni member that leads after the action.</summary>
     public const string NewLeader = "new_leader";
+
+    /// <summary>The timeline before the action (an integer).</summary>
     public const string TimelineBefore = "timeline_before";
+
+    /// <summary>The timeline after the action (an integer; the previous one + 1 after a promotion).</summary>
     public const string TimelineAfter = "timeline_after";
 
-    /// <summary>The new timeline's switchpoint LSN from /history (pg_lsn text, e.g. 0/3400000).</summary>
+    /// <summary>The LSN where the new timeline starts, from Patroni's <c>/history</c> (e.g. <c>0/3400000</c>).</summary>
     public const string SwitchpointLsn = "switchpoint_lsn";
 
-    /// <summary>The old leader's last known LSN (lower bound when it was dead).</summary>
+    /// <summary>The last LSN the old leader was known to have written (DCS <c>/cluster</c> or monitoring): a lower bound.</summary>
     public const string OldLeaderLastLsn = "old_leader_last_lsn";
 
-    /// <summary>The candidate's received/flushed LSN at promotion.</summary>
+    /// <summary><c>pg_last_wal_receive_lsn()</c> on the candidate before its promotion.</summary>
     public const string CandidateReceivedLsn = "candidate_received_lsn";
 
+    /// <summary>The data loss in bytes the action estimated (used when the LSNs above are not all recorded).</summary>
     public const string EstimatedLossBytes = "estimated_loss_bytes";
+
+    /// <summary>The data loss in seconds of writes the action estimated.</summary>
     public const string EstimatedLossSeconds = "estimated_loss_seconds";
+
+    /// <summary>The recent WAL rate in bytes per second, to turn lost bytes into time.</summary>
     public const string WalRateBytesPerSecond = "wal_rate_bytes_per_s";
 
-    /// <summary>true when the old primary must be fenced (Patroni 3.0.2's stale-primary bug).</summary>
-    public const string FenceOldLeader = "fence_old_leader";
+    /// <summary><c>true</c> when the old primary must be fenced (hung, not dead: it could take the leader lock back).</summary>
+    public const string FenceOldPrimary = "fence_old_primary";
 
-    public const string ReplicasBefore = "replicas_before";
-    public const string ReplicasAfter = "replicas_after";
+    /// <summary>Rows deleted by the audit-log clean-up.</summary>
     public const string RowsDeleted = "rows_deleted";
+
+    /// <summary>Bytes freed on the data volume by a clean-up, slot drop or checkpoint.</summary>
     public const string BytesFreed = "bytes_freed";
+
+    /// <summary>The backend's replica count before it was scaled down (what the undo restores).</summary>
+    public const string ReplicasBefore = "replicas_before";
+
+    /// <summary>The backend's replica count after the action.</summary>
+    public const string ReplicasAfter = "replicas_after";
+
+    /// <summary>The replication slot dropped.</summary>
     public const string SlotName = "slot_name";
+
+    /// <summary>The WAL the dropped slot retained, in bytes.</summary>
+    public const string SlotRetainedBytes = "slot_retained_bytes";
+
+    /// <summary>How long the side effect took, in seconds.</summary>
+    public const string DurationSeconds = "duration_s";
+
+    /// <summary>WAL bytes freed by a slot drop or a checkpoint (WAL size before − after).</summary>
     public const string WalFreedBytes = "wal_freed_bytes";
 }

@@ -1,6 +1,7 @@
 using Cerberus.ChatOps.Hosting.Logging;
 using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Patroni;
+using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Store;
 using Serilog;
 
@@ -17,6 +18,7 @@ internal static class CerberusBuilder
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddCerberusStore();
         builder.Services.AddPatroni();
+        builder.Services.AddCerberusReports();
         return builder;
     }
 
@@ -27,6 +29,7 @@ internal static class CerberusBuilder
         app.UseSlackAckTiming();
         app.MapHealthEndpoints();
         app.MapCerberusMetrics();
+        app.MapIncidentsApi();
         return app;
     }
 }
