@@ -12,6 +12,7 @@ internal static class IncidentsServiceCollectionExtensions
         services.AddValidatedOptions<IncidentOptions, IncidentOptionsValidator>(IncidentOptions.Section);
         services.TryAddSingleton<IInboundSignal, InboundSignal>();
         services.AddSingleton<BackgroundWork>();
+        services.AddSingleton<IntegrityCheck>();
         services.AddSingleton<IncidentEngine>();
         services.AddSingleton<InboundDispatcher>();
         services.AddHostedService<IncidentWorker>();

@@ -283,6 +283,48 @@ public sealed class IncidentEngineTests
         Assert.Contains(outbox, o => o.Message.Text.Contains("is not undone", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Resolve_AfterFailover_WritesTheDocumentPostsSummaryAndUploadsIt()
+    {
+        // arrange
+        await using var h = new EngineHarness();
+        var (id, actionId) = await PendingApprovalAsync(h);
+        await h.Dispatcher.OnInteractionAsync(Click(ButtonIds.Approve, id, actionId, Some.Approver), None);
+        await h.IdleAsync();
+        h.Time.Advance(TimeSpan.FromMinutes(30));
+
+        // act
+        await h.Dispatcher.OnCommandAsync(Command("resolve primary hung on a full WAL volume"), None);
+        await h.IdleAsync();
+        await h.Dispatcher.OnCommandAsync(Command("report"), None);
+
+        // assert
+        var incident = await h.IncidentAsync(id);
+        Assert.Equal(IncidentState.Resolved, incident.State);
+        Assert.NotNull(incident.ReportMarkdown);
+        Assert.Contains("primary hung on a full WAL volume", incident.ReportMarkdown, StringComparison.Ordinal);
+        var outbox = await h.OutboxAsync();
+        var file = Assert.Single(outbox, o => o.Item.Kind == OutboxKinds.File);
+        Assert.Equal(incident.ReportMarkdown, file.Message.File!.Content);
+        Assert.Contains(outbox, o => o.Item.Kind == OutboxKinds.ResponseUrl && o.Message.Text.Contains(id, StringComparison.Ordinal) && o.Message.Blocks is not null);
+    }
+
+    [Fact]
+    public async Task Report_OpenIncident_SaysWhyThereIsNone()
+    {
+        // arrange
+        await using var h = new EngineHarness();
+        var id = (await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None))!;
+        await h.IdleAsync();
+
+        // act
+        await h.Dispatcher.OnCommandAsync(Command("report " + id), None);
+
+        // assert
+        var outbox = await h.OutboxAsync();
+        Assert.Contains(outbox, o => o.Item.Kind == OutboxKinds.ResponseUrl && o.Message.Text.Contains("is still", StringComparison.Ordinal));
+    }
+
     private static async Task<(string Id, string ActionId)> PendingApprovalAsync(EngineHarness h)
     {
         var id = (await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None))!;

@@ -3,8 +3,10 @@ using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Incidents;
 using Cerberus.ChatOps.Incidents.Engine;
+using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Store.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -103,7 +105,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         _lifetimes.Add(lifetime);
         var work = new BackgroundWork(lifetime, NullLogger<BackgroundWork>.Instance);
         var monitor = new StaticOptionsMonitor<IncidentOptions>(Options);
-        var engine = new IncidentEngine(Store, Store, Diagnostics, Actions, monitor, work, Time, NullLogger<IncidentEngine>.Instance);
+        var integrity = new IntegrityCheck(new TableHealthCollector(Time, NullLogger<TableHealthCollector>.Instance), new ConfigurationBuilder().Build());
+        var engine = new IncidentEngine(Store, Store, Diagnostics, Actions, monitor, integrity, work, Time, NullLogger<IncidentEngine>.Instance);
         return (engine, work, new InboundDispatcher(engine, NullLogger<InboundDispatcher>.Instance));
     }
 

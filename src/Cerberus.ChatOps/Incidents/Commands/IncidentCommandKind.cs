@@ -15,4 +15,5 @@ public enum IncidentCommandKind
     Cancel,
     Close,
     List,
+    Report,
 }

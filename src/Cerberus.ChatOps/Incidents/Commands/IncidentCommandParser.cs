@@ -44,6 +44,7 @@ public static partial class IncidentCommandParser
             "cancel" => new IncidentCommand(IncidentCommandKind.Cancel),
             "close" => new IncidentCommand(IncidentCommandKind.Close),
             "list" => new IncidentCommand(IncidentCommandKind.List),
+            "report" => new IncidentCommand(IncidentCommandKind.Report, rest),
             _ => new IncidentCommand(IncidentCommandKind.Help, Problem: $"I don't know `{Shorten(verb)}`."),
         };
     }

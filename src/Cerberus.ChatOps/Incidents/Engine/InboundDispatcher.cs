@@ -77,6 +77,9 @@ internal sealed partial class InboundDispatcher(IncidentEngine engine, ILogger<I
             case IncidentCommandKind.Cancel:
                 await engine.CancelAsync(channel, user, reply, cancellationToken);
                 break;
+            case IncidentCommandKind.Report:
+                await engine.ReportAsync(channel, parsed.Argument, reply, cancellationToken);
+                break;
             case IncidentCommandKind.Close:
                 await engine.CloseAsync(channel, user, reply, cancellationToken);
                 break;

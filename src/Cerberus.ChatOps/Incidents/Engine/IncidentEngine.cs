@@ -6,7 +6,9 @@ using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
+using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.Incidents.Rendering;
+using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Slack.Outbound;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +26,7 @@ internal sealed partial class IncidentEngine(
     IDiagnosticsRunner diagnostics,
     IEnumerable<IRemediationAction> actions,
     IOptionsMonitor<IncidentOptions> options,
+    IntegrityCheck integrity,
     BackgroundWork work,
     TimeProvider time,
     ILogger<IncidentEngine> logger)
@@ -198,7 +201,67 @@ internal sealed partial class IncidentEngine(
         if (outcome.Result.Succeeded)
         {
             Log.Resolved(logger, incident.Id);
+            StartReport(incident.Id);
         }
+    }
+
+    /// <summary>Writes the post-incident document from the record (plus the integrity check), posts its summary and uploads it.</summary>
+    public void StartReport(string incidentId) =>
+        work.TryStart("report:" + incidentId, ct => WriteReportAsync(incidentId, ct));
+
+    private async Task WriteReportAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        var tables = await integrity.CollectAsync(cancellationToken);
+        await MutateAsync(incidentId, (incident, batch, now) =>
+        {
+            if (ReportEligibility.WhyNot(incident) is { } why)
+            {
+                return DomainResult.Refused(why);
+            }
+
+            var report = PostIncidentReportBuilder.Build(incident, tables, now);
+            var markdown = report.ToMarkdown();
+            incident.AttachReport(markdown);
+            batch.Thread(ReportSlackRenderer.Summary(report, IncidentsEndpoints.ReportPath(incident.Id)));
+            batch.File(ReportSlackRenderer.Document(report, markdown));
+            return DomainResult.Ok();
+        }, cancellationToken);
+    }
+
+    public async Task ReportAsync(string channel, string incidentId, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        Incident? incident = null;
+        if (!string.IsNullOrWhiteSpace(incidentId))
+        {
+            incident = await store.GetAsync(incidentId.Trim().ToUpperInvariant(), cancellationToken);
+        }
+        else
+        {
+            var recent = (await store.ListAsync(openOnly: false, limit: 50, cancellationToken)).FirstOrDefault(i => string.Equals(i.Channel, channel, StringComparison.Ordinal));
+            incident = recent is null ? null : await store.GetAsync(recent.Id, cancellationToken);
+        }
+
+        if (incident is null)
+        {
+            await ReplyAsync(reply, "No such incident. `/dbincident list` shows the recent ones.", cancellationToken);
+            return;
+        }
+
+        if (ReportEligibility.WhyNot(incident) is { } why)
+        {
+            await ReplyAsync(reply, why, cancellationToken);
+            return;
+        }
+
+        if (incident.ReportMarkdown is null)
+        {
+            StartReport(incident.Id);
+            await ReplyAsync(reply, $"The document of {incident.Id} is being written; it will be posted in the incident thread.", cancellationToken);
+            return;
+        }
+
+        var report = PostIncidentReportBuilder.Build(incident, null, time.GetUtcNow());
+        await ReplyAsync(reply, null, ReportSlackRenderer.Summary(report, IncidentsEndpoints.ReportPath(incident.Id)), cancellationToken);
     }
 
     public Task CancelAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken) =>
@@ -755,10 +818,11 @@ internal sealed partial class IncidentEngine(
                 }
 
                 var now = time.GetUtcNow();
-                var before = (incident.State, incident.Commander, incident.Timeline.Count, Diagnosis: incident.LatestDiagnosis);
+                var before = (incident.State, incident.Commander, incident.Timeline.Count, Diagnosis: incident.LatestDiagnosis, incident.ReportMarkdown);
                 var batch = new OutboxBatch(incident, now);
                 var result = change(incident, batch, now);
-                var changed = incident.Timeline.Count != before.Count || incident.State != before.State;
+                var changed = incident.Timeline.Count != before.Count || incident.State != before.State
+                    || !ReferenceEquals(incident.ReportMarkdown, before.ReportMarkdown);
                 if ((incident.State, incident.Commander, incident.LatestDiagnosis) != (before.State, before.Commander, before.Diagnosis))
                 {
                     batch.UpdateHeader(IncidentMessages.Header(incident, Options.Contacts, now));

@@ -255,6 +255,7 @@ internal static class IncidentMessages
             "• `note <text>` — add to the timeline\n" +
             "• `escalate` — page the escalation contact into the thread\n" +
             "• `resolve [--force] [root cause]` — resolve and write the post-incident document\n" +
+            "• `report [INC-…]` — the post-incident document's summary (written when an incident is resolved)\n" +
             "• `cancel` — declared by mistake · `close` — after the review · `list` — recent incidents";
         return Text(text);
     }
