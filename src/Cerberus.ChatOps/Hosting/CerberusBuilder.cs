@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Actions;
 using Cerberus.ChatOps.Hosting.Logging;
 using Cerberus.ChatOps.Patroni;
 using Cerberus.ChatOps.Store;
@@ -16,6 +17,7 @@ internal static class CerberusBuilder
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddCerberusStore();
         builder.Services.AddPatroni();
+        builder.Services.AddRemediationActions();
         return builder;
     }
 
