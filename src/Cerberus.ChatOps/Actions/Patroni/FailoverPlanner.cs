@@ -145,7 +145,8 @@ internal static class FailoverPlanner
             {
                 sb.Append(", estimated loss ").Append(c.EstimatedLossBytes switch
                 {
-                    0 => "≈ 0 (graceful)",
+                    0 when plan.Mode == FailoverMode.Switchover => "≈ 0 (graceful)",
+                    0 => "≥ 0 B (lower bound: nothing known beyond what it received)",
                     { } b => (plan.Mode == FailoverMode.Failover ? "≥ " : "≤ ") + PgLsn.Bytes(b),
                     null => "unknown",
                 });

@@ -95,15 +95,16 @@ internal sealed partial class PatroniFailoverAction(
 
         var dryRun = request.DryRun || _options.DryRun;
         var command = DescribeCommand(plan, chosen, cluster);
+        var formerLeader = await FormerLeaderAsync(plan, cancellationToken);
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [CandidateArgument] = chosen.Name,
             [ModeParameter] = ModeText(plan.Mode),
-            [LeaderParameter] = plan.Leader ?? string.Empty,
+            [LeaderParameter] = formerLeader ?? string.Empty,
             [TimelineParameter] = Invariant(plan.Timeline),
             ["maximum_lag_on_failover"] = Invariant(plan.MaximumLagOnFailover),
         };
-        var figures = EstimateFigures(plan, chosen);
+        var figures = EstimateFigures(plan, chosen, formerLeader);
         var action = new ActionRecord
         {
             Id = request.ActionId,
@@ -111,7 +112,7 @@ internal sealed partial class PatroniFailoverAction(
             Target = chosen.Name,
             Description = (dryRun ? "DRY RUN — nothing will be sent. Would run: " : "Will run: ") + command +
                           $" ({(plan.Mode == FailoverMode.Switchover ? "graceful switchover: the leader is healthy" : "failover: there is no healthy leader; Patroni skips its lag check for a named candidate, so the loss below is ours to accept")}). " +
-                          $"Then verify: {chosen.Name} leads on timeline {plan.Timeline + 1}, pg_is_in_recovery() is false on it, and {(plan.Leader ?? "the old leader")} is back as a replica or flagged for fencing.",
+                          $"Then verify: {chosen.Name} leads on timeline {plan.Timeline + 1}, pg_is_in_recovery() is false on it, and {formerLeader ?? "the old leader"} is back as a replica or flagged for fencing.",
             BasedOn = DescribeBasis(plan),
             ObservedFingerprint = FailoverPlanner.Fingerprint(plan, chosen.Name),
             Parameters = parameters,
@@ -164,10 +165,7 @@ internal sealed partial class PatroniFailoverAction(
                 return ActionOutcome.Failure($"Nothing was sent: {candidate} {(c is null ? "is no longer a member in /cluster" : "cannot be promoted now: " + c.NotOfferedReason)}.");
             }
 
-            var figures = EstimateFigures(plan, c);
-            figures[ActionFigureKeys.FailoverMode] = ModeText(plan.Mode);
-            figures[ActionFigureKeys.OldLeader] = plan.Leader ?? "none";
-            figures[ActionFigureKeys.TimelineBefore] = Invariant(plan.Timeline);
+            var figures = EstimateFigures(plan, c, await FormerLeaderAsync(plan, cancellationToken));
             Record(action, figures);
 
             var target = plan.Mode == FailoverMode.Switchover
@@ -291,7 +289,7 @@ internal sealed partial class PatroniFailoverAction(
         }
 
         // 4. The old leader: back as a replica on the new timeline, or flagged for fencing.
-        var back = oldLeader is { Length: > 0 } && !string.Equals(oldLeader, "none", StringComparison.Ordinal)
+        var back = oldLeader is { Length: > 0 } && !string.Equals(oldLeader, "unknown", StringComparison.Ordinal)
             ? await WaitReplicaAsync(oldLeader, before + 1, deadline, cancellationToken)
             : (bool?)null;
         figures[ActionFigureKeys.FenceOldLeader] = back == false ? "true" : "false";
@@ -306,7 +304,7 @@ internal sealed partial class PatroniFailoverAction(
                       {
                           true => $"; {oldLeader} is back as a replica.",
                           false => $"; ⚠ {oldLeader} has not come back as a replica within {_options.VerifyDeadline.TotalSeconds:0} s: FENCE it. {FenceExplanation}",
-                          null => ".",
+                          null => "; the old leader is unknown (no /history entry for this timeline), so it could not be checked: make sure it is fenced or rejoined.",
                       };
         Log.Verified(logger, candidate, newLeader.Timeline ?? 0, back == false);
         return ActionOutcome.Success(summary, figures);
@@ -524,12 +522,34 @@ internal sealed partial class PatroniFailoverAction(
         return 10;
     }
 
-    private static Dictionary<string, string> EstimateFigures(FailoverPlan plan, FailoverCandidate candidate)
+    /// <summary>
+    /// The leader of the current timeline: /cluster's leader, or, when the leader key has expired, the new_leader
+    /// of the /history entry that opened this timeline (null on timeline 1).
+    /// </summary>
+    private async Task<string?> FormerLeaderAsync(FailoverPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Leader is not null)
+        {
+            return plan.Leader;
+        }
+
+        foreach (var member in patroni.Members)
+        {
+            if ((await patroni.GetHistoryAsync(member, cancellationToken)).Value is { } history)
+            {
+                return history.LastOrDefault(h => h.Timeline == plan.Timeline - 1)?.NewLeader;
+            }
+        }
+
+        return null;
+    }
+
+    private static Dictionary<string, string> EstimateFigures(FailoverPlan plan, FailoverCandidate candidate, string? formerLeader)
     {
         var figures = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [ActionFigureKeys.FailoverMode] = ModeText(plan.Mode),
-            [ActionFigureKeys.OldLeader] = plan.Leader ?? "none",
+            [ActionFigureKeys.OldLeader] = formerLeader ?? "unknown",
             [ActionFigureKeys.TimelineBefore] = Invariant(plan.Timeline),
             [ActionFigureKeys.EstimatedLossBytes] = candidate.EstimatedLossBytes is { } b ? Invariant(b) : "unknown",
             [ActionFigureKeys.EstimatedLossSeconds] = candidate.EstimatedLossSeconds is { } s ? s.ToString("0.###", CultureInfo.InvariantCulture) : "unknown",
