@@ -100,19 +100,19 @@ internal sealed partial class CheckpointAction(
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
             var before = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
             var started = time.GetTimestamp();
-            progress.Report($"CHECKPOINT on {action.Target} (pg_wal {PgLsn.Bytes(before)})…");
+            progress.Report($"CHECKPOINT on {action.Target} (pg_wal {PgLsn.Bytes(before.Total)})…");
             await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection) { CommandTimeout = 600 })
             {
                 await checkpoint.ExecuteNonQueryAsync(cancellationToken);
             }
 
             var after = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
-            Log.Checkpointed(logger, before, after, time.GetElapsedTime(started).TotalMilliseconds);
+            Log.Checkpointed(logger, before.Behind, after.Behind, time.GetElapsedTime(started).TotalMilliseconds);
             return ActionOutcome.Success(
-                $"CHECKPOINT took {time.GetElapsedTime(started).TotalSeconds:0.0} s: pg_wal {PgLsn.Bytes(before)} → {PgLsn.Bytes(after)}.",
+                $"CHECKPOINT took {time.GetElapsedTime(started).TotalSeconds:0.0} s: {DropReplicationSlotAction.WalText(before, after)}.",
                 new Dictionary<string, string>(StringComparer.Ordinal)
                 {
-                    [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before - after).ToString(CultureInfo.InvariantCulture),
+                    [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before.Behind - after.Behind).ToString(CultureInfo.InvariantCulture),
                 });
         }
         catch (NpgsqlException ex)
@@ -157,7 +157,7 @@ internal sealed partial class CheckpointAction(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "CHECKPOINT: pg_wal {Before} → {After} bytes in {ElapsedMs:0} ms")]
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "CHECKPOINT: WAL behind the insert position {Before} → {After} bytes in {ElapsedMs:0} ms")]
         public static partial void Checkpointed(ILogger logger, long before, long after, double elapsedMs);
     }
 }

@@ -182,11 +182,11 @@ internal sealed partial class DropReplicationSlotAction(
             var figures = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [ActionFigureKeys.SlotName] = name,
-                [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before - after).ToString(CultureInfo.InvariantCulture),
+                [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before.Behind - after.Behind).ToString(CultureInfo.InvariantCulture),
             };
-            Log.Dropped(logger, name, before, after);
+            Log.Dropped(logger, name, before.Behind, after.Behind);
             return ActionOutcome.Success(
-                $"Dropped slot {name} and checkpointed in {time.GetElapsedTime(started).TotalSeconds:0.0} s: pg_wal {PgLsn.Bytes(before)} → {PgLsn.Bytes(after)}.", figures);
+                $"Dropped slot {name} and checkpointed in {time.GetElapsedTime(started).TotalSeconds:0.0} s: {WalText(before, after)}.", figures);
         }
         catch (NpgsqlException ex)
         {
@@ -220,14 +220,11 @@ internal sealed partial class DropReplicationSlotAction(
         {
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
             var slots = await WalPressureReader.ReadSlotsAsync(connection, inRecovery: false, cancellationToken);
-            var now = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
+            var (total, behind) = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
             var before = action.Parameters.TryGetValue(WalBeforeParameter, out var b) && long.TryParse(b, CultureInfo.InvariantCulture, out var v) ? v : (long?)null;
-            var walText = before is { } bb ? $"pg_wal {PgLsn.Bytes(bb)} (at the proposal) → {PgLsn.Bytes(now)}" : $"pg_wal {PgLsn.Bytes(now)}";
+            var walText = (before is { } bb ? $"pg_wal {PgLsn.Bytes(bb)} at the proposal → {PgLsn.Bytes(total)} now" : $"pg_wal {PgLsn.Bytes(total)}") +
+                          $", {PgLsn.Bytes(behind)} of it behind the insert position";
             var figures = new Dictionary<string, string>(StringComparer.Ordinal) { [ActionFigureKeys.SlotName] = name };
-            if (before is { } b2)
-            {
-                figures[ActionFigureKeys.WalFreedBytes] = Math.Max(0, b2 - now).ToString(CultureInfo.InvariantCulture);
-            }
 
             return slots.Any(s => string.Equals(s.Name, name, StringComparison.Ordinal))
                 ? ActionOutcome.Failure($"{prefix}: slot {name} still exists; {walText}. Nothing was re-run.", figures)
@@ -253,6 +250,11 @@ internal sealed partial class DropReplicationSlotAction(
             : (cluster.Members.Select(m => m.Name).ToList(), $" Patroni members (their slots are Patroni's): {string.Join(", ", cluster.Members.Select(m => m.Name))}.");
     }
 
+    /// <summary>before → after, total and behind the insert position (recycled segments stay as future WAL).</summary>
+    internal static string WalText((long Total, long Behind) before, (long Total, long Behind) after) =>
+        $"WAL behind the insert position {PgLsn.Bytes(before.Behind)} → {PgLsn.Bytes(after.Behind)}, pg_wal {PgLsn.Bytes(before.Total)} → {PgLsn.Bytes(after.Total)}" +
+        (after.Total >= before.Total && after.Behind < before.Behind ? " (the server recycled the freed segments as future WAL: they are reused instead of growing pg_wal)" : string.Empty);
+
     private static string Fingerprint(ReplicationSlotInfo slot) =>
         $"slot={slot.Name};type={slot.Type};active={slot.Active};wal_status={slot.WalStatus ?? "null"}";
 
@@ -264,7 +266,7 @@ internal sealed partial class DropReplicationSlotAction(
         [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Proposed dropping slot {Slot} retaining {RetainedBytes} bytes")]
         public static partial void Proposed(ILogger logger, string slot, long retainedBytes);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Dropped slot {Slot}; pg_wal {Before} → {After} bytes")]
+        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Dropped slot {Slot}; WAL behind the insert position {Before} → {After} bytes")]
         public static partial void Dropped(ILogger logger, string slot, long before, long after);
     }
 }

@@ -64,10 +64,22 @@ internal static class WalPressureReader
         return slots;
     }
 
-    public static async Task<long> WalBytesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// pg_wal's total size, and the part of it behind the current insert position (segments older than the current
+    /// one: what slots, the archiver, wal_keep_size or the last checkpoint still hold). A checkpoint may recycle
+    /// freed segments as future ones, so the total can stay while the part behind falls; that part is the WAL freed.
+    /// </summary>
+    public static async Task<(long Total, long Behind)> WalBytesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = new NpgsqlCommand("SELECT coalesce(sum(size), 0)::bigint FROM pg_ls_waldir()", connection);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT coalesce(sum(size), 0)::bigint,
+                   coalesce(sum(size) FILTER (WHERE name ~ '^[0-9A-F]{24}$' AND substr(name, 9) < substr(pg_walfile_name(pg_current_wal_lsn()), 9)), 0)::bigint
+            FROM pg_ls_waldir()
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 }
