@@ -51,6 +51,14 @@ internal sealed partial class AuditLogCleanupAction(
         try
         {
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
+            await using (var recovery = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection))
+            {
+                if (await recovery.ExecuteScalarAsync(cancellationToken) is true)
+                {
+                    return ActionProposal.NotApplicable($"{postgres.DescribePrimary()} is a standby (read-only): point Cerberus:Actions:PostgresConnectionString at the primary.");
+                }
+            }
+
             preview = await PreviewAsync(connection, table!, _cleanup.TimestampColumn, cutoff, cancellationToken);
         }
         catch (NpgsqlException ex)
