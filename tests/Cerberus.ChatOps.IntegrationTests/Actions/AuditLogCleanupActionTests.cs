@@ -94,7 +94,9 @@ public sealed class AuditLogCleanupActionTests(LabFixture fixture)
         Assert.Equal(record.ObservedFingerprint, observed);
         Assert.InRange(olderAfterInterruption, 1, Older + 1 - 4_000);
         Assert.True(reconciled.Succeeded, reconciled.Summary);
-        Assert.Equal(olderAfterInterruption.ToString(System.Globalization.CultureInfo.InvariantCulture), reconciled.Figures[ActionFigureKeys.RowsDeleted]);
+        Assert.Equal((Older + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), reconciled.Figures[ActionFigureKeys.RowsDeleted]);
+        Assert.Equal((Older + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), record.Figures[ActionFigureKeys.RowsDeleted]);
+        Assert.Contains($"deleted {olderAfterInterruption} rows", reconciled.Summary, StringComparison.Ordinal);
         Assert.True(reconciled.Figures.ContainsKey(ActionFigureKeys.BytesFreed));
         var batches = (olderAfterInterruption / 4_000) + 1; // the last one finds fewer than 4 000 rows
         Assert.Contains(resumed.Lines, l => l.StartsWith($"batch {batches}: {olderAfterInterruption % 4_000} rows deleted, {olderAfterInterruption} in total", StringComparison.Ordinal));

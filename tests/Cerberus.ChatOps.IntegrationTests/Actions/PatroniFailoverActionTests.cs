@@ -231,6 +231,47 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
         }
     }
 
+    /// <summary>The old leader is stopped right after the promotion, so it cannot rejoin: verification flags it for fencing.</summary>
+    [Fact]
+    public async Task Verify_OldLeaderDoesNotRejoin_FlagsItForFencing()
+    {
+        // arrange
+        var lab = fixture.Lab;
+        var harness = new ActionHarness(lab);
+        harness.ActionsOptions.VerifyDeadline = TimeSpan.FromSeconds(10);
+        var (leader, timeline) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
+        var leaderIndex = (lab.PatroniNames.ToList().IndexOf(leader!) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var action = harness.Failover(RemediationKind.Switchover);
+        var record = (await action.ProposeAsync(ActionHarness.Request(), CancellationToken.None)).Action!;
+        var stopped = false;
+        try
+        {
+            var executed = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
+            Assert.True(executed.Succeeded, executed.Summary);
+            await lab.RunScriptAsync("stop-node", leaderIndex);
+            stopped = true;
+
+            // act
+            var verified = await action.VerifyAsync(record, CancellationToken.None);
+
+            // assert
+            Assert.True(verified.Succeeded, verified.Summary);
+            Assert.Equal((timeline + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), record.Figures[ActionFigureKeys.TimelineAfter]);
+            Assert.Equal("true", record.Figures[ActionFigureKeys.FenceOldLeader]);
+            Assert.Contains($"{leader} has not come back as a replica", verified.Summary, StringComparison.Ordinal);
+            Assert.Contains("Patroni 3.0.2", verified.Summary, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (stopped)
+            {
+                await lab.RunScriptAsync("start-node", leaderIndex);
+            }
+
+            await fixture.Patroni.WaitSettledAsync(Settle);
+        }
+    }
+
     [Fact]
     public async Task Reconcile_AfterSwitchoverWithoutVerify_ReportsThePromotionWithoutPosting()
     {

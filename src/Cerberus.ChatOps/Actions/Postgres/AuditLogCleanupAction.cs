@@ -201,6 +201,9 @@ internal sealed partial class AuditLogCleanupAction(
         var started = time.GetTimestamp();
         long deleted = 0;
         var batches = 0;
+
+        // Rows deleted by earlier runs of this action (the figure is kept cumulative on the record, batch by batch).
+        var earlier = long.TryParse(action.Figures.GetValueOrDefault(ActionFigureKeys.RowsDeleted), CultureInfo.InvariantCulture, out var e) ? e : 0;
         try
         {
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
@@ -216,7 +219,7 @@ internal sealed partial class AuditLogCleanupAction(
             {
                 if (await WaitForHeadroomAsync(connection, progress, cancellationToken) is { } stop)
                 {
-                    return ActionOutcome.Failure($"{stop} Stopped after {deleted} rows in {batches} batches; resumable (the committed batches stay deleted).", Figures(deleted, null, action));
+                    return ActionOutcome.Failure($"{stop} Stopped after {deleted} rows in {batches} batches; resumable (the committed batches stay deleted).", Figures(earlier + deleted, null, action));
                 }
 
                 int affected;
@@ -239,6 +242,7 @@ internal sealed partial class AuditLogCleanupAction(
 
                 deleted += affected;
                 batches++;
+                action.Figures[ActionFigureKeys.RowsDeleted] = (earlier + deleted).ToString(CultureInfo.InvariantCulture);
                 if (affected < batchSize || time.GetElapsedTime(lastReport) >= TimeSpan.FromSeconds(5) || batches == 1)
                 {
                     progress.Report($"batch {batches}: {affected} rows deleted, {deleted} in total, {time.GetElapsedTime(started).TotalSeconds:0} s.");
@@ -257,17 +261,17 @@ internal sealed partial class AuditLogCleanupAction(
             var after = await TotalBytesAsync(connection, table, cancellationToken);
             var before = Before(action);
             return ActionOutcome.Success(
-                $"{(resumed ? "Resumed: " : string.Empty)}deleted {deleted} rows older than {cutoff:yyyy-MM-dd HH:mm} UTC in {batches} batches, then {(vacuumFull ? "VACUUM FULL" : "VACUUM")}; " +
+                $"{(resumed ? "Resumed: " : string.Empty)}deleted {deleted} rows older than {cutoff:yyyy-MM-dd HH:mm} UTC in {batches} batches{(earlier > 0 ? $" ({earlier + deleted} with the earlier run)" : string.Empty)}, then {(vacuumFull ? "VACUUM FULL" : "VACUUM")}; " +
                 $"{table.Text} {PgLsn.Bytes(before)} → {PgLsn.Bytes(after)} in {time.GetElapsedTime(started).TotalSeconds:0.0} s." +
                 (vacuumFull ? string.Empty : " Plain VACUUM makes the space reusable; the files shrink only where the table ends in empty pages."),
-                Figures(deleted, after, action));
+                Figures(earlier + deleted, after, action));
         }
         catch (NpgsqlException ex)
         {
             var reason = ex is PostgresException { SqlState: "57014" } ? "a batch hit its statement timeout" :
                 ex is PostgresException { SqlState: "55P03" } ? "VACUUM FULL could not get its lock within lock_timeout" :
                 SecretRedactor.Redact(ex.Message);
-            return ActionOutcome.Failure($"Clean-up of {table.Text} stopped after {deleted} rows in {batches} batches: {reason}. Resumable: the committed batches stay deleted.", Figures(deleted, null, action));
+            return ActionOutcome.Failure($"Clean-up of {table.Text} stopped after {deleted} rows in {batches} batches: {reason}. Resumable: the committed batches stay deleted.", Figures(earlier + deleted, null, action));
         }
     }
 
