@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Actions;
 using Cerberus.ChatOps.Hosting.Logging;
 using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Patroni;
@@ -19,6 +20,7 @@ internal static class CerberusBuilder
         builder.Services.AddCerberusStore();
         builder.Services.AddPatroni();
         builder.Services.AddCerberusReports();
+        builder.Services.AddRemediationActions();
         return builder;
     }
 

@@ -1,0 +1,38 @@
+using Cerberus.ChatOps.Actions.Patroni;
+using Cerberus.ChatOps.Actions.Postgres;
+using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Hosting.Configuration;
+
+namespace Cerberus.ChatOps.Actions;
+
+internal static class ActionsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the database remediations as <see cref="IRemediationAction"/> (the engine picks them by Kind):
+    /// switchover and failover (one class, two registrations), audit-log clean-up, slot drop and checkpoint.
+    /// Needs <c>AddPatroni()</c>. Options: <c>Cerberus:Actions</c>, <c>Cerberus:Cleanup</c>, and <c>Cerberus:DryRun</c>.
+    /// </summary>
+    public static IServiceCollection AddRemediationActions(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<ActionsOptions, ActionsOptionsValidator>(ActionsOptions.Section);
+        services.AddOptions<ActionsOptions>().Configure<IConfiguration>((o, configuration) =>
+        {
+            o.DryRun = configuration.GetValue<bool>("Cerberus:DryRun");
+            if (string.IsNullOrWhiteSpace(o.PostgresConnectionString))
+            {
+                o.PostgresConnectionString = configuration["Cerberus:Postgres:ConnectionString"];
+            }
+        });
+        services.AddValidatedOptions<CleanupOptions, CleanupOptionsValidator>(CleanupOptions.Section);
+        services.AddSingleton<PostgresConnector>();
+
+        // Transient: they hold the typed Patroni HttpClient, which must not be captured by a singleton.
+        services.AddTransient<IRemediationAction>(sp => ActivatorUtilities.CreateInstance<PatroniFailoverAction>(sp, RemediationKind.Switchover));
+        services.AddTransient<IRemediationAction>(sp => ActivatorUtilities.CreateInstance<PatroniFailoverAction>(sp, RemediationKind.Failover));
+        services.AddTransient<IRemediationAction, AuditLogCleanupAction>();
+        services.AddTransient<IRemediationAction, DropReplicationSlotAction>();
+        services.AddTransient<IRemediationAction, CheckpointAction>();
+        return services;
+    }
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using Cerberus.ChatOps.Actions.Patroni;
+using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Domain.Text;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Cerberus.ChatOps.Actions.Postgres;
+
+/// <summary>
+/// <c>CHECKPOINT</c> on the primary, so the server removes or recycles the WAL segments it no longer needs once
+/// the cause (slot, archiver) is fixed. Records pg_wal before → after.
+/// </summary>
+internal sealed partial class CheckpointAction(
+    PostgresConnector postgres,
+    IOptions<ActionsOptions> options,
+    TimeProvider time,
+    ILogger<CheckpointAction> logger) : IRemediationAction
+{
+    private const string WalBeforeParameter = "wal_bytes_before";
+
+    public RemediationKind Kind => RemediationKind.Checkpoint;
+
+    public async Task<ActionProposal> ProposeAsync(ProposalRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!postgres.IsConfigured)
+        {
+            return ActionProposal.NotApplicable(PostgresConnector.NotConfigured);
+        }
+
+        WalPressure wal;
+        try
+        {
+            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
+            wal = await WalPressureReader.ReadAsync(connection, cancellationToken);
+        }
+        catch (NpgsqlException ex)
+        {
+            return ActionProposal.NotApplicable($"Could not read pg_wal on {postgres.DescribePrimary()}: {SecretRedactor.Redact(ex.Message)}");
+        }
+
+        if (wal.InRecovery)
+        {
+            return ActionProposal.NotApplicable($"{postgres.DescribePrimary()} is a standby: a CHECKPOINT there is only a restartpoint; run it on the primary.");
+        }
+
+        var dryRun = request.DryRun || options.Value.DryRun;
+        var hint = wal.Slots.Any(s => !s.Active) || wal.ArchiverFailingNow
+            ? " A checkpoint alone frees nothing that a slot or the archiver still holds: fix that cause first (see below)."
+            : string.Empty;
+        var action = new ActionRecord
+        {
+            Id = request.ActionId,
+            Kind = Kind,
+            Target = postgres.DescribePrimary(),
+            Description = (dryRun ? "DRY RUN — nothing will run. Would run" : "Will run") +
+                          $" on {postgres.DescribePrimary()}: `CHECKPOINT` (the server then removes or recycles the WAL segments it no longer needs).{hint} " +
+                          WalPressure.ArchiveCleanupWarning,
+            BasedOn = wal.Causes(),
+            ObservedFingerprint = Fingerprint(wal.InRecovery),
+            Parameters = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [WalBeforeParameter] = wal.WalBytes.ToString(CultureInfo.InvariantCulture),
+            },
+            DryRun = dryRun,
+            ProposedBy = request.ProposedBy,
+            ProposedAt = request.Now,
+            ExpiresAt = request.Now + request.Expiry,
+        };
+        return ActionProposal.Of(action);
+    }
+
+    public async Task<string> ObserveAsync(ActionRecord action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
+            return Fingerprint((bool)(await command.ExecuteScalarAsync(cancellationToken))!);
+        }
+        catch (NpgsqlException ex)
+        {
+            return "unreadable: " + SecretRedactor.Redact(ex.Message);
+        }
+    }
+
+    public async Task<ActionOutcome> ExecuteAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(progress);
+        if (action.DryRun)
+        {
+            return ActionOutcome.Success($"dry run: would run CHECKPOINT on {action.Target}; nothing ran.");
+        }
+
+        try
+        {
+            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
+            var before = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
+            var started = time.GetTimestamp();
+            progress.Report($"CHECKPOINT on {action.Target} (pg_wal {PgLsn.Bytes(before.Total)})…");
+            await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection) { CommandTimeout = 600 })
+            {
+                await checkpoint.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var after = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
+            Log.Checkpointed(logger, before.Behind, after.Behind, time.GetElapsedTime(started).TotalMilliseconds);
+            return ActionOutcome.Success(
+                $"CHECKPOINT took {time.GetElapsedTime(started).TotalSeconds:0.0} s: {DropReplicationSlotAction.WalText(before, after)}.",
+                new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before.Behind - after.Behind).ToString(CultureInfo.InvariantCulture),
+                });
+        }
+        catch (NpgsqlException ex)
+        {
+            return ActionOutcome.Failure($"CHECKPOINT failed: {SecretRedactor.Redact(ex.Message)}");
+        }
+    }
+
+    public Task<ActionOutcome> VerifyAsync(ActionRecord action, CancellationToken cancellationToken) =>
+        ReportAsync(action, "Verified", cancellationToken);
+
+    /// <summary>A CHECKPOINT either ran or not; after a restart it reports pg_wal now and never re-runs.</summary>
+    public Task<ActionOutcome> ReconcileAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken) =>
+        ReportAsync(action, "After the restart (not re-run)", cancellationToken);
+
+    private async Task<ActionOutcome> ReportAsync(ActionRecord action, string prefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (action.DryRun)
+        {
+            return ActionOutcome.Success("dry run: nothing ran, nothing to verify.");
+        }
+
+        try
+        {
+            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
+            var wal = await WalPressureReader.ReadAsync(connection, cancellationToken);
+            var before = action.Parameters.TryGetValue(WalBeforeParameter, out var b) && long.TryParse(b, CultureInfo.InvariantCulture, out var v) ? v : wal.WalBytes;
+            return ActionOutcome.Success($"{prefix}: pg_wal {PgLsn.Bytes(before)} (at the proposal) → {PgLsn.Bytes(wal.WalBytes)}. {wal.Causes()}",
+                new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before - wal.WalBytes).ToString(CultureInfo.InvariantCulture),
+                });
+        }
+        catch (NpgsqlException ex)
+        {
+            return ActionOutcome.Failure($"{prefix}: could not read pg_wal: {SecretRedactor.Redact(ex.Message)}");
+        }
+    }
+
+    private static string Fingerprint(bool inRecovery) => $"primary={!inRecovery}";
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "CHECKPOINT: WAL behind the insert position {Before} → {After} bytes in {ElapsedMs:0} ms")]
+        public static partial void Checkpointed(ILogger logger, long before, long after, double elapsedMs);
+    }
+}

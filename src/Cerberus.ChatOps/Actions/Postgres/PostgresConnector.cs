@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Cerberus.ChatOps.Actions.Postgres;
+
+/// <summary>
+/// Opens the actions' operator connections with bounded timeouts: to the primary (the configured host), or to one
+/// Patroni member by the host and port <c>/cluster</c> reports, with the same credentials.
+/// </summary>
+internal sealed class PostgresConnector(IOptions<ActionsOptions> options)
+{
+    private readonly ActionsOptions _options = options.Value;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(_options.PostgresConnectionString);
+
+    public const string NotConfigured =
+        "PostgreSQL is not configured for actions: set Cerberus:Actions:PostgresConnectionString (an operator role) or Cerberus:Postgres:ConnectionString.";
+
+    public Task<NpgsqlConnection> OpenPrimaryAsync(CancellationToken cancellationToken) =>
+        OpenAsync(Build(null, null, null), cancellationToken);
+
+    public Task<NpgsqlConnection> OpenMemberAsync(string host, int port, CancellationToken cancellationToken) =>
+        OpenAsync(Build(host, port, _options.VerifyDatabase), cancellationToken);
+
+    /// <summary>Host:port/database of the primary connection, for descriptions (never the credentials).</summary>
+    public string DescribePrimary()
+    {
+        var b = Build(null, null, null);
+        return $"{b.Host}:{b.Port}/{b.Database}";
+    }
+
+    private NpgsqlConnectionStringBuilder Build(string? host, int? port, string? database)
+    {
+        if (!IsConfigured)
+        {
+            throw new InvalidOperationException(NotConfigured);
+        }
+
+        var b = new NpgsqlConnectionStringBuilder(_options.PostgresConnectionString)
+        {
+            Timeout = 5,
+            CommandTimeout = 30,
+            CancellationTimeout = 2000,
+            KeepAlive = 10,
+            Pooling = false,
+            ApplicationName = "cerberus-chatops-actions",
+        };
+        if (host is not null)
+        {
+            b.Host = host;
+            b.Port = port ?? 5432;
+            b.TargetSessionAttributes = null;
+        }
+
+        if (database is not null)
+        {
+            b.Database = database;
+        }
+
+        return b;
+    }
+
+    private static async Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder builder, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+namespace Cerberus.ChatOps.Actions.Postgres;
+
+/// <summary>Which replication slots the bot may drop. Pure, so it is unit-tested.</summary>
+internal static class SlotPolicy
+{
+    /// <summary>
+    /// Patroni's physical slot name for a member (3.0.x <c>slot_name_from_member_name</c>): lower case, '-' and '.'
+    /// become '_', any other character outside [a-z0-9_] becomes u + its 4-digit code, at most 63 characters.
+    /// </summary>
+    public static string PatroniSlotName(string memberName)
+    {
+        ArgumentNullException.ThrowIfNull(memberName);
+        var sb = new System.Text.StringBuilder();
+        foreach (var c in memberName.ToLowerInvariant())
+        {
+            if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_')
+            {
+                sb.Append(c);
+            }
+            else if (c is '-' or '.')
+            {
+                sb.Append('_');
+            }
+            else
+            {
+                sb.Append('u').Append(((int)c).ToString("D4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return sb.Length > 63 ? sb.ToString(0, 63) : sb.ToString();
+    }
+
+    /// <summary>Why <paramref name="slot"/> may not be dropped, or null when it may.</summary>
+    /// <param name="slot">The slot.</param>
+    /// <param name="patroniMembers">The current /cluster member names (Patroni manages their slots).</param>
+    /// <param name="allowPatroniSlot">The proposer explicitly asked to drop a Patroni-managed slot.</param>
+    public static string? Refusal(ReplicationSlotInfo slot, IEnumerable<string> patroniMembers, bool allowPatroniSlot)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        ArgumentNullException.ThrowIfNull(patroniMembers);
+        if (slot.Active)
+        {
+            return $"slot {slot.Name} is active (a walsender streams from it); an active slot is never dropped";
+        }
+
+        var member = patroniMembers.FirstOrDefault(m => string.Equals(PatroniSlotName(m), slot.Name, StringComparison.Ordinal));
+        if (member is not null && !allowPatroniSlot)
+        {
+            return $"slot {slot.Name} is Patroni's slot for the current member {member}; Patroni recreates it and the member needs its WAL. Pass allow_patroni_slot=true to drop it anyway";
+        }
+
+        return null;
+    }
+
+    public static bool IsPatroniSlot(ReplicationSlotInfo slot, IEnumerable<string> patroniMembers) =>
+        patroniMembers.Any(m => string.Equals(PatroniSlotName(m), slot.Name, StringComparison.Ordinal));
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Cerberus.ChatOps.Actions;
+using Cerberus.ChatOps.Actions.Patroni;
+using Cerberus.ChatOps.Actions.Postgres;
+using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.Patroni;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Cerberus.ChatOps.IntegrationTests.Actions;
+
+/// <summary>Builds the product's actions against the lab, with the product's own Patroni client.</summary>
+internal sealed class ActionHarness(LabEnvironment lab)
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(40) };
+
+    public ActionsOptions ActionsOptions { get; } = new()
+    {
+        PostgresConnectionString = lab.PostgresConnectionString,
+        VerifyDatabase = "postgres",
+        VerifyDeadline = TimeSpan.FromSeconds(60),
+        PollInterval = TimeSpan.FromMilliseconds(500),
+        WalRateSampleInterval = TimeSpan.FromSeconds(1),
+    };
+
+    public CleanupOptions CleanupOptions { get; } = new() { PauseInterval = TimeSpan.FromMilliseconds(200) };
+
+    public PatroniClient Patroni() => new(
+        new HttpClient { Timeout = Timeout.InfiniteTimeSpan },
+        Options.Create(new PatroniOptions
+        {
+            Urls = [.. lab.PatroniUrls.Select(u => u.ToString())],
+            Username = lab.PatroniUser,
+            Password = lab.PatroniPassword,
+        }),
+        TimeProvider.System,
+        NullLogger<PatroniClient>.Instance);
+
+    public PostgresConnector Connector() => new(Options.Create(ActionsOptions));
+
+    public PatroniFailoverAction Failover(RemediationKind kind) =>
+        new(kind, Patroni(), Connector(), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<PatroniFailoverAction>.Instance);
+
+    public AuditLogCleanupAction Cleanup() =>
+        new(Connector(), Options.Create(CleanupOptions), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<AuditLogCleanupAction>.Instance);
+
+    public DropReplicationSlotAction DropSlot() =>
+        new(Connector(), Patroni(), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<DropReplicationSlotAction>.Instance);
+
+    public CheckpointAction Checkpoint() =>
+        new(Connector(), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<CheckpointAction>.Instance);
+
+    public static ProposalRequest Request(DateTimeOffset? now = null, bool dryRun = false, params (string Key, string Value)[] arguments) =>
+        new("INC-LAB", "act-" + Guid.NewGuid().ToString("N")[..8], "U-TEST", now ?? DateTimeOffset.UtcNow, TimeSpan.FromMinutes(15), dryRun,
+            arguments.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal));
+
+    /// <summary>PATCH /config {"pause": value}: maintenance mode, in which Patroni never fails over by itself.</summary>
+    public async Task SetPauseAsync(bool pause)
+    {
+        foreach (var url in lab.PatroniUrls)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Patch, new Uri(url, "/config"))
+                {
+                    Content = new StringContent(JsonSerializer.Serialize(new { pause }), Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                    Convert.ToBase64String(Encoding.UTF8.GetBytes($"{lab.PatroniUser}:{lab.PatroniPassword}")));
+                using var response = await Http.SendAsync(request);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+        }
+
+        throw new InvalidOperationException($"no member accepted PATCH /config pause={pause}");
+    }
+
+    /// <summary>Waits until every answering member's /patroni reports the pause state.</summary>
+    public async Task WaitPauseSeenAsync(bool pause, IEnumerable<Uri> members, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        var client = Patroni();
+        while (true)
+        {
+            var all = true;
+            foreach (var m in members)
+            {
+                var status = (await client.GetStatusAsync(m, CancellationToken.None)).Value;
+                all &= (status?.Pause ?? false) == pause;
+            }
+
+            if (all)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"pause={pause} not seen within {limit}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    public static async Task SignalAsync(string signal, int pid)
+    {
+        using var process = Process.Start("kill", $"-{signal} {pid}") ?? throw new InvalidOperationException("kill did not start");
+        await process.WaitForExitAsync();
+    }
+}

@@ -1,0 +1,157 @@
+using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.IntegrationTests.Support;
+using Npgsql;
+
+namespace Cerberus.ChatOps.IntegrationTests.Actions;
+
+/// <summary>The batched clean-up against a real audit.logs in the standalone server's cerberus database.</summary>
+[Collection(LabCollection.Name)]
+public sealed class AuditLogCleanupActionTests(LabFixture fixture)
+{
+    private const int Older = 25_000;
+    private const int Newer = 5_000;
+
+    /// <summary>(Re)creates audit.logs: <see cref="Older"/> + 1 rows before the cutoff, <see cref="Newer"/> + 1 at or after it.</summary>
+    private async Task<DateTimeOffset> SeedAsync(bool index)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var cutoff = now - TimeSpan.FromDays(90);
+        await using var connection = new NpgsqlConnection(fixture.Lab.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var seed = new NpgsqlCommand(
+            $"""
+            CREATE SCHEMA IF NOT EXISTS audit;
+            DROP TABLE IF EXISTS audit.logs;
+            CREATE TABLE audit.logs (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL, payload text NOT NULL);
+            INSERT INTO audit.logs (created_at, payload)
+              SELECT @cutoff - make_interval(secs => 1 + g * 600), repeat('old', 30) FROM generate_series(1, {Older}) g;
+            INSERT INTO audit.logs (created_at, payload) VALUES (@cutoff - interval '1 millisecond', 'just older');
+            INSERT INTO audit.logs (created_at, payload) VALUES (@cutoff, 'exactly at the cutoff');
+            INSERT INTO audit.logs (created_at, payload)
+              SELECT @cutoff + make_interval(secs => g * 600), repeat('new', 30) FROM generate_series(1, {Newer}) g;
+            {(index ? "CREATE INDEX logs_created_at ON audit.logs (created_at);" : string.Empty)}
+            ANALYZE audit.logs;
+            """, connection);
+        seed.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
+        await seed.ExecuteNonQueryAsync();
+        return now;
+    }
+
+    private async Task<(long Older, long Newer, long[] NewerIds)> CountAsync(DateTimeOffset cutoff)
+    {
+        await using var connection = new NpgsqlConnection(fixture.Lab.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FILTER (WHERE created_at < @c), count(*) FILTER (WHERE created_at >= @c), coalesce(array_agg(id ORDER BY id) FILTER (WHERE created_at >= @c), '{}') FROM audit.logs",
+            connection);
+        count.Parameters.AddWithValue("c", cutoff.UtcDateTime);
+        await using var reader = await count.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<long[]>(2));
+    }
+
+    [Fact]
+    public async Task Cleanup_RowsOnBothSidesInterruptedThenReconciled_AllOlderGoneAllNewerSurviveAndVacuumRuns()
+    {
+        // arrange
+        var now = await SeedAsync(index: true);
+        var cutoff = now - TimeSpan.FromDays(90);
+        var (_, _, newerIdsBefore) = await CountAsync(cutoff);
+        var harness = new ActionHarness(fixture.Lab);
+        harness.CleanupOptions.BatchSize = 4_000;
+        var action = harness.Cleanup();
+        using var interrupt = new CancellationTokenSource();
+        var firstRun = new ListProgress(line =>
+        {
+            if (line.StartsWith("batch 1:", StringComparison.Ordinal))
+            {
+                interrupt.Cancel();
+            }
+        });
+        var resumed = new ListProgress();
+
+        // act
+        var proposal = await action.ProposeAsync(ActionHarness.Request(now), CancellationToken.None);
+        var record = proposal.Action!;
+        var observed = await action.ObserveAsync(record, CancellationToken.None);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => action.ExecuteAsync(record, firstRun, interrupt.Token));
+        var (olderAfterInterruption, _, _) = await CountAsync(cutoff);
+        var reconciled = await action.ReconcileAsync(record, resumed, CancellationToken.None);
+        var verified = await action.VerifyAsync(record, CancellationToken.None);
+        var (olderLeft, newerLeft, newerIdsAfter) = await CountAsync(cutoff);
+        await using var connection = new NpgsqlConnection(fixture.Lab.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var vacuumed = new NpgsqlCommand("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE schemaname = 'audit' AND relname = 'logs'", connection);
+        var vacuumRan = (bool)(await vacuumed.ExecuteScalarAsync())!;
+
+        // assert
+        Assert.True(proposal.Action is not null, proposal.NotApplicableReason);
+        Assert.Contains($"{Older + 1} rows of audit.logs are older than", record.BasedOn, StringComparison.Ordinal);
+        Assert.Contains("An index on created_at exists", record.BasedOn, StringComparison.Ordinal);
+        Assert.Contains("LIMIT 4000", record.Description, StringComparison.Ordinal);
+        Assert.Contains("VACUUM (VERBOSE, ANALYZE) \"audit\".\"logs\"", record.Description, StringComparison.Ordinal);
+        Assert.Null(record.RiskWarning);
+        Assert.Equal(record.ObservedFingerprint, observed);
+        Assert.InRange(olderAfterInterruption, 1, Older + 1 - 4_000);
+        Assert.True(reconciled.Succeeded, reconciled.Summary);
+        Assert.Equal((Older + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), reconciled.Figures[ActionFigureKeys.RowsDeleted]);
+        Assert.Equal((Older + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), record.Figures[ActionFigureKeys.RowsDeleted]);
+        Assert.Contains($"deleted {olderAfterInterruption} rows", reconciled.Summary, StringComparison.Ordinal);
+        Assert.True(reconciled.Figures.ContainsKey(ActionFigureKeys.BytesFreed));
+        var batches = (olderAfterInterruption / 4_000) + 1; // the last one finds fewer than 4 000 rows
+        Assert.Contains(resumed.Lines, l => l.StartsWith($"batch {batches}: {olderAfterInterruption % 4_000} rows deleted, {olderAfterInterruption} in total", StringComparison.Ordinal));
+        Assert.True(verified.Succeeded, verified.Summary);
+        Assert.Equal(0, olderLeft);
+        Assert.Equal(Newer + 1, newerLeft);
+        Assert.Equal(newerIdsBefore, newerIdsAfter);
+        Assert.True(vacuumRan);
+    }
+
+    [Fact]
+    public async Task Cleanup_VacuumFullWithoutIndex_WarnsThenShrinksTheTable()
+    {
+        // arrange
+        var now = await SeedAsync(index: false);
+        var cutoff = now - TimeSpan.FromDays(90);
+        var action = new ActionHarness(fixture.Lab).Cleanup();
+
+        // act
+        var proposal = await action.ProposeAsync(ActionHarness.Request(now, arguments: ("vacuum_full", "true")), CancellationToken.None);
+        var record = proposal.Action!;
+        var executed = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
+        var (olderLeft, newerLeft, _) = await CountAsync(cutoff);
+
+        // assert
+        Assert.True(proposal.Action is not null, proposal.NotApplicableReason);
+        Assert.Contains("There is NO index on created_at", record.BasedOn, StringComparison.Ordinal);
+        Assert.Contains("ACCESS EXCLUSIVE", record.RiskWarning, StringComparison.Ordinal);
+        Assert.Contains("free disk space", record.RiskWarning, StringComparison.Ordinal);
+        Assert.Contains("SET lock_timeout = '5000ms'; VACUUM (FULL, VERBOSE, ANALYZE)", record.Description, StringComparison.Ordinal);
+        Assert.True(executed.Succeeded, executed.Summary);
+        Assert.Equal((Older + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), executed.Figures[ActionFigureKeys.RowsDeleted]);
+        Assert.True(long.Parse(executed.Figures[ActionFigureKeys.BytesFreed], System.Globalization.CultureInfo.InvariantCulture) > 0, executed.Summary);
+        Assert.Equal(0, olderLeft);
+        Assert.Equal(Newer + 1, newerLeft);
+    }
+
+    [Fact]
+    public async Task Cleanup_DryRun_DescribesAndDeletesNothing()
+    {
+        // arrange
+        var now = await SeedAsync(index: true);
+        var cutoff = now - TimeSpan.FromDays(90);
+        var action = new ActionHarness(fixture.Lab).Cleanup();
+
+        // act
+        var record = (await action.ProposeAsync(ActionHarness.Request(now, dryRun: true), CancellationToken.None)).Action!;
+        var executed = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
+        var (olderLeft, newerLeft, _) = await CountAsync(cutoff);
+
+        // assert
+        Assert.True(record.DryRun);
+        Assert.StartsWith("DRY RUN", record.Description, StringComparison.Ordinal);
+        Assert.StartsWith("dry run: would delete", executed.Summary, StringComparison.Ordinal);
+        Assert.Equal(Older + 1, olderLeft);
+        Assert.Equal(Newer + 1, newerLeft);
+    }
+}

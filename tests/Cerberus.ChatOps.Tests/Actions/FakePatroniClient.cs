@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Cerberus.ChatOps.Patroni;
+
+namespace Cerberus.ChatOps.Tests.Actions;
+
+/// <summary>A scripted Patroni: /cluster depends on how many POSTs were made; POST answers come from a queue.</summary>
+internal sealed class FakePatroniClient : IPatroniClient
+{
+    private static readonly Uri Api1 = new("http://10.0.0.1:8008/");
+    private static readonly Uri Api2 = new("http://10.0.0.2:8008/");
+    private readonly Queue<(int Status, string Body)> _answers = new();
+
+    public int Posts { get; private set; }
+
+    public List<string> Sent { get; } = [];
+
+    /// <summary>Which member leads, on which timeline, after n POSTs (null leader = leaderless).</summary>
+    public Func<int, (string? Leader, int Timeline)> State { get; set; } = _ => ("pg1", 4);
+
+    /// <summary>Whether the leader's own /patroni answers (a dead leader does not).</summary>
+    public bool LeaderAnswers { get; set; } = true;
+
+    public IReadOnlyList<Uri> Members { get; } = [Api1, Api2];
+
+    public void Answer(int status, string body) => _answers.Enqueue((status, body));
+
+    public Task<PatroniAnswer<PatroniCluster>> GetClusterAsync(Uri member, CancellationToken cancellationToken)
+    {
+        var (leader, timeline) = State(Posts);
+        var json = $$"""
+            {"members":[
+              {"name":"pg1","role":"{{(leader == "pg1" ? "leader" : "replica")}}","state":"running","api_url":"http://10.0.0.1:8008/patroni","host":"10.0.0.1","port":5432,"timeline":{{timeline}}{{(leader == "pg1" ? string.Empty : ",\"lag\":0")}}},
+              {"name":"pg2","role":"{{(leader == "pg2" ? "leader" : "replica")}}","state":"running","api_url":"http://10.0.0.2:8008/patroni","host":"10.0.0.2","port":5432,"timeline":{{timeline}}{{(leader == "pg2" ? string.Empty : ",\"lag\":0")}}}
+            ]}
+            """;
+        return Task.FromResult(new PatroniAnswer<PatroniCluster>(member, JsonSerializer.Deserialize<PatroniCluster>(json), 200, false, null, TimeSpan.Zero));
+    }
+
+    public async Task<IReadOnlyList<PatroniAnswer<PatroniCluster>>> GetClusterFromAllAsync(CancellationToken cancellationToken) =>
+        [await GetClusterAsync(Api1, cancellationToken), await GetClusterAsync(Api2, cancellationToken)];
+
+    public Task<PatroniAnswer<PatroniNodeStatus>> GetStatusAsync(Uri member, CancellationToken cancellationToken)
+    {
+        var (leader, _) = State(Posts);
+        var name = member.Host == "10.0.0.1" ? "pg1" : "pg2";
+        PatroniNodeStatus? status = name == leader
+            ? LeaderAnswers ? new PatroniNodeStatus { State = "running", Role = "master", Xlog = new PatroniXlog { Location = 0x5000000 } } : null
+            : new PatroniNodeStatus { State = "running", Role = "replica", Xlog = new PatroniXlog { ReceivedLocation = 0x5000000, ReplayedLocation = 0x5000000 } };
+        return Task.FromResult(new PatroniAnswer<PatroniNodeStatus>(member, status, status is null ? null : 200, status is null, status is null ? "no answer within 3 s" : null, TimeSpan.Zero));
+    }
+
+    public Task<PatroniAnswer<IReadOnlyList<PatroniHistoryEntry>>> GetHistoryAsync(Uri member, CancellationToken cancellationToken) =>
+        Task.FromResult(new PatroniAnswer<IReadOnlyList<PatroniHistoryEntry>>(member, [new PatroniHistoryEntry(3, 0x4000000, "no recovery target specified", null, "pg1")], 200, false, null, TimeSpan.Zero));
+
+    public Task<PatroniAnswer<PatroniDynamicConfig>> GetConfigAsync(Uri member, CancellationToken cancellationToken) =>
+        Task.FromResult(new PatroniAnswer<PatroniDynamicConfig>(member, new PatroniDynamicConfig { LoopWait = 0, MaximumLagOnFailover = 1_048_576 }, 200, false, null, TimeSpan.Zero));
+
+    public Task<PatroniCommandResult> SwitchoverAsync(Uri member, string leader, string candidate, CancellationToken cancellationToken) =>
+        Post(member, $"switchover {leader}->{candidate}");
+
+    public Task<PatroniCommandResult> FailoverAsync(Uri member, string candidate, CancellationToken cancellationToken) =>
+        Post(member, $"failover ->{candidate}");
+
+    private Task<PatroniCommandResult> Post(Uri member, string what)
+    {
+        Posts++;
+        Sent.Add(what);
+        var (status, body) = _answers.Dequeue();
+        return Task.FromResult(new PatroniCommandResult(member, status, body, false, null, TimeSpan.FromMilliseconds(5)));
+    }
+}
