@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Hosting.Logging;
+using Cerberus.ChatOps.Slack;
 using Cerberus.ChatOps.Store;
 using Serilog;
 
@@ -14,6 +15,7 @@ internal static class CerberusBuilder
         builder.Services.AddHealthChecks();
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddCerberusStore();
+        builder.Services.AddSlack(builder.Configuration);
         return builder;
     }
 
@@ -22,6 +24,7 @@ internal static class CerberusBuilder
         app.UseSerilogRequestLogging(o => o.GetLevel = (ctx, _, ex) =>
             ex is not null || ctx.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error : Serilog.Events.LogEventLevel.Debug);
         app.MapHealthEndpoints();
+        app.MapSlack();
         return app;
     }
 }
