@@ -303,6 +303,31 @@ public sealed class SlackApiClientTests : IAsyncLifetime
         Assert.DoesNotContain(lines, l => l.Contains("SECRET", StringComparison.Ordinal) || l.Contains("xoxb", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task RateLimitedMethod_OtherCallsOfThatMethodWaitButOtherMethodsDoNot()
+    {
+        // arrange: Retry-After above the cap, so the first call fails fast and leaves the method gated
+        var settings = SlackServices.Fast(_slack);
+        settings["Slack:MaxRetryAfter"] = "00:00:00.500";
+        await using var services = new SlackServices(settings);
+        var sut = services.Get<ISlackApi>();
+        var ts = _slack.Seed("C1", "old");
+        _slack.FailNext("chat.postMessage", 1, 429, retryAfterSeconds: 1);
+        await Assert.ThrowsAsync<SlackApiException>(() => sut.PostMessageAsync("C1", Text("a"), null, "ob-7", CancellationToken.None));
+
+        // act
+        var update = Stopwatch.StartNew();
+        await sut.UpdateMessageAsync("C1", ts, Text("b"), CancellationToken.None);
+        update.Stop();
+        var post = Stopwatch.StartNew();
+        await sut.PostMessageAsync("C2", Text("c"), null, "ob-8", CancellationToken.None);
+        post.Stop();
+
+        // assert
+        Assert.True(update.Elapsed < TimeSpan.FromMilliseconds(500), $"chat.update was held back {update.Elapsed}");
+        Assert.True(post.Elapsed > TimeSpan.FromMilliseconds(400), $"chat.postMessage did not wait out Retry-After ({post.Elapsed})");
+    }
+
     private static SlackMessage Text(string text) => new() { Text = text };
 
     private ISlackApi CreateSut() => _services.Get<ISlackApi>();

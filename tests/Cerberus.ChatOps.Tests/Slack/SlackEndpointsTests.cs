@@ -274,6 +274,24 @@ public sealed class SlackEndpointsTests : IAsyncLifetime
         Assert.Contains("try again", body["text"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/slack/events")]
+    [InlineData("/slack/interactions")]
+    public async Task EventsAndInteractions_InboxStoreDown_503SoSlackRetriesNever500(string path)
+    {
+        // arrange
+        _app.Inbox.Failure = new InvalidOperationException("database is locked");
+        var request = path == "/slack/events"
+            ? _slack.Event(SlackRequestSigner.EventCallback("Ev0DOWN"))
+            : _slack.BlockAction(SlackRequestSigner.BlockActionPayload("approve", "a1"));
+
+        // act
+        var response = await _client.SendAsync(request);
+
+        // assert
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
     [Fact]
     public async Task Commands_ManyConcurrentSignedRequests_AckedFastAndEachStoredOnce()
     {
