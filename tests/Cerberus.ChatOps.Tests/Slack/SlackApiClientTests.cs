@@ -288,7 +288,7 @@ public sealed class SlackApiClientTests : IAsyncLifetime
         _slack.FailNext("chat.update", 4, 500);
         _slack.FailNext("chat.postMessage", 1, 429, 1);
         var sut = CreateSut();
-        var url = _slack.NewResponseUrl() + "?secret-path-SECRET";
+        var url = _slack.BaseUrl + "response/T1DC2JH3J-397700885554-SECRETPATH";
 
         // act
         await sut.PostMessageAsync("C1", Text("a"), null, "ob-6", CancellationToken.None);

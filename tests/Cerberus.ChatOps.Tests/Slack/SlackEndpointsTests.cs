@@ -335,9 +335,9 @@ public sealed class SlackEndpointsTests : IAsyncLifetime
             case "bad-signature":
                 return _slack.SignedPost(path, body, type, signature: "v0=" + new string('0', 64));
             case "stale":
-                return _slack.SignedPost(path, body, type, timestamp: Ts(-301));
+                return _slack.SignedPost(path, body, type, timestamp: Ts(-360));
             case "future":
-                return _slack.SignedPost(path, body, type, timestamp: Ts(+301));
+                return _slack.SignedPost(path, body, type, timestamp: Ts(+360));
             case "tampered":
                 var signed = _slack.SignedPost(path, body, type);
                 signed.Content = new StringContent(body.Replace("U2CERLKJA", "U0ATTACKR", StringComparison.Ordinal), Encoding.UTF8, type);

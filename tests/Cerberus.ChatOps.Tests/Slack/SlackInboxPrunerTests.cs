@@ -2,6 +2,7 @@ using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Slack;
 using Cerberus.ChatOps.Slack.Inbound;
 using Cerberus.ChatOps.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -64,6 +65,9 @@ public sealed class SlackInboxPrunerTests
         }
     }
 
-    private SlackInboxPruner CreateSut() =>
-        new(_inbox, new StaticOptionsMonitor<SlackOptions>(new SlackOptions()), _time, NullLogger<SlackInboxPruner>.Instance);
+    private SlackInboxPruner CreateSut()
+    {
+        var provider = new ServiceCollection().AddSingleton<IInboxStore>(_inbox).BuildServiceProvider();
+        return new(provider.GetRequiredService<IServiceScopeFactory>(), new StaticOptionsMonitor<SlackOptions>(new SlackOptions()), _time, NullLogger<SlackInboxPruner>.Instance);
+    }
 }

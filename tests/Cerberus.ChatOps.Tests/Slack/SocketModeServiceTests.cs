@@ -105,6 +105,23 @@ public sealed class SocketModeServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Frame_NotJson_IgnoredAndTheConnectionKeepsWorking()
+    {
+        // arrange
+        await _sut.StartAsync(CancellationToken.None);
+        var connection = (await _server.WaitForOpenConnectionsAsync(1))[0];
+
+        // act
+        await _server.SendRawAsync(connection, "{not json");
+        var envelopeId = await _server.SendEnvelopeAsync(connection, "events_api", SlackRequestSigner.EventCallback("Ev0AFTERJUNK"));
+        await _server.WaitForAckAsync(envelopeId);
+
+        // assert
+        Assert.True(connection.IsOpen);
+        Assert.Equal("ev:Ev0AFTERJUNK", Assert.Single(_services.Inbox.Items).Key);
+    }
+
+    [Fact]
     public async Task Disconnect_RefreshRequested_ReplacementOpenBeforeTheOldOneCloses()
     {
         // arrange

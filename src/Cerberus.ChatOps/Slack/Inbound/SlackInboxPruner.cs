@@ -8,7 +8,7 @@ namespace Cerberus.ChatOps.Slack.Inbound;
 /// last retry at ~5 min), once a minute, off the request path.
 /// </summary>
 internal sealed partial class SlackInboxPruner(
-    IInboxStore inbox,
+    IServiceScopeFactory scopes,
     IOptionsMonitor<SlackOptions> options,
     TimeProvider time,
     ILogger<SlackInboxPruner> logger) : BackgroundService
@@ -19,6 +19,8 @@ internal sealed partial class SlackInboxPruner(
     {
         try
         {
+            await using var scope = scopes.CreateAsyncScope();
+            var inbox = scope.ServiceProvider.GetRequiredService<IInboxStore>();
             await inbox.PruneAsync(time.GetUtcNow() - options.CurrentValue.InboxRetention, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -162,9 +162,23 @@ internal sealed partial class SocketModeService(
                 continue;
             }
 
-            using var document = JsonDocument.Parse(message.ToArray());
-            message.SetLength(0);
-            var root = document.RootElement;
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(message.ToArray());
+            }
+            catch (JsonException)
+            {
+                Log.BadFrame(logger, index);
+                continue;
+            }
+            finally
+            {
+                message.SetLength(0);
+            }
+
+            using var frame = document;
+            var root = frame.RootElement;
             var type = root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
             if (type == "hello")
             {
@@ -259,6 +273,9 @@ internal sealed partial class SocketModeService(
 
         [LoggerMessage(EventId = 9, Level = LogLevel.Debug, Message = "Socket Mode: {Type} envelope {Outcome}")]
         public static partial void Envelope(ILogger logger, string type, InboundOutcome outcome);
+
+        [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Socket Mode #{Index}: a frame that is not JSON was ignored")]
+        public static partial void BadFrame(ILogger logger, int index);
 
         [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Socket Mode: {Type} envelope could not be stored; not acknowledged")]
         public static partial void EnvelopeFailed(ILogger logger, string type, Exception exception);

@@ -89,6 +89,21 @@ public sealed class FakeSocketModeServer : IAsyncDisposable
         return id;
     }
 
+    /// <summary>Sends a raw text frame (e.g. something that is not JSON).</summary>
+    public async Task SendRawAsync(FakeSocketConnection connection, string text)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await connection.SendLock.WaitAsync();
+        try
+        {
+            await connection.Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        }
+        finally
+        {
+            connection.SendLock.Release();
+        }
+    }
+
     public Task SendDisconnectAsync(FakeSocketConnection connection, string reason) =>
         SendAsync(connection, new JsonObject { ["type"] = "disconnect", ["reason"] = reason, ["debug_info"] = new JsonObject { ["host"] = "applink-fake" } });
 
