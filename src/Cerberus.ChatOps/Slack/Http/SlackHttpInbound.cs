@@ -10,9 +10,10 @@ namespace Cerberus.ChatOps.Slack.Http;
 /// The three HTTP routes. Each one: content type (415) → raw body with a cap (413) → <c>ssl_check</c> (200, as
 /// Bolt) → signature on the raw bytes (401) → parse (400) → <see cref="SlackInboundPipeline"/> → 200 with an empty
 /// body (the engine answers through response_url or the Web API). Only an insert happens before the answer.
+/// The pipeline (and with it the inbox store) is resolved only after the signature is verified, so that an
+/// unverified request is refused with 401 whatever the state of the store.
 /// </summary>
 internal sealed partial class SlackHttpInbound(
-    SlackInboundPipeline pipeline,
     IOptionsMonitor<SlackOptions> options,
     TimeProvider time,
     ILogger<SlackHttpInbound> logger)
@@ -34,7 +35,7 @@ internal sealed partial class SlackHttpInbound(
             return Results.BadRequest();
         }
 
-        var outcome = await pipeline.AcceptCommandAsync(fields, context.RequestAborted);
+        var outcome = await Pipeline(context).AcceptCommandAsync(fields, context.RequestAborted);
         return outcome == InboundOutcome.Invalid ? Results.BadRequest() : Results.Ok();
     }
 
@@ -54,7 +55,7 @@ internal sealed partial class SlackHttpInbound(
 
         using (payload)
         {
-            var outcome = await pipeline.AcceptInteractionAsync(payload.RootElement, context.RequestAborted);
+            var outcome = await Pipeline(context).AcceptInteractionAsync(payload.RootElement, context.RequestAborted);
             return outcome == InboundOutcome.Invalid ? Results.BadRequest() : Results.Ok();
         }
     }
@@ -83,7 +84,7 @@ internal sealed partial class SlackHttpInbound(
                     : Results.BadRequest();
             }
 
-            var outcome = await pipeline.AcceptEventAsync(root, context.RequestAborted);
+            var outcome = await Pipeline(context).AcceptEventAsync(root, context.RequestAborted);
             return outcome == InboundOutcome.Invalid ? Results.BadRequest() : Results.Ok();
         }
     }
@@ -132,6 +133,8 @@ internal sealed partial class SlackHttpInbound(
 
         return (null, body);
     }
+
+    private static SlackInboundPipeline Pipeline(HttpContext context) => context.RequestServices.GetRequiredService<SlackInboundPipeline>();
 
     private static bool HasType(HttpRequest request, string type) =>
         request.ContentType is { } value && value.Split(';')[0].Trim().Equals(type, StringComparison.OrdinalIgnoreCase);
