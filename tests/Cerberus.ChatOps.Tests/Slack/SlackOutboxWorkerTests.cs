@@ -209,6 +209,30 @@ public sealed class SlackOutboxWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProcessOnceAsync_FileCompleteAmbiguousFailure_FoundInTheThreadNotSharedTwice()
+    {
+        // arrange
+        _slack.FailAfterProcessingNext("files.completeUploadExternal");
+        var header = Item(OutboxKinds.Post, "header", "header");
+        var file = Item(OutboxKinds.File, "header", "report", m => m with { File = new SlackFile("INC-2026-0001.md", "Post-incident report", "# Report") });
+        await Enqueue(header, file);
+        var sut = CreateSut();
+
+        // act
+        await sut.ProcessOnceAsync(CancellationToken.None);
+        var afterFirst = _services.Outbox.Get(file.Id);
+        await WaitDueAsync(afterFirst);
+        await sut.ProcessOnceAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(OutboxStatus.InFlight, afterFirst.Status);
+        Assert.Single(_slack.CallsTo("files.completeUploadExternal"));
+        Assert.Single(_slack.CallsTo("conversations.replies"));
+        Assert.Single(_slack.Messages, m => m.Files is not null);
+        Assert.Equal(OutboxStatus.Sent, _services.Outbox.Get(file.Id).Status);
+    }
+
+    [Fact]
     public async Task Worker_SlackFailsAndRateLimitsForAWhile_EveryMessageArrivesExactlyOnceInOrder()
     {
         // arrange
