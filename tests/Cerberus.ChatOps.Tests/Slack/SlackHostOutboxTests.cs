@@ -31,9 +31,9 @@ public sealed class SlackHostOutboxTests : IAsyncLifetime
     public async Task Host_SlackFailingThenRecovering_AuthTestAtStartAndEveryOutboxMessageOnce()
     {
         // arrange
-        _slack.FailFor("chat.postMessage", TimeSpan.FromSeconds(1), 503);
-        _slack.FailAfterProcessingNext("chat.postMessage");
         using var client = _app.CreateClient();
+        _slack.FailNext("chat.postMessage", 3, 503);
+        _slack.FailAfterProcessingNext("chat.postMessage");
         var now = DateTimeOffset.UtcNow;
         var items = Enumerable.Range(0, 5).Select(i => new OutboxItem
         {

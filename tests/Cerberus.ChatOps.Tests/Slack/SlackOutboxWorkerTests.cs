@@ -244,7 +244,7 @@ public sealed class SlackOutboxWorkerTests : IAsyncLifetime
 
         items.Add(Item(OutboxKinds.Update, "header", "header, resolved"));
         await Enqueue([.. items]);
-        _slack.FailFor("*", TimeSpan.FromSeconds(1.5), 503);
+        _slack.FailNext("*", 6, 503);
         _slack.FailNext("chat.postMessage", 2, 429, retryAfterSeconds: 1);
         _slack.FailAfterProcessingNext("chat.postMessage", 2);
         var sut = CreateSut();

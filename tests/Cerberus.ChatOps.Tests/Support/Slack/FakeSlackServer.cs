@@ -98,7 +98,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
 
     public IReadOnlyList<FakeSlackCall> CallsTo(string method) => [.. Calls.Where(c => c.Method == method)];
 
-    /// <summary>The next <paramref name="count"/> calls of <paramref name="method"/> get HTTP <paramref name="status"/> (with Retry-After when given) and are not processed.</summary>
+    /// <summary>The next <paramref name="count"/> calls of <paramref name="method"/> ("*" for any) get HTTP <paramref name="status"/> (with Retry-After when given) and are not processed.</summary>
     public void FailNext(string method, int count, int status, int? retryAfterSeconds = null) =>
         AddFault(new FakeFault(method, count, null, status, retryAfterSeconds, null, false));
 
