@@ -328,6 +328,24 @@ public sealed class SlackApiClientTests : IAsyncLifetime
         Assert.True(post.Elapsed > TimeSpan.FromMilliseconds(400), $"chat.postMessage did not wait out Retry-After ({post.Elapsed})");
     }
 
+    [Fact]
+    public async Task AuthTestAsync_NothingListening_RetriedThenNetworkErrorMayHaveSucceeded()
+    {
+        // arrange
+        var settings = SlackServices.Fast(_slack);
+        settings["Slack:ApiBaseUrl"] = "http://127.0.0.1:9/api/";
+        await using var services = new SlackServices(settings);
+
+        // act
+        var ex = await Assert.ThrowsAsync<SlackApiException>(() => services.Get<ISlackApi>().AuthTestAsync(CancellationToken.None));
+
+        // assert
+        Assert.Equal("network_error", ex.Error);
+        Assert.True(ex.IsTransient);
+        Assert.True(ex.MayHaveSucceeded);
+        Assert.Equal(3, services.Logs.Lines.Count(l => l.Contains("Polly", StringComparison.Ordinal) && l.Contains("Resilience event occurred", StringComparison.Ordinal) && l.Contains("OnRetry", StringComparison.Ordinal)));
+    }
+
     private static SlackMessage Text(string text) => new() { Text = text };
 
     private ISlackApi CreateSut() => _services.Get<ISlackApi>();
