@@ -3,6 +3,7 @@ using Cerberus.ChatOps.Hosting.Logging;
 using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Patroni;
 using Cerberus.ChatOps.Reports;
+using Cerberus.ChatOps.Slack;
 using Cerberus.ChatOps.Store;
 using Serilog;
 
@@ -18,9 +19,10 @@ internal static class CerberusBuilder
         builder.Services.AddHealthChecks();
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddCerberusStore();
+        builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddPatroni();
-        builder.Services.AddCerberusReports();
         builder.Services.AddRemediationActions();
+        builder.Services.AddCerberusReports();
         return builder;
     }
 
@@ -31,6 +33,7 @@ internal static class CerberusBuilder
         app.UseSlackAckTiming();
         app.MapHealthEndpoints();
         app.MapCerberusMetrics();
+        app.MapSlack();
         app.MapIncidentsApi();
         return app;
     }

@@ -117,6 +117,28 @@ public static class Blocks
         return button;
     }
 
+    /// <summary>A plain-text input (modals only); its value arrives in view_submission under <paramref name="actionId"/>.</summary>
+    public static JsonObject TextInput(string blockId, string actionId, string label, bool multiline = false, bool optional = false, string? placeholder = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(blockId);
+        ArgumentException.ThrowIfNullOrEmpty(actionId);
+        var element = new JsonObject { ["type"] = "plain_text_input", ["action_id"] = actionId, ["multiline"] = multiline };
+        if (!string.IsNullOrWhiteSpace(placeholder))
+        {
+            element["placeholder"] = PlainText(SlackText.Truncate(placeholder, BlockKitLimits.InputPlaceholder));
+        }
+
+        var block = new JsonObject
+        {
+            ["type"] = "input",
+            ["label"] = PlainText(SlackText.Truncate(NonEmpty(label), BlockKitLimits.InputLabel)),
+            ["element"] = element,
+            ["optional"] = optional,
+        };
+        AddBlockId(block, blockId);
+        return block;
+    }
+
     public static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
 
     public static JsonObject Mrkdwn(string text) => new() { ["type"] = "mrkdwn", ["text"] = text };

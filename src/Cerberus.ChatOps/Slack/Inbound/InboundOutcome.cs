@@ -1,0 +1,17 @@
+namespace Cerberus.ChatOps.Slack.Inbound;
+
+/// <summary>What the inbound pipeline did with a verified request.</summary>
+public enum InboundOutcome
+{
+    /// <summary>Stored in the inbox and the worker was signalled.</summary>
+    Accepted,
+
+    /// <summary>Its dedupe key was seen before (a retry or a double click): acknowledged, not stored again.</summary>
+    Duplicate,
+
+    /// <summary>Not a payload we can read (missing fields, wrong shape): a 400 on HTTP.</summary>
+    Invalid,
+
+    /// <summary>Valid but nothing for the bot (e.g. an event type other than event_callback): acknowledged.</summary>
+    Ignored,
+}

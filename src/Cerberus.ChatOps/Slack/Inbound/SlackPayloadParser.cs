@@ -1,0 +1,225 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
+namespace Cerberus.ChatOps.Slack.Inbound;
+
+/// <summary>
+/// Turns Slack's payloads (already verified) into the contract records and their dedupe keys; the same code
+/// serves HTTP and Socket Mode, whose payloads are identical (slack-protocol.md §7.3).
+/// Keys: <c>cmd:&lt;trigger_id&gt;</c>, <c>ia:&lt;user&gt;:&lt;action_ts&gt;</c>, <c>view:&lt;view id&gt;:&lt;hash&gt;</c>, <c>ev:&lt;event_id&gt;</c>.
+/// </summary>
+public static class SlackPayloadParser
+{
+    public static bool TryParseCommand(IReadOnlyDictionary<string, string> fields, [NotNullWhen(true)] out SlashCommand? command, [NotNullWhen(true)] out string? key)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        command = null;
+        key = null;
+        string? Get(string name) => fields.TryGetValue(name, out var value) ? value : null;
+
+        var teamId = Get("team_id");
+        var channelId = Get("channel_id");
+        var userId = Get("user_id");
+        var name = Get("command");
+        var triggerId = Get("trigger_id");
+        var responseUrl = Get("response_url");
+        if (string.IsNullOrEmpty(teamId) || string.IsNullOrEmpty(channelId) || string.IsNullOrEmpty(userId)
+            || string.IsNullOrEmpty(name) || string.IsNullOrEmpty(triggerId) || string.IsNullOrEmpty(responseUrl))
+        {
+            return false;
+        }
+
+        command = new SlashCommand(
+            teamId,
+            channelId,
+            Get("channel_name") ?? string.Empty,
+            userId,
+            Get("user_name") ?? string.Empty,
+            name,
+            Get("text") ?? string.Empty,
+            responseUrl,
+            triggerId,
+            Get("api_app_id"));
+        key = "cmd:" + triggerId;
+        return true;
+    }
+
+    /// <summary>The fields of a Socket Mode slash_commands payload (a JSON object of strings) as a form would give them.</summary>
+    public static IReadOnlyDictionary<string, string> FieldsOf(JsonElement payload)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            return fields;
+        }
+
+        foreach (var property in payload.EnumerateObject())
+        {
+            fields[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+        }
+
+        return fields;
+    }
+
+    public static bool TryParseInteraction(JsonElement payload, [NotNullWhen(true)] out InteractionPayload? interaction, [NotNullWhen(true)] out string? key)
+    {
+        interaction = null;
+        key = null;
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var type = Str(payload, "type");
+        var userId = Str(payload, "user", "id");
+        if (string.IsNullOrEmpty(type) || string.IsNullOrEmpty(userId))
+        {
+            return false;
+        }
+
+        var actions = new List<BlockAction>();
+        if (payload.TryGetProperty("actions", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var action in list.EnumerateArray())
+            {
+                var actionId = Str(action, "action_id");
+                var actionTs = Str(action, "action_ts");
+                if (string.IsNullOrEmpty(actionId) || string.IsNullOrEmpty(actionTs))
+                {
+                    return false;
+                }
+
+                actions.Add(new BlockAction(actionId, Str(action, "block_id"), Str(action, "value") ?? Str(action, "selected_option", "value"), actionTs));
+            }
+        }
+
+        ViewSubmission? view = null;
+        if (type is "view_submission" or "view_closed")
+        {
+            var viewId = Str(payload, "view", "id");
+            if (string.IsNullOrEmpty(viewId))
+            {
+                return false;
+            }
+
+            view = new ViewSubmission(
+                Str(payload, "view", "callback_id") ?? string.Empty,
+                Str(payload, "view", "private_metadata") ?? string.Empty,
+                ViewValues(payload));
+            key = $"view:{viewId}:{Str(payload, "view", "hash") ?? type}";
+        }
+        else if (actions.Count > 0)
+        {
+            key = $"ia:{userId}:{actions[0].ActionTs}";
+        }
+        else if (Str(payload, "action_ts") is { Length: > 0 } actionTs)
+        {
+            key = $"ia:{userId}:{actionTs}";
+        }
+        else if (Str(payload, "trigger_id") is { Length: > 0 } triggerId)
+        {
+            key = $"ia:{userId}:{triggerId}";
+        }
+        else
+        {
+            return false;
+        }
+
+        interaction = new InteractionPayload(
+            type,
+            Str(payload, "team", "id") ?? Str(payload, "user", "team_id") ?? string.Empty,
+            userId,
+            Str(payload, "user", "username") ?? Str(payload, "user", "name"),
+            Str(payload, "channel", "id") ?? Str(payload, "container", "channel_id"),
+            Str(payload, "message", "ts") ?? Str(payload, "container", "message_ts"),
+            Str(payload, "response_url"),
+            Str(payload, "trigger_id"),
+            actions,
+            view);
+        return true;
+    }
+
+    /// <summary>An Events API body: <c>event_callback</c> gives its key; other types (app_rate_limited...) are valid but carry nothing for us.</summary>
+    public static bool TryParseEventKey(JsonElement body, out string? key)
+    {
+        key = null;
+        if (body.ValueKind != JsonValueKind.Object || Str(body, "type") is not { Length: > 0 } type)
+        {
+            return false;
+        }
+
+        if (type != "event_callback")
+        {
+            return true;
+        }
+
+        var eventId = Str(body, "event_id");
+        if (string.IsNullOrEmpty(eventId) || !body.TryGetProperty("event", out var evt) || evt.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        key = "ev:" + eventId;
+        return true;
+    }
+
+    private static Dictionary<string, string> ViewValues(JsonElement payload)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!payload.TryGetProperty("view", out var view)
+            || !view.TryGetProperty("state", out var state)
+            || !state.TryGetProperty("values", out var blocks)
+            || blocks.ValueKind != JsonValueKind.Object)
+        {
+            return values;
+        }
+
+        foreach (var block in blocks.EnumerateObject())
+        {
+            if (block.Value.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            foreach (var action in block.Value.EnumerateObject())
+            {
+                var value = Str(action.Value, "value")
+                    ?? Str(action.Value, "selected_option", "value")
+                    ?? Str(action.Value, "selected_user")
+                    ?? Str(action.Value, "selected_conversation")
+                    ?? Str(action.Value, "selected_channel")
+                    ?? Str(action.Value, "selected_date")
+                    ?? Str(action.Value, "selected_time");
+                if (value is null && action.Value.ValueKind == JsonValueKind.Object
+                    && action.Value.TryGetProperty("selected_options", out var options) && options.ValueKind == JsonValueKind.Array)
+                {
+                    value = string.Join(",", options.EnumerateArray().Select(o => Str(o, "value")).Where(v => v is not null));
+                }
+
+                if (value is null && action.Value.ValueKind == JsonValueKind.Object
+                    && action.Value.TryGetProperty("selected_users", out var users) && users.ValueKind == JsonValueKind.Array)
+                {
+                    value = string.Join(",", users.EnumerateArray().Where(u => u.ValueKind == JsonValueKind.String).Select(u => u.GetString()));
+                }
+
+                values[action.Name] = value ?? string.Empty;
+            }
+        }
+
+        return values;
+    }
+
+    private static string? Str(JsonElement element, params string[] path)
+    {
+        var current = element;
+        foreach (var name in path)
+        {
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
+            {
+                return null;
+            }
+        }
+
+        return current.ValueKind == JsonValueKind.String ? current.GetString() : null;
+    }
+}

@@ -1,0 +1,12 @@
+namespace Cerberus.ChatOps.Slack.Outbound;
+
+/// <summary>
+/// Wakes the Slack outbox worker after outbox items were saved (the engine calls <see cref="Notify"/> after its
+/// transaction). The items live in the durable outbox; the signal only saves a polling delay.
+/// </summary>
+public interface IOutboxSignal
+{
+    void Notify();
+
+    Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken);
+}

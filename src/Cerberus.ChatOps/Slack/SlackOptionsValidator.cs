@@ -1,0 +1,33 @@
+using Cerberus.ChatOps.Hosting.Configuration;
+
+namespace Cerberus.ChatOps.Slack;
+
+internal sealed class SlackOptionsValidator : OptionsValidator<SlackOptions>
+{
+    protected override void Check(SlackOptions options, List<string> problems)
+    {
+        ConfigurationRules.AbsoluteHttpUrl(problems, "Slack:ApiBaseUrl", options.ApiBaseUrl, required: true);
+        ConfigurationRules.AbsoluteHttpUrl(problems, "Slack:TestAllowedUrlBase", options.TestAllowedUrlBase);
+        ConfigurationRules.InRange(problems, "Slack:MaxBodyBytes", options.MaxBodyBytes, 1024, 1024 * 1024);
+        ConfigurationRules.AtLeast(problems, "Slack:InboxRetention", options.InboxRetention, TimeSpan.FromMinutes(10));
+        ConfigurationRules.Positive(problems, "Slack:ChatInterval", options.ChatInterval);
+        ConfigurationRules.Positive(problems, "Slack:RetryBaseDelay", options.RetryBaseDelay);
+        ConfigurationRules.InRange(problems, "Slack:MaxRetryAttempts", options.MaxRetryAttempts, 0, 10);
+        ConfigurationRules.Positive(problems, "Slack:MaxRetryAfter", options.MaxRetryAfter);
+        ConfigurationRules.Positive(problems, "Slack:AttemptTimeout", options.AttemptTimeout);
+        ConfigurationRules.Positive(problems, "Slack:OutboxMaxBackoff", options.OutboxMaxBackoff);
+        ConfigurationRules.Positive(problems, "Slack:OutboxPollInterval", options.OutboxPollInterval);
+        ConfigurationRules.InRange(problems, "Slack:SocketModeConnections", options.SocketModeConnections, 1, 10);
+        ConfigurationRules.Positive(problems, "Slack:SocketModeReconnectDelay", options.SocketModeReconnectDelay);
+        if (options.SocketModeStagger < TimeSpan.Zero)
+        {
+            problems.Add($"Slack:SocketModeStagger: '{options.SocketModeStagger}' must not be negative.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.AppToken) && !options.AppToken.StartsWith("xapp-", StringComparison.Ordinal))
+        {
+            // Never echo the value: it is a secret.
+            problems.Add("Slack:AppToken: is not an app-level token (it must start with xapp-).");
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using Cerberus.ChatOps.Slack.Inbound;
+using Cerberus.ChatOps.Slack.SocketMode;
+using Cerberus.ChatOps.Tests.Support.Slack;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Cerberus.ChatOps.Tests.Slack;
+
+public sealed class SocketModeServiceTests : IAsyncLifetime
+{
+    private const string AppToken = "xapp-1-A0CERBERUS-SECRET";
+    private FakeSocketModeServer _server = null!;
+    private SlackServices _services = null!;
+    private SocketModeService _sut = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeSocketModeServer.StartAsync();
+        _services = new SlackServices(new Dictionary<string, string?>
+        {
+            ["Slack:AppToken"] = AppToken,
+            ["Slack:BotToken"] = "xoxb-test-SECRET",
+            ["Slack:ApiBaseUrl"] = _server.ApiBaseUrl,
+            ["Slack:SocketModeConnections"] = "2",
+            ["Slack:SocketModeStagger"] = "00:00:00.200",
+            ["Slack:SocketModeReconnectDelay"] = "00:00:00.050",
+            ["Slack:RetryBaseDelay"] = "00:00:00.010",
+        });
+        _sut = _services.Provider.GetServices<IHostedService>().OfType<SocketModeService>().Single();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sut.StopAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task StartAsync_AppToken_OpensTwoStaggeredConnectionsWithTheAppToken()
+    {
+        // arrange
+        var started = DateTimeOffset.UtcNow;
+
+        // act
+        await _sut.StartAsync(CancellationToken.None);
+        var connections = await _server.WaitForOpenConnectionsAsync(2);
+
+        // assert
+        Assert.All(_server.OpenAuthorizations, a => Assert.Equal("Bearer " + AppToken, a));
+        Assert.Equal(2, _server.OpenAuthorizations.Count);
+        Assert.True(connections.Max(c => c.ConnectedAt) - started >= TimeSpan.FromMilliseconds(200), "the second connection did not wait for the stagger");
+    }
+
+    [Fact]
+    public async Task Envelope_SlashCommand_SamePipelineAsHttpAndAckedWithEnvelopeIdOnly()
+    {
+        // arrange
+        await _sut.StartAsync(CancellationToken.None);
+        var connection = (await _server.WaitForOpenConnectionsAsync(1))[0];
+        var payload = new JsonObject
+        {
+            ["token"] = "x", ["team_id"] = "T1", ["team_domain"] = "t", ["channel_id"] = "C1", ["channel_name"] = "db",
+            ["user_id"] = "U1", ["user_name"] = "ann", ["command"] = "/dbincident", ["text"] = "start primary down",
+            ["api_app_id"] = "A0CERBERUS", ["is_enterprise_install"] = "false",
+            ["response_url"] = "https://hooks.slack.com/commands/T1/1/x", ["trigger_id"] = "555.666.sm",
+        };
+
+        // act
+        var envelopeId = await _server.SendEnvelopeAsync(connection, "slash_commands", payload);
+        await _server.WaitForAckAsync(envelopeId);
+
+        // assert
+        Assert.Equal("{\"envelope_id\":\"" + envelopeId + "\"}", _server.Acks[envelopeId].ToJsonString());
+        var item = Assert.Single(_services.Inbox.Items);
+        Assert.Equal("cmd:555.666.sm", item.Key);
+        Assert.Equal(InboundKinds.Command, item.Kind);
+        Assert.Contains("start primary down", item.Payload, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Envelope_InteractiveAndRetriedEvent_StoredOnceEachAndAllAcked()
+    {
+        // arrange
+        await _sut.StartAsync(CancellationToken.None);
+        var connection = (await _server.WaitForOpenConnectionsAsync(1))[0];
+        var click = SlackRequestSigner.BlockActionPayload("approve", "INC-2026-0001:a1", actionTs: "1700000009.000100");
+        var evt = SlackRequestSigner.EventCallback("Ev0SOCKET1");
+
+        // act
+        var ids = new[]
+        {
+            await _server.SendEnvelopeAsync(connection, "interactive", click),
+            await _server.SendEnvelopeAsync(connection, "events_api", evt),
+            await _server.SendEnvelopeAsync(connection, "events_api", evt, retryAttempt: 1),
+        };
+        foreach (var id in ids)
+        {
+            await _server.WaitForAckAsync(id);
+        }
+
+        // assert
+        Assert.Equal(["ev:Ev0SOCKET1", "ia:U2CERLKJA:1700000009.000100"], _services.Inbox.Items.Select(i => i.Key).Order());
+    }
+
+    [Fact]
+    public async Task Frame_NotJson_IgnoredAndTheConnectionKeepsWorking()
+    {
+        // arrange
+        await _sut.StartAsync(CancellationToken.None);
+        var connection = (await _server.WaitForOpenConnectionsAsync(1))[0];
+
+        // act
+        await _server.SendRawAsync(connection, "{not json");
+        var envelopeId = await _server.SendEnvelopeAsync(connection, "events_api", SlackRequestSigner.EventCallback("Ev0AFTERJUNK"));
+        await _server.WaitForAckAsync(envelopeId);
+
+        // assert
+        Assert.True(connection.IsOpen);
+        Assert.Equal("ev:Ev0AFTERJUNK", Assert.Single(_services.Inbox.Items).Key);
+    }
+
+    [Fact]
+    public async Task Disconnect_RefreshRequested_ReplacementOpenBeforeTheOldOneCloses()
+    {
+        // arrange
+        await _sut.StartAsync(CancellationToken.None);
+        var connections = await _server.WaitForOpenConnectionsAsync(2);
+        var old = connections[0];
+
+        // act
+        await _server.SendDisconnectAsync(old, "refresh_requested");
+        await FakeSocketModeServer.WaitUntilAsync(() => old.ClosedAt is not null, null, "old connection closed");
+        var now = await _server.WaitForOpenConnectionsAsync(2);
+        var replacement = _server.Connections.Single(c => c.Id != old.Id && c.Id != connections[1].Id);
+        var envelopeId = await _server.SendEnvelopeAsync(replacement, "events_api", SlackRequestSigner.EventCallback("Ev0AFTER"));
+        await _server.WaitForAckAsync(envelopeId);
+
+        // assert
+        Assert.True(replacement.ConnectedAt <= old.ClosedAt, "the replacement connected after the old link closed");
+        Assert.Equal(3, _server.OpenAuthorizations.Count);
+        Assert.Equal(2, now.Count);
+    }
+
+    [Fact]
+    public async Task Disconnect_LinkDisabled_StopsAllConnectionsAndDoesNotReconnect()
+    {
+        // arrange
+        await _sut.StartAsync(CancellationToken.None);
+        var connections = await _server.WaitForOpenConnectionsAsync(2);
+
+        // act
+        await _server.SendDisconnectAsync(connections[0], "link_disabled");
+        await FakeSocketModeServer.WaitUntilAsync(() => _server.OpenConnections.Count == 0, null, "all connections closed");
+        await Task.Delay(300);
+
+        // assert
+        Assert.Equal(2, _server.OpenAuthorizations.Count);
+        Assert.Empty(_server.OpenConnections);
+    }
+
+    [Fact]
+    public async Task DroppedLink_WithoutDisconnect_ReconnectsAfterBackoff()
+    {
+        // arrange
+        await _sut.StartAsync(CancellationToken.None);
+        var connections = await _server.WaitForOpenConnectionsAsync(2);
+
+        // act
+        await _server.DropAsync(connections[0]);
+        await FakeSocketModeServer.WaitUntilAsync(() => _server.Connections.Count == 3 && _server.OpenConnections.Count == 2, null, "a new connection");
+
+        // assert
+        Assert.Equal(3, _server.OpenAuthorizations.Count);
+    }
+
+    [Fact]
+    public async Task Open_InvalidAuth_StopsWithoutARetryStorm()
+    {
+        // arrange
+        _server.OpenError = "invalid_auth";
+
+        // act
+        await _sut.StartAsync(CancellationToken.None);
+        await FakeSocketModeServer.WaitUntilAsync(() => _server.OpenAuthorizations.Count >= 1, null, "an open attempt");
+        await Task.Delay(500);
+
+        // assert
+        Assert.InRange(_server.OpenAuthorizations.Count, 1, 2);
+        Assert.Empty(_server.Connections);
+        Assert.DoesNotContain(_services.Logs.Lines, l => l.Contains("SECRET", StringComparison.Ordinal));
+    }
+}
