@@ -66,6 +66,15 @@ internal static class PostgresPods
     /// <summary>The pod to exec df in and read first: the leader by its role label, else the first found.</summary>
     public static PostgresPod? Leader(IReadOnlyList<PostgresPod> pods) => pods.FirstOrDefault(p => p.IsLeader) ?? (pods.Count > 0 ? pods[0] : null);
 
+    /// <summary>The postgres container of a pod: the configured name when the pod has it, else its first container.</summary>
+    public static string? ContainerOf(V1Pod pod, string preferred)
+    {
+        var containers = pod.Spec?.Containers ?? [];
+        return containers.Any(c => string.Equals(c.Name, preferred, StringComparison.Ordinal))
+            ? preferred
+            : containers.FirstOrDefault()?.Name;
+    }
+
     private static string? RoleOf(V1Pod pod) =>
         pod.Metadata?.Labels is { } labels && labels.TryGetValue(RoleLabel, out var role) && !string.IsNullOrWhiteSpace(role) ? role : null;
 }

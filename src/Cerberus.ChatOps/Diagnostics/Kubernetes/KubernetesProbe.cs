@@ -294,16 +294,7 @@ internal sealed partial class KubernetesProbe(KubernetesAccess access, TimeProvi
         return null;
     }
 
-    private string? ContainerOf(V1Pod pod)
-    {
-        var containers = pod.Spec?.Containers ?? [];
-        if (containers.Any(c => string.Equals(c.Name, _options.PostgresContainer, StringComparison.Ordinal)))
-        {
-            return _options.PostgresContainer;
-        }
-
-        return containers.FirstOrDefault()?.Name;
-    }
+    private string? ContainerOf(V1Pod pod) => PostgresPods.ContainerOf(pod, _options.PostgresContainer);
 
     private static partial class Log
     {
