@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Hosting.Logging;
+using Cerberus.ChatOps.Kubernetes;
 using Cerberus.ChatOps.Patroni;
 using Cerberus.ChatOps.Store;
 using Serilog;
@@ -16,6 +17,7 @@ internal static class CerberusBuilder
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddCerberusStore();
         builder.Services.AddPatroni();
+        builder.Services.AddKubernetesIntegration();
         return builder;
     }
 
