@@ -17,24 +17,15 @@ internal sealed partial class KubernetesAccess : IDisposable
         "Kubernetes is off (not running in a cluster; set Cerberus__Kubernetes__Enabled=true to use ~/.kube/config)";
 
     private readonly Lazy<(IKubernetes? Client, string? Reason)> _client;
-    private readonly bool _ownsClient;
 
     public KubernetesAccess(IOptions<KubernetesOptions> options, ILogger<KubernetesAccess> logger)
         : this(options.Value, KubernetesClientConfiguration.IsInCluster, logger)
     {
     }
 
-    /// <summary>For tests and callers that bring their own client (e.g. one pointed at a fake API server).</summary>
-    public KubernetesAccess(KubernetesOptions options, IKubernetes client)
-    {
-        Options = options;
-        _client = new(() => (client, null));
-    }
-
     internal KubernetesAccess(KubernetesOptions options, Func<bool> isInCluster, ILogger logger)
     {
         Options = options;
-        _ownsClient = true;
         _client = new(() => Build(options, isInCluster, logger), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -61,7 +52,7 @@ internal sealed partial class KubernetesAccess : IDisposable
 
     public void Dispose()
     {
-        if (_ownsClient && _client.IsValueCreated && _client.Value.Client is IDisposable disposable)
+        if (_client.IsValueCreated && _client.Value.Client is IDisposable disposable)
         {
             disposable.Dispose();
         }

@@ -29,7 +29,7 @@ internal static class KubernetesErrors
             not null => $"HTTP {(int)status.Value}",
             null => ex switch
             {
-                TaskCanceledException or OperationCanceledException => "timed out",
+                TaskCanceledException or OperationCanceledException => "no answer from the API server within Cerberus__Kubernetes__RequestTimeout",
                 HttpRequestException => "API server unreachable: " + ex.Message,
                 k8s.KubernetesException ke => ke.Status?.Message ?? ke.Message,
                 _ => ex.GetType().Name + ": " + ex.Message,
@@ -39,7 +39,22 @@ internal static class KubernetesErrors
     }
 
     /// <summary>The exceptions an API call may end with that a probe or an action turns into a finding.</summary>
+    /// <summary>
+    /// True for a cancellation the caller did not ask for: KubernetesClient's HttpClient timeout (RequestTimeout)
+    /// surfaces as a TaskCanceledException while <paramref name="cancellationToken"/> is still live.
+    /// </summary>
+    public static bool IsClientTimeout(Exception ex, CancellationToken cancellationToken) =>
+        ex is OperationCanceledException && !cancellationToken.IsCancellationRequested;
+
+    /// <summary>An API failure or a client timeout: what probes and actions turn into a finding instead of throwing.</summary>
+    public static bool IsFailure(Exception ex, CancellationToken cancellationToken) => IsApiFailure(ex) || IsClientTimeout(ex, cancellationToken);
+
+    /// <remarks>
+    /// An HTTP client timeout (<c>HttpClientTimeout</c> = RequestTimeout) surfaces as a TaskCanceledException whose
+    /// inner exception is a TimeoutException: that is an API failure, not a cancellation by the caller.
+    /// </remarks>
     public static bool IsApiFailure(Exception ex) =>
         ex is HttpOperationException or HttpRequestException or k8s.KubernetesException or IOException
-            or System.Net.WebSockets.WebSocketException or System.Text.Json.JsonException;
+            or System.Net.WebSockets.WebSocketException or System.Text.Json.JsonException
+            or TaskCanceledException { InnerException: TimeoutException };
 }

@@ -133,4 +133,32 @@ public sealed class KubernetesProbeTests
         Assert.Contains("forbidden: the bot's Role needs pods list", result.Summary, StringComparison.Ordinal);
         Assert.False(result.Facts.ContainsKey(FactKeys.LogErrorSignatures));
     }
+
+    [Fact]
+    public async Task RunAsync_HungLogApi_UnknownWithinTheTimeoutAndKeepsThePodFindings()
+    {
+        // arrange
+        await using var server = await FakeKubernetesApiServer.StartAsync();
+        server.AddPod(KubeObjects.Pod("postgres-primary-0", KubeObjects.PatroniLabels("master"), crashLoop: true, restarts: 3));
+        server.AddDeployment(KubeObjects.Deployment("cerberus-backend", 1, KubeObjects.BackendLabels()));
+        server.AddPod(KubeObjects.Pod("cerberus-backend-0", KubeObjects.BackendLabels(), container: "app"));
+        server.Delay = r => r.Path.EndsWith("/log", StringComparison.Ordinal) ? TimeSpan.FromSeconds(30) : TimeSpan.Zero;
+        var access = FakeCluster.Access(server, o =>
+        {
+            o.RequestTimeout = TimeSpan.FromSeconds(1);
+            o.ProbeTimeout = TimeSpan.FromSeconds(2);
+        });
+        var probe = new KubernetesProbe(access, TimeProvider.System, NullLogger<KubernetesProbe>.Instance);
+        var watch = Stopwatch.StartNew();
+
+        // act
+        var result = await probe.RunAsync(CancellationToken.None);
+
+        // assert
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+        Assert.Equal(ProbeStatus.Crit, result.Status);
+        Assert.Equal("true", result.Facts[KubernetesFactKeys.CrashLoop]);
+        Assert.False(result.Facts.ContainsKey(FactKeys.LogErrorSignatures));
+        Assert.Contains("log of postgres-primary-0/postgres: no answer", result.Summary, StringComparison.Ordinal);
+    }
 }

@@ -66,7 +66,7 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
                 string.Equals(h.Spec?.ScaleTargetRef?.Kind, "Deployment", StringComparison.Ordinal)
                 && string.Equals(h.Spec?.ScaleTargetRef?.Name, DeploymentName, StringComparison.Ordinal));
         }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
             note = "whether an HPA targets it is unknown (" + KubernetesErrors.Describe(ex, "horizontalpodautoscalers list") + ")";
         }

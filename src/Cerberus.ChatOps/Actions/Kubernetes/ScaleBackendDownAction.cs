@@ -25,7 +25,7 @@ internal sealed partial class ScaleBackendDownAction(BackendScaler scaler, ILogg
         {
             state = await scaler.ReadAsync(client, cancellationToken);
         }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
             return ActionProposal.NotApplicable($"Cannot read {scaler.Target}: {KubernetesErrors.Describe(ex, "deployments get, deployments/scale get")}");
         }
@@ -86,7 +86,15 @@ internal sealed partial class ScaleBackendDownAction(BackendScaler scaler, ILogg
             return reason;
         }
 
-        return await scaler.FingerprintAsync(client, cancellationToken);
+        try
+        {
+            return await scaler.FingerprintAsync(client, cancellationToken);
+        }
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
+        {
+            // Never equal to a fingerprint: the engine refuses to execute on a state it cannot see.
+            return "unreadable: " + KubernetesErrors.Describe(ex, "deployments get");
+        }
     }
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken)
@@ -102,17 +110,21 @@ internal sealed partial class ScaleBackendDownAction(BackendScaler scaler, ILogg
             return ActionOutcome.Failure(reason);
         }
 
+        var patched = false;
         try
         {
             await scaler.PatchAsync(client, 0, cancellationToken);
+            patched = true;
             progress.Report($"PATCH sent: {scaler.DeploymentName} replicas {before} → 0");
             Log.Scaled(logger, scaler.DeploymentName, before);
             var waited = await scaler.WaitForPodsGoneAsync(client, progress, cancellationToken);
             return waited with { Figures = BackendScaler.Figures(before, 0) };
         }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
-            return ActionOutcome.Failure($"Scaling {scaler.Target} to 0 failed: {KubernetesErrors.Describe(ex, "deployments/scale patch")}", BackendScaler.Figures(before, before));
+            return patched
+                ? ActionOutcome.Failure($"The PATCH to 0 was applied, but waiting for {scaler.DeploymentName}'s pods failed: {KubernetesErrors.Describe(ex, "deployments get, pods list")}", BackendScaler.Figures(before, 0))
+                : ActionOutcome.Failure($"Scaling {scaler.Target} to 0 failed: {KubernetesErrors.Describe(ex, "deployments/scale patch")}", BackendScaler.Figures(before, before));
         }
     }
 
@@ -142,7 +154,7 @@ internal sealed partial class ScaleBackendDownAction(BackendScaler scaler, ILogg
                 ? ActionOutcome.Success($"{scaler.DeploymentName}: {before} → 0 replicas, no pods left", BackendScaler.Figures(before, 0))
                 : ActionOutcome.Failure($"{scaler.DeploymentName}: spec.replicas is {state.Replicas} and {pods.Count} pods are left (expected 0 and 0)", BackendScaler.Figures(before, state.Replicas));
         }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
             return ActionOutcome.Failure($"Cannot verify {scaler.Target}: {KubernetesErrors.Describe(ex, "deployments get, pods list")}");
         }
@@ -181,7 +193,7 @@ internal sealed partial class ScaleBackendDownAction(BackendScaler scaler, ILogg
                 ? ActionOutcome.Failure($"The PATCH was not applied before the restart: {scaler.DeploymentName} still has {before} replicas. Nothing was changed; propose the scale-down again.", BackendScaler.Figures(before, before))
                 : ActionOutcome.Failure($"{scaler.DeploymentName} now has {state.Replicas} replicas (neither {before} nor 0): someone else changed it. Nothing was done.", BackendScaler.Figures(before, state.Replicas));
         }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
             return ActionOutcome.Failure($"Cannot reconcile {scaler.Target}: {KubernetesErrors.Describe(ex, "deployments/scale get")}");
         }

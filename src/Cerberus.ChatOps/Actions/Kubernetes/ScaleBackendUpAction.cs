@@ -39,7 +39,7 @@ internal sealed partial class ScaleBackendUpAction(BackendScaler scaler, AppHeal
         {
             state = await scaler.ReadAsync(client, cancellationToken);
         }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
             return ActionProposal.NotApplicable($"Cannot read {scaler.Target}: {KubernetesErrors.Describe(ex, "deployments get, deployments/scale get")}");
         }
@@ -130,7 +130,15 @@ internal sealed partial class ScaleBackendUpAction(BackendScaler scaler, AppHeal
             return reason;
         }
 
-        return await scaler.FingerprintAsync(client, cancellationToken);
+        try
+        {
+            return await scaler.FingerprintAsync(client, cancellationToken);
+        }
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
+        {
+            // Never equal to a fingerprint: the engine refuses to execute on a state it cannot see.
+            return "unreadable: " + KubernetesErrors.Describe(ex, "deployments get");
+        }
     }
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken)
@@ -151,17 +159,21 @@ internal sealed partial class ScaleBackendUpAction(BackendScaler scaler, AppHeal
             return ActionOutcome.Failure("The proposal has no replica count to restore; nothing was sent.");
         }
 
+        var patched = false;
         try
         {
             await scaler.PatchAsync(client, target, cancellationToken);
+            patched = true;
             progress.Report($"PATCH sent: {scaler.DeploymentName} replicas {before} → {target}");
             Log.Scaled(logger, scaler.DeploymentName, before, target);
             var waited = await scaler.WaitForRolloutAsync(client, target, progress, cancellationToken);
             return waited with { Figures = BackendScaler.Figures(before, target) };
         }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
-            return ActionOutcome.Failure($"Scaling {scaler.Target} to {target} failed: {KubernetesErrors.Describe(ex, "deployments/scale patch")}", BackendScaler.Figures(before, before));
+            return patched
+                ? ActionOutcome.Failure($"The PATCH to {target} was applied, but waiting for the rollout failed: {KubernetesErrors.Describe(ex, "deployments get")}", BackendScaler.Figures(before, target))
+                : ActionOutcome.Failure($"Scaling {scaler.Target} to {target} failed: {KubernetesErrors.Describe(ex, "deployments/scale patch")}", BackendScaler.Figures(before, before));
         }
     }
 
@@ -183,7 +195,7 @@ internal sealed partial class ScaleBackendUpAction(BackendScaler scaler, AppHeal
         {
             state = await scaler.ReadAsync(client, cancellationToken);
         }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
             return ActionOutcome.Failure($"Cannot verify {scaler.Target}: {KubernetesErrors.Describe(ex, "deployments get")}");
         }
@@ -244,7 +256,7 @@ internal sealed partial class ScaleBackendUpAction(BackendScaler scaler, AppHeal
                 ? ActionOutcome.Failure($"The PATCH was not applied before the restart: {scaler.DeploymentName} still has {before} replicas. Nothing was changed; propose the scale-up again.", BackendScaler.Figures(before, before))
                 : ActionOutcome.Failure($"{scaler.DeploymentName} now has {state.Replicas} replicas (neither {before} nor {target}): someone else changed it. Nothing was done.", BackendScaler.Figures(before, state.Replicas));
         }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
             return ActionOutcome.Failure($"Cannot reconcile {scaler.Target}: {KubernetesErrors.Describe(ex, "deployments/scale get")}");
         }

@@ -40,10 +40,10 @@ internal sealed partial class KubernetesProbe(KubernetesAccess access, TimeProvi
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var findings = new ProbeFindings(Name);
 
-        var postgres = Section(findings, "postgres pods", "pods list", () => PostgresPods.FindAsync(client, _options, linked.Token), timeout);
+        var postgres = Section(findings, "postgres pods", "pods list", () => PostgresPods.FindAsync(client, _options, linked.Token), timeout, linked.Token);
         var backend = Section(findings, "backend pods", "deployments get, pods list",
-            () => PostgresPods.PodsOfDeploymentAsync(client, _options.Namespace, _options.BackendDeployment, linked.Token), timeout);
-        var events = Section(findings, "events", "events list", () => WarningEventsAsync(client, linked.Token), timeout);
+            () => PostgresPods.PodsOfDeploymentAsync(client, _options.Namespace, _options.BackendDeployment, linked.Token), timeout, linked.Token);
+        var events = Section(findings, "events", "events list", () => WarningEventsAsync(client, linked.Token), timeout, linked.Token);
         await Task.WhenAll(postgres, backend, events);
 
         if (await postgres is { } pods)
@@ -67,7 +67,7 @@ internal sealed partial class KubernetesProbe(KubernetesAccess access, TimeProvi
         return result;
     }
 
-    private async Task<T?> Section<T>(ProbeFindings findings, string what, string grant, Func<Task<T>> read, CancellationTokenSource timeout)
+    private async Task<T?> Section<T>(ProbeFindings findings, string what, string grant, Func<Task<T>> read, CancellationTokenSource timeout, CancellationToken cancellationToken)
         where T : class
     {
         try
@@ -78,14 +78,14 @@ internal sealed partial class KubernetesProbe(KubernetesAccess access, TimeProvi
         {
             Unknown(findings, $"{what}: no answer from the API server within {Timeout.TotalSeconds:0.#} s");
         }
-        catch (OperationCanceledException)
-        {
-            Unknown(findings, $"{what}: cancelled");
-        }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
             Unknown(findings, $"{what}: {KubernetesErrors.Describe(ex, grant)}");
             Log.SectionFailed(logger, what, ex.GetType().Name);
+        }
+        catch (OperationCanceledException)
+        {
+            Unknown(findings, $"{what}: cancelled");
         }
 
         return null;
@@ -283,7 +283,7 @@ internal sealed partial class KubernetesProbe(KubernetesAccess access, TimeProvi
 
             return [];
         }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
             lock (findings)
             {

@@ -70,17 +70,17 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
             findings.Raise(ProbeStatus.Unknown);
             findings.Summary($"{step}: no answer within {Timeout.TotalSeconds:0.#} s");
         }
-        catch (OperationCanceledException)
-        {
-            findings.Raise(ProbeStatus.Unknown);
-            findings.Summary($"{step}: cancelled");
-        }
-        catch (Exception ex) when (KubernetesErrors.IsApiFailure(ex))
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, linked.Token))
         {
             var grant = _options.ExecDiskProbe && step.StartsWith("exec", StringComparison.Ordinal) ? "pods/exec create and get" : "pods list, persistentvolumeclaims get";
             findings.Raise(ProbeStatus.Unknown);
             findings.Summary($"{step}: {KubernetesErrors.Describe(ex, grant)}");
             Log.Failed(logger, step, ex.GetType().Name);
+        }
+        catch (OperationCanceledException)
+        {
+            findings.Raise(ProbeStatus.Unknown);
+            findings.Summary($"{step}: cancelled");
         }
 
         return findings.ToResult(time.GetElapsedTime(started));

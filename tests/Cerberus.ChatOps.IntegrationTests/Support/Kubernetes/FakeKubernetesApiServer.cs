@@ -69,6 +69,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     /// <summary>When true, a scale-up never becomes available and reports Progressing=False ProgressDeadlineExceeded.</summary>
     public bool FailRollouts { get; set; }
 
+    /// <summary>How long to hold a request before answering it (a hung API server or kubelet); zero = answer at once.</summary>
+    public Func<RecordedRequest, TimeSpan> Delay { get; set; } = _ => TimeSpan.Zero;
+
     /// <summary>Answers pods/exec: (pod, container, command) → stdout, stderr, exit code.</summary>
     public Func<string, string?, IReadOnlyList<string>, FakeExecResult> Exec { get; set; } =
         (_, _, command) => new FakeExecResult(string.Empty, $"{command[0]}: not found", 127);
@@ -213,6 +216,19 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             {
                 _errors.Add($"{request.Method} {request.Path}: {ex}");
                 response = new FakeResponse(500, "text/plain", ex.ToString());
+            }
+        }
+
+        var delay = Delay(request);
+        if (delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
 
