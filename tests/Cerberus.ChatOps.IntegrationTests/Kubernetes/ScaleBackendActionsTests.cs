@@ -1,6 +1,8 @@
 using Cerberus.ChatOps.Actions.Kubernetes;
 using Cerberus.ChatOps.Diagnostics.Http;
 using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Diagnostics;
+using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.IntegrationTests.Diagnostics.Http;
 using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
 using Cerberus.ChatOps.Kubernetes;
@@ -62,6 +64,37 @@ public sealed class ScaleBackendActionsTests
         Assert.All(patches, p => Assert.Equal(ScalePath, p.Path));
         Assert.Equal(4, server.Deployment("cerberus-backend").Spec.Replicas);
         Assert.Empty(server.Errors);
+    }
+
+    [Fact]
+    public async Task UndoLedger_ScaleDownThenUpThroughTheIncident_RemembersFourAndClosesTheUndo()
+    {
+        // arrange
+        await using var server = await BackendWith(replicas: 4);
+        var (down, up) = Actions(server, null);
+        var now = DateTimeOffset.UtcNow;
+        var incident = Incident.Declare("inc-1", "C1", "primary hangs", "U1", now);
+        Assert.True(incident.BeginDiagnosis("U1", now).Succeeded);
+        Assert.True(incident.CompleteDiagnosis(
+            new DiagnosisReport(now, now, [], Classification.PrimaryUnresponsive, "The primary is unresponsive.", [RemediationKind.ScaleBackendDown]), now).Succeeded);
+
+        // act
+        var downAction = (await down.ProposeAsync(Request("a-1"), CancellationToken.None)).Action!;
+        await RunThroughTheIncident(incident, down, downAction, now);
+        var outstanding = incident.OutstandingUndo.ToList();
+
+        // the engine's contract: Arguments["replicas"] = replicas_before of the latest successful scale-down not undone
+        var remembered = incident.OutstandingUndo.Last(a => a.Kind == RemediationKind.ScaleBackendDown).Parameters[ScaleParameters.ReplicasBefore];
+        var upAction = (await up.ProposeAsync(Request("a-2", replicas: remembered), CancellationToken.None)).Action!;
+        await RunThroughTheIncident(incident, up, upAction, now);
+
+        // assert
+        Assert.Equal(["a-1"], outstanding.Select(a => a.Id));
+        Assert.Equal("4", remembered);
+        Assert.Empty(incident.OutstandingUndo);
+        Assert.Equal("a-2", incident.FindAction("a-1")!.UndoneBy);
+        Assert.Equal(IncidentState.Mitigated, incident.State);
+        Assert.Equal(["""{"spec":{"replicas":0}}""", """{"spec":{"replicas":4}}"""], server.Requests.Where(r => r.Method == "PATCH").Select(r => r.Body));
     }
 
     [Fact]
@@ -252,6 +285,20 @@ public sealed class ScaleBackendActionsTests
 
         // assert
         Assert.Equal("Kubernetes is off (Cerberus__Kubernetes__Enabled=false)", proposal.NotApplicableReason);
+    }
+
+    /// <summary>What the incident engine does with an approved action: observe, start, execute, verify, record.</summary>
+    private static async Task RunThroughTheIncident(Incident incident, Cerberus.ChatOps.Domain.Ports.IRemediationAction action, ActionRecord record, DateTimeOffset at)
+    {
+        Assert.True(incident.ProposeAction(record, at).Succeeded);
+        Assert.True(incident.Approve(record.Id, "U1", riskAccepted: true, ApprovalPolicy.Default, at).Succeeded);
+        Assert.Equal(record.ObservedFingerprint, await action.ObserveAsync(record, CancellationToken.None));
+        Assert.True(incident.MarkStarted(record.Id, at).Succeeded);
+        var outcome = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
+        Assert.True(incident.RecordExecution(record.Id, outcome.Succeeded, outcome.Summary, outcome.Figures, at).Succeeded);
+        var verified = await action.VerifyAsync(record, CancellationToken.None);
+        Assert.True(verified.Succeeded, verified.Summary);
+        Assert.True(incident.RecordVerification(record.Id, verified.Succeeded, verified.Summary, at).Succeeded);
     }
 
     private static async Task<FakeKubernetesApiServer> BackendWith(int replicas)
