@@ -21,6 +21,7 @@ public sealed class ScaleBackendActionsTests
     {
         // arrange
         await using var server = await BackendWith(replicas: 4);
+        server.ReplicaStep = TimeSpan.FromMilliseconds(250);
         await using var health = await LocalHttpServer.StartAsync(200);
         var (down, up) = Actions(server, health.Uri);
         var downProgress = new ListProgress();
