@@ -1,6 +1,7 @@
 using Cerberus.ChatOps.Actions;
 using Cerberus.ChatOps.Hosting.Logging;
 using Cerberus.ChatOps.Hosting.Metrics;
+using Cerberus.ChatOps.Kubernetes;
 using Cerberus.ChatOps.Patroni;
 using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Slack;
@@ -21,6 +22,7 @@ internal static class CerberusBuilder
         builder.Services.AddCerberusStore();
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddPatroni();
+        builder.Services.AddKubernetesIntegration();
         builder.Services.AddRemediationActions();
         builder.Services.AddCerberusReports();
         return builder;

@@ -1,0 +1,184 @@
+using System.Globalization;
+using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Kubernetes;
+using k8s;
+using k8s.Models;
+
+namespace Cerberus.ChatOps.Actions.Kubernetes;
+
+/// <summary>
+/// The Kubernetes side of scaling the backend, shared by the two actions: read the scale (never assume 3), notice an
+/// HPA, send the one merge PATCH to <c>deployments/scale</c>, and wait with a deadline for the pods to be gone or the
+/// rollout to be available, reporting progress.
+/// </summary>
+internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvider time, ILogger<BackendScaler> logger)
+{
+    public const string ProgressDeadlineExceeded = "ProgressDeadlineExceeded";
+
+    public KubernetesOptions Options => access.Options;
+
+    public string Namespace => Options.Namespace;
+
+    public string DeploymentName => Options.BackendDeployment;
+
+    public string Target => $"deployment {Namespace}/{DeploymentName}";
+
+    public bool TryGetClient(out IKubernetes client, out string reason)
+    {
+        if (access.TryGetClient(out var c, out var r))
+        {
+            client = c;
+            reason = string.Empty;
+            return true;
+        }
+
+        client = null!;
+        reason = r;
+        return false;
+    }
+
+    public static string PatchBody(int replicas) => "{\"spec\":{\"replicas\":" + replicas.ToString(CultureInfo.InvariantCulture) + "}}";
+
+    /// <summary>Exactly what runs, as the approval card shows it.</summary>
+    public string Describe(int replicas) => $"PATCH apps/v1 namespaces/{Namespace}/deployments/{DeploymentName}/scale {PatchBody(replicas)}";
+
+    /// <summary>Reads the deployment, its scale and the HPA; null when the deployment does not exist.</summary>
+    public async Task<BackendState?> ReadAsync(IKubernetes client, CancellationToken cancellationToken)
+    {
+        V1Deployment deployment;
+        V1Scale scale;
+        try
+        {
+            scale = await client.AppsV1.ReadNamespacedDeploymentScaleAsync(DeploymentName, Namespace, cancellationToken: cancellationToken);
+            deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(DeploymentName, Namespace, cancellationToken: cancellationToken);
+        }
+        catch (Exception ex) when (KubernetesErrors.IsNotFound(ex))
+        {
+            return null;
+        }
+
+        V2HorizontalPodAutoscaler? hpa = null;
+        string? note = null;
+        try
+        {
+            var hpas = await client.AutoscalingV2.ListNamespacedHorizontalPodAutoscalerAsync(Namespace, cancellationToken: cancellationToken);
+            hpa = hpas.Items.FirstOrDefault(h =>
+                string.Equals(h.Spec?.ScaleTargetRef?.Kind, "Deployment", StringComparison.Ordinal)
+                && string.Equals(h.Spec?.ScaleTargetRef?.Name, DeploymentName, StringComparison.Ordinal));
+        }
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
+        {
+            note = "whether an HPA targets it is unknown (" + KubernetesErrors.Describe(ex, "horizontalpodautoscalers list") + ")";
+        }
+
+        return new BackendState(deployment, scale.Spec?.Replicas ?? 0, hpa, note);
+    }
+
+    public async Task<string> FingerprintAsync(IKubernetes client, CancellationToken cancellationToken)
+    {
+        var d = await client.AppsV1.ReadNamespacedDeploymentAsync(DeploymentName, Namespace, cancellationToken: cancellationToken);
+        return BackendState.Of(d.Spec?.Replicas ?? 0, d.Metadata?.Generation ?? 0);
+    }
+
+    public async Task PatchAsync(IKubernetes client, int replicas, CancellationToken cancellationToken)
+    {
+        var body = PatchBody(replicas);
+        Log.Patching(logger, Namespace, DeploymentName, body);
+        await client.AppsV1.PatchNamespacedDeploymentScaleAsync(
+            new V1Patch(body, V1Patch.PatchType.MergePatch), DeploymentName, Namespace, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Waits until no pod of the deployment is left (terminating pods keep serving for their grace period).</summary>
+    public async Task<ActionOutcome> WaitForPodsGoneAsync(IKubernetes client, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + Options.RolloutTimeout;
+        int? last = null;
+        while (true)
+        {
+            var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(DeploymentName, Namespace, cancellationToken: cancellationToken);
+            var pods = await PostgresPods.PodsMatchingAsync(client, Namespace, deployment, cancellationToken);
+            if (pods.Count == 0)
+            {
+                progress.Report($"{DeploymentName}: no pods left");
+                return ActionOutcome.Success($"{DeploymentName} is at 0 replicas and its pods are gone");
+            }
+
+            if (last != pods.Count)
+            {
+                var terminating = pods.Count(p => p.Metadata?.DeletionTimestamp is not null);
+                progress.Report($"{DeploymentName}: {pods.Count} pods left ({terminating} terminating)");
+                last = pods.Count;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                return ActionOutcome.Failure($"{DeploymentName}: {pods.Count} pods still there after {ByteFormatDuration(Options.RolloutTimeout)} (spec.replicas is {deployment.Spec?.Replicas}); check their terminationGracePeriodSeconds and finalizers");
+            }
+
+            await Task.Delay(Options.RolloutPollInterval, time, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Polls the deployment until the rollout is complete (observedGeneration ≥ generation, updated = available =
+    /// spec.replicas), failing on ProgressDeadlineExceeded or at the deadline; reports "2/3 available" as it changes.
+    /// </summary>
+    public async Task<ActionOutcome> WaitForRolloutAsync(IKubernetes client, int replicas, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + Options.RolloutTimeout;
+        string? last = null;
+        while (true)
+        {
+            var d = await client.AppsV1.ReadNamespacedDeploymentAsync(DeploymentName, Namespace, cancellationToken: cancellationToken);
+            var spec = d.Spec?.Replicas ?? 1;
+            var observed = (d.Status?.ObservedGeneration ?? 0) >= (d.Metadata?.Generation ?? 0);
+            var updated = d.Status?.UpdatedReplicas ?? 0;
+            var available = d.Status?.AvailableReplicas ?? 0;
+            var total = d.Status?.Replicas ?? 0;
+            var line = string.Create(CultureInfo.InvariantCulture, $"{available}/{spec} available");
+            if (!string.Equals(line, last, StringComparison.Ordinal))
+            {
+                progress.Report($"{DeploymentName}: {line}");
+                last = line;
+            }
+
+            if (spec != replicas)
+            {
+                return ActionOutcome.Failure($"{DeploymentName}: spec.replicas is {spec}, not {replicas}: something else (an HPA, a deploy) changed it while waiting");
+            }
+
+            var stuck = d.Status?.Conditions?.FirstOrDefault(c =>
+                string.Equals(c.Type, "Progressing", StringComparison.Ordinal) && string.Equals(c.Reason, ProgressDeadlineExceeded, StringComparison.Ordinal));
+            if (observed && stuck is not null)
+            {
+                return ActionOutcome.Failure($"{DeploymentName}: rollout failed ({ProgressDeadlineExceeded}: {Domain.Text.SecretRedactor.Redact(stuck.Message)}); {line}");
+            }
+
+            if (observed && updated == spec && total == updated && available == updated)
+            {
+                return ActionOutcome.Success($"{DeploymentName}: {line}");
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                return ActionOutcome.Failure($"{DeploymentName}: rollout not complete after {ByteFormatDuration(Options.RolloutTimeout)}: {line}, {updated} updated");
+            }
+
+            await Task.Delay(Options.RolloutPollInterval, time, cancellationToken);
+        }
+    }
+
+    public static Dictionary<string, string> Figures(int before, int after) => new(StringComparer.Ordinal)
+    {
+        [ActionFigureKeys.ReplicasBefore] = before.ToString(CultureInfo.InvariantCulture),
+        [ActionFigureKeys.ReplicasAfter] = after.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static string ByteFormatDuration(TimeSpan span) => Diagnostics.Kubernetes.ByteFormat.Duration(span);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Scaling: PATCH apps/v1 namespaces/{Namespace}/deployments/{Deployment}/scale {Body}")]
+        public static partial void Patching(ILogger logger, string @namespace, string deployment, string body);
+    }
+}

@@ -1,0 +1,57 @@
+namespace Cerberus.ChatOps.Kubernetes;
+
+/// <summary><c>Cerberus:Kubernetes</c>: where the runbook's objects live and how the bot talks to the API server.</summary>
+public sealed class KubernetesOptions
+{
+    public const string Section = "Cerberus:Kubernetes";
+
+    /// <summary>
+    /// null (not set): on when running in a cluster (in-cluster service account), off otherwise; true: on, using
+    /// KUBECONFIG or ~/.kube/config (or <see cref="Host"/>); false: off, probes answer UNKNOWN and scaling is not offered.
+    /// </summary>
+    public bool? Enabled { get; set; }
+
+    public string Namespace { get; set; } = "cerberus";
+
+    public string PostgresPrimaryDeployment { get; set; } = "postgres-primary";
+
+    public string PostgresReplicaDeployment { get; set; } = "postgres-replica";
+
+    public string BackendDeployment { get; set; } = "cerberus-backend";
+
+    /// <summary>The PostgreSQL container of the postgres pods (logs, exec df).</summary>
+    public string PostgresContainer { get; set; } = "postgres";
+
+    /// <summary>Label selector of the Patroni cluster's pods (Patroni's scope label); the <c>role</c> label says master/replica.</summary>
+    public string PatroniClusterLabel { get; set; } = "cluster-name=cerberus-cluster";
+
+    /// <summary>
+    /// Optional API server URL used instead of the kubeconfig / in-cluster server, without credentials
+    /// (<c>kubectl proxy</c> at http://127.0.0.1:8001, or a test's fake server).
+    /// </summary>
+    public string? Host { get; set; }
+
+    /// <summary>Timeout of one API call (KubernetesClient's default is 100 s; a hung API server must not hang a probe).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Exec <c>df</c> in the postgres pod for the free space of the data volume. Needs <c>pods/exec</c> (create, get),
+    /// the riskiest grant the bot can hold; off by default.
+    /// </summary>
+    public bool ExecDiskProbe { get; set; }
+
+    /// <summary>The data volume's mount point inside the postgres container.</summary>
+    public string DataPath { get; set; } = "/var/lib/postgresql";
+
+    /// <summary>How long a scale-down or scale-up may take until its pods are gone or available.</summary>
+    public TimeSpan RolloutTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the rollout is polled while waiting.</summary>
+    public TimeSpan RolloutPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How far back Warning events are reported.</summary>
+    public TimeSpan EventWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Timeout of the Kubernetes and volume probes as a whole.</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(12);
+}

@@ -1,0 +1,485 @@
+using System.Globalization;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+
+/// <summary>
+/// A fake Kubernetes API server the way KubernetesClient tests itself (MockKubeApiServer): a real Kestrel server on
+/// 127.0.0.1, port 0, with a route table (verb + path → status + body) that records every request with its body.
+/// Built-in routes serve pods (label selectors), pod logs (tailLines, previous, limitBytes), events, deployments,
+/// deployments/scale GET and merge PATCH (the rollout then becomes available one replica per <see cref="ReplicaStep"/>),
+/// autoscaling/v2 HPAs, PVCs, and pods/exec over a WebSocket with the v4.channel.k8s.io subprotocol.
+/// Routes added with <see cref="Map"/> take precedence over the built-in ones.
+/// </summary>
+public sealed class FakeKubernetesApiServer : IAsyncDisposable
+{
+    public const string ExecProtocol = "v4.channel.k8s.io";
+
+    private readonly WebApplication _app;
+    private readonly Lock _lock = new();
+    private readonly List<(string Method, Regex Path, Func<RecordedRequest, Match, FakeResponse> Handler)> _overrides = [];
+    private readonly List<(string Method, Regex Path, Func<RecordedRequest, Match, FakeResponse> Handler)> _builtIn = [];
+    private readonly List<RecordedRequest> _requests = [];
+    private readonly List<string> _errors = [];
+    private readonly List<V1Pod> _pods = [];
+    private readonly Dictionary<string, DateTimeOffset> _podsGoneAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Pod, string Container, bool Previous), string> _logs = [];
+    private readonly List<Corev1Event> _events = [];
+    private readonly Dictionary<string, V1Deployment> _deployments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset At, int From, int Target)> _rollouts = new(StringComparer.Ordinal);
+    private readonly List<V2HorizontalPodAutoscaler> _hpas = [];
+    private readonly Dictionary<string, V1PersistentVolumeClaim> _pvcs = new(StringComparer.Ordinal);
+
+    private FakeKubernetesApiServer(WebApplication app)
+    {
+        _app = app;
+        var ns = "(?<ns>[^/]+)";
+        var name = "(?<name>[^/]+)";
+        Builtin("GET", $"/api/v1/namespaces/{ns}/pods", ListPods);
+        Builtin("GET", $"/api/v1/namespaces/{ns}/pods/{name}/log", ReadLog);
+        Builtin("GET", $"/api/v1/namespaces/{ns}/events", ListEvents);
+        Builtin("GET", $"/apis/apps/v1/namespaces/{ns}/deployments/{name}", ReadDeployment);
+        Builtin("GET", $"/apis/apps/v1/namespaces/{ns}/deployments/{name}/scale", ReadScale);
+        Builtin("PATCH", $"/apis/apps/v1/namespaces/{ns}/deployments/{name}/scale", PatchScale);
+        Builtin("GET", $"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers", ListHpas);
+        Builtin("GET", $"/api/v1/namespaces/{ns}/persistentvolumeclaims/{name}", ReadPvc);
+    }
+
+    public Uri Uri { get; private set; } = null!;
+
+    /// <summary>How long each new replica takes to become available after a scale-up PATCH.</summary>
+    public TimeSpan ReplicaStep { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long the pods of a scaled-down deployment keep terminating before they are gone.</summary>
+    public TimeSpan PodTerminationDelay { get; set; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>When true, a scale-up never becomes available and reports Progressing=False ProgressDeadlineExceeded.</summary>
+    public bool FailRollouts { get; set; }
+
+    /// <summary>How long to hold a request before answering it (a hung API server or kubelet); zero = answer at once.</summary>
+    public Func<RecordedRequest, TimeSpan> Delay { get; set; } = _ => TimeSpan.Zero;
+
+    /// <summary>Answers pods/exec: (pod, container, command) → stdout, stderr, exit code.</summary>
+    public Func<string, string?, IReadOnlyList<string>, FakeExecResult> Exec { get; set; } =
+        (_, _, command) => new FakeExecResult(string.Empty, $"{command[0]}: not found", 127);
+
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _requests.ToList();
+            }
+        }
+    }
+
+    /// <summary>Exceptions the fake's own handlers threw (answered as 500); a test can assert there were none.</summary>
+    public IReadOnlyList<string> Errors
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _errors.ToList();
+            }
+        }
+    }
+
+    public static async Task<FakeKubernetesApiServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new FakeKubernetesApiServer(app);
+        app.UseWebSockets();
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        return server;
+    }
+
+    /// <summary>A client pointed at this server, as KubernetesClient's own tests build it.</summary>
+    public IKubernetes CreateClient() => new k8s.Kubernetes(new KubernetesClientConfiguration { Host = Uri.ToString() });
+
+    /// <summary>Adds a route (verb + path regex, anchored) that wins over the built-in ones.</summary>
+    public void Map(string method, string pathPattern, Func<RecordedRequest, Match, FakeResponse> handler)
+    {
+        lock (_lock)
+        {
+            _overrides.Insert(0, (method, new Regex("^" + pathPattern + "$", RegexOptions.CultureInvariant), handler));
+        }
+    }
+
+    public void AddPod(V1Pod pod)
+    {
+        lock (_lock)
+        {
+            _pods.Add(pod);
+        }
+    }
+
+    /// <summary>Sets the log of a container (lines with the kubelet's RFC 3339 timestamps); previous = the terminated container's.</summary>
+    public void SetLog(string pod, string container, string text, bool previous = false)
+    {
+        lock (_lock)
+        {
+            _logs[(pod, container, previous)] = text;
+        }
+    }
+
+    public void AddEvent(Corev1Event e)
+    {
+        lock (_lock)
+        {
+            _events.Add(e);
+        }
+    }
+
+    public void AddDeployment(V1Deployment deployment)
+    {
+        lock (_lock)
+        {
+            _deployments[deployment.Metadata.Name] = deployment;
+        }
+    }
+
+    public void AddHpa(V2HorizontalPodAutoscaler hpa)
+    {
+        lock (_lock)
+        {
+            _hpas.Add(hpa);
+        }
+    }
+
+    public void AddPvc(V1PersistentVolumeClaim pvc)
+    {
+        lock (_lock)
+        {
+            _pvcs[pvc.Metadata.Name] = pvc;
+        }
+    }
+
+    public V1Deployment Deployment(string name)
+    {
+        lock (_lock)
+        {
+            return KubernetesJson.Deserialize<V1Deployment>(KubernetesJson.Serialize(WithStatus(_deployments[name])));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private void Builtin(string method, string pattern, Func<RecordedRequest, Match, FakeResponse> handler) =>
+        _builtIn.Add((method, new Regex("^" + pattern + "$", RegexOptions.CultureInvariant), handler));
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        if (context.WebSockets.IsWebSocketRequest)
+        {
+            await ExecAsync(context, path);
+            return;
+        }
+
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var request = new RecordedRequest(context.Request.Method, path, context.Request.QueryString.Value ?? string.Empty, body, WebSocket: false);
+        FakeResponse response;
+        lock (_lock)
+        {
+            _requests.Add(request);
+            try
+            {
+                response = Route(request);
+            }
+            catch (Exception ex)
+            {
+                _errors.Add($"{request.Method} {request.Path}: {ex}");
+                response = new FakeResponse(500, "text/plain", ex.ToString());
+            }
+        }
+
+        var delay = Delay(request);
+        if (delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        context.Response.StatusCode = response.Status;
+        context.Response.ContentType = response.ContentType;
+        await context.Response.WriteAsync(response.Body, context.RequestAborted);
+    }
+
+    private FakeResponse Route(RecordedRequest request)
+    {
+        foreach (var (method, pattern, handler) in _overrides.Concat(_builtIn))
+        {
+            if (string.Equals(method, request.Method, StringComparison.OrdinalIgnoreCase) && pattern.Match(request.Path) is { Success: true } m)
+            {
+                return handler(request, m);
+            }
+        }
+
+        return FakeResponse.Failure(404, "NotFound", $"the fake API server has no route for {request.Method} {request.Path}");
+    }
+
+    private FakeResponse ListPods(RecordedRequest request, Match m)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var gone in _podsGoneAt.Where(p => p.Value <= now).Select(p => p.Key).ToList())
+        {
+            _pods.RemoveAll(p => string.Equals(p.Metadata.Name, gone, StringComparison.Ordinal));
+            _podsGoneAt.Remove(gone);
+        }
+
+        var selector = Selector(request.QueryValue("labelSelector"));
+        var items = _pods.Where(p => string.Equals(p.Metadata.NamespaceProperty ?? m.Groups["ns"].Value, m.Groups["ns"].Value, StringComparison.Ordinal) && Matches(p.Metadata.Labels, selector)).ToList();
+        return FakeResponse.Json(new V1PodList { ApiVersion = "v1", Kind = "PodList", Metadata = new V1ListMeta(), Items = items });
+    }
+
+    private FakeResponse ReadLog(RecordedRequest request, Match m)
+    {
+        var pod = m.Groups["name"].Value;
+        var container = request.QueryValue("container");
+        var previous = string.Equals(request.QueryValue("previous"), "true", StringComparison.OrdinalIgnoreCase);
+        if (!_logs.TryGetValue((pod, container, previous), out var text))
+        {
+            return previous
+                ? FakeResponse.Failure(400, "BadRequest", $"previous terminated container \"{container}\" in pod \"{pod}\" not found")
+                : FakeResponse.Text(string.Empty);
+        }
+
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (int.TryParse(request.QueryValue("tailLines"), NumberStyles.None, CultureInfo.InvariantCulture, out var tail))
+        {
+            lines = lines.TakeLast(tail).ToList();
+        }
+
+        if (!string.Equals(request.QueryValue("timestamps"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            lines = lines.Select(l => l.Contains(' ', StringComparison.Ordinal) ? l[(l.IndexOf(' ', StringComparison.Ordinal) + 1)..] : l).ToList();
+        }
+
+        var result = string.Join('\n', lines) + "\n";
+        if (int.TryParse(request.QueryValue("limitBytes"), NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && Encoding.UTF8.GetByteCount(result) > limit)
+        {
+            result = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(result), 0, limit);
+        }
+
+        return FakeResponse.Text(result);
+    }
+
+    private FakeResponse ListEvents(RecordedRequest request, Match m)
+    {
+        var field = request.QueryValue("fieldSelector");
+        var type = field.StartsWith("type=", StringComparison.Ordinal) ? field["type=".Length..] : null;
+        var items = _events.Where(e => type is null || string.Equals(e.Type, type, StringComparison.Ordinal)).ToList();
+        return FakeResponse.Json(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta(), Items = items });
+    }
+
+    private FakeResponse ReadDeployment(RecordedRequest request, Match m) =>
+        _deployments.TryGetValue(m.Groups["name"].Value, out var d)
+            ? FakeResponse.Json(WithStatus(d))
+            : FakeResponse.Failure(404, "NotFound", $"deployments.apps \"{m.Groups["name"].Value}\" not found");
+
+    private FakeResponse ReadScale(RecordedRequest request, Match m)
+    {
+        if (!_deployments.TryGetValue(m.Groups["name"].Value, out var d))
+        {
+            return FakeResponse.Failure(404, "NotFound", $"deployments.apps \"{m.Groups["name"].Value}\" not found");
+        }
+
+        var status = WithStatus(d).Status;
+        return FakeResponse.Json(new V1Scale
+        {
+            ApiVersion = "autoscaling/v1",
+            Kind = "Scale",
+            Metadata = new V1ObjectMeta { Name = d.Metadata.Name, NamespaceProperty = d.Metadata.NamespaceProperty, ResourceVersion = d.Metadata.ResourceVersion },
+            Spec = new V1ScaleSpec { Replicas = d.Spec.Replicas },
+            Status = new V1ScaleStatus { Replicas = status?.Replicas ?? 0, Selector = string.Join(",", d.Spec.Selector.MatchLabels.Select(p => $"{p.Key}={p.Value}")) },
+        });
+    }
+
+    /// <summary>Applies the merge patch's spec.replicas, bumps generation, starts the simulated rollout.</summary>
+    private FakeResponse PatchScale(RecordedRequest request, Match m)
+    {
+        var name = m.Groups["name"].Value;
+        if (!_deployments.TryGetValue(name, out var d))
+        {
+            return FakeResponse.Failure(404, "NotFound", $"deployments.apps \"{name}\" not found");
+        }
+
+        var replicas = JsonNode.Parse(request.Body)?["spec"]?["replicas"]?.GetValue<int>();
+        if (replicas is null)
+        {
+            return FakeResponse.Failure(422, "Invalid", "spec.replicas is required");
+        }
+
+        var current = WithStatus(d);
+        var from = current.Status?.AvailableReplicas ?? 0;
+        d.Spec.Replicas = replicas;
+        d.Metadata.Generation = (d.Metadata.Generation ?? 1) + 1;
+        var now = DateTimeOffset.UtcNow;
+        _rollouts[name] = (now, from, replicas.Value);
+        var selector = d.Spec.Selector.MatchLabels;
+        var pods = _pods.Where(p => Matches(p.Metadata.Labels, selector)).ToList();
+        if (replicas.Value < pods.Count)
+        {
+            foreach (var pod in pods.Skip(replicas.Value))
+            {
+                pod.Metadata.DeletionTimestamp = now.UtcDateTime;
+                _podsGoneAt[pod.Metadata.Name] = now + PodTerminationDelay;
+            }
+        }
+        else
+        {
+            for (var i = pods.Count; i < replicas.Value; i++)
+            {
+                _pods.Add(KubeObjects.Pod($"{name}-{d.Metadata.Generation}-{i}", new Dictionary<string, string>(selector), ready: !FailRollouts));
+            }
+        }
+
+        return ReadScale(request, m);
+    }
+
+    private FakeResponse ListHpas(RecordedRequest request, Match m) =>
+        FakeResponse.Json(new V2HorizontalPodAutoscalerList { ApiVersion = "autoscaling/v2", Kind = "HorizontalPodAutoscalerList", Metadata = new V1ListMeta(), Items = _hpas.ToList() });
+
+    private FakeResponse ReadPvc(RecordedRequest request, Match m) =>
+        _pvcs.TryGetValue(m.Groups["name"].Value, out var pvc)
+            ? FakeResponse.Json(pvc)
+            : FakeResponse.Failure(404, "NotFound", $"persistentvolumeclaims \"{m.Groups["name"].Value}\" not found");
+
+    /// <summary>The deployment with the status a controller would report by now.</summary>
+    private V1Deployment WithStatus(V1Deployment d)
+    {
+        if (!_rollouts.TryGetValue(d.Metadata.Name, out var rollout))
+        {
+            return d;
+        }
+
+        var elapsed = DateTimeOffset.UtcNow - rollout.At;
+        int available;
+        List<V1DeploymentCondition> conditions = [];
+        if (rollout.Target <= rollout.From)
+        {
+            available = rollout.Target;
+        }
+        else if (FailRollouts)
+        {
+            available = rollout.From;
+            if (elapsed >= ReplicaStep)
+            {
+                conditions.Add(new V1DeploymentCondition
+                {
+                    Type = "Progressing",
+                    Status = "False",
+                    Reason = "ProgressDeadlineExceeded",
+                    Message = $"ReplicaSet \"{d.Metadata.Name}-abc\" has timed out progressing.",
+                });
+            }
+        }
+        else
+        {
+            available = Math.Min(rollout.Target, rollout.From + (int)(elapsed / ReplicaStep));
+        }
+
+        d.Status = new V1DeploymentStatus
+        {
+            ObservedGeneration = d.Metadata.Generation,
+            Replicas = rollout.Target,
+            UpdatedReplicas = rollout.Target,
+            ReadyReplicas = available,
+            AvailableReplicas = available,
+            Conditions = conditions,
+        };
+        return d;
+    }
+
+    private async Task ExecAsync(HttpContext context, string path)
+    {
+        var match = Regex.Match(path, "^/api/v1/namespaces/(?<ns>[^/]+)/pods/(?<name>[^/]+)/exec$", RegexOptions.CultureInvariant);
+        var command = context.Request.Query["command"].Select(c => c ?? string.Empty).ToList();
+        var container = context.Request.Query["container"].ToString();
+        lock (_lock)
+        {
+            _requests.Add(new RecordedRequest("GET", path, context.Request.QueryString.Value ?? string.Empty, string.Join(' ', command), WebSocket: true));
+        }
+
+        if (!match.Success || command.Count == 0 || !context.WebSockets.WebSocketRequestedProtocols.Contains(ExecProtocol))
+        {
+            context.Response.StatusCode = 400;
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(ExecProtocol);
+        var result = Exec(match.Groups["name"].Value, string.IsNullOrEmpty(container) ? null : container, command);
+        if (result.Stdout.Length > 0)
+        {
+            await SendAsync(socket, 1, result.Stdout, context.RequestAborted);
+        }
+
+        if (result.Stderr.Length > 0)
+        {
+            await SendAsync(socket, 2, result.Stderr, context.RequestAborted);
+        }
+
+        var status = result.ExitCode == 0
+            ? FakeResponse.StatusJson("Success")
+            : FakeResponse.StatusJson(
+                "Failure",
+                "NonZeroExitCode",
+                $"command terminated with non-zero exit code: exit status {result.ExitCode}",
+                details: new JsonObject
+                {
+                    ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ExitCode", ["message"] = result.ExitCode.ToString(CultureInfo.InvariantCulture) }),
+                });
+        await SendAsync(socket, 3, status, context.RequestAborted);
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, context.RequestAborted);
+    }
+
+    private static async Task SendAsync(WebSocket socket, byte channel, string text, CancellationToken cancellationToken)
+    {
+        var payload = Encoding.UTF8.GetBytes(text);
+        var frame = new byte[payload.Length + 1];
+        frame[0] = channel;
+        payload.CopyTo(frame, 1);
+        await socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+    }
+
+    private static Dictionary<string, string> Selector(string query) =>
+        query.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => p.Split('=', 2))
+            .Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+
+    private static bool Matches(IDictionary<string, string>? labels, IDictionary<string, string> selector) =>
+        selector.All(s => labels is not null && labels.TryGetValue(s.Key, out var v) && string.Equals(v, s.Value, StringComparison.Ordinal));
+}
