@@ -16,6 +16,7 @@ internal static class CerberusBuilder
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddCerberusStore();
         builder.Services.AddPatroni();
+        Diagnostics.DiagnosticsServiceCollectionExtensions.AddDiagnostics(builder.Services);
         return builder;
     }
 
