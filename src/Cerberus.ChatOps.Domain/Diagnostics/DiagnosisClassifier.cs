@@ -106,9 +106,9 @@ public static class DiagnosisClassifier
 
         var why = s.PatroniAnswered
             ? (s.LaggingReplicas ?? s.UnhealthyReplicas) is { } r ? $"no replica qualifies for failover ({r})" : "no replica qualifies for failover"
-            : "check the cluster before failing over";
+            : "confirm the cluster's state before failing over";
         return new(Classification.PrimaryUnresponsive,
-            $"Primary unresponsive: {how} and {patroni}; {why}, so scale the backend down first.",
+            $"Primary unresponsive: {how} and {patroni}; {why}, and scaling the backend down is the safe first step.",
             [RemediationKind.ScaleBackendDown, RemediationKind.Failover, RemediationKind.ScaleBackendUp]);
     }
 
@@ -140,7 +140,7 @@ public static class DiagnosisClassifier
         }
 
         var sentence = "Disk full: " + string.Join(" and ", evidence) + "; ";
-        if (s.InactiveSlots > 0 || s.LostSlots > 0)
+        if (s.InactiveSlots > 0 && s.SlotRetained > 0)
         {
             sentence += $"inactive replication slot {s.InactiveSlotNames ?? "(unnamed)"} retains {ByteSize.Format(s.SlotRetained ?? 0)} of WAL, so drop it and checkpoint before cleaning up audit.logs.";
             return new(Classification.DiskFull, sentence, [RemediationKind.DropReplicationSlot, RemediationKind.Checkpoint, RemediationKind.AuditLogCleanup]);
@@ -148,7 +148,7 @@ public static class DiagnosisClassifier
 
         if (s.ArchiverFailing)
         {
-            sentence += $"the archiver is failing ({s.ArchiveReady} segments wait as .ready), so fix archive_command and checkpoint before cleaning up audit.logs.";
+            sentence += $"the archiver is failing ({s.ArchiveReady} segment(s) wait as .ready), so fix archive_command and checkpoint before cleaning up audit.logs.";
             return new(Classification.DiskFull, sentence, [RemediationKind.Checkpoint, RemediationKind.AuditLogCleanup]);
         }
 
@@ -210,7 +210,7 @@ public static class DiagnosisClassifier
 
         if (s.LaggingReplicas is { } lagging)
         {
-            evidence.Add($"replica lag too high for failover: {lagging}");
+            evidence.Add($"no failover candidate by lag: {lagging}");
         }
 
         if (s.ReplicasNotStreaming > 0)
@@ -236,7 +236,7 @@ public static class DiagnosisClassifier
 
         if (s.ArchiverFailing)
         {
-            evidence.Add($"the archiver is failing ({s.ArchiveReady} segments wait as .ready)");
+            evidence.Add($"the archiver is failing ({s.ArchiveReady} segment(s) wait as .ready)");
         }
 
         if (evidence.Count == 0)
@@ -246,10 +246,16 @@ public static class DiagnosisClassifier
 
         string next;
         IReadOnlyList<RemediationKind> recommended;
-        if (slots)
+        var foreign = s.ForeignInactiveSlots;
+        if (foreign.Count > 0 && s.SlotRetained > 0)
         {
-            next = "dropping the slot and a checkpoint let the server recycle that WAL";
+            next = $"dropping {string.Join(", ", foreign)} and a checkpoint let the server recycle that WAL";
             recommended = [RemediationKind.DropReplicationSlot, RemediationKind.Checkpoint];
+        }
+        else if (slots && s.InactiveSlots > 0)
+        {
+            next = "the inactive slot belongs to a Patroni member, so bring that member back rather than dropping its slot";
+            recommended = [];
         }
         else if (s.ArchiverFailing)
         {
@@ -273,6 +279,13 @@ public static class DiagnosisClassifier
             return new(Classification.Inconclusive, "Inconclusive: no check is configured (set Cerberus__Postgres__ConnectionString and Cerberus__Patroni__Urls__0).", []);
         }
 
+        if (s.ConnectivityOutcome == "auth")
+        {
+            var state = DiagnosisSignals.Text(s.Connectivity, DiagnosisFactKeys.SqlState) ?? "28P01";
+            return new(Classification.Inconclusive,
+                $"Inconclusive: {s.Target} answers but rejects the bot's credentials ({state}), so the database checks cannot look inside; fix Cerberus__Postgres__ConnectionString or the role's pg_hba entry.", []);
+        }
+
         var unknown = considered.Where(r => r.Status == ProbeStatus.Unknown).ToList();
         var crit = considered.Where(r => r.Status == ProbeStatus.Crit).ToList();
         var databaseBlind = s.ConnectivityOutcome is null or "auth" or "error" && !s.PatroniAnswered;
@@ -287,6 +300,27 @@ public static class DiagnosisClassifier
 
         var warnings = considered.Where(r => r.Status == ProbeStatus.Warn).ToList();
         var healthy = $"Healthy: {considered.Count - unknown.Count} of {considered.Count} checks passed";
+        var context = new List<string>();
+        if (s.ConnectivityOutcome == "ok")
+        {
+            context.Add($"{s.Target} answers");
+        }
+
+        if (s.Saturation is { } used)
+        {
+            context.Add(string.Create(CultureInfo.InvariantCulture, $"{used:0} % of connections used"));
+        }
+
+        if (s.PatroniLeader is { } leader)
+        {
+            context.Add(s.Candidate is { } c ? $"Patroni leader {leader}, failover candidate {c} (lag {ByteSize.Format(s.CandidateLag ?? 0)})" : $"Patroni leader {leader}");
+        }
+
+        if (context.Count > 0)
+        {
+            healthy += $" ({string.Join(", ", context)})";
+        }
+
         if (warnings.Count > 0)
         {
             healthy += $" with {warnings.Count} warning(s) ({string.Join("; ", warnings.Take(3).Select(r => $"{r.Probe}: {Head(r.Summary)}"))})";

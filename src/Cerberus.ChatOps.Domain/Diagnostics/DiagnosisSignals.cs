@@ -65,6 +65,22 @@ internal sealed class DiagnosisSignals
 
     public string? InactiveSlotNames => Text(Replication, DiagnosisFactKeys.InactiveSlotNames);
 
+    /// <summary>
+    /// Inactive slots that are not Patroni's own slot of a known member (Patroni names a member's slot after the
+    /// member, lower case, other characters as '_'); those are the ones worth dropping. A stopped member's slot is
+    /// Patroni's to manage: bring the member back instead.
+    /// </summary>
+    public IReadOnlyList<string> ForeignInactiveSlots =>
+        (InactiveSlotNames ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(slot => !PatroniMemberNames.Any(m => string.Equals(SlotNameOf(m), slot, StringComparison.Ordinal)))
+            .ToList();
+
+    /// <summary>Member names from the Patroni probe's member list ("name:role:state,...").</summary>
+    public IReadOnlyList<string> PatroniMemberNames =>
+        (Text(Patroni, FactKeys.PatroniMembers) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(m => m.Split(':')[0])
+            .ToList();
+
     public long? SlotRetained => Number(Replication, FactKeys.SlotRetainedBytes) is { } n ? (long)n : null;
 
     public bool ArchiverFailing => Flag(Replication, FactKeys.ArchiverFailing) || Signatures.Contains("archive_failed");
@@ -78,6 +94,10 @@ internal sealed class DiagnosisSignals
     public string? UnhealthyReplicas => Text(Patroni, DiagnosisFactKeys.PatroniUnhealthyReplicas) is { Length: > 0 } s ? s : null;
 
     public string? LaggingReplicas => Text(Patroni, DiagnosisFactKeys.PatroniLaggingReplicas) is { Length: > 0 } s ? s : null;
+
+    /// <summary>Patroni's slot name for a member: lower case, every character outside [a-z0-9_] as '_'.</summary>
+    public static string SlotNameOf(string member) =>
+        new(member.ToLowerInvariant().Select(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' ? c : '_').ToArray());
 
     public static DiagnosisSignals From(IEnumerable<ProbeResult> results) =>
         new(results.Where(r => !Flag(r, DiagnosisFactKeys.NotConfigured)).ToList());

@@ -42,7 +42,7 @@ internal sealed class ProbeFindings(string probe)
 
     public void Fact(string key, long value) => _facts[key] = value.ToString(CultureInfo.InvariantCulture);
 
-    public void Fact(string key, double value) => _facts[key] = Math.Round(value, 1).ToString(CultureInfo.InvariantCulture);
+    public void Fact(string key, double value) => _facts[key] = (Math.Round(value, 1) + 0.0).ToString(CultureInfo.InvariantCulture);
 
     public void Fact(string key, bool value) => _facts[key] = value ? "true" : "false";
 

@@ -215,6 +215,8 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
             Assert.Equal("0", report.Find(ProbeNames.Replication)!.Facts[FactKeys.ReplicationStreaming]);
             Assert.Equal(Classification.ReplicationBroken, report.Classification);
             Assert.StartsWith("Replication broken:", report.Sentence, StringComparison.Ordinal);
+            Assert.Contains(replica, report.Sentence, StringComparison.Ordinal);
+            Assert.DoesNotContain(RemediationKind.DropReplicationSlot, report.Recommended);
         }
         finally
         {

@@ -62,7 +62,7 @@ internal abstract class PostgresProbe(PostgresConnectionFactory connections, Tim
         var how = failure.Outcome == PostgresFailure.TimedOut && !connected && failure.Description == "timed out"
             ? string.Create(CultureInfo.InvariantCulture, $"timed out after {Options.ConnectTimeout.TotalSeconds:0} s")
             : failure.Description;
-        findings.Problem(ProbeStatus.Unknown, $"{step} {how}");
+        findings.Problem(ProbeStatus.Unknown, failure.Outcome == PostgresFailure.TimedOut ? $"{step} {how}" : $"{step}: {how}");
         if (failure.SqlState is { } state)
         {
             findings.Fact(DiagnosisFactKeys.SqlState, state);
