@@ -6,7 +6,7 @@ using Cerberus.ChatOps.Domain.Text;
 namespace Cerberus.ChatOps.Diagnostics;
 
 /// <summary>
-/// Runs probes in parallel, each on the thread pool under its own <see cref="IDiagnosticProbe.Timeout"/>, twice
+/// Runs probes in parallel, each started on its own thread under its own <see cref="IDiagnosticProbe.Timeout"/>, twice
 /// bounded: a cancellation token that expires at the timeout, and a guard that stops waiting at timeout +
 /// <see cref="Grace"/> for a probe that ignores its token (or blocks its thread). Whatever a probe does — throw,
 /// hang, return null — the report comes back with one result per probe, in a stable order, then classified.
@@ -59,7 +59,9 @@ internal sealed partial class DiagnosticsRunner(IEnumerable<IDiagnosticProbe> pr
         var budget = new CancellationTokenSource(timeout, time);
         var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         var guardStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var work = Task.Run(() => probe.RunAsync(linked.Token), CancellationToken.None);
+        // The synchronous start of a probe runs on its own thread (LongRunning), so a probe that blocks before its
+        // first await can neither hold the runner nor starve the thread pool the guard's timer continues on.
+        var work = Task.Factory.StartNew(() => probe.RunAsync(linked.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         _ = work.ContinueWith(_ =>
         {
             linked.Dispose();
