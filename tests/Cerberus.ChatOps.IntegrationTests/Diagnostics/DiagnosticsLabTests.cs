@@ -63,6 +63,30 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task RunAsync_PointedAtTheStandby_SaysSoAndReportsTheReceiverSide()
+    {
+        // arrange
+        var cluster = await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90));
+        var (leader, _) = PatroniLab.LeaderOf(cluster);
+        var names = fixture.Lab.PatroniNames.ToList();
+        var replicaIndex = names.IndexOf(names.Single(n => n != leader));
+        await using var provider = DiagnosticsHost.Build(fixture.Lab.PatroniPostgres[replicaIndex], null);
+
+        // act
+        var report = await provider.Runner().RunAsync([ProbeNames.Connectivity, ProbeNames.Replication], CancellationToken.None);
+
+        // assert
+        Dump(report);
+        var replication = report.Find(ProbeNames.Replication)!;
+        Assert.Equal(ProbeStatus.Ok, replication.Status);
+        Assert.Equal("true", replication.Facts[DiagnosisFactKeys.InRecovery]);
+        Assert.Equal("streaming", replication.Facts[DiagnosisFactKeys.WalReceiverStatus]);
+        Assert.StartsWith("this server is a standby", replication.Summary, StringComparison.Ordinal);
+        Assert.Contains("(standby,", report.Find(ProbeNames.Connectivity)!.Summary, StringComparison.Ordinal);
+        Assert.Equal(Classification.Healthy, report.Classification);
+    }
+
+    [Fact]
     public async Task RunAsync_HungDatabaseAndPatroni_UnknownTimeoutWithinBudget()
     {
         // arrange
