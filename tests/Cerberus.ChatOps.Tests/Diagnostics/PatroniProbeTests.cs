@@ -195,6 +195,42 @@ public sealed class PatroniProbeTests
     }
 
     [Fact]
+    public async Task RunAsync_MembersAddressedByServiceNames_OkWithoutFalseMissingMembers()
+    {
+        // arrange
+        var a = new Uri("http://postgres-primary:8008");
+        var b = new Uri("http://postgres-replica:8008");
+        var cluster = FakePatroniClient.Cluster("pg1", ("pg2", "running", 0, 4)); // api_url by IP, as Patroni on Kubernetes reports it
+        var client = new FakePatroniClient(a, b).WithCluster(a, cluster).WithCluster(b, cluster)
+            .WithStatus(a, FakePatroniClient.Status("master", dcsLastSeen: Now.ToUnixTimeSeconds()))
+            .WithStatus(b, FakePatroniClient.Status("replica", dcsLastSeen: Now.ToUnixTimeSeconds()));
+
+        // act
+        var result = await CreateSut(client).RunAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(ProbeStatus.Ok, result.Status);
+        Assert.Equal("pg2", result.Facts[DiagnosisFactKeys.PatroniCandidate]);
+    }
+
+    [Fact]
+    public async Task RunAsync_ServiceNamesAndOneMemberGoneFromCluster_CritCountsTheMissing()
+    {
+        // arrange
+        var a = new Uri("http://postgres-primary:8008");
+        var b = new Uri("http://postgres-replica:8008");
+        var cluster = """{"members":[{"name":"pg1","role":"leader","state":"running","api_url":"http://10.0.0.7:8008/patroni","timeline":4}]}""";
+        var client = new FakePatroniClient(a, b).WithCluster(a, cluster).WithStatus(a, FakePatroniClient.Status("master")).Refusing(b);
+
+        // act
+        var result = await CreateSut(client).RunAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(ProbeStatus.Crit, result.Status);
+        Assert.Equal("1 of 2 configured member(s) (missing from /cluster)", result.Facts[DiagnosisFactKeys.PatroniUnhealthyReplicas]);
+    }
+
+    [Fact]
     public async Task RunAsync_EveryMemberHung_UnknownNamingThem()
     {
         // arrange

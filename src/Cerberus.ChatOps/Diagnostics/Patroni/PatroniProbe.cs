@@ -208,10 +208,17 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
             }
         }
 
-        // A configured member that /cluster does not list has left the DCS (stopped, or never joined).
-        foreach (var m in view.Members.Where(m => view.MemberFor(m) is null))
+        // A configured member that /cluster does not list has left the DCS (stopped, or never joined). When no
+        // configured URL matches any api_url (members addressed by Service or DNS names, api_url by pod IP), only
+        // the count can tell.
+        var unmatched = view.Members.Where(m => view.MemberFor(m) is null).ToList();
+        if (unmatched.Count > 0 && unmatched.Count < view.Members.Count)
         {
-            unhealthy.Add($"{m.Authority} (not in /cluster)");
+            unhealthy.AddRange(unmatched.Select(m => $"{m.Authority} (not in /cluster)"));
+        }
+        else if (unmatched.Count == view.Members.Count && reference.Members.Count < view.Members.Count)
+        {
+            unhealthy.Add($"{view.Members.Count - reference.Members.Count} of {view.Members.Count} configured member(s) (missing from /cluster)");
         }
 
         if (unhealthy.Count > 0)

@@ -8,7 +8,7 @@ namespace Cerberus.ChatOps.Diagnostics.Postgres;
 /// The runbook's "count pg_stat_activity", as a DBA reads it: sessions by state, saturation against
 /// max_connections − superuser_reserved_connections (80 % warn, 95 % crit), idle in transaction and the oldest,
 /// lock waiters and who blocks them (pg_blocking_pids), the longest transaction, and the top offenders by
-/// application, user and client. Needs pg_monitor (pg_read_all_stats) to see other roles' sessions.
+/// application, user and client (the bot's own sessions count, but are never named as offenders). Needs pg_monitor (pg_read_all_stats) to see other roles' sessions.
 /// </summary>
 internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, TimeProvider time)
     : PostgresProbe(connections, time)
@@ -35,6 +35,7 @@ internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, Ti
                coalesce(state, '?'), extract(epoch FROM now() - xact_start)::float8
         FROM pg_stat_activity
         WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND state <> 'idle'
+          AND application_name IS DISTINCT FROM 'cerberus-chatops'
         ORDER BY xact_start LIMIT 3
         """;
 
@@ -58,7 +59,8 @@ internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, Ti
         SELECT coalesce(nullif(application_name, ''), '(no application_name)'), coalesce(usename, '?'),
                coalesce(host(client_addr), 'local socket'), count(*)::int,
                count(*) FILTER (WHERE state LIKE 'idle in transaction%')::int
-        FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+        FROM pg_stat_activity
+        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND application_name IS DISTINCT FROM 'cerberus-chatops'
         GROUP BY 1, 2, 3 ORDER BY 4 DESC, 5 DESC LIMIT 5
         """;
 
