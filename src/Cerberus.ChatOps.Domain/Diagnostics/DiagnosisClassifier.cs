@@ -288,14 +288,17 @@ public static class DiagnosisClassifier
 
         var unknown = considered.Where(r => r.Status == ProbeStatus.Unknown).ToList();
         var crit = considered.Where(r => r.Status == ProbeStatus.Crit).ToList();
-        var databaseBlind = s.ConnectivityOutcome is null or "auth" or "error" && !s.PatroniAnswered;
+        var databaseSeen = s.ConnectivityOutcome == "ok"
+            || new[] { s.Connections, s.Replication, s.Disk }.Any(r => r is not null && r.Status != ProbeStatus.Unknown);
+        var databaseBlind = !databaseSeen && !s.PatroniAnswered;
         if (crit.Count > 0 || unknown.Count * 2 >= considered.Count || databaseBlind)
         {
-            var named = crit.Concat(unknown).Take(3).Select(r => $"{r.Probe}: {Head(r.Summary)}");
-            var lead = crit.Count > 0
-                ? "a critical finding fits no runbook branch"
-                : $"{unknown.Count} of {considered.Count} checks could not tell";
-            return new(Classification.Inconclusive, $"Inconclusive: {lead} ({string.Join("; ", named)}); a person should read the details before acting.", []);
+            var named = crit.Concat(unknown).Take(3).Select(r => $"{r.Probe}: {Head(r.Summary)}").ToList();
+            var lead = crit.Count > 0 ? "a critical finding fits no runbook branch"
+                : unknown.Count * 2 >= considered.Count ? $"{unknown.Count} of {considered.Count} checks could not tell"
+                : "neither the database nor Patroni could be asked";
+            var because = named.Count > 0 ? $" ({string.Join("; ", named)})" : string.Empty;
+            return new(Classification.Inconclusive, $"Inconclusive: {lead}{because}; a person should read the details before acting.", []);
         }
 
         var warnings = considered.Where(r => r.Status == ProbeStatus.Warn).ToList();

@@ -211,6 +211,63 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task RunAsync_IdleTransactionBlocksAWriter_WarnsNamingTheBlockerAndDatesIt()
+    {
+        // arrange
+        var baseString = new NpgsqlConnectionStringBuilder(fixture.Lab.PostgresConnectionString) { Pooling = false };
+        var admin = baseString.ConnectionString;
+        await ExecAsync(admin, "CREATE TABLE IF NOT EXISTS public.cerberus_diag_lock (id int)");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Cerberus:Postgres:LockWaitWarn"] = "00:00:01",
+            ["Cerberus:Postgres:IdleInTransactionWarn"] = "00:00:01",
+        };
+        await using var provider = DiagnosticsHost.Build(fixture.Lab.MonitorConnectionString, null, settings);
+        await using var holder = await OpenAsync(new NpgsqlConnectionStringBuilder(admin) { ApplicationName = "holder-app" }.ConnectionString);
+        await using var waiter = await OpenAsync(new NpgsqlConnectionStringBuilder(admin) { ApplicationName = "waiter-app" }.ConnectionString);
+        var holderPid = holder.ProcessID;
+        await using (var lockIt = new NpgsqlCommand("BEGIN; LOCK TABLE public.cerberus_diag_lock IN ACCESS EXCLUSIVE MODE", holder))
+        {
+            await lockIt.ExecuteNonQueryAsync();
+        }
+
+        await using var blocked = new NpgsqlCommand("SELECT count(*) FROM public.cerberus_diag_lock", waiter);
+        var waiting = blocked.ExecuteScalarAsync();
+        try
+        {
+            await WaitUntilAsync(async () => Convert.ToInt32(await ScalarAsync(admin,
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'waiter-app' AND wait_event_type = 'Lock'"), CultureInfo.InvariantCulture) == 1,
+                TimeSpan.FromSeconds(10), "the writer did not wait on the lock");
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+            // act
+            var report = await provider.Runner().RunAsync([ProbeNames.Connections], CancellationToken.None);
+
+            // assert
+            Dump(report);
+            var connections = report.Find(ProbeNames.Connections)!;
+            Assert.Equal(ProbeStatus.Warn, connections.Status);
+            Assert.Equal("1", connections.Facts[FactKeys.LockWaiters]);
+            Assert.Equal("1", connections.Facts[FactKeys.IdleInTransaction]);
+            Assert.Contains(connections.Details, d => d.Contains($"blocked by {holderPid} postgres/holder-app (idle in transaction)", StringComparison.Ordinal));
+            Assert.Contains("idle in transaction, the oldest for", connections.Summary, StringComparison.Ordinal);
+            Assert.NotNull(connections.SymptomSince);
+            Assert.True(connections.SymptomSince < DateTimeOffset.UtcNow.AddSeconds(-1));
+            Assert.Equal(Classification.Healthy, report.Classification);
+        }
+        finally
+        {
+            await using (var rollback = new NpgsqlCommand("ROLLBACK", holder))
+            {
+                await rollback.ExecuteNonQueryAsync();
+            }
+
+            await waiting;
+            await ExecAsync(admin, "DROP TABLE IF EXISTS public.cerberus_diag_lock");
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_ReplicaStopped_PatroniFlagsItAndReplicationBroken()
     {
         // arrange

@@ -434,6 +434,40 @@ public sealed class DiagnosisClassifierTests
     }
 
     [Fact]
+    public void Classify_OnlyConnectionsRanWithAWarning_HealthyNotInconclusive()
+    {
+        // arrange
+        var results = new[] { Some.ConnectionsAt(85) };
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.Healthy, verdict.Classification);
+        Assert.StartsWith("Healthy: 1 of 1 checks passed", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classify_OnlyPlatformProbesAnswered_InconclusiveBecauseNeitherDatabaseNorPatroniAsked()
+    {
+        // arrange
+        var results = new[]
+        {
+            Some.Result(ProbeNames.App, ProbeStatus.Ok, (FactKeys.AppHttpStatus, "200")),
+            Some.Result(ProbeNames.Kubernetes, ProbeStatus.Ok),
+            Some.NotConfigured(ProbeNames.Connectivity),
+            Some.NotConfigured(ProbeNames.Patroni),
+        };
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.Inconclusive, verdict.Classification);
+        Assert.Equal("Inconclusive: neither the database nor Patroni could be asked; a person should read the details before acting.", verdict.Sentence);
+    }
+
+    [Fact]
     public void Classify_NothingConfigured_InconclusiveAndSaysWhatToSet()
     {
         // arrange
