@@ -45,6 +45,7 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         var cluster = await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90));
         var (leader, timeline) = PatroniLab.LeaderOf(cluster);
         var leaderIndex = fixture.Lab.PatroniNames.ToList().IndexOf(leader!);
+        await WaitStreamingAsync(fixture.Lab.PatroniPostgres[leaderIndex]);
         await using var provider = DiagnosticsHost.Build(fixture.Lab.PatroniPostgres[leaderIndex], fixture.Lab.PatroniUrls);
 
         // act
@@ -70,6 +71,7 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         var (leader, _) = PatroniLab.LeaderOf(cluster);
         var names = fixture.Lab.PatroniNames.ToList();
         var replicaIndex = names.IndexOf(names.Single(n => n != leader));
+        await WaitStreamingAsync(fixture.Lab.PatroniPostgres[names.IndexOf(leader!)]);
         await using var provider = DiagnosticsHost.Build(fixture.Lab.PatroniPostgres[replicaIndex], null);
 
         // act
@@ -386,6 +388,15 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
             SELECT pg_switch_wal();
             """);
     }
+
+    /// <summary>Patroni reports a numeric lag before the walsender streams and the slot is active: wait for both.</summary>
+    private static Task WaitStreamingAsync(string leaderSuperuser) =>
+        WaitUntilAsync(async () => (bool)(await ScalarAsync(leaderSuperuser,
+                """
+                SELECT (SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming') = 1
+                   AND (SELECT count(*) FROM pg_replication_slots WHERE NOT active) = 0
+                """))!,
+            TimeSpan.FromSeconds(30), "the replica did not stream");
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string failure)
     {
