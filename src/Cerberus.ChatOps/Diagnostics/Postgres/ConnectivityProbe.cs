@@ -90,8 +90,8 @@ internal sealed class ConnectivityProbe(PostgresConnectionFactory connections, T
             var b = new NpgsqlConnectionStringBuilder(Options.ConnectionString);
             var host = (b.Host ?? "localhost").Split(',')[0];
             using var tcp = new TcpClient();
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cts.CancelAfter(TcpCheck);
+            using var limit = new CancellationTokenSource(TcpCheck, Time);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
             await tcp.ConnectAsync(host, b.Port, cts.Token);
             return true;
         }
