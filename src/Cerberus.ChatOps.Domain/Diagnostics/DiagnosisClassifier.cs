@@ -32,7 +32,17 @@ public static class DiagnosisClassifier
 
         if (branches.Count == 0)
         {
-            return Clean(HealthyOrInconclusive(s));
+            var verdict = HealthyOrInconclusive(s);
+            if (s.AppTrouble is { } trouble && verdict.Classification == Classification.Healthy)
+            {
+                verdict = verdict with
+                {
+                    Sentence = verdict.Sentence.Replace("; no runbook action is needed.", string.Empty, StringComparison.Ordinal)
+                        + $"; but the app's health URL {trouble}, so the fault is likely outside the database.",
+                };
+            }
+
+            return Clean(verdict);
         }
 
         var top = branches[0];
@@ -49,6 +59,11 @@ public static class DiagnosisClassifier
         if (branches.Count > 1)
         {
             sentence = sentence.TrimEnd('.') + "; also " + string.Join("; ", branches.Skip(1).Select(b => Lower(Head(b.Sentence)))) + ".";
+        }
+
+        if (s.AppTrouble is { } appTrouble)
+        {
+            sentence = sentence.TrimEnd('.') + $"; the app's health URL {appTrouble}.";
         }
 
         return Clean(new DiagnosisVerdict(top.Classification, sentence, recommended));

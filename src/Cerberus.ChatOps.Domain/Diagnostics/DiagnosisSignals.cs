@@ -15,6 +15,7 @@ internal sealed class DiagnosisSignals
         Disk = Find(ProbeNames.Disk);
         Volume = Find(ProbeNames.Volume);
         Kubernetes = Find(ProbeNames.Kubernetes);
+        App = Find(ProbeNames.App);
         Signatures = (Text(Kubernetes, FactKeys.LogErrorSignatures) ?? string.Empty)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -30,6 +31,32 @@ internal sealed class DiagnosisSignals
     public ProbeResult? Disk { get; }
     public ProbeResult? Volume { get; }
     public ProbeResult? Kubernetes { get; }
+    public ProbeResult? App { get; }
+
+    /// <summary>
+    /// What the application's health URL says when it is not fine: "answers 503 (120 ms)", "does not answer";
+    /// null when the app probe did not run or the app answers 2xx/3xx/4xx.
+    /// </summary>
+    public string? AppTrouble
+    {
+        get
+        {
+            if (App is null)
+            {
+                return null;
+            }
+
+            var status = Number(App, FactKeys.AppHttpStatus);
+            var latency = Number(App, FactKeys.AppLatencyMs);
+            var took = latency is { } ms ? string.Create(CultureInfo.InvariantCulture, $" ({ms:0} ms)") : string.Empty;
+            return status switch
+            {
+                >= 500 => string.Create(CultureInfo.InvariantCulture, $"answers {status:0}{took}"),
+                null or 0 when App.Status is ProbeStatus.Unknown or ProbeStatus.Crit => "does not answer",
+                _ => null,
+            };
+        }
+    }
     public IReadOnlySet<string> Signatures { get; }
 
     public string? ConnectivityOutcome => Text(Connectivity, FactKeys.Connectivity);

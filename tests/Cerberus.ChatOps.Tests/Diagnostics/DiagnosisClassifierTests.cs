@@ -468,6 +468,53 @@ public sealed class DiagnosisClassifierTests
     }
 
     [Fact]
+    public void Classify_PrimaryDownAndApp503_SentenceCarriesTheAppSymptom()
+    {
+        // arrange
+        var app = Some.Result(ProbeNames.App, ProbeStatus.Crit, (FactKeys.AppHttpStatus, "503"), (FactKeys.AppLatencyMs, "120"));
+        var results = Some.HealthyWith(Some.ConnectivityTimeout(), Some.PatroniNoLeader(), app);
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.PrimaryUnresponsive, verdict.Classification);
+        Assert.EndsWith("is the runbook's next step; the app's health URL answers 503 (120 ms).", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classify_DatabaseHealthyButAppFailing_HealthyPointsOutsideTheDatabase()
+    {
+        // arrange
+        var app = Some.Result(ProbeNames.App, ProbeStatus.Unknown);
+        var results = Some.HealthyWith(app);
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.Healthy, verdict.Classification);
+        Assert.Empty(verdict.Recommended);
+        Assert.EndsWith("but the app's health URL does not answer, so the fault is likely outside the database.", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classify_AppAnswers200_NoAppClause()
+    {
+        // arrange
+        var app = Some.Result(ProbeNames.App, ProbeStatus.Ok, (FactKeys.AppHttpStatus, "200"), (FactKeys.AppLatencyMs, "35"));
+        var results = Some.HealthyWith(app);
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.Healthy, verdict.Classification);
+        Assert.DoesNotContain("app", verdict.Sentence, StringComparison.Ordinal);
+        Assert.EndsWith("no runbook action is needed.", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Classify_NothingConfigured_InconclusiveAndSaysWhatToSet()
     {
         // arrange
