@@ -83,9 +83,14 @@ public static class DiagnosisClassifier
 
         if (s.PatroniAnswered && s.PatroniLeader is { } leader && s.PatroniLeaderHealthy)
         {
-            var next = candidate is null
-                ? "check the network path from the bot before acting, no replica qualifies for a switchover"
-                : $"check the network path from the bot, then switch over to {candidate} if clients fail too";
+            var hung = DiagnosisSignals.Flag(s.Connectivity, DiagnosisFactKeys.TcpAccepted);
+            var next = (hung, candidate) switch
+            {
+                (true, not null) => $"PostgreSQL hangs while Patroni still holds the leader lock, so a switchover to {candidate} is the runbook's next step",
+                (true, null) => "PostgreSQL hangs while Patroni still holds the leader lock and no replica qualifies for a switchover",
+                (false, not null) => $"check the address and network path the bot uses, then switch over to {candidate} if clients fail too",
+                (false, null) => "check the address and network path the bot uses before acting; no replica qualifies for a switchover",
+            };
             return new(Classification.PrimaryUnresponsive,
                 $"Primary unresponsive: {how} although Patroni reports {leader} as a running leader; {next}.",
                 candidate is null

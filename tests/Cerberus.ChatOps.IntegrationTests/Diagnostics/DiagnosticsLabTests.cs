@@ -121,6 +121,48 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task RunAsync_LeaderPostmasterHung_TimeoutWhilePatroniStillSeesALeader()
+    {
+        // arrange: SIGSTOP the leader's postmaster only. The kernel still accepts TCP, new sessions never get a
+        // startup answer, while existing backends (Patroni's own connection) keep working: a hung primary that
+        // Patroni does not notice.
+        var lab = fixture.Lab;
+        var cluster = await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90));
+        var (leader, _) = PatroniLab.LeaderOf(cluster);
+        var names = lab.PatroniNames.ToList();
+        var replica = names.Single(n => n != leader);
+        var pidFile = Path.Combine(lab.Directory, "patroni", leader!, "data", "postmaster.pid");
+        var postmaster = int.Parse((await File.ReadAllLinesAsync(pidFile))[0], CultureInfo.InvariantCulture);
+        await using var provider = DiagnosticsHost.Build(lab.PatroniPostgres[names.IndexOf(leader!)], lab.PatroniUrls);
+        await SignalAsync("STOP", postmaster);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+
+            // act
+            var report = await provider.Runner().RunAsync(null, CancellationToken.None);
+            clock.Stop();
+
+            // assert
+            Dump(report);
+            output.WriteLine($"hung postmaster: report after {clock.Elapsed.TotalMilliseconds:0} ms");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(9), $"the report took {clock.Elapsed}");
+            var connectivity = report.Find(ProbeNames.Connectivity)!;
+            Assert.Equal("timeout", connectivity.Facts[FactKeys.Connectivity]);
+            Assert.Equal("true", connectivity.Facts[DiagnosisFactKeys.TcpAccepted]);
+            Assert.Equal(leader, report.Find(ProbeNames.Patroni)!.Facts[FactKeys.PatroniLeader]);
+            Assert.Equal(Classification.PrimaryUnresponsive, report.Classification);
+            Assert.Equal([RemediationKind.Switchover, RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp], report.Recommended);
+            Assert.Contains($"a switchover to {replica} (lag", report.Sentence, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await SignalAsync("CONT", postmaster);
+            await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90));
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_RefusedPort_ConnectivityRefusedAndPrimaryUnresponsive()
     {
         // arrange
@@ -397,6 +439,13 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
                    AND (SELECT count(*) FROM pg_replication_slots WHERE NOT active) = 0
                 """))!,
             TimeSpan.FromSeconds(30), "the replica did not stream");
+
+    private static async Task SignalAsync(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string failure)
     {

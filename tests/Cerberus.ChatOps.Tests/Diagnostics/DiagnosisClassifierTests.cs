@@ -84,7 +84,22 @@ public sealed class DiagnosisClassifierTests
         Assert.Equal(Classification.PrimaryUnresponsive, verdict.Classification);
         Assert.Equal([RemediationKind.Switchover, RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp], verdict.Recommended);
         Assert.DoesNotContain(RemediationKind.Failover, verdict.Recommended);
-        Assert.Contains("although Patroni reports pg1 as a running leader", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Contains("although Patroni reports pg1 as a running leader; PostgreSQL hangs while Patroni still holds the leader lock, so a switchover to pg2 (lag 0 B) is the runbook's next step.", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classify_RefusedButPatroniLeaderHealthy_PointsAtTheBotsAddress()
+    {
+        // arrange
+        var results = Some.HealthyWith(Some.ConnectivityRefused());
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.PrimaryUnresponsive, verdict.Classification);
+        Assert.Equal(RemediationKind.Switchover, verdict.Recommended[0]);
+        Assert.Contains("check the address and network path the bot uses, then switch over to pg2 (lag 0 B)", verdict.Sentence, StringComparison.Ordinal);
     }
 
     [Fact]
