@@ -1,6 +1,8 @@
 using Cerberus.ChatOps.Actions;
+using Cerberus.ChatOps.Diagnostics;
 using Cerberus.ChatOps.Hosting.Logging;
 using Cerberus.ChatOps.Hosting.Metrics;
+using Cerberus.ChatOps.Incidents;
 using Cerberus.ChatOps.Kubernetes;
 using Cerberus.ChatOps.Patroni;
 using Cerberus.ChatOps.Reports;
@@ -23,8 +25,10 @@ internal static class CerberusBuilder
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddPatroni();
         builder.Services.AddKubernetesIntegration();
+        builder.Services.AddDiagnostics();
         builder.Services.AddRemediationActions();
         builder.Services.AddCerberusReports();
+        builder.Services.AddIncidents();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Hosting;
 using Cerberus.ChatOps.Hosting.Configuration;
 using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Slack.Inbound;
@@ -11,6 +12,7 @@ internal static class IncidentsServiceCollectionExtensions
     {
         services.AddValidatedOptions<IncidentOptions, IncidentOptionsValidator>(IncidentOptions.Section);
         services.TryAddSingleton<IInboundSignal, InboundSignal>();
+        services.TryAddSingleton<ProcessLease>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<IntegrityCheck>();
         services.AddSingleton<IncidentEngine>();

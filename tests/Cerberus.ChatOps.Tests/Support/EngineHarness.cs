@@ -106,7 +106,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         var work = new BackgroundWork(lifetime, NullLogger<BackgroundWork>.Instance);
         var monitor = new StaticOptionsMonitor<IncidentOptions>(Options);
         var integrity = new IntegrityCheck(new TableHealthCollector(Time, NullLogger<TableHealthCollector>.Instance), new ConfigurationBuilder().Build());
-        var engine = new IncidentEngine(Store, Store, Diagnostics, Actions, monitor, integrity, work, Time, NullLogger<IncidentEngine>.Instance);
+        var engine = new IncidentEngine(Store, Store, new OutboxSignal(), Diagnostics, Actions, monitor, integrity, work, Time, NullLogger<IncidentEngine>.Instance);
         return (engine, work, new InboundDispatcher(engine, NullLogger<InboundDispatcher>.Instance));
     }
 

@@ -23,6 +23,7 @@ namespace Cerberus.ChatOps.Incidents.Engine;
 internal sealed partial class IncidentEngine(
     IIncidentStore store,
     IOutboxStore outbox,
+    IOutboxSignal outboxSignal,
     IDiagnosticsRunner diagnostics,
     IEnumerable<IRemediationAction> actions,
     IOptionsMonitor<IncidentOptions> options,
@@ -69,6 +70,7 @@ internal sealed partial class IncidentEngine(
             batch.PostHeader(IncidentMessages.Header(incident, Options.Contacts, now));
             batch.Thread(IncidentMessages.Started(incident, Options.Contacts));
             await store.SaveAsync(incident, batch.Items, cancellationToken);
+            outboxSignal.Notify();
             Log.Declared(logger, id, channel, drill);
             StartDiagnostics(id);
             return id;
@@ -773,6 +775,7 @@ internal sealed partial class IncidentEngine(
         var batch = new OutboxBatch(incident.Id, incident.Version + 1, incident.Channel, time.GetUtcNow());
         batch.Thread(IncidentMessages.Text(text));
         await outbox.EnqueueAsync(batch.Items.Select(i => i with { Id = $"{i.Id}/p{Guid.NewGuid():N}" }).ToList(), cancellationToken);
+        outboxSignal.Notify();
     }
 
     private Task ReplyAsync(ReplyTarget reply, string text, CancellationToken cancellationToken) =>
@@ -783,6 +786,7 @@ internal sealed partial class IncidentEngine(
         var batch = new OutboxBatch("", 0, reply.ChannelId, time.GetUtcNow());
         batch.Reply(reply, message ?? IncidentMessages.Text(text ?? string.Empty));
         await outbox.EnqueueAsync(batch.Items.Select(i => i with { Id = "reply/" + Guid.NewGuid().ToString("N") }).ToList(), cancellationToken);
+        outboxSignal.Notify();
     }
 
     private const string NoOpenIncident = "There is no open incident in this channel. `/dbincident start <summary>` opens one; `/dbincident list` shows recent ones.";
@@ -844,6 +848,7 @@ internal sealed partial class IncidentEngine(
                         await outbox.EnqueueAsync(batch.Items.Select(i => i with { Id = $"{i.Id}/r{Guid.NewGuid():N}" }).ToList(), cancellationToken);
                     }
 
+                    outboxSignal.Notify();
                     if (incident.State != before.State)
                     {
                         Log.Transitioned(logger, incident.Id, before.State, incident.State);

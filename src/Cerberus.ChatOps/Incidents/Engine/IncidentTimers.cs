@@ -1,4 +1,4 @@
-using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Cerberus.ChatOps.Incidents.Engine;
@@ -9,15 +9,11 @@ namespace Cerberus.ChatOps.Incidents.Engine;
 /// </summary>
 internal sealed partial class IncidentTimers(
     IncidentEngine engine,
-    ILeaseStore leases,
+    ProcessLease lease,
     IOptionsMonitor<IncidentOptions> options,
     TimeProvider time,
     ILogger<IncidentTimers> logger) : BackgroundService
 {
-    public const string LeaseName = "incident-timers";
-
-    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var holding = false;
@@ -26,10 +22,10 @@ internal sealed partial class IncidentTimers(
             var interval = options.CurrentValue.TimerInterval;
             try
             {
-                var acquired = await leases.TryAcquireAsync(LeaseName, _owner, interval * 3, time.GetUtcNow(), stoppingToken);
+                var acquired = await lease.TryHoldAsync(ProcessLease.Timers, interval * 3, stoppingToken);
                 if (acquired && !holding)
                 {
-                    Log.TookOver(logger, _owner);
+                    Log.TookOver(logger, lease.Owner);
                     await engine.ResumeAsync(stoppingToken);
                 }
 

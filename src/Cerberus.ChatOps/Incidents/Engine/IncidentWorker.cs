@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Hosting;
 using Cerberus.ChatOps.Slack.Inbound;
 
 namespace Cerberus.ChatOps.Incidents.Engine;
@@ -12,6 +13,7 @@ internal sealed partial class IncidentWorker(
     IInboxStore inbox,
     InboundDispatcher dispatcher,
     IInboundSignal signal,
+    ProcessLease lease,
     ILogger<IncidentWorker> logger) : BackgroundService
 {
     private const int MaxAttempts = 3;
@@ -24,7 +26,10 @@ internal sealed partial class IncidentWorker(
             IReadOnlyList<InboundItem> items;
             try
             {
-                items = await inbox.ListPendingAsync(50, stoppingToken);
+                // With several replicas one drains the inbox (in order); the others only accept requests.
+                items = await lease.TryHoldAsync(ProcessLease.Inbox, TimeSpan.FromMinutes(1), stoppingToken)
+                    ? await inbox.ListPendingAsync(50, stoppingToken)
+                    : [];
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -52,7 +52,11 @@ internal sealed partial class SlackOutboxWorker(
         {
             try
             {
-                await ProcessOnceAsync(stoppingToken);
+                if (await HoldsLeaseAsync(stoppingToken))
+                {
+                    await ProcessOnceAsync(stoppingToken);
+                }
+
                 await signal.WaitAsync(options.CurrentValue.OutboxPollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -65,6 +69,14 @@ internal sealed partial class SlackOutboxWorker(
                 await Task.Delay(options.CurrentValue.OutboxPollInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
+    }
+
+    /// <summary>With several replicas only the holder of the outbox lease sends (a message must not go out twice).</summary>
+    private async Task<bool> HoldsLeaseAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var lease = scope.ServiceProvider.GetService<Hosting.ProcessLease>();
+        return lease is null || await lease.TryHoldAsync(Hosting.ProcessLease.Outbox, TimeSpan.FromMinutes(2), cancellationToken);
     }
 
     private async Task<int> DrainAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)

@@ -1,0 +1,80 @@
+namespace Cerberus.ChatOps.Domain.Diagnostics;
+
+/// <summary>
+/// Fact keys beyond <see cref="FactKeys"/> that the database and Patroni probes fill and the classifier reads.
+/// Values are invariant-culture strings; booleans are "true"/"false".
+/// </summary>
+public static class DiagnosisFactKeys
+{
+    /// <summary>"true" when the probe had no configuration and did not run; the classifier ignores such results.</summary>
+    public const string NotConfigured = "not_configured";
+
+    /// <summary>host:port of the monitored PostgreSQL (never credentials).</summary>
+    public const string PostgresTarget = "pg_target";
+
+    /// <summary>The connect timeout that applied, in seconds.</summary>
+    public const string ConnectTimeoutSeconds = "connect_timeout_s";
+
+    /// <summary>After a connect timeout: "true" when TCP accepted (a hung server), "false" when TCP did not complete.</summary>
+    public const string TcpAccepted = "tcp_accepted";
+
+    /// <summary>The SQLSTATE of a connect failure (28P01, 53300, 57P03...).</summary>
+    public const string SqlState = "sqlstate";
+
+    /// <summary>"true" on a standby (pg_is_in_recovery()).</summary>
+    public const string InRecovery = "in_recovery";
+
+    public const string UsableConnections = "usable_connections";
+    public const string OldestIdleInTransactionSeconds = "oldest_idle_in_tx_s";
+    public const string LongestLockWaitSeconds = "longest_lock_wait_s";
+
+    /// <summary>The client group with most connections: "application / user / client: count".</summary>
+    public const string TopOffender = "top_offender";
+
+    /// <summary>Members that answered /cluster, as "answered/configured".</summary>
+    public const string PatroniReachable = "patroni_reachable";
+
+    /// <summary>Members (name or URL) that timed out or refused, comma-separated.</summary>
+    public const string PatroniUnreachable = "patroni_unreachable";
+
+    /// <summary>"true" when the leader runs and its own /patroni answered with state running.</summary>
+    public const string PatroniLeaderHealthy = "patroni_leader_healthy";
+
+    /// <summary>Why the leader is not healthy (not answering, state...), when it is not.</summary>
+    public const string PatroniLeaderProblem = "patroni_leader_problem";
+
+    /// <summary>The best failover candidate: a running replica, numeric lag within maximum_lag_on_failover, no nofailover tag.</summary>
+    public const string PatroniCandidate = "patroni_candidate";
+
+    public const string PatroniCandidateLagBytes = "patroni_candidate_lag_bytes";
+
+    /// <summary>Replicas not running, missing from /cluster, or on another timeline: "name (why)", comma-separated.</summary>
+    public const string PatroniUnhealthyReplicas = "patroni_unhealthy_replicas";
+
+    /// <summary>Replicas whose lag is "unknown" or above maximum_lag_on_failover: "name (lag)", comma-separated.</summary>
+    public const string PatroniLaggingReplicas = "patroni_lagging_replicas";
+
+    public const string PatroniMaxLagOnFailover = "patroni_max_lag_on_failover";
+
+    /// <summary>Number of members with role leader in the /cluster view (more than one is a split brain).</summary>
+    public const string PatroniLeaderCount = "patroni_leader_count";
+
+    /// <summary>"true" when members answered /cluster with different leaders.</summary>
+    public const string PatroniLeaderDisagreement = "patroni_leader_disagreement";
+
+    /// <summary>Standbys in pg_stat_replication whose state is not streaming.</summary>
+    public const string ReplicasNotStreaming = "replicas_not_streaming";
+
+    public const string InactiveSlotNames = "inactive_slot_names";
+
+    /// <summary>Slots with wal_status lost or unreserved.</summary>
+    public const string LostSlots = "lost_slots";
+
+    /// <summary>On a standby: pg_stat_wal_receiver status, or "none" when no receiver runs.</summary>
+    public const string WalReceiverStatus = "wal_receiver";
+
+    public const string MaxWalSizeBytes = "max_wal_size_bytes";
+
+    /// <summary>"true" when pg_wal holds more than twice max_wal_size.</summary>
+    public const string WalOverLimit = "wal_over_limit";
+}

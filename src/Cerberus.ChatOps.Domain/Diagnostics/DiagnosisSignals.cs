@@ -1,0 +1,146 @@
+using System.Globalization;
+
+namespace Cerberus.ChatOps.Domain.Diagnostics;
+
+/// <summary>The probe facts the classifier decides on, read once from the results (missing facts stay null).</summary>
+internal sealed class DiagnosisSignals
+{
+    private DiagnosisSignals(IReadOnlyList<ProbeResult> considered)
+    {
+        Considered = considered;
+        Connectivity = Find(ProbeNames.Connectivity);
+        Connections = Find(ProbeNames.Connections);
+        Patroni = Find(ProbeNames.Patroni);
+        Replication = Find(ProbeNames.Replication);
+        Disk = Find(ProbeNames.Disk);
+        Volume = Find(ProbeNames.Volume);
+        Kubernetes = Find(ProbeNames.Kubernetes);
+        App = Find(ProbeNames.App);
+        Signatures = (Text(Kubernetes, FactKeys.LogErrorSignatures) ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Results of probes that ran (configured ones).</summary>
+    public IReadOnlyList<ProbeResult> Considered { get; }
+
+    public ProbeResult? Connectivity { get; }
+    public ProbeResult? Connections { get; }
+    public ProbeResult? Patroni { get; }
+    public ProbeResult? Replication { get; }
+    public ProbeResult? Disk { get; }
+    public ProbeResult? Volume { get; }
+    public ProbeResult? Kubernetes { get; }
+    public ProbeResult? App { get; }
+
+    /// <summary>
+    /// What the application's health URL says when it is not fine: "answers 503 (120 ms)", "does not answer";
+    /// null when the app probe did not run or the app answers 2xx/3xx/4xx.
+    /// </summary>
+    public string? AppTrouble
+    {
+        get
+        {
+            if (App is null)
+            {
+                return null;
+            }
+
+            var status = Number(App, FactKeys.AppHttpStatus);
+            var latency = Number(App, FactKeys.AppLatencyMs);
+            var took = latency is { } ms ? string.Create(CultureInfo.InvariantCulture, $" ({ms:0} ms)") : string.Empty;
+            return status switch
+            {
+                >= 500 => string.Create(CultureInfo.InvariantCulture, $"answers {status:0}{took}"),
+                null or 0 when App.Status is ProbeStatus.Unknown or ProbeStatus.Crit => "does not answer",
+                _ => null,
+            };
+        }
+    }
+    public IReadOnlySet<string> Signatures { get; }
+
+    public string? ConnectivityOutcome => Text(Connectivity, FactKeys.Connectivity);
+
+    public bool PostgresDown => ConnectivityOutcome is "refused" or "timeout";
+
+    public string Target => Text(Connectivity, DiagnosisFactKeys.PostgresTarget) ?? "the database";
+
+    /// <summary>Patroni answered at all (at least one member gave /cluster).</summary>
+    public bool PatroniAnswered => Patroni is not null && Text(Patroni, FactKeys.PatroniLeader) is not null;
+
+    public string? PatroniLeader => PatroniAnswered && Text(Patroni, FactKeys.PatroniLeader) is { Length: > 0 } l ? l : null;
+
+    public bool PatroniLeaderHealthy => Flag(Patroni, DiagnosisFactKeys.PatroniLeaderHealthy);
+
+    public string? Candidate => Text(Patroni, DiagnosisFactKeys.PatroniCandidate) is { Length: > 0 } c ? c : null;
+
+    public long? CandidateLag => Number(Patroni, DiagnosisFactKeys.PatroniCandidateLagBytes) is { } n ? (long)n : null;
+
+    public double? DiskUsedPercent => Number(Volume, FactKeys.DiskUsedPercent) ?? NumberAnywhere(FactKeys.DiskUsedPercent);
+
+    public long? DiskFreeBytes => (Number(Volume, FactKeys.DiskFreeBytes) ?? NumberAnywhere(FactKeys.DiskFreeBytes)) is { } n ? (long)n : null;
+
+    public bool WalOverLimit => Flag(Disk, DiagnosisFactKeys.WalOverLimit);
+
+    public long? WalBytes => Number(Disk, FactKeys.WalBytes) is { } n ? (long)n : null;
+
+    public double? Saturation => Number(Connections, FactKeys.SaturationPercent);
+
+    public int InactiveSlots => (int)(Number(Replication, FactKeys.InactiveSlots) ?? 0);
+
+    public int LostSlots => (int)(Number(Replication, DiagnosisFactKeys.LostSlots) ?? 0);
+
+    public string? InactiveSlotNames => Text(Replication, DiagnosisFactKeys.InactiveSlotNames);
+
+    /// <summary>
+    /// Inactive slots that are not Patroni's own slot of a known member (Patroni names a member's slot after the
+    /// member, lower case, other characters as '_'); those are the ones worth dropping. A stopped member's slot is
+    /// Patroni's to manage: bring the member back instead.
+    /// </summary>
+    public IReadOnlyList<string> ForeignInactiveSlots =>
+        (InactiveSlotNames ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(slot => !PatroniMemberNames.Any(m => string.Equals(SlotNameOf(m), slot, StringComparison.Ordinal)))
+            .ToList();
+
+    /// <summary>Member names from the Patroni probe's member list ("name:role:state,...").</summary>
+    public IReadOnlyList<string> PatroniMemberNames =>
+        (Text(Patroni, FactKeys.PatroniMembers) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(m => m.Split(':')[0])
+            .ToList();
+
+    public long? SlotRetained => Number(Replication, FactKeys.SlotRetainedBytes) is { } n ? (long)n : null;
+
+    public bool ArchiverFailing => Flag(Replication, FactKeys.ArchiverFailing) || Signatures.Contains("archive_failed");
+
+    public int ArchiveReady => (int)(Number(Replication, FactKeys.ArchiveReadyCount) ?? 0);
+
+    public int ReplicasNotStreaming => (int)(Number(Replication, DiagnosisFactKeys.ReplicasNotStreaming) ?? 0);
+
+    public string? WalReceiver => Text(Replication, DiagnosisFactKeys.WalReceiverStatus);
+
+    public string? UnhealthyReplicas => Text(Patroni, DiagnosisFactKeys.PatroniUnhealthyReplicas) is { Length: > 0 } s ? s : null;
+
+    public string? LaggingReplicas => Text(Patroni, DiagnosisFactKeys.PatroniLaggingReplicas) is { Length: > 0 } s ? s : null;
+
+    /// <summary>Patroni's slot name for a member: lower case, every character outside [a-z0-9_] as '_'.</summary>
+    public static string SlotNameOf(string member) =>
+        new(member.ToLowerInvariant().Select(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' ? c : '_').ToArray());
+
+    public static DiagnosisSignals From(IEnumerable<ProbeResult> results) =>
+        new(results.Where(r => !Flag(r, DiagnosisFactKeys.NotConfigured)).ToList());
+
+    public static string? Text(ProbeResult? result, string key) =>
+        result is not null && result.Facts.TryGetValue(key, out var value) ? value : null;
+
+    public static bool Flag(ProbeResult? result, string key) =>
+        string.Equals(Text(result, key), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static double? Number(ProbeResult? result, string key) =>
+        Text(result, key) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private ProbeResult? Find(string probe) =>
+        Considered.FirstOrDefault(r => string.Equals(r.Probe, probe, StringComparison.Ordinal));
+
+    private double? NumberAnywhere(string key) =>
+        Considered.Select(r => Number(r, key)).FirstOrDefault(n => n is not null);
+}

@@ -1,0 +1,280 @@
+using System.Globalization;
+using Cerberus.ChatOps.Domain.Diagnostics;
+using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Patroni;
+using Microsoft.Extensions.Options;
+
+namespace Cerberus.ChatOps.Diagnostics.Patroni;
+
+/// <summary>
+/// The runbook's <c>patronictl list</c> over REST: <c>/cluster</c> from every configured member at once, plus
+/// <c>/patroni</c> and <c>/config</c> per member, all in parallel with the client's per-member timeout. Flags no
+/// leader or more than one, members that disagree about the leader, a leader that does not answer or does not run,
+/// replicas not running, missing, on another timeline, or lagging (unknown, or above maximum_lag_on_failover),
+/// a paused cluster, a stale DCS view, and unreachable or hung members (DEGRADED, naming them).
+/// </summary>
+internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOptions> options, TimeProvider time) : IDiagnosticProbe
+{
+    public const string UrlsSetting = "Cerberus__Patroni__Urls__0";
+
+    /// <summary>Room after the per-member timeout for parsing and comparing.</summary>
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2);
+
+    public string Name => ProbeNames.Patroni;
+
+    public TimeSpan Timeout => options.Value.RequestTimeout + Slack;
+
+    public async Task<ProbeResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var members = client.Members;
+        if (members.Count == 0)
+        {
+            return ProbeFindings.NotConfigured(Name, UrlsSetting, time.GetElapsedTime(started));
+        }
+
+        using var budget = new CancellationTokenSource(Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        var token = linked.Token;
+        var findings = new ProbeFindings(Name);
+        try
+        {
+            var clusterTask = client.GetClusterFromAllAsync(token);
+            var statusTasks = members.Select(m => client.GetStatusAsync(m, token)).ToList();
+            var configTasks = members.Select(m => client.GetConfigAsync(m, token)).ToList();
+            await Task.WhenAll(Task.WhenAll(statusTasks), Task.WhenAll(configTasks), clusterTask);
+            var view = new PatroniView(members, await clusterTask, statusTasks.Select(t => t.Result).ToList(), configTasks.Select(t => t.Result).ToList());
+            var summary = Examine(view, findings);
+            return findings.Build(summary, time.GetElapsedTime(started));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var what = ex is OperationCanceledException
+                ? string.Create(CultureInfo.InvariantCulture, $"Patroni did not answer within the probe's {Timeout.TotalSeconds:0.#} s budget")
+                : $"asking Patroni failed: {ex.GetType().Name}";
+            findings.Problem(ProbeStatus.Unknown, what);
+            return findings.Build(string.Empty, time.GetElapsedTime(started));
+        }
+    }
+
+    private string Examine(PatroniView view, ProbeFindings findings)
+    {
+        var timeout = string.Create(CultureInfo.InvariantCulture, $"{options.Value.RequestTimeout.TotalSeconds:0.#} s");
+        var unreachable = view.Members
+            .Where(m => view.Cluster(m) is not { Succeeded: true } && view.Status(m) is not { Succeeded: true })
+            .Select(m => $"{view.NameOf(m)} ({Why(view.Cluster(m), timeout)})")
+            .ToList();
+        findings.Fact(DiagnosisFactKeys.PatroniReachable, $"{view.Members.Count - unreachable.Count}/{view.Members.Count}");
+        if (unreachable.Count > 0)
+        {
+            findings.Fact(DiagnosisFactKeys.PatroniUnreachable, string.Join(", ", unreachable));
+        }
+
+        foreach (var answer in view.Clusters)
+        {
+            findings.Detail($"/cluster from {view.NameOf(answer.Member)}: {(answer.Value is { } c ? Describe(c) : Why(answer, timeout))} ({answer.Elapsed.TotalMilliseconds:0} ms)");
+        }
+
+        var reference = view.Reference;
+        if (reference is null)
+        {
+            findings.Problem(ProbeStatus.Unknown, $"no Patroni member answered /cluster: {string.Join(", ", unreachable)} (DCS or network trouble; look at the pods)");
+            return string.Empty;
+        }
+
+        var maxLag = view.MaximumLagOnFailover;
+        findings.Fact(DiagnosisFactKeys.PatroniMaxLagOnFailover, maxLag);
+        var leaders = reference.Members.Where(m => m.IsLeader).ToList();
+        var leader = leaders.Count == 1 ? leaders[0] : null;
+        var paused = reference.Pause == true || view.Statuses.Any(s => s.Value?.Pause == true);
+        findings.Fact(FactKeys.PatroniLeader, leader?.Name ?? string.Empty);
+        findings.Fact(DiagnosisFactKeys.PatroniLeaderCount, leaders.Count);
+        findings.Fact(FactKeys.PatroniMembers, string.Join(",", reference.Members.Select(m => $"{m.Name}:{m.Role}:{m.State}")));
+        findings.Fact(FactKeys.PatroniPaused, paused);
+        findings.Fact(FactKeys.MaxReplicaLagBytes, reference.Replicas.Select(m => m.LagBytes ?? 0).DefaultIfEmpty(0).Max());
+        if (leader?.Timeline is { } tl)
+        {
+            findings.Fact(FactKeys.PatroniTimeline, tl);
+        }
+
+        if (unreachable.Count > 0)
+        {
+            findings.Problem(ProbeStatus.Warn, $"DEGRADED: {unreachable.Count} of {view.Members.Count} member(s) did not answer: {string.Join(", ", unreachable)}");
+        }
+
+        var distinctLeaders = view.Clusters.Where(a => a.Value is not null)
+            .Select(a => string.Join("+", a.Value!.Members.Where(m => m.IsLeader).Select(m => m.Name).Order(StringComparer.Ordinal)))
+            .Distinct(StringComparer.Ordinal).ToList();
+        findings.Fact(DiagnosisFactKeys.PatroniLeaderDisagreement, distinctLeaders.Count > 1);
+        if (distinctLeaders.Count > 1)
+        {
+            findings.Problem(ProbeStatus.Warn, "members disagree about the leader: " + string.Join("; ",
+                view.Clusters.Where(a => a.Value is not null).Select(a => $"{view.NameOf(a.Member)} says {LeaderName(a.Value!)}")));
+        }
+
+        if (leaders.Count == 0 || view.Statuses.Any(s => s.Value?.ClusterUnlocked == true))
+        {
+            findings.Problem(ProbeStatus.Crit, leaders.Count == 0 ? "Patroni reports no leader" : "a member reports the cluster unlocked (no leader lock)");
+        }
+        else if (leaders.Count > 1)
+        {
+            findings.Problem(ProbeStatus.Crit, $"{leaders.Count} members claim leadership ({string.Join(", ", leaders.Select(l => l.Name))}): split brain");
+        }
+
+        ExamineLeader(view, leader, findings, timeout);
+        ExamineReplicas(view, reference, leader, maxLag, findings);
+
+        if (paused)
+        {
+            findings.Problem(ProbeStatus.Warn, "the cluster is paused: Patroni will not fail over automatically");
+        }
+
+        if (reference.ScheduledSwitchover is { Count: > 0 } scheduled)
+        {
+            findings.Detail("scheduled switchover: " + string.Join(", ", scheduled.Select(kv => $"{kv.Key}={kv.Value}")));
+        }
+
+        ExamineDcs(view, findings);
+        var replicas = reference.Replicas.ToList();
+        return leader is null
+            ? $"{reference.Members.Count} member(s), no single leader"
+            : $"leader {leader.Name} on timeline {leader.Timeline}, {replicas.Count(r => r.IsRunning)} of {replicas.Count} replica(s) running, max lag {ByteSize.Format(replicas.Select(r => r.LagBytes ?? 0).DefaultIfEmpty(0).Max())}";
+    }
+
+    private static void ExamineLeader(PatroniView view, PatroniMember? leader, ProbeFindings findings, string timeout)
+    {
+        if (leader is null)
+        {
+            findings.Fact(DiagnosisFactKeys.PatroniLeaderHealthy, false);
+            return;
+        }
+
+        string? problem = null;
+        var status = view.StatusOf(leader);
+        if (!leader.IsRunning)
+        {
+            problem = $"is {leader.State} in /cluster";
+        }
+        else if (status is { TimedOut: true })
+        {
+            problem = $"did not answer /patroni within {timeout} (its PostgreSQL may be hung)";
+        }
+        else if (status is { Succeeded: false })
+        {
+            problem = $"did not answer /patroni ({status.Error})";
+        }
+        else if (status?.Value is { } s && (s.State != "running" || !s.IsPrimary))
+        {
+            problem = $"reports state {s.State ?? "?"} as {s.Role ?? "?"} on /patroni";
+        }
+
+        findings.Fact(DiagnosisFactKeys.PatroniLeaderHealthy, problem is null);
+        if (problem is not null)
+        {
+            findings.Fact(DiagnosisFactKeys.PatroniLeaderProblem, problem);
+            findings.Problem(ProbeStatus.Crit, $"leader {leader.Name} {problem}");
+        }
+    }
+
+    private static void ExamineReplicas(PatroniView view, PatroniCluster reference, PatroniMember? leader, long maxLag, ProbeFindings findings)
+    {
+        var unhealthy = new List<string>();
+        var lagging = new List<string>();
+        PatroniMember? candidate = null;
+        foreach (var r in reference.Replicas)
+        {
+            var status = view.StatusOf(r);
+            var reachable = status is null or { Succeeded: true };
+            if (!r.IsRunning)
+            {
+                unhealthy.Add($"{r.Name} ({r.State})");
+            }
+            else if (leader?.Timeline is { } tl && r.Timeline is { } rtl && rtl != tl)
+            {
+                unhealthy.Add($"{r.Name} (timeline {rtl}, leader on {tl})");
+            }
+
+            if (r.LagBytes is not { } lag)
+            {
+                lagging.Add($"{r.Name} (lag unknown)");
+            }
+            else if (lag > maxLag)
+            {
+                lagging.Add($"{r.Name} (lag {ByteSize.Format(lag)} > {ByteSize.Format(maxLag)})");
+            }
+            else if (r.IsRunning && !r.NoFailover && reachable && (candidate is null || lag < candidate.LagBytes))
+            {
+                candidate = r;
+            }
+        }
+
+        // A configured member that /cluster does not list has left the DCS (stopped, or never joined). When no
+        // configured URL matches any api_url (members addressed by Service or DNS names, api_url by pod IP), only
+        // the count can tell.
+        var unmatched = view.Members.Where(m => view.MemberFor(m) is null).ToList();
+        if (unmatched.Count > 0 && unmatched.Count < view.Members.Count)
+        {
+            unhealthy.AddRange(unmatched.Select(m => $"{m.Authority} (not in /cluster)"));
+        }
+        else if (unmatched.Count == view.Members.Count && reference.Members.Count < view.Members.Count)
+        {
+            unhealthy.Add($"{view.Members.Count - reference.Members.Count} of {view.Members.Count} configured member(s) (missing from /cluster)");
+        }
+
+        if (unhealthy.Count > 0)
+        {
+            findings.Fact(DiagnosisFactKeys.PatroniUnhealthyReplicas, string.Join(", ", unhealthy));
+            findings.Problem(ProbeStatus.Crit, $"replica(s) not replicating: {string.Join(", ", unhealthy)}");
+        }
+
+        if (lagging.Count > 0)
+        {
+            findings.Fact(DiagnosisFactKeys.PatroniLaggingReplicas, string.Join(", ", lagging));
+            findings.Problem(lagging.Any(l => l.EndsWith("(lag unknown)", StringComparison.Ordinal)) ? ProbeStatus.Crit : ProbeStatus.Warn,
+                $"replica(s) not eligible for failover by lag: {string.Join(", ", lagging)}");
+        }
+
+        if (candidate is not null)
+        {
+            findings.Fact(DiagnosisFactKeys.PatroniCandidate, candidate.Name);
+            findings.Fact(DiagnosisFactKeys.PatroniCandidateLagBytes, candidate.LagBytes ?? 0);
+        }
+    }
+
+    private void ExamineDcs(PatroniView view, ProbeFindings findings)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var loopWait = view.LoopWait;
+        foreach (var (member, status) in view.Members.Zip(view.Statuses))
+        {
+            if (status.Value is not { } s)
+            {
+                continue;
+            }
+
+            findings.Detail($"/patroni from {view.NameOf(member)}: {s.Role ?? "?"} {s.State ?? "?"}, timeline {s.Timeline?.ToString(CultureInfo.InvariantCulture) ?? "?"}{(s.PendingRestart == true ? ", pending restart" : string.Empty)} ({status.Elapsed.TotalMilliseconds:0} ms)");
+            if (s.DcsLastSeen is { } seen && now - seen > (2 * loopWait) + 5)
+            {
+                findings.Problem(ProbeStatus.Warn, $"{view.NameOf(member)} last saw the DCS {now - seen} s ago (loop_wait {loopWait} s)");
+            }
+        }
+    }
+
+    private static string Describe(PatroniCluster c) =>
+        string.Join(", ", c.Members.Select(m =>
+            $"{m.Name} {m.Role} {m.State} tl {m.Timeline?.ToString(CultureInfo.InvariantCulture) ?? "?"}{(m.IsLeader ? string.Empty : $" lag {(m.LagBytes is { } l ? ByteSize.Format(l) : "unknown")}")}"))
+        + (c.Pause == true ? " (paused)" : string.Empty);
+
+    private static string LeaderName(PatroniCluster c) =>
+        c.Members.Where(m => m.IsLeader).Select(m => m.Name).DefaultIfEmpty("no leader").Aggregate((a, b) => $"{a}+{b}");
+
+    private static string Why<T>(PatroniAnswer<T>? answer, string timeout)
+        where T : class =>
+        answer switch
+        {
+            null => "not asked",
+            { TimedOut: true } => $"no answer within {timeout}",
+            { Error: { } e } => e,
+            _ => "no answer",
+        };
+}

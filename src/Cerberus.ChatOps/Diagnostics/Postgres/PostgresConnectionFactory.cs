@@ -1,0 +1,55 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Cerberus.ChatOps.Diagnostics.Postgres;
+
+/// <summary>
+/// Builds the probes' connections from the configured string with the bot's own bounds: connect and command
+/// timeouts, a 2 s cancellation wait, keepalives, server-side statement/lock timeouts, no pool (a saturated server
+/// must not keep the bot's idle sessions). Exposes the target as host:port only, never credentials.
+/// </summary>
+internal sealed class PostgresConnectionFactory(IOptions<PostgresOptions> options)
+{
+    public const string ApplicationName = "cerberus-chatops";
+
+    private readonly PostgresOptions _options = options.Value;
+
+    public bool IsConfigured => _options.IsConfigured;
+
+    public PostgresOptions Options => _options;
+
+    /// <summary>host:port of the monitored server, for sentences and logs.</summary>
+    public string Target
+    {
+        get
+        {
+            try
+            {
+                var b = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
+                return string.Create(CultureInfo.InvariantCulture, $"{b.Host ?? "localhost"}:{b.Port}");
+            }
+            catch (ArgumentException)
+            {
+                return "the configured database";
+            }
+        }
+    }
+
+    /// <summary>A new, closed connection. Throws <see cref="ArgumentException"/> on a malformed connection string.</summary>
+    public NpgsqlConnection Create()
+    {
+        var b = new NpgsqlConnectionStringBuilder(_options.ConnectionString)
+        {
+            Timeout = (int)Math.Ceiling(_options.ConnectTimeout.TotalSeconds),
+            CommandTimeout = (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds),
+            CancellationTimeout = 2000,
+            KeepAlive = 10,
+            ApplicationName = ApplicationName,
+            Pooling = false,
+            Options = string.Create(CultureInfo.InvariantCulture,
+                $"-c statement_timeout={(long)_options.StatementTimeout.TotalMilliseconds} -c lock_timeout={(long)_options.LockTimeout.TotalMilliseconds}"),
+        };
+        return new NpgsqlConnection(b.ConnectionString);
+    }
+}
