@@ -15,7 +15,7 @@ internal static class IncidentsServiceCollectionExtensions
         services.TryAddSingleton<ProcessLease>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<IntegrityCheck>();
-        services.AddSingleton<IncidentEngine>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentEngine>(sp, new PerRunDiagnostics(sp.GetRequiredService<IServiceScopeFactory>())));
         services.AddSingleton<InboundDispatcher>();
         services.AddHostedService<IncidentWorker>();
         services.AddHostedService<IncidentTimers>();
