@@ -38,6 +38,11 @@ internal sealed partial class DiagnosticsRunner(IEnumerable<IDiagnosticProbe> pr
         var verdict = DiagnosisClassifier.Classify(ordered);
         var finishedAt = time.GetUtcNow();
         Log.Classified(logger, verdict.Classification, ordered.Count, (finishedAt - startedAt).TotalMilliseconds, verdict.Sentence);
+        foreach (var result in ordered)
+        {
+            Hosting.Metrics.CerberusMetrics.ProbeFinished(result.Probe, result.Status, result.Duration);
+        }
+
         return new DiagnosisReport(startedAt, finishedAt, ordered, verdict.Classification, verdict.Sentence, verdict.Recommended);
     }
 

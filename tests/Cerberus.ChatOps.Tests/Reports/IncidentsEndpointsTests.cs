@@ -9,6 +9,7 @@ using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Domain.Ports;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cerberus.ChatOps.Tests.Reports;
@@ -313,11 +314,15 @@ public sealed class IncidentsEndpointsTests(ReportsApiFactory factory) : IClassF
     }
 
     [Fact]
-    public async Task GetIncidents_NoStoreRegistered_Returns503()
+    public async Task GetIncidents_StoreFails_Returns503()
     {
         // arrange
-        using var storeless = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.RemoveAll<IIncidentStore>()));
-        using var client = storeless.CreateClient();
+        using var broken = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+        {
+            s.RemoveAll<IIncidentStore>();
+            s.AddSingleton<IIncidentStore, FailingIncidentStore>();
+        }));
+        using var client = broken.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ReportsApiFactory.Token);
 
         // act
@@ -325,6 +330,22 @@ public sealed class IncidentsEndpointsTests(ReportsApiFactory factory) : IClassF
 
         // assert
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("The incident store is not available in this instance.", await DetailAsync(response));
+    }
+
+    private sealed class FailingIncidentStore : IIncidentStore
+    {
+        public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<string> AllocateIncidentIdAsync(DateTimeOffset now, CancellationToken cancellationToken) => throw Down();
+
+        public Task<Cerberus.ChatOps.Domain.Incidents.Incident?> GetAsync(string incidentId, CancellationToken cancellationToken) => throw Down();
+
+        public Task<Cerberus.ChatOps.Domain.Incidents.Incident?> FindOpenInChannelAsync(string channelId, CancellationToken cancellationToken) => throw Down();
+
+        public Task<IReadOnlyList<IncidentSummary>> ListAsync(bool openOnly, int limit, CancellationToken cancellationToken) => throw Down();
+
+        public Task SaveAsync(Cerberus.ChatOps.Domain.Incidents.Incident incident, IReadOnlyList<OutboxItem> outbox, CancellationToken cancellationToken) => throw Down();
+
+        private static InvalidOperationException Down() => new("the store is down");
     }
 }

@@ -6,6 +6,7 @@ using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
+using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.Incidents.Rendering;
 using Cerberus.ChatOps.Reports;
@@ -71,6 +72,7 @@ internal sealed partial class IncidentEngine(
             batch.Thread(IncidentMessages.Started(incident, Options.Contacts));
             await store.SaveAsync(incident, batch.Items, cancellationToken);
             outboxSignal.Notify();
+            CerberusMetrics.IncidentDeclared();
             Log.Declared(logger, id, channel, drill);
             StartDiagnostics(id);
             return id;
@@ -729,6 +731,13 @@ internal sealed partial class IncidentEngine(
         await FinishAsync(incident.Id, record.Id, action, outcome, cancellationToken);
     }
 
+    /// <summary>Sets the incidents-by-state gauge from the store (every replica sees the same numbers).</summary>
+    public async Task RefreshMetricsAsync(CancellationToken cancellationToken)
+    {
+        var recent = await store.ListAsync(openOnly: false, limit: 1000, cancellationToken);
+        CerberusMetrics.SetIncidentCounts(recent.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()));
+    }
+
     /// <summary>One pass of the timers: approval expiry and RTO reminders, for every open incident.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
@@ -823,6 +832,7 @@ internal sealed partial class IncidentEngine(
 
                 var now = time.GetUtcNow();
                 var before = (incident.State, incident.Commander, incident.Timeline.Count, Diagnosis: incident.LatestDiagnosis, incident.ReportMarkdown);
+                var finishedBefore = incident.Actions.Where(a => a.IsFinal).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
                 var batch = new OutboxBatch(incident, now);
                 var result = change(incident, batch, now);
                 var changed = incident.Timeline.Count != before.Count || incident.State != before.State
@@ -849,6 +859,11 @@ internal sealed partial class IncidentEngine(
                     }
 
                     outboxSignal.Notify();
+                    foreach (var finished in incident.Actions.Where(a => a.IsFinal && !finishedBefore.Contains(a.Id)))
+                    {
+                        CerberusMetrics.ActionFinished(finished.Kind, finished.Status);
+                    }
+
                     if (incident.State != before.State)
                     {
                         Log.Transitioned(logger, incident.Id, before.State, incident.State);

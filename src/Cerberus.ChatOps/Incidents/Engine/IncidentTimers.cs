@@ -22,6 +22,7 @@ internal sealed partial class IncidentTimers(
             var interval = options.CurrentValue.TimerInterval;
             try
             {
+                await engine.RefreshMetricsAsync(stoppingToken);
                 var acquired = await lease.TryHoldAsync(ProcessLease.Timers, interval * 3, stoppingToken);
                 if (acquired && !holding)
                 {

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Slack.Outbound;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
@@ -305,6 +306,8 @@ internal sealed partial class SlackApiClient(
         {
             var retryAfter = SlackResilience.RetryAfterOf(response);
             gate.Block(method, retryAfter);
+            CerberusMetrics.SlackRateLimited(method);
+            CerberusMetrics.SlackApiCalled(method, "http_429");
             Log.CallFailed(logger, method, 429, "ratelimited");
             throw new SlackApiException(method, "ratelimited", 429, retryAfter);
         }
@@ -312,11 +315,15 @@ internal sealed partial class SlackApiClient(
         if (!response.IsSuccessStatusCode)
         {
             var status = (int)response.StatusCode;
+            CerberusMetrics.SlackApiCalled(method, $"http_{status}");
             Log.CallFailed(logger, method, status, $"http_{status}");
             throw new SlackApiException(method, $"http_{status}", status);
         }
 
         var result = Parse(method, await response.Content.ReadAsStringAsync(cancellationToken));
+        CerberusMetrics.SlackApiCalled(method, result.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True
+            ? "ok"
+            : result.TryGetProperty("error", out var error) && error.GetString() is { Length: > 0 } code ? code : "error");
         EnsureOk(method, result, response);
         Log.Called(logger, method, (int)response.StatusCode);
         return result;

@@ -33,6 +33,11 @@ internal static class SlackResilience
                 DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result is { } r && IsRateLimitedStatus(r) ? RetryAfterOf(r) : null),
                 OnRetry = args =>
                 {
+                    if (CallOf(args.Outcome.Result?.RequestMessage) is { } retried)
+                    {
+                        Hosting.Metrics.CerberusMetrics.SlackApiRetried(retried.Method);
+                    }
+
                     if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests } r && CallOf(r.RequestMessage) is { } call)
                     {
                         gate.Block(call.Method, RetryAfterOf(r));
