@@ -15,6 +15,8 @@ public sealed class IncidentOptions
 
     public ContactsOptions Contacts { get; set; } = new();
 
+    public IncidentChannelsOptions IncidentChannels { get; set; } = new();
+
     /// <summary>Percentages of the 4 h RTO at which the thread gets a reminder.</summary>
     public List<int> RtoReminders { get; set; } = [50, 75, 90];
 

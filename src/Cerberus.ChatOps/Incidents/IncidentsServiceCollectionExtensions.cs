@@ -15,6 +15,10 @@ internal static class IncidentsServiceCollectionExtensions
         services.TryAddSingleton<ProcessLease>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<IntegrityCheck>();
+        services.AddSingleton(sp => new IncidentChannelOpener(
+            sp.GetService<Slack.Api.ISlackApi>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<IncidentOptions>>(),
+            sp.GetRequiredService<ILogger<IncidentChannelOpener>>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentEngine>(sp, new PerRunDiagnostics(sp.GetRequiredService<IServiceScopeFactory>())));
         services.AddSingleton<InboundDispatcher>();
         services.AddHostedService<IncidentWorker>();

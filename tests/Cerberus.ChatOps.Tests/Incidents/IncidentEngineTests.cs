@@ -325,6 +325,51 @@ public sealed class IncidentEngineTests
         Assert.Contains(outbox, o => o.Item.Kind == OutboxKinds.ResponseUrl && o.Message.Text.Contains("is still", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Start_WithIncidentChannels_OpensAChannelInvitesAndLeavesAPointer()
+    {
+        // arrange
+        await using var h = new EngineHarness();
+        var slack = new RecordingSlackApi();
+        h.Slack = slack;
+        h.Options.IncidentChannels.Enabled = true;
+        h.Options.Contacts.PrimarySlack = "U0DBA";
+        h.Restart();
+
+        // act
+        var id = await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s!", false, EngineHarness.Reply(), None);
+        await h.IdleAsync();
+        var second = await h.Engine.StartAsync(EngineHarness.Channel, Some.Approver, "again", false, EngineHarness.Reply(Some.Approver), None);
+
+        // assert
+        Assert.Equal(["inc-2026-0001-api-returns-500s"], slack.Created);
+        Assert.Equal(["U0STARTER", "U0DBA"], slack.Invites.Single().Users);
+        var incident = await h.IncidentAsync(id!);
+        Assert.Equal("C0OWN1", incident.Channel);
+        Assert.Equal(id, second);
+        var outbox = await h.OutboxAsync();
+        Assert.Contains(outbox, o => o.Item.Kind == OutboxKinds.Post && o.Item.Channel == EngineHarness.Channel && o.Message.Text.Contains("<#C0OWN1>", StringComparison.Ordinal));
+        Assert.Contains(outbox, o => o.Item.Kind == OutboxKinds.Post && o.Item.Channel == "C0OWN1" && o.Item.MessageRef == OutboxBatch.HeaderRef);
+    }
+
+    [Fact]
+    public async Task Start_ChannelCannotBeCreated_StaysInTheThreadAndSaysWhy()
+    {
+        // arrange
+        await using var h = new EngineHarness();
+        h.Slack = new RecordingSlackApi { FailCreateWith = "restricted_action" };
+        h.Options.IncidentChannels.Enabled = true;
+        h.Restart();
+
+        // act
+        var id = await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None);
+
+        // assert
+        var incident = await h.IncidentAsync(id!);
+        Assert.Equal(EngineHarness.Channel, incident.Channel);
+        Assert.Contains(incident.Timeline, e => e.Text.Contains("restricted_action", StringComparison.Ordinal));
+    }
+
     private static async Task<(string Id, string ActionId)> PendingApprovalAsync(EngineHarness h)
     {
         var id = (await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None))!;

@@ -46,6 +46,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public IncidentOptions Options { get; }
 
+    /// <summary>The Web API the engine may call directly (incident channels); null = Slack not configured.</summary>
+    public Cerberus.ChatOps.Slack.Api.ISlackApi? Slack { get; set; }
+
     public IncidentEngine Engine { get; private set; }
 
     public BackgroundWork Work { get; private set; }
@@ -106,7 +109,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         var work = new BackgroundWork(lifetime, NullLogger<BackgroundWork>.Instance);
         var monitor = new StaticOptionsMonitor<IncidentOptions>(Options);
         var integrity = new IntegrityCheck(new TableHealthCollector(Time, NullLogger<TableHealthCollector>.Instance), new ConfigurationBuilder().Build());
-        var engine = new IncidentEngine(Store, Store, new OutboxSignal(), Diagnostics, Actions, monitor, integrity, work, Time, NullLogger<IncidentEngine>.Instance);
+        var channels = new IncidentChannelOpener(Slack, monitor, NullLogger<IncidentChannelOpener>.Instance);
+        var engine = new IncidentEngine(Store, Store, new OutboxSignal(), Diagnostics, Actions, monitor, integrity, channels, work, Time, NullLogger<IncidentEngine>.Instance);
         return (engine, work, new InboundDispatcher(engine, NullLogger<InboundDispatcher>.Instance));
     }
 

@@ -29,6 +29,7 @@ internal sealed partial class IncidentEngine(
     IEnumerable<IRemediationAction> actions,
     IOptionsMonitor<IncidentOptions> options,
     IntegrityCheck integrity,
+    IncidentChannelOpener channels,
     BackgroundWork work,
     TimeProvider time,
     ILogger<IncidentEngine> logger)
@@ -67,7 +68,30 @@ internal sealed partial class IncidentEngine(
             var incident = Incident.Declare(id, channel, summary, actor, now, drill);
             incident.RecordCommand(actor, drill ? $"/dbincident drill {summary}" : $"/dbincident start {summary}", now);
             incident.BeginDiagnosis(Incident.BotActor, now);
+            string? pointer = null;
+            if (channels.Enabled)
+            {
+                var (own, problem) = await channels.OpenAsync(id, incident.Summary, actor, cancellationToken);
+                if (own is not null)
+                {
+                    // Saved once where it was declared (so a second start there finds it), then moved.
+                    await store.SaveAsync(incident, [], cancellationToken);
+                    incident.MoveToChannel(own);
+                    incident.AddNote(Incident.BotActor, $"incident channel <#{own}> created; the commander and the contacts were invited", now);
+                    pointer = $"{IncidentMessages.Tag(incident)}:rotating_light: *{id}* declared by {Format.User(actor)}: {Format.Safe(incident.Summary)}. The incident is worked in <#{own}>.";
+                }
+                else
+                {
+                    incident.AddNote(Incident.BotActor, $"could not open an incident channel ({problem}); working in this thread", now);
+                }
+            }
+
             var batch = new OutboxBatch(incident, now);
+            if (pointer is not null)
+            {
+                batch.PostTo(channel, IncidentMessages.Text(pointer));
+            }
+
             batch.PostHeader(IncidentMessages.Header(incident, Options.Contacts, now));
             batch.Thread(IncidentMessages.Started(incident, Options.Contacts));
             await store.SaveAsync(incident, batch.Items, cancellationToken);
@@ -818,6 +842,7 @@ internal sealed partial class IncidentEngine(
     /// </summary>
     internal async Task<MutationOutcome> MutateAsync(string incidentId, Func<Incident, OutboxBatch, DateTimeOffset, DomainResult> change, CancellationToken cancellationToken)
     {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["IncidentId"] = incidentId });
         var gate = _locks.GetOrAdd(incidentId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try

@@ -32,6 +32,9 @@ internal sealed class OutboxBatch(string incidentId, long nextVersion, string ch
 
     public void Thread(SlackMessage message) => Add(OutboxKinds.Thread, message, HeaderRef);
 
+    /// <summary>A top-level message in another channel (e.g. the pointer left where an incident was declared).</summary>
+    public void PostTo(string otherChannel, SlackMessage message) => Add(OutboxKinds.Post, message, null, otherChannel);
+
     public void File(SlackMessage message) => Add(OutboxKinds.File, message, HeaderRef);
 
     public void Reply(ReplyTarget target, SlackMessage message)

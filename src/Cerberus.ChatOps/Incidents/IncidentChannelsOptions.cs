@@ -1,0 +1,14 @@
+namespace Cerberus.ChatOps.Incidents;
+
+/// <summary><c>Cerberus:IncidentChannels</c>: give every incident its own channel, as the larger incident tools do.</summary>
+public sealed class IncidentChannelsOptions
+{
+    /// <summary>Off by default: the incident lives in a thread of the channel where it was declared.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Channel names are <c>{Prefix}-{incident id}-{summary words}</c>, lower case, at most 80 characters.</summary>
+    public string Prefix { get; set; } = "inc";
+
+    /// <summary>Create private channels (needs groups:write) instead of public ones (channels:manage).</summary>
+    public bool Private { get; set; }
+}
