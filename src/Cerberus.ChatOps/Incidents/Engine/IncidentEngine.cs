@@ -126,20 +126,9 @@ internal sealed partial class IncidentEngine(
         ReplyAsync(reply, null, IncidentMessages.Help(problem), cancellationToken);
 
     public Task ChangeCommanderAsync(string channel, string actor, string newCommander, ReplyTarget reply, CancellationToken cancellationToken) =>
-        OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) =>
-        {
-            var result = incident.ChangeCommander(newCommander, actor, now);
-            if (result.Succeeded)
-            {
-                batch.Thread(IncidentMessages.Text($"{Format.User(newCommander)} is now the incident commander (handed over by {Format.User(actor)})."));
-            }
-            else
-            {
-                batch.Reply(reply, IncidentMessages.Text(result.Message));
-            }
-
-            return result;
-        }, cancellationToken);
+        OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) => ThreadOrRefuse(
+            incident.ChangeCommander(newCommander, actor, now), batch, reply,
+            () => $"{Format.User(newCommander)} is now the incident commander (handed over by {Format.User(actor)})."), cancellationToken);
 
     public Task NoteAsync(string channel, string actor, string text, ReplyTarget reply, CancellationToken cancellationToken) =>
         OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) =>
@@ -156,20 +145,9 @@ internal sealed partial class IncidentEngine(
 
     public async Task DiagnoseAsync(string incidentId, string actor, ReplyTarget reply, CancellationToken cancellationToken)
     {
-        var outcome = await MutateAsync(incidentId, (incident, batch, now) =>
-        {
-            var result = incident.BeginDiagnosis(actor, now);
-            if (result.Succeeded)
-            {
-                batch.Thread(IncidentMessages.Text($":mag: {Format.User(actor)} asked for the diagnostics again; running them now…"));
-            }
-            else
-            {
-                batch.Reply(reply, IncidentMessages.Text(result.Message));
-            }
-
-            return result;
-        }, cancellationToken);
+        var outcome = await MutateAsync(incidentId, (incident, batch, now) => ThreadOrRefuse(
+            incident.BeginDiagnosis(actor, now), batch, reply,
+            () => $":mag: {Format.User(actor)} asked for the diagnostics again; running them now…"), cancellationToken);
         if (outcome.Result.Succeeded)
         {
             StartDiagnostics(incidentId);
@@ -184,20 +162,9 @@ internal sealed partial class IncidentEngine(
     {
         var contacts = Options.Contacts;
         var who = IncidentMessages.ContactLine(contacts.Escalation, contacts.EscalationSlack, contacts.EscalationEmail);
-        var outcome = await MutateAsync(incidentId, (incident, batch, now) =>
-        {
-            var result = incident.Escalate(actor, $"{contacts.Escalation} ({contacts.EscalationEmail})", now);
-            if (result.Succeeded)
-            {
-                batch.Thread(IncidentMessages.Text($":sos: {Format.User(actor)} escalated {incident.Id} to {who}. Please join this thread: {Format.Safe(incident.Summary)} — {IncidentMessages.StateText(incident)}."));
-            }
-            else
-            {
-                batch.Reply(reply, IncidentMessages.Text(result.Message));
-            }
-
-            return result;
-        }, cancellationToken);
+        var outcome = await MutateAsync(incidentId, (incident, batch, now) => ThreadOrRefuse(
+            incident.Escalate(actor, $"{contacts.Escalation} ({contacts.EscalationEmail})", now), batch, reply,
+            () => $":sos: {Format.User(actor)} escalated {incident.Id} to {who}. Please join this thread: {Format.Safe(incident.Summary)} — {IncidentMessages.StateText(incident)}."), cancellationToken);
         if (outcome.Incident is null)
         {
             await ReplyAsync(reply, outcome.Result.Message, cancellationToken);
@@ -293,20 +260,9 @@ internal sealed partial class IncidentEngine(
     }
 
     public Task CancelAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken) =>
-        OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) =>
-        {
-            var result = incident.Cancel(actor, now);
-            if (result.Succeeded)
-            {
-                batch.Thread(IncidentMessages.Text($"{Format.User(actor)} cancelled {incident.Id} (declared by mistake). Cancelled incidents get no post-incident document."));
-            }
-            else
-            {
-                batch.Reply(reply, IncidentMessages.Text(result.Message));
-            }
-
-            return result;
-        }, cancellationToken);
+        OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) => ThreadOrRefuse(
+            incident.Cancel(actor, now), batch, reply,
+            () => $"{Format.User(actor)} cancelled {incident.Id} (declared by mistake). Cancelled incidents get no post-incident document."), cancellationToken);
 
     public async Task CloseAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken)
     {
@@ -809,6 +765,21 @@ internal sealed partial class IncidentEngine(
         batch.Thread(IncidentMessages.Text(text));
         await outbox.EnqueueAsync(batch.Items.Select(i => i with { Id = $"{i.Id}/p{Guid.NewGuid():N}" }).ToList(), cancellationToken);
         outboxSignal.Notify();
+    }
+
+    /// <summary>The common shape of a change: on success a line in the thread, otherwise the refusal privately to the asker.</summary>
+    private static DomainResult ThreadOrRefuse(DomainResult result, OutboxBatch batch, ReplyTarget reply, Func<string> onSuccess)
+    {
+        if (result.Succeeded)
+        {
+            batch.Thread(IncidentMessages.Text(onSuccess()));
+        }
+        else
+        {
+            batch.Reply(reply, IncidentMessages.Text(result.Message));
+        }
+
+        return result;
     }
 
     private Task ReplyAsync(ReplyTarget reply, string text, CancellationToken cancellationToken) =>

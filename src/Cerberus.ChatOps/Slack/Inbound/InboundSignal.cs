@@ -1,28 +1,5 @@
-using System.Threading.Channels;
+using Cerberus.ChatOps.Hosting;
 
 namespace Cerberus.ChatOps.Slack.Inbound;
 
-internal sealed class InboundSignal : IInboundSignal
-{
-    private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
-    {
-        FullMode = BoundedChannelFullMode.DropWrite,
-        SingleReader = true,
-    });
-
-    public void Notify() => _channel.Writer.TryWrite(true);
-
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await _channel.Reader.ReadAsync(cts.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The timeout: time to look at the inbox anyway.
-        }
-    }
-}
+internal sealed class InboundSignal : WakeSignal, IInboundSignal;
