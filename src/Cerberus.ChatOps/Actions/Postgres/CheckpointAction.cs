@@ -25,25 +25,10 @@ internal sealed partial class CheckpointAction(
     public async Task<ActionProposal> ProposeAsync(ProposalRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!postgres.IsConfigured)
+        var (wal, problem) = await WalPressureReader.ReadFromPrimaryAsync(postgres, "pg_wal", "a CHECKPOINT there is only a restartpoint; run it on the primary.", cancellationToken);
+        if (wal is null)
         {
-            return ActionProposal.NotApplicable(PostgresConnector.NotConfigured);
-        }
-
-        WalPressure wal;
-        try
-        {
-            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
-            wal = await WalPressureReader.ReadAsync(connection, cancellationToken);
-        }
-        catch (NpgsqlException ex)
-        {
-            return ActionProposal.NotApplicable($"Could not read pg_wal on {postgres.DescribePrimary()}: {SecretRedactor.Redact(ex.Message)}");
-        }
-
-        if (wal.InRecovery)
-        {
-            return ActionProposal.NotApplicable($"{postgres.DescribePrimary()} is a standby: a CHECKPOINT there is only a restartpoint; run it on the primary.");
+            return ActionProposal.NotApplicable(problem!);
         }
 
         var dryRun = request.DryRun || options.Value.DryRun;

@@ -31,25 +31,10 @@ internal sealed partial class DropReplicationSlotAction(
     public async Task<ActionProposal> ProposeAsync(ProposalRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!postgres.IsConfigured)
+        var (wal, problem) = await WalPressureReader.ReadFromPrimaryAsync(postgres, "the replication slots", "slots that retain the primary's WAL are dropped on the primary.", cancellationToken);
+        if (wal is null)
         {
-            return ActionProposal.NotApplicable(PostgresConnector.NotConfigured);
-        }
-
-        WalPressure wal;
-        try
-        {
-            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
-            wal = await WalPressureReader.ReadAsync(connection, cancellationToken);
-        }
-        catch (NpgsqlException ex)
-        {
-            return ActionProposal.NotApplicable($"Could not read the replication slots on {postgres.DescribePrimary()}: {SecretRedactor.Redact(ex.Message)}");
-        }
-
-        if (wal.InRecovery)
-        {
-            return ActionProposal.NotApplicable($"{postgres.DescribePrimary()} is a standby; slots that retain the primary's WAL are dropped on the primary.");
+            return ActionProposal.NotApplicable(problem!);
         }
 
         var (members, membersNote) = await PatroniMembersAsync(cancellationToken);

@@ -5,6 +5,32 @@ namespace Cerberus.ChatOps.Actions.Postgres;
 /// <summary>Reads <see cref="WalPressure"/> (needs pg_monitor: pg_ls_waldir, pg_ls_archive_statusdir).</summary>
 internal static class WalPressureReader
 {
+    /// <summary>
+    /// The WAL pressure read on the primary, or why it cannot be: not configured, unreachable, or a standby
+    /// (<paramref name="onStandby"/> says what to do instead). Shared by the proposals of the WAL actions.
+    /// </summary>
+    public static async Task<(WalPressure? Wal, string? Problem)> ReadFromPrimaryAsync(
+        PostgresConnector postgres, string reading, string onStandby, CancellationToken cancellationToken)
+    {
+        if (!postgres.IsConfigured)
+        {
+            return (null, PostgresConnector.NotConfigured);
+        }
+
+        WalPressure wal;
+        try
+        {
+            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
+            wal = await ReadAsync(connection, cancellationToken);
+        }
+        catch (NpgsqlException ex)
+        {
+            return (null, $"Could not read {reading} on {postgres.DescribePrimary()}: {Domain.Text.SecretRedactor.Redact(ex.Message)}");
+        }
+
+        return wal.InRecovery ? (null, $"{postgres.DescribePrimary()} is a standby: {onStandby}") : (wal, null);
+    }
+
     public static async Task<WalPressure> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
