@@ -50,7 +50,7 @@ internal sealed partial class StartupReport(IConfiguration configuration, ILogge
         {
             missing.Add("Kubernetes (turned off by Cerberus__Kubernetes__Enabled=false)");
         }
-        else if (string.IsNullOrWhiteSpace(enabled) && !inCluster)
+        else if (string.IsNullOrWhiteSpace(enabled) && !inCluster && !IsSet(configuration, "Cerberus:Kubernetes:Host"))
         {
             missing.Add("Kubernetes (not running in a cluster; set Cerberus__Kubernetes__Enabled=true to use ~/.kube/config)");
         }
