@@ -785,6 +785,11 @@ internal sealed partial class IncidentEngine(
     {
         var batch = new OutboxBatch("", 0, reply.ChannelId, time.GetUtcNow());
         batch.Reply(reply, message ?? IncidentMessages.Text(text ?? string.Empty));
+        if (batch.Items.Count == 0)
+        {
+            return;
+        }
+
         await outbox.EnqueueAsync(batch.Items.Select(i => i with { Id = "reply/" + Guid.NewGuid().ToString("N") }).ToList(), cancellationToken);
         outboxSignal.Notify();
     }
