@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Actions;
+using Cerberus.ChatOps.ConsoleMode;
 using Cerberus.ChatOps.Diagnostics;
 using Cerberus.ChatOps.Hosting.Logging;
 using Cerberus.ChatOps.Hosting.Metrics;
@@ -20,6 +21,7 @@ internal static class CerberusBuilder
         builder.Services.AddCerberusSerilog(builder.Configuration);
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddCerberusServices(builder.Configuration);
+        builder.Services.AddLocalConsole(builder.Configuration);
         return builder;
     }
 
@@ -47,6 +49,7 @@ internal static class CerberusBuilder
         app.MapHealthEndpoints();
         app.MapCerberusMetrics();
         app.MapSlack();
+        app.MapLocalConsole();
         app.MapIncidentsApi();
         return app;
     }
