@@ -37,16 +37,17 @@ internal static class ConsoleScript
               .replace(/(^|[\s(>])\*([^*\n]+)\*(?=$|[\s).,:;!?<])/g, '$1<b>$2</b>')
               .replace(/(^|[\s(>])_([^_\n]+)_(?=$|[\s).,:;!?<])/g, '$1<i>$2</i>')
               .replace(/(^|[\s(>])~([^~\n]+)~(?=$|[\s).,:;!?<])/g, '$1<s>$2</s>')
-              .replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] || m)
               .replace(/\n/g, '<br>');
           }
+
+          const emoji = html => html.replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] || m);
 
           function rich(s) {
             return s.split(/<([^<>]+)>/).map((p, i) => i % 2 ? control(p) : esc(unent(p))).join('');
           }
 
           function inline(s) {
-            return s.split(/`([^`\n]+)`/).map((p, i) => i % 2 ? '<code>' + esc(unent(p)) + '</code>' : format(rich(p))).join('');
+            return s.split(/`([^`\n]+)`/).map((p, i) => i % 2 ? '<code>' + esc(unent(p)) + '</code>' : emoji(format(rich(p)))).join('');
           }
 
           function mrkdwn(s) {
@@ -55,7 +56,7 @@ internal static class ConsoleScript
 
           function text(obj) {
             if (!obj) return '';
-            return obj.type === 'plain_text' ? esc(unent(obj.text)) : mrkdwn(obj.text);
+            return obj.type === 'plain_text' ? emoji(esc(unent(obj.text))) : mrkdwn(obj.text);
           }
 
           function renderBlocks(message) {
