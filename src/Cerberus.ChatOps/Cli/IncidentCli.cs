@@ -26,7 +26,8 @@ internal sealed class IncidentCli(
 
     public const string HelpText = """
         Break-glass CLI (same engine, store and approvals as Slack; you act as cli:<name>):
-          incident start "<summary>" --channel C123 [--drill]
+          incident start "<summary>" --channel C123
+          incident drill <primary-unresponsive|disk-full|connection-exhaustion> --channel C123
           incident status   [INC-…]
           incident diagnose [INC-…]
           incident propose <failover [candidate]|switchover|scale-down|scale-up [n]|cleanup|drop-slot <name>|checkpoint> [--incident INC-…] [--dry-run]
@@ -81,6 +82,16 @@ internal sealed class IncidentCli(
         }
 
         var drill = args.Verb == "drill" || args.Flag("drill");
+        if (drill)
+        {
+            if (Drill.DrillScenario.Find(summary) is not { } scenario)
+            {
+                return Help($"Name the drill scenario: incident drill <{Drill.DrillScenario.Names}> --channel C123.");
+            }
+
+            summary = scenario.Name;
+        }
+
         var existing = await store.FindOpenInChannelAsync(channel, cancellationToken);
         var id = await engine.StartAsync(channel, actor, summary, drill, Reply(channel, sink), cancellationToken);
         var finished = await WaitAsync(cancellationToken);
