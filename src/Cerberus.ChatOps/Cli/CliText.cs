@@ -105,7 +105,7 @@ internal static class CliText
         text.AppendLine(c, $"Timeline (last {shown} of {incident.Timeline.Count}):");
         foreach (var entry in incident.Timeline.TakeLast(TimelineTail))
         {
-            text.AppendLine(c, $"  {entry.At:HH:mm:ss}Z {entry.Kind,-14} {entry.Actor}: {entry.Text}{(entry.ActionId is null ? string.Empty : $" [{entry.ActionId}]")}");
+            text.AppendLine(c, $"  {entry.At:HH:mm:ss}Z {entry.Kind,-14} {entry.Actor}: {Indent(entry.Text)}{(entry.ActionId is null ? string.Empty : $" [{entry.ActionId}]")}");
         }
 
         return text.ToString().TrimEnd();
@@ -125,7 +125,7 @@ internal static class CliText
 
         if (action.Outcome is not null)
         {
-            text.AppendLine(c, $"      outcome:  {action.Outcome}");
+            text.AppendLine(c, $"      outcome:  {Indent(action.Outcome)}");
         }
 
         if (action.Status == ActionStatus.Proposed)
@@ -133,6 +133,8 @@ internal static class CliText
             text.AppendLine(c, $"      expires {action.ExpiresAt:HH:mm:ss}Z — approve: incident approve {incident.Id} {action.Id}{(action.RiskWarning is null ? string.Empty : " --accept-risk")}   reject: incident reject {incident.Id} {action.Id}");
         }
     }
+
+    private static string Indent(string text) => text.Replace("\n", "\n                ", StringComparison.Ordinal);
 
     private static string Text(JsonNode? node) => node switch
     {
