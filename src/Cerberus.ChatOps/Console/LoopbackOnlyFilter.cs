@@ -2,14 +2,17 @@ using System.Net;
 
 namespace Cerberus.ChatOps.ConsoleMode;
 
-/// <summary>The console answers only requests from this machine (127.0.0.1, ::1); anyone else gets 403.</summary>
+/// <summary>
+/// The console answers only requests from this machine (127.0.0.1, ::1) addressed to a local host name (so a page
+/// on another site cannot reach it through DNS rebinding); anything else gets 403.
+/// </summary>
 internal sealed partial class LoopbackOnlyFilter(ILogger<LoopbackOnlyFilter> logger) : IEndpointFilter
 {
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (IsLocal(context.HttpContext.Connection.RemoteIpAddress))
+        if (IsLocal(context.HttpContext.Connection.RemoteIpAddress) && IsLocalHost(context.HttpContext.Request.Host.Host))
         {
             return next(context);
         }
@@ -20,6 +23,9 @@ internal sealed partial class LoopbackOnlyFilter(ILogger<LoopbackOnlyFilter> log
 
     public static bool IsLocal(IPAddress? address) =>
         address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+
+    public static bool IsLocalHost(string? host) =>
+        host is "localhost" or "127.0.0.1" or "[::1]" or "::1";
 
     private static partial class Log
     {

@@ -27,6 +27,22 @@ public sealed class LocalConsoleTests
         Assert.Equal(expected, local);
     }
 
+    [Theory]
+    [InlineData("localhost", true)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("[::1]", true)]
+    [InlineData("attacker.example", false)]
+    [InlineData("localhost.attacker.example", false)]
+    public void IsLocalHost_HostHeader_OnlyLocalNamesPass(string host, bool expected)
+    {
+        // arrange
+        // act
+        var local = LoopbackOnlyFilter.IsLocalHost(host);
+
+        // assert
+        Assert.Equal(expected, local);
+    }
+
     [Fact]
     public void IsLocal_UnknownRemote_IsRefused()
     {
