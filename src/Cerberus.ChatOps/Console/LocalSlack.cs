@@ -62,6 +62,12 @@ internal sealed class LocalSlack(TimeProvider time)
         lock (_gate)
         {
             var id = NextId("R");
+            if (_responseUrls.Count >= MaxMessages)
+            {
+                // Slack's response_urls expire too (30 min); the oldest go first.
+                _responseUrls.Remove(_responseUrls.Keys.Min(StringComparer.Ordinal)!);
+            }
+
             var threadTs = messageTs is null ? null : _messages.FirstOrDefault(m => m.Ts == messageTs)?.ThreadTs;
             _responseUrls[id] = (channel, messageTs, threadTs);
             return LocalConsole.ResponsePrefix + id;
