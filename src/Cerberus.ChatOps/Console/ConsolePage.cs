@@ -21,7 +21,7 @@ internal static class ConsolePage
           <main id="channel" aria-live="polite"></main>
           <form id="composer" autocomplete="off">
             <span class="prefix">/dbincident</span>
-            <input id="command" name="command" placeholder="start API returns 500s   ·   help   ·   status   ·   propose failover" aria-label="Command">
+            <input id="command" name="command" placeholder="start API returns 500s   ·   drill disk-full   ·   help   ·   status   ·   propose failover" aria-label="Command">
             <button type="submit" class="btn primary">Send</button>
           </form>
           <div id="modal-backdrop" class="backdrop" hidden>
