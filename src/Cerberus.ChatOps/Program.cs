@@ -6,6 +6,11 @@ using Serilog;
 Log.Logger = SerilogSetup.CreateBootstrapLogger();
 try
 {
+    if (args.Length > 0 && args[0] == Cerberus.ChatOps.Cli.CliHost.Verb)
+    {
+        return await Cerberus.ChatOps.Cli.CliHost.RunAsync(args, Console.Out, CancellationToken.None);
+    }
+
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     {
         Args = args,

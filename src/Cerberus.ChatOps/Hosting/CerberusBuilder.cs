@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Actions;
+using Cerberus.ChatOps.ConsoleMode;
 using Cerberus.ChatOps.Diagnostics;
 using Cerberus.ChatOps.Hosting.Logging;
 using Cerberus.ChatOps.Hosting.Metrics;
@@ -18,18 +19,26 @@ internal static class CerberusBuilder
     public static WebApplicationBuilder AddCerberus(this WebApplicationBuilder builder)
     {
         builder.Services.AddCerberusSerilog(builder.Configuration);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddHealthChecks();
         builder.Services.AddHostedService<StartupReport>();
-        builder.Services.AddCerberusStore();
-        builder.Services.AddSlack(builder.Configuration);
-        builder.Services.AddPatroni();
-        builder.Services.AddKubernetesIntegration();
-        builder.Services.AddDiagnostics();
-        builder.Services.AddRemediationActions();
-        builder.Services.AddCerberusReports();
-        builder.Services.AddIncidents();
+        builder.Services.AddCerberusServices(builder.Configuration);
+        builder.Services.AddLocalConsole(builder.Configuration);
         return builder;
+    }
+
+    /// <summary>The services without logging and the web parts: shared by the web host and the break-glass CLI.</summary>
+    public static IServiceCollection AddCerberusServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddHealthChecks();
+        services.AddCerberusStore();
+        services.AddSlack(configuration);
+        services.AddPatroni();
+        services.AddKubernetesIntegration();
+        services.AddDiagnostics();
+        services.AddRemediationActions();
+        services.AddCerberusReports();
+        services.AddIncidents();
+        return services;
     }
 
     public static WebApplication UseCerberus(this WebApplication app)
@@ -40,6 +49,7 @@ internal static class CerberusBuilder
         app.MapHealthEndpoints();
         app.MapCerberusMetrics();
         app.MapSlack();
+        app.MapLocalConsole();
         app.MapIncidentsApi();
         return app;
     }

@@ -11,9 +11,9 @@ internal sealed class IncidentOptionsValidator : OptionsValidator<IncidentOption
         for (var i = 0; i < options.Approvers.Count; i++)
         {
             var id = options.Approvers[i];
-            if (string.IsNullOrWhiteSpace(id) || !id.All(char.IsAsciiLetterOrDigit) || id.Length < 3)
+            if (!IsSlackUserId(id) && !IsCliUser(id))
             {
-                problems.Add($"Cerberus:Approvers:{i}: '{id}' is not a Slack user id (like U012ABCDEF).");
+                problems.Add($"Cerberus:Approvers:{i}: '{id}' is not a Slack user id (like U012ABCDEF) or a break-glass CLI user (like cli:alice).");
             }
         }
 
@@ -22,4 +22,11 @@ internal sealed class IncidentOptionsValidator : OptionsValidator<IncidentOption
             ConfigurationRules.InRange(problems, $"Cerberus:RtoReminders:{i}", options.RtoReminders[i], 1, 99);
         }
     }
+
+    private static bool IsSlackUserId(string? id) => !string.IsNullOrWhiteSpace(id) && id.All(char.IsAsciiLetterOrDigit) && id.Length >= 3;
+
+    /// <summary>The CLI's actors are <c>cli:&lt;name&gt;</c> (see <c>Cli/CliActor</c>).</summary>
+    private static bool IsCliUser(string? id) =>
+        id is not null && id.StartsWith("cli:", StringComparison.Ordinal) && id.Length > 4
+        && id[4..].All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 }

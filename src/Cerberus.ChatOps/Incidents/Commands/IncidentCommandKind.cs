@@ -16,4 +16,5 @@ public enum IncidentCommandKind
     Close,
     List,
     Report,
+    Drill,
 }

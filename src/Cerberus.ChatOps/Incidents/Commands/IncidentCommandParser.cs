@@ -45,6 +45,7 @@ public static partial class IncidentCommandParser
             "close" => new IncidentCommand(IncidentCommandKind.Close),
             "list" => new IncidentCommand(IncidentCommandKind.List),
             "report" => new IncidentCommand(IncidentCommandKind.Report, rest),
+            "drill" => ParseDrill(rest),
             _ => new IncidentCommand(IncidentCommandKind.Help, Problem: $"I don't know `{Shorten(verb)}`."),
         };
     }
@@ -57,6 +58,11 @@ public static partial class IncidentCommandParser
             : new IncidentCommand(IncidentCommandKind.Help,
                 Problem: "Name the new incident commander with a mention: `/dbincident ic @someone` (Slack must send it as <@U…>; enable \"Escape channels, users, and links\" on the command).");
     }
+
+    private static IncidentCommand ParseDrill(string rest) =>
+        Drill.DrillScenario.Find(rest) is { } scenario
+            ? new IncidentCommand(IncidentCommandKind.Drill, scenario.Name)
+            : new IncidentCommand(IncidentCommandKind.Help, Problem: $"Name the drill scenario: `/dbincident drill <{Drill.DrillScenario.Names}>`.");
 
     private static IncidentCommand ParseResolve(string rest)
     {

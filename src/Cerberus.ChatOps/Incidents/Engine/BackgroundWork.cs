@@ -12,6 +12,9 @@ internal sealed partial class BackgroundWork(IHostApplicationLifetime lifetime, 
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
 
+    /// <summary>True while any job runs (the CLI waits for the work its command started).</summary>
+    public bool IsBusy => _running.Values.Any(t => !t.IsCompleted);
+
     public bool IsRunning(string key) => _running.TryGetValue(key, out var task) && !task.IsCompleted;
 
     /// <summary>Starts <paramref name="work"/> unless a job with the same key runs; false when it already does.</summary>

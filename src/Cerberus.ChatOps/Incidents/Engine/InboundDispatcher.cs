@@ -39,6 +39,9 @@ internal sealed partial class InboundDispatcher(IncidentEngine engine, ILogger<I
             case IncidentCommandKind.Start:
                 await engine.StartAsync(channel, user, parsed.Argument, drill: false, reply, cancellationToken);
                 break;
+            case IncidentCommandKind.Drill:
+                await engine.StartAsync(channel, user, parsed.Argument, drill: true, reply, cancellationToken);
+                break;
             case IncidentCommandKind.Status:
                 await engine.StatusAsync(channel, reply, cancellationToken);
                 break;

@@ -5,9 +5,10 @@ using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
-using Cerberus.ChatOps.Domain.Text;
-using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Domain.Reports;
+using Cerberus.ChatOps.Domain.Text;
+using Cerberus.ChatOps.Drill;
+using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Incidents.Rendering;
 using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Slack.Outbound;
@@ -32,13 +33,16 @@ internal sealed partial class IncidentEngine(
     IncidentChannelOpener channels,
     BackgroundWork work,
     TimeProvider time,
-    ILogger<IncidentEngine> logger)
+    ILogger<IncidentEngine> logger,
+    DrillBackend? drill = null)
 {
     private const int MaxSaveAttempts = 5;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly Dictionary<RemediationKind, IRemediationAction> _actions = actions.GroupBy(a => a.Kind).ToDictionary(g => g.Key, g => g.First());
+
+    private readonly DrillBackend _drill = drill ?? new DrillBackend(time);
 
     private IncidentOptions Options => options.CurrentValue;
 
@@ -290,12 +294,13 @@ internal sealed partial class IncidentEngine(
     private async Task RunDiagnosticsAsync(string incidentId, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["IncidentId"] = incidentId });
-        var report = await diagnostics.RunAsync(null, cancellationToken);
+        var current = await store.GetAsync(incidentId, cancellationToken);
+        var report = await DiagnosticsFor(current).RunAsync(null, cancellationToken);
         Log.Diagnosed(logger, incidentId, report.Classification, (report.FinishedAt - report.StartedAt).TotalMilliseconds);
         await MutateAsync(incidentId, (incident, batch, now) =>
         {
             var result = incident.CompleteDiagnosis(report, now);
-            batch.Thread(IncidentMessages.Diagnosis(incident, report, AvailableActions, Options.DryRun));
+            batch.Thread(IncidentMessages.Diagnosis(incident, report, incident.Drill ? DrillBackend.Kinds : AvailableActions, Options.DryRun));
             return result;
         }, cancellationToken);
     }
@@ -314,16 +319,16 @@ internal sealed partial class IncidentEngine(
         ReplyTarget reply,
         CancellationToken cancellationToken)
     {
-        if (!_actions.TryGetValue(kind, out var action))
-        {
-            await ReplyAsync(reply, $"{ActionRequestParser.Title(kind)} is not available here (its backend is not configured).", cancellationToken);
-            return;
-        }
-
         var incident = await store.GetAsync(incidentId, cancellationToken);
         if (incident is null || !incident.IsOpen)
         {
             await ReplyAsync(reply, incident is null ? $"There is no incident {incidentId}." : $"{incident.Id} is {incident.State}; no action can be proposed for it.", cancellationToken);
+            return;
+        }
+
+        if (ActionFor(incident, kind) is not { } action)
+        {
+            await ReplyAsync(reply, $"{ActionRequestParser.Title(kind)} is not available here (its backend is not configured).", cancellationToken);
             return;
         }
 
@@ -453,7 +458,7 @@ internal sealed partial class IncidentEngine(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["IncidentId"] = incidentId, ["ActionId"] = actionId });
         var incident = await store.GetAsync(incidentId, cancellationToken);
         var record = incident?.FindAction(actionId);
-        if (incident is null || record is null || record.Status != ActionStatus.Approved || !_actions.TryGetValue(record.Kind, out var action))
+        if (incident is null || record is null || record.Status != ActionStatus.Approved || ActionFor(incident, record.Kind) is not { } action)
         {
             return;
         }
@@ -558,7 +563,7 @@ internal sealed partial class IncidentEngine(
         }
 
         var before = incident.LatestDiagnosis;
-        var after = await diagnostics.RunAsync(VerificationProbes(record.Kind), cancellationToken);
+        var after = await DiagnosticsFor(incident).RunAsync(VerificationProbes(record.Kind), cancellationToken);
         var comparison = BeforeAfter(before, after);
         await MutateAsync(incidentId, (i, batch, now) =>
         {
@@ -678,14 +683,14 @@ internal sealed partial class IncidentEngine(
                     return result;
                 }, cancellationToken);
             }
-            else if (incident.RunningAction is { Status: ActionStatus.Started } started && _actions.TryGetValue(started.Kind, out var action))
+            else if (incident.RunningAction is { Status: ActionStatus.Started } started && ActionFor(incident, started.Kind) is { } action)
             {
                 Log.Resuming(logger, incident.Id, "reconcile " + started.Kind);
                 work.TryStart("execute:" + incident.Id, ct => ReconcileAsync(incident, started, action, ct));
             }
             else if (incident.State == IncidentState.Verifying
                      && incident.Actions.LastOrDefault(a => a.Status == ActionStatus.Succeeded) is { } done
-                     && _actions.TryGetValue(done.Kind, out var verifier))
+                     && ActionFor(incident, done.Kind) is { } verifier)
             {
                 Log.Resuming(logger, incident.Id, "verification");
                 work.TryStart("execute:" + incident.Id, ct => VerifyAsync(incident.Id, done.Id, verifier, ct));
@@ -759,6 +764,12 @@ internal sealed partial class IncidentEngine(
 
     // ---------------------------------------------------------------- plumbing
 
+    /// <summary>Drill incidents run against the simulated backend; every other incident against the real one.</summary>
+    private IDiagnosticsRunner DiagnosticsFor(Incident? incident) => incident is { Drill: true } ? _drill.Diagnostics(incident) : diagnostics;
+
+    private IRemediationAction? ActionFor(Incident incident, RemediationKind kind) =>
+        incident.Drill ? DrillBackend.Action(incident, kind) : _actions.GetValueOrDefault(kind);
+
     internal async Task PostThreadAsync(Incident incident, string text, CancellationToken cancellationToken)
     {
         var batch = new OutboxBatch(incident.Id, incident.Version + 1, incident.Channel, time.GetUtcNow());
@@ -789,6 +800,11 @@ internal sealed partial class IncidentEngine(
     {
         var batch = new OutboxBatch("", 0, reply.ChannelId, time.GetUtcNow());
         batch.Reply(reply, message ?? IncidentMessages.Text(text ?? string.Empty));
+        if (batch.Items.Count == 0)
+        {
+            return;
+        }
+
         await outbox.EnqueueAsync(batch.Items.Select(i => i with { Id = "reply/" + Guid.NewGuid().ToString("N") }).ToList(), cancellationToken);
         outboxSignal.Notify();
     }

@@ -40,7 +40,11 @@ internal sealed class OutboxBatch(string incidentId, long nextVersion, string ch
     public void Reply(ReplyTarget target, SlackMessage message)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (!string.IsNullOrEmpty(target.ResponseUrl))
+        if (target.Sink is { } sink)
+        {
+            sink.Deliver(message);
+        }
+        else if (!string.IsNullOrEmpty(target.ResponseUrl))
         {
             Add(OutboxKinds.ResponseUrl, message with { ResponseUrl = target.ResponseUrl, ResponseType = "ephemeral" }, null, target.ChannelId);
         }

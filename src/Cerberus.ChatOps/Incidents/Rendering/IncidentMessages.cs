@@ -256,6 +256,7 @@ internal static class IncidentMessages
             "• `escalate` — page the escalation contact into the thread\n" +
             "• `resolve [--force] [root cause]` — resolve and write the post-incident document\n" +
             "• `report [INC-…]` — the post-incident document's summary (written when an incident is resolved)\n" +
+            "• `drill <primary-unresponsive|disk-full|connection-exhaustion>` — rehearse an outage end to end against a simulated backend (every message marked [DRILL]; no real cluster touched)\n" +
             "• `cancel` — declared by mistake · `close` — after the review · `list` — recent incidents";
         return Text(text);
     }

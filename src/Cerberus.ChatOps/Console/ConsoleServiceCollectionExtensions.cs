@@ -1,0 +1,38 @@
+using Cerberus.ChatOps.Slack;
+using Cerberus.ChatOps.Slack.Api;
+
+namespace Cerberus.ChatOps.ConsoleMode;
+
+/// <summary>
+/// With no Slack credentials (no <c>Slack:SigningSecret</c>, no <c>Slack:AppToken</c>): the local console. Slack's
+/// options get the in-memory signing secret, the placeholder bot token and the local API base, the SSRF guard's one
+/// extra base becomes <see cref="LocalConsole.LocalBase"/>, and the Slack client's transport is the in-process
+/// <see cref="LocalSlack"/>. With Slack configured nothing is registered and <c>/console</c> does not exist.
+/// </summary>
+internal static class ConsoleServiceCollectionExtensions
+{
+    public static IServiceCollection AddLocalConsole(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (!LocalConsole.IsWanted(configuration))
+        {
+            return services;
+        }
+
+        var console = new LocalConsole();
+        services.AddSingleton(console);
+        services.AddSingleton<LocalSlack>();
+        services.AddSingleton<ConsoleInbound>();
+        services.AddSingleton<LoopbackOnlyFilter>();
+        services.PostConfigure<SlackOptions>(o =>
+        {
+            o.SigningSecret = console.SigningSecret;
+            o.BotToken = LocalConsole.LocalBotToken;
+            o.ApiBaseUrl = LocalConsole.ApiBase;
+            o.TestAllowedUrlBase = LocalConsole.LocalBase;
+            o.ChatInterval = TimeSpan.FromMilliseconds(20);
+        });
+        services.AddHttpClient<ISlackApi, SlackApiClient>()
+            .ConfigurePrimaryHttpMessageHandler(sp => new LocalSlackHandler(sp.GetRequiredService<LocalSlack>()));
+        return services;
+    }
+}

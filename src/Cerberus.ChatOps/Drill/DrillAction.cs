@@ -1,0 +1,68 @@
+using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Ports;
+
+namespace Cerberus.ChatOps.Drill;
+
+/// <summary>
+/// A simulated remediation for drills: proposed, approved and recorded like the real one (same ledger, same
+/// approval policy), but it changes nothing outside the process; it succeeds and verifies.
+/// </summary>
+internal sealed class DrillAction(RemediationKind kind, DrillScenario scenario) : IRemediationAction
+{
+    private const string Fingerprint = "drill:simulated";
+
+    public RemediationKind Kind => kind;
+
+    public Task<ActionProposal> ProposeAsync(ProposalRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult(ActionProposal.Of(new ActionRecord
+        {
+            Id = request.ActionId,
+            Kind = kind,
+            Target = "simulated cluster (drill)",
+            Description = "[simulated] " + What(kind),
+            BasedOn = $"the drill scenario {scenario.Name} ({scenario.Title})",
+            ObservedFingerprint = Fingerprint,
+            DryRun = request.DryRun,
+            ProposedBy = request.ProposedBy,
+            ProposedAt = request.Now,
+            ExpiresAt = request.Now + request.Expiry,
+            Parameters = new Dictionary<string, string>(request.Arguments, StringComparer.Ordinal),
+            UndoKind = kind == RemediationKind.ScaleBackendDown ? RemediationKind.ScaleBackendUp : null,
+        }));
+    }
+
+    public Task<string> ObserveAsync(ActionRecord action, CancellationToken cancellationToken) => Task.FromResult(Fingerprint);
+
+    public Task<ActionOutcome> ExecuteAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        progress.Report("[simulated] " + What(kind));
+        var figures = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (kind is RemediationKind.Failover or RemediationKind.Switchover)
+        {
+            figures[ActionFigureKeys.NewLeader] = "pg-1";
+        }
+
+        return Task.FromResult(ActionOutcome.Success($"[simulated] {What(kind)} — nothing outside the drill was changed.", figures));
+    }
+
+    public Task<ActionOutcome> VerifyAsync(ActionRecord action, CancellationToken cancellationToken) =>
+        Task.FromResult(ActionOutcome.Success("[simulated] the scenario's symptoms are gone."));
+
+    public Task<ActionOutcome> ReconcileAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken) =>
+        Task.FromResult(ActionOutcome.Success("[simulated] the drill action completed."));
+
+    private static string What(RemediationKind kind) => kind switch
+    {
+        RemediationKind.Failover => "Patroni failover from pg-0 to pg-1",
+        RemediationKind.Switchover => "Patroni switchover from pg-0 to pg-1",
+        RemediationKind.ScaleBackendDown => "scale cerberus-backend from 12 to 4 replicas",
+        RemediationKind.ScaleBackendUp => "scale cerberus-backend back to 12 replicas",
+        RemediationKind.AuditLogCleanup => "delete audit_log rows older than 30 days in batches, then VACUUM",
+        RemediationKind.DropReplicationSlot => "drop the inactive replication slot",
+        RemediationKind.Checkpoint => "CHECKPOINT",
+        _ => kind.ToString(),
+    };
+}

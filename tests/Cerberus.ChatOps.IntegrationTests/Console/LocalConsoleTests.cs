@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+
+namespace Cerberus.ChatOps.IntegrationTests.Console;
+
+/// <summary>The local console on a real host process, driven in headless Chromium by tests/js/console.mjs.</summary>
+public sealed class LocalConsoleTests
+{
+    [Fact]
+    public async Task Console_InHeadlessChromium_StartsAnIncidentAndAnswersAConfirmDialog()
+    {
+        // arrange
+        await using var host = await CerberusProcess.StartAsync();
+        var screenshot = Path.Combine(Path.GetTempPath(), $"cerberus-console-{Guid.NewGuid():N}.png");
+
+        // act
+        var (exitCode, output) = await RunNodeAsync("console.mjs", host.BaseUrl.ToString().TrimEnd('/'), screenshot);
+
+        // assert
+        Assert.True(exitCode == 0, $"console.mjs failed ({exitCode}):\n{output}\n--- host log ---\n{host.Log}");
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is missing or empty");
+        File.Delete(screenshot);
+    }
+
+    [Fact]
+    public async Task SlackCommands_UnsignedWhileConsoleIsOn_AreRefused()
+    {
+        // arrange
+        await using var host = await CerberusProcess.StartAsync();
+        using var http = new HttpClient { BaseAddress = host.BaseUrl };
+        using var body = new StringContent("team_id=T0&channel_id=C1&user_id=U1&command=%2Fdbincident&text=start+x&trigger_id=t&response_url=http%3A%2F%2Flocalhost%2Fconsole%2Fresponse%2FR1", Encoding.UTF8, "application/x-www-form-urlencoded");
+        body.Headers.Add("X-Slack-Request-Timestamp", DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        body.Headers.Add("X-Slack-Signature", "v0=" + new string('0', 64));
+
+        // act
+        using var response = await http.PostAsync(new Uri("/slack/commands", UriKind.Relative), body);
+        using var console = await http.GetAsync(new Uri("/console", UriKind.Relative));
+
+        // assert
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, console.StatusCode);
+        Assert.DoesNotContain("signing secret", host.Log, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Console_WithSlackConfigured_IsNotServed()
+    {
+        // arrange
+        await using var host = await CerberusProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Slack__SigningSecret"] = "configured-secret-for-the-test",
+            ["Slack__BotToken"] = "xoxb-test",
+            ["Slack__ApiBaseUrl"] = "http://127.0.0.1:9/api/",
+        });
+        using var http = new HttpClient { BaseAddress = host.BaseUrl };
+
+        // act
+        using var page = await http.GetAsync(new Uri("/console", UriKind.Relative));
+        using var api = await http.PostAsync(new Uri("/console/api/command", UriKind.Relative), new StringContent("{\"text\":\"start x\"}", Encoding.UTF8, "application/json"));
+
+        // assert
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+    }
+
+    [Fact]
+    public async Task ConsoleCommand_ThroughTheSignedPath_IsAcceptedAndAnswered()
+    {
+        // arrange
+        await using var host = await CerberusProcess.StartAsync();
+        using var http = new HttpClient { BaseAddress = host.BaseUrl };
+
+        // act
+        using var command = await http.PostAsync(new Uri("/console/api/command", UriKind.Relative), new StringContent("{\"text\":\"/dbincident help\"}", Encoding.UTF8, "application/json"));
+        var messages = string.Empty;
+        for (var i = 0; i < 50 && !messages.Contains("ephemeral", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(200);
+            messages = await http.GetStringAsync(new Uri("/console/api/messages?since=0", UriKind.Relative));
+        }
+
+        // assert
+        Assert.Equal("{\"status\":200}", await command.Content.ReadAsStringAsync());
+        Assert.Contains("\"kind\":\"ephemeral\"", messages, StringComparison.Ordinal);
+        Assert.Contains("declare an incident here", messages, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunNodeAsync(params string[] arguments)
+    {
+        var js = JsDirectory();
+        var start = new ProcessStartInfo("node") { WorkingDirectory = js, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string JsDirectory()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cerberus.ChatOps.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var js = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "tests", "js");
+        Assert.True(Directory.Exists(Path.Combine(js, "node_modules", "playwright-core")), $"{js}/node_modules/playwright-core is missing: run `npm ci` in tests/js (./test.sh does).");
+        Assert.True(File.Exists("/usr/bin/chromium"), "/usr/bin/chromium is missing: apt-get install -y chromium (.ci/run installs it).");
+        return js;
+    }
+}
