@@ -75,6 +75,9 @@ internal sealed partial class FaultHost : IAsyncDisposable
         if (_lab is not null)
         {
             env["Cerberus__Postgres__ConnectionString"] = _lab.MonitorConnectionString;
+
+            // The actions' own role (its Host/Port are replaced by the member's when a new leader is verified).
+            env["Cerberus__Actions__PostgresConnectionString"] = _lab.PatroniPostgres[0];
             for (var i = 0; i < _lab.PatroniUrls.Count; i++)
             {
                 env[$"Cerberus__Patroni__Urls__{i}"] = _lab.PatroniUrls[i].ToString();
