@@ -317,7 +317,19 @@ internal sealed partial class PatroniFailoverAction(
         var candidate = Candidate(action);
         var oldLeader = Figure(action, ActionFigureKeys.OldLeader, LeaderParameter);
         var before = int.Parse(Figure(action, ActionFigureKeys.TimelineBefore, TimelineParameter) ?? "0", CultureInfo.InvariantCulture);
+
+        // The bot may have died mid-switchover: right after a restart the cluster can be between leaders, or the old
+        // leader not demoted yet. Only the candidate leading on a newer timeline settles it early; anything else is
+        // read again until the verification deadline, so that an unfinished promotion is not reported as failed.
+        var deadline = time.GetUtcNow() + _options.VerifyDeadline;
         var read = await ReadClusterAsync(cancellationToken);
+        while (!(read.Cluster?.Leader is { } l && string.Equals(l.Name, candidate, StringComparison.Ordinal) && l.Timeline > before)
+               && time.GetUtcNow() <= deadline)
+        {
+            await Task.Delay(_options.PollInterval, time, cancellationToken);
+            read = await ReadClusterAsync(cancellationToken);
+        }
+
         if (read.Cluster is null)
         {
             return ActionOutcome.Failure($"After the restart /cluster could not be read ({read.Error}); whether the promotion happened is unknown. Nothing was re-sent.");

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Cerberus.ChatOps.IntegrationTests.Diagnostics;
 
 /// <summary>A server on loopback that accepts TCP connections and never answers: what a hung PostgreSQL or Patroni looks like.</summary>
-internal sealed class HungServer : IAsyncDisposable
+public sealed class HungServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly List<TcpClient> _accepted = [];

@@ -1,0 +1,60 @@
+using System.Net;
+using Cerberus.ChatOps.IntegrationTests.Support;
+
+namespace Cerberus.ChatOps.IntegrationTests.Faults;
+
+/// <summary>Five identical approval clicks at once against the real host: one switchover, four "already approved".</summary>
+[Collection(LabCollection.Name)]
+public sealed class ConcurrentApprovalTests(LabFixture fixture)
+{
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Approve_FiveClicksAtOnceAfterAStrangersClick_RunsTheSwitchoverOnceAndAnswersTheRest()
+    {
+        // arrange
+        var patroni = fixture.Patroni;
+        var (_, timelineBefore) = PatroniLab.LeaderOf(await patroni.WaitSettledAsync(TimeSpan.FromSeconds(90)));
+        await using var faults = await FaultHost.CreateAsync(fixture.Lab);
+        var id = await faults.StartIncidentAsync("five clicks");
+        await faults.WaitForStateAsync(id, Step, "AwaitingDecision");
+        await faults.ProposeSwitchoverAsync(id);
+        var (value, cardTs) = await faults.WaitForButtonAsync("cerberus.approve", v => v.StartsWith(id + "|", StringComparison.Ordinal), Step);
+        Assert.Equal(HttpStatusCode.OK, await faults.SendAsync(faults.Click("cerberus.approve", value, FaultHost.Stranger, cardTs)));
+        await WaitForResponseAsync(faults, "Only the incident commander", 1);
+
+        // act
+        var clicks = Enumerable.Range(0, 5).Select(_ => faults.Click("cerberus.approve", value, FaultHost.Approver, cardTs)).ToList();
+        var statuses = await Task.WhenAll(clicks.Select(faults.SendAsync));
+        await faults.WaitForStateAsync(id, Step, "Mitigated", "AwaitingDecision");
+        await WaitForResponseAsync(faults, "Already approved", 4);
+        await faults.WaitAllSentAsync(Step);
+        var (_, timelineAfter) = PatroniLab.LeaderOf(await patroni.WaitSettledAsync(TimeSpan.FromSeconds(90)));
+
+        // assert
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal("Mitigated", await faults.StateAsync(id));
+        Assert.Equal(timelineBefore + 1, timelineAfter);
+        Assert.Equal(4, Responses(faults, "Already approved"));
+        Assert.Equal(1, Responses(faults, "Only the incident commander"));
+        Assert.Single(faults.Slack.Messages, m => FaultHost.BlocksText(m).Contains(":gear: Running", StringComparison.Ordinal));
+        Assert.Empty(faults.DuplicatedOutboxIds());
+    }
+
+    private static int Responses(FaultHost faults, string fragment) =>
+        faults.Slack.ResponsePosts.Count(p => p.Body.ToJsonString().Contains(fragment, StringComparison.Ordinal));
+
+    private static async Task WaitForResponseAsync(FaultHost faults, string fragment, int count)
+    {
+        var deadline = DateTime.UtcNow + Step;
+        while (Responses(faults, fragment) < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{count} response_url answers with \"{fragment}\" did not arrive; got {Responses(faults, fragment)}.\n{faults.Host?.OutputTail}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
