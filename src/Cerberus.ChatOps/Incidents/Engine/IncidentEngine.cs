@@ -97,7 +97,6 @@ internal sealed partial class IncidentEngine(
             }
 
             batch.PostHeader(IncidentMessages.Header(incident, Options.Contacts, now));
-            batch.Thread(IncidentMessages.Started(incident, Options.Contacts));
             await store.SaveAsync(incident, batch.Items, cancellationToken);
             outboxSignal.Notify();
             CerberusMetrics.IncidentDeclared();

@@ -48,7 +48,9 @@ internal static class IncidentMessages
             ]));
         }
 
-        builder.Add(Blocks.Context($"Work happens in the thread below · `/dbincident status` · `/dbincident help`"));
+        builder.Add(Blocks.Context(incident.State == IncidentState.Diagnosing
+            ? "The runbook's diagnostics are running in parallel (connectivity, connections, Patroni, replication, disk, Kubernetes, app health); the findings follow in the thread below."
+            : "Work happens in the thread below · `/dbincident status` · `/dbincident help`"));
         return builder.Build($"{Tag(incident)}{incident.Id} {incident.Severity.ToString().ToUpperInvariant()}: {incident.Summary} — {StateText(incident)}");
     }
 
@@ -75,14 +77,6 @@ internal static class IncidentMessages
         IncidentState.Cancelled => "Cancelled",
         _ => incident.State.ToString(),
     };
-
-    public static SlackMessage Started(Incident incident, ContactsOptions contacts)
-    {
-        var notify = new[] { contacts.PrimarySlack }.Where(s => !string.IsNullOrWhiteSpace(s)).Select(Mention).ToList();
-        var text = $"{Tag(incident)}{incident.Id} declared by {Format.User(incident.DeclaredBy)}. Running the runbook's diagnostics in parallel (connectivity, connections, Patroni, replication, disk, Kubernetes, app health)…"
-            + (notify.Count > 0 ? $"\n{string.Join(' ', notify)}: a CRITICAL database incident started." : string.Empty);
-        return new MessageBuilder().Add(Blocks.Section(text)).Build($"{Tag(incident)}{incident.Id}: diagnostics running");
-    }
 
     public static SlackMessage Diagnosis(Incident incident, DiagnosisReport report, IReadOnlyCollection<RemediationKind> available, bool dryRunOnly)
     {

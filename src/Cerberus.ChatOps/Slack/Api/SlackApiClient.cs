@@ -64,7 +64,9 @@ internal sealed partial class SlackApiClient(
         var form = MessageFields(message);
         form.Add(new("channel", channel));
         form.Add(new("ts", ts));
-        await CallAsync("chat.update", form, idempotent: true, BotToken, channel, cancellationToken);
+        // Not paced per channel: the ~1 message/s per channel limit is for posting; chat.update is a Tier 3 method,
+        // and its 429s are honoured per method like every other.
+        await CallAsync("chat.update", form, idempotent: true, BotToken, paceChannel: null, cancellationToken);
     }
 
     public async Task<string> PostEphemeralAsync(string channel, string user, SlackMessage message, string? threadTs, CancellationToken cancellationToken)
