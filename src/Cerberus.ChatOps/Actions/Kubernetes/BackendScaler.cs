@@ -80,6 +80,27 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
         return BackendState.Of(d.Spec?.Replicas ?? 0, d.Metadata?.Generation ?? 0);
     }
 
+    /// <summary>
+    /// The fingerprint the engine compares with the proposal's, re-read just before execution. When the deployment
+    /// cannot be read, an "unreadable: …" text that never equals a fingerprint: nothing runs on a state nobody can see.
+    /// </summary>
+    public async Task<string> ObserveAsync(CancellationToken cancellationToken)
+    {
+        if (!TryGetClient(out var client, out var reason))
+        {
+            return reason;
+        }
+
+        try
+        {
+            return await FingerprintAsync(client, cancellationToken);
+        }
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
+        {
+            return "unreadable: " + KubernetesErrors.Describe(ex, "deployments get");
+        }
+    }
+
     public async Task PatchAsync(IKubernetes client, int replicas, CancellationToken cancellationToken)
     {
         var body = PatchBody(replicas);

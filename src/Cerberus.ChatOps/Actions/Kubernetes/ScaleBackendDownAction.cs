@@ -79,23 +79,7 @@ internal sealed partial class ScaleBackendDownAction(BackendScaler scaler, ILogg
         return ActionProposal.Of(action);
     }
 
-    public async Task<string> ObserveAsync(ActionRecord action, CancellationToken cancellationToken)
-    {
-        if (!scaler.TryGetClient(out var client, out var reason))
-        {
-            return reason;
-        }
-
-        try
-        {
-            return await scaler.FingerprintAsync(client, cancellationToken);
-        }
-        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
-        {
-            // Never equal to a fingerprint: the engine refuses to execute on a state it cannot see.
-            return "unreadable: " + KubernetesErrors.Describe(ex, "deployments get");
-        }
-    }
+    public Task<string> ObserveAsync(ActionRecord action, CancellationToken cancellationToken) => scaler.ObserveAsync(cancellationToken);
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken)
     {
