@@ -38,7 +38,7 @@ public sealed class SlackOutageTests(LabFixture fixture)
         Assert.Empty(faults.DuplicatedOutboxIds());
         var posted = faults.Slack.Messages.Where(m => m.OutboxId is not null).Select(m => m.OutboxId!).ToHashSet(StringComparer.Ordinal);
         var expected = await faults.OutboxIdsAsync("post", "thread");
-        Assert.True(expected.Count >= 6, $"only {expected.Count} messages were written");
+        Assert.True(expected.Count >= 5, $"only {expected.Count} messages were written (header, diagnostics, three notes)");
         Assert.All(expected, outboxId => Assert.Contains(outboxId, posted));
         Assert.Equal(3, faults.Slack.Messages.Count(m => FaultHost.BlocksText(m).Contains("outage note", StringComparison.Ordinal)));
     }
