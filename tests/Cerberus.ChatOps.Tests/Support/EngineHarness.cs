@@ -6,9 +6,7 @@ using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Store.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cerberus.ChatOps.Tests.Support;
@@ -108,18 +106,9 @@ internal sealed class EngineHarness : IAsyncDisposable
         _lifetimes.Add(lifetime);
         var work = new BackgroundWork(lifetime, NullLogger<BackgroundWork>.Instance);
         var monitor = new StaticOptionsMonitor<IncidentOptions>(Options);
-        var integrity = new IntegrityCheck(new TableHealthCollector(Time, NullLogger<TableHealthCollector>.Instance), new ConfigurationBuilder().Build());
+        var integrity = new IntegrityCheck(new TableHealthCollector(Time, NullLogger<TableHealthCollector>.Instance), new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()));
         var channels = new IncidentChannelOpener(Slack, monitor, NullLogger<IncidentChannelOpener>.Instance);
         var engine = new IncidentEngine(Store, Store, new OutboxSignal(), Diagnostics, Actions, monitor, integrity, channels, work, Time, NullLogger<IncidentEngine>.Instance);
         return (engine, work, new InboundDispatcher(engine, NullLogger<InboundDispatcher>.Instance));
-    }
-
-    private sealed class StaticOptionsMonitor<T>(T value) : IOptionsMonitor<T>
-    {
-        public T CurrentValue => value;
-
-        public T Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 }
