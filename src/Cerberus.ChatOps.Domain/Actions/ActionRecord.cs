@@ -34,7 +34,14 @@ public sealed class ActionRecord
 
     public bool DryRun { get; init; }
 
+    /// <summary>
+    /// The human who proposed it. A card the bot re-proposes after the state changed keeps the proposer of the card it
+    /// replaces (see <see cref="ReproposalOf"/>), so the second-person rule survives the drift.
+    /// </summary>
     public required string ProposedBy { get; init; }
+
+    /// <summary>The ledger id of the card this one replaces after the state changed under an approval, if any.</summary>
+    public string? ReproposalOf { get; set; }
 
     public required DateTimeOffset ProposedAt { get; init; }
 

@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Stateless;
@@ -158,6 +159,10 @@ public sealed class Incident
     public void RecordCommand(string actor, string text, DateTimeOffset at) =>
         _timeline.Add(new TimelineEntry(at, TimelineKind.Command, actor, text));
 
+    /// <summary>Records an attempt the bot refused (rate limit, access) so the document lists it.</summary>
+    public void RecordRefusal(string actor, string text, DateTimeOffset at) =>
+        _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, actor, text));
+
     public void RecordError(string text, DateTimeOffset at) =>
         _timeline.Add(new TimelineEntry(at, TimelineKind.Error, BotActor, text));
 
@@ -172,8 +177,33 @@ public sealed class Incident
         return DomainResult.Ok("Noted in the timeline.");
     }
 
-    public DomainResult ChangeCommander(string newCommander, string actor, DateTimeOffset at)
+    /// <summary>
+    /// Checks that <paramref name="actor"/> may perform <paramref name="operation"/>; a refusal is recorded in the
+    /// timeline (who, what, when) and answered with who can. Null when allowed.
+    /// </summary>
+    public DomainResult? Authorize(IncidentOperation operation, string actor, ApprovalPolicy policy, DateTimeOffset at, string? actionId = null)
     {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.May(operation, actor, Commander, Drill))
+        {
+            return null;
+        }
+
+        var verb = AccessRules.Verb(operation);
+        _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, actor, $"refused: {verb} (not the commander or on the approver roster)", actionId));
+        var who = AccessRules.For(operation) == AccessRole.Roster
+            ? "a member of the approver roster"
+            : $"the incident commander (<@{Commander}>) or a member of the approver roster";
+        return DomainResult.Refused($"Only {who} may {verb} in {Id}. Your attempt was recorded.");
+    }
+
+    public DomainResult ChangeCommander(string newCommander, string actor, ApprovalPolicy policy, DateTimeOffset at)
+    {
+        if (Authorize(IncidentOperation.ChangeCommander, actor, policy, at) is { } refused)
+        {
+            return refused;
+        }
+
         if (!IsOpen)
         {
             return DomainResult.Refused($"{Id} is {_state}; its commander can no longer change.");
@@ -240,9 +270,20 @@ public sealed class Incident
         }
     }
 
-    public DomainResult ProposeAction(ActionRecord action, DateTimeOffset at)
+    /// <summary>
+    /// Records a proposal and supersedes the pending card. Only the commander and the roster propose; the bot's own
+    /// re-proposal after a drift (<see cref="ActionRecord.ReproposalOf"/>) keeps the human proposer of the card it replaces.
+    /// </summary>
+    public DomainResult ProposeAction(ActionRecord action, ApprovalPolicy policy, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(policy);
+        var reproposal = action.ReproposalOf is { } replaced && FindAction(replaced) is { IsFinal: true, Status: not ActionStatus.Succeeded };
+        if (!reproposal && Authorize(IncidentOperation.Propose, action.ProposedBy, policy, at, action.Id) is { } refused)
+        {
+            return refused;
+        }
+
         if (FindAction(action.Id) is not null)
         {
             return DomainResult.Refused($"Action {action.Id} was already proposed.");
@@ -267,9 +308,12 @@ public sealed class Incident
         }
 
         _actions.Add(action);
-        _timeline.Add(new TimelineEntry(at, TimelineKind.Proposal, action.ProposedBy,
-            $"proposed {(action.DryRun ? "(dry run) " : string.Empty)}{action.Kind} on {action.Target}", action.Id));
-        return Fire(IncidentTrigger.ProposeAction, action.ProposedBy, at, "propose an action");
+        _timeline.Add(reproposal
+            ? new TimelineEntry(at, TimelineKind.Proposal, BotActor,
+                $"re-proposed {action.Kind} on {action.Target} after the state changed (replaces {action.ReproposalOf}; proposer of record <@{action.ProposedBy}>)", action.Id)
+            : new TimelineEntry(at, TimelineKind.Proposal, action.ProposedBy,
+                $"proposed {(action.DryRun ? "(dry run) " : string.Empty)}{action.Kind} on {action.Target}", action.Id));
+        return Fire(IncidentTrigger.ProposeAction, reproposal ? BotActor : action.ProposedBy, at, "propose an action");
     }
 
     public DomainResult Approve(string actionId, string approver, bool riskAccepted, ApprovalPolicy policy, DateTimeOffset at)
@@ -292,16 +336,22 @@ public sealed class Incident
             return DomainResult.Refused($"This approval expired at {action.ExpiresAt:HH:mm} UTC; nothing ran. Propose the action again to get a fresh card.");
         }
 
-        if (!policy.MayApprove(approver, Commander))
+        if (!Drill && policy.Roster.Count == 0)
         {
-            _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, approver, $"approval of {action.Kind} refused: not an approver", action.Id));
-            return DomainResult.Refused($"Only the incident commander (<@{Commander}>) or a configured approver may approve this. Your click was recorded.");
+            _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, approver, $"approval of {action.Kind} refused: the approver roster is empty", action.Id));
+            return DomainResult.Refused($"Nobody may approve changes to production: the approver roster is empty (set `{ApprovalPolicy.RosterSetting}`, …). Your click was recorded; nothing ran.");
         }
 
-        if (policy.RequireSecondPerson && string.Equals(approver, action.ProposedBy, StringComparison.Ordinal))
+        if (!policy.May(IncidentOperation.Approve, approver, Commander, Drill))
+        {
+            _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, approver, $"approval of {action.Kind} refused: not on the approver roster", action.Id));
+            return DomainResult.Refused("Only a member of the approver roster may approve this (being the incident commander is not enough). Your click was recorded; nothing ran.");
+        }
+
+        if (policy.NeedsSecondPerson(action, Drill) && string.Equals(approver, action.ProposedBy, StringComparison.Ordinal))
         {
             _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, approver, $"approval of {action.Kind} refused: two-person rule", action.Id));
-            return DomainResult.Refused("The two-person rule is on: someone other than the proposer must approve.");
+            return DomainResult.Refused($"This needs a second person: someone on the approver roster other than the proposer (<@{action.ProposedBy}>) must approve. Your click was recorded; nothing ran.");
         }
 
         if (action.RiskWarning is not null && !riskAccepted)
@@ -336,10 +386,10 @@ public sealed class Incident
             return DomainResult.Refused(DecidedText(action));
         }
 
-        if (!policy.MayApprove(user, Commander) && !string.Equals(user, action.ProposedBy, StringComparison.Ordinal))
+        if (!string.Equals(user, action.ProposedBy, StringComparison.Ordinal)
+            && Authorize(IncidentOperation.Reject, user, policy, at, action.Id) is { } refused)
         {
-            _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, user, $"rejection of {action.Kind} refused: not an approver", action.Id));
-            return DomainResult.Refused("Only the proposer, the incident commander or a configured approver may reject this.");
+            return refused;
         }
 
         action.Status = ActionStatus.Rejected;
@@ -476,8 +526,13 @@ public sealed class Incident
     /// Resolves the incident. Refused while an action runs, and (unless <paramref name="force"/>) while a change is
     /// not undone, so nobody walks away with the backend scaled to zero.
     /// </summary>
-    public DomainResult Resolve(string actor, string? rootCause, bool force, DateTimeOffset at)
+    public DomainResult Resolve(string actor, string? rootCause, bool force, ApprovalPolicy policy, DateTimeOffset at)
     {
+        if (Authorize(IncidentOperation.Resolve, actor, policy, at) is { } refused)
+        {
+            return refused;
+        }
+
         if (!_machine.CanFire(IncidentTrigger.Resolve))
         {
             return DomainResult.Refused(_state is IncidentState.Executing or IncidentState.Verifying
@@ -523,8 +578,13 @@ public sealed class Incident
         return DomainResult.Ok("Root cause recorded.");
     }
 
-    public DomainResult Cancel(string actor, DateTimeOffset at)
+    public DomainResult Cancel(string actor, ApprovalPolicy policy, DateTimeOffset at)
     {
+        if (Authorize(IncidentOperation.Cancel, actor, policy, at) is { } refused)
+        {
+            return refused;
+        }
+
         if (!_machine.CanFire(IncidentTrigger.Cancel))
         {
             return DomainResult.Refused(_state is IncidentState.Executing or IncidentState.Verifying
@@ -543,8 +603,13 @@ public sealed class Incident
         return Fire(IncidentTrigger.Cancel, actor, at, "cancel");
     }
 
-    public DomainResult Close(string actor, DateTimeOffset at)
+    public DomainResult Close(string actor, ApprovalPolicy policy, DateTimeOffset at)
     {
+        if (Authorize(IncidentOperation.Close, actor, policy, at) is { } refused)
+        {
+            return refused;
+        }
+
         if (!_machine.CanFire(IncidentTrigger.Close))
         {
             return DomainResult.Refused($"{Id} is {_state}; only a resolved incident can be closed.");

@@ -29,6 +29,9 @@ public sealed record PostIncidentReport
     /// <summary>The timeline sorted by time (stable for equal times).</summary>
     public required IReadOnlyList<ReportTimelineRow> Timeline { get; init; }
 
+    /// <summary>Attempts the bot refused (who, what, when): outside the roster, the two-person rule, rate limits.</summary>
+    public IReadOnlyList<ReportTimelineRow> RefusedAttempts { get; init; } = [];
+
     /// <summary>Actions that were approved and ran (or started), dry runs included and marked.</summary>
     public required IReadOnlyList<ReportActionRow> ActionsTaken { get; init; }
 

@@ -54,6 +54,11 @@ public static class PostIncidentReportBuilder
                 .OrderBy(e => e.At)
                 .Select(e => new ReportTimelineRow(e.At, e.Kind, e.Actor, ReportFormat.PlainText(e.Text), e.ActionId))
                 .ToList(),
+            RefusedAttempts = incident.Timeline
+                .Where(e => e.Kind == TimelineKind.Refusal && !string.Equals(e.Actor, Incident.BotActor, StringComparison.Ordinal))
+                .OrderBy(e => e.At)
+                .Select(e => new ReportTimelineRow(e.At, e.Kind, e.Actor, ReportFormat.PlainText(e.Text), e.ActionId))
+                .ToList(),
             ActionsTaken = incident.Actions.Where(a => Ran.Contains(a.Status)).OrderBy(a => a.ProposedAt).Select(Row).ToList(),
             ActionsNotRun = incident.Actions.Where(a => !Ran.Contains(a.Status)).OrderBy(a => a.ProposedAt).Select(Row).ToList(),
             FiguresBeforeAt = first?.StartedAt,

@@ -19,6 +19,7 @@ public static class PostIncidentReportMarkdown
         "## Data loss (RPO)",
         "## Root cause",
         "## Timeline",
+        "### Refused attempts",
         "## Actions taken",
         "### Not run",
         "## Diagnostic figures before and after",
@@ -127,6 +128,23 @@ public static class PostIncidentReportMarkdown
         foreach (var row in report.Timeline)
         {
             Line($"| {ReportFormat.Time(row.At)} | {Actor(row.Actor)} | {Cell(row.Text)} |");
+        }
+
+        Line();
+        Line("### Refused attempts");
+        Line();
+        if (report.RefusedAttempts.Count == 0)
+        {
+            Line("None: nobody tried what they may not do.");
+        }
+        else
+        {
+            Line("| Time (UTC) | Who | What was refused |");
+            Line("|---|---|---|");
+            foreach (var row in report.RefusedAttempts)
+            {
+                Line($"| {ReportFormat.Time(row.At)} | {Actor(row.Actor)} | {Cell(row.Text)} |");
+            }
         }
 
         Line();

@@ -186,7 +186,7 @@ internal sealed class IncidentCli(
 
         if (incident.ReportMarkdown is null)
         {
-            await engine.ReportAsync(incident.Channel, incident.Id, Reply(incident.Channel, sink), cancellationToken);
+            await engine.ReportAsync(incident.Channel, actor, incident.Id, Reply(incident.Channel, sink), cancellationToken);
             await WaitAsync(cancellationToken);
             incident = await store.GetAsync(incident.Id, cancellationToken) ?? incident;
         }

@@ -45,6 +45,11 @@ internal sealed partial class StartupReport(IConfiguration configuration, ILogge
             missing.Add("Patroni (Cerberus__Patroni__Urls__0..N): cluster probes and failover are unavailable");
         }
 
+        if (!IsSet(configuration, "Cerberus:Approvers:0"))
+        {
+            missing.Add("approver roster (Cerberus__Approvers__0..N: Slack user ids U…/W… or user groups S…): nobody may approve a change to production, every approval card says so; drills still work for anyone");
+        }
+
         var enabled = configuration["Cerberus:Kubernetes:Enabled"];
         if (string.Equals(enabled, "false", StringComparison.OrdinalIgnoreCase))
         {

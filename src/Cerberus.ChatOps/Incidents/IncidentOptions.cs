@@ -1,3 +1,5 @@
+using Cerberus.ChatOps.Incidents.Access;
+
 namespace Cerberus.ChatOps.Incidents;
 
 /// <summary>The incident engine's settings, bound from the <c>Cerberus</c> section.</summary>
@@ -5,10 +7,16 @@ public sealed class IncidentOptions
 {
     public const string Section = "Cerberus";
 
-    /// <summary><c>Cerberus:Approvers:0..N</c>: Slack user ids allowed to approve risky actions (the incident commander may too).</summary>
+    /// <summary>
+    /// <c>Cerberus:Approvers:0..N</c>: the approver roster — Slack user ids (U…/W…), user groups (S…) and break-glass
+    /// CLI users (<c>cli:&lt;name&gt;</c>). The only people who may approve a change to production (the incident
+    /// commander too only if listed); empty means no real action can be approved.
+    /// </summary>
     public List<string> Approvers { get; set; } = [];
 
     public ApprovalOptions Approval { get; set; } = new();
+
+    public RateLimitOptions RateLimit { get; set; } = new();
 
     /// <summary><c>Cerberus:DryRun</c>: every action shows what it would run and runs nothing.</summary>
     public bool DryRun { get; set; }

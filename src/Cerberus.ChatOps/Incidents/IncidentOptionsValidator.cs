@@ -7,13 +7,22 @@ internal sealed class IncidentOptionsValidator : OptionsValidator<IncidentOption
     protected override void Check(IncidentOptions options, List<string> problems)
     {
         ConfigurationRules.Positive(problems, "Cerberus:Approval:Expiry", options.Approval.Expiry);
+        ConfigurationRules.Positive(problems, "Cerberus:Approval:GroupCacheExpiry", options.Approval.GroupCacheExpiry);
+        if (!Enum.IsDefined(options.Approval.SecondPersonFor))
+        {
+            problems.Add("Cerberus:Approval:SecondPersonFor: must be Risky, All or None.");
+        }
+
+        ConfigurationRules.Positive(problems, "Cerberus:RateLimit:Window", options.RateLimit.Window);
+        ConfigurationRules.InRange(problems, "Cerberus:RateLimit:StartsPerUser", options.RateLimit.StartsPerUser, 1, 1000);
+        ConfigurationRules.InRange(problems, "Cerberus:RateLimit:DiagnosesPerUser", options.RateLimit.DiagnosesPerUser, 1, 1000);
         ConfigurationRules.Positive(problems, "Cerberus:TimerInterval", options.TimerInterval);
         for (var i = 0; i < options.Approvers.Count; i++)
         {
             var id = options.Approvers[i];
             if (!IsSlackUserId(id) && !IsCliUser(id))
             {
-                problems.Add($"Cerberus:Approvers:{i}: '{id}' is not a Slack user id (like U012ABCDEF) or a break-glass CLI user (like cli:alice).");
+                problems.Add($"Cerberus:Approvers:{i}: '{id}' is not a Slack user id (like U012ABCDEF), a user group id (like S012ABCDEF) or a break-glass CLI user (like cli:alice).");
             }
         }
 
@@ -23,7 +32,9 @@ internal sealed class IncidentOptionsValidator : OptionsValidator<IncidentOption
         }
     }
 
-    private static bool IsSlackUserId(string? id) => !string.IsNullOrWhiteSpace(id) && id.All(char.IsAsciiLetterOrDigit) && id.Length >= 3;
+    /// <summary>U… and W… are users, S… user groups: upper-case letters and digits.</summary>
+    private static bool IsSlackUserId(string? id) =>
+        id is { Length: >= 3 } && id[0] is 'U' or 'W' or 'S' && id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c));
 
     /// <summary>The CLI's actors are <c>cli:&lt;name&gt;</c> (see <c>Cli/CliActor</c>).</summary>
     private static bool IsCliUser(string? id) =>

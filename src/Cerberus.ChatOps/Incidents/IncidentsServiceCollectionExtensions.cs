@@ -1,5 +1,6 @@
 using Cerberus.ChatOps.Hosting;
 using Cerberus.ChatOps.Hosting.Configuration;
+using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Slack.Inbound;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +16,13 @@ internal static class IncidentsServiceCollectionExtensions
         services.TryAddSingleton<ProcessLease>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<IntegrityCheck>();
+        services.AddSingleton(sp => new ApproverRoster(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<IncidentOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ApproverRoster>>(),
+            sp.GetService<Slack.Api.ISlackApi>(),
+            sp.GetService<ConsoleMode.LocalConsole>()));
+        services.AddSingleton<UserRateLimiter>();
         services.AddSingleton(sp => new IncidentChannelOpener(
             sp.GetService<Slack.Api.ISlackApi>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<IncidentOptions>>(),

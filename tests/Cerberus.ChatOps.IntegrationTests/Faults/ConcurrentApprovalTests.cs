@@ -21,7 +21,7 @@ public sealed class ConcurrentApprovalTests(LabFixture fixture)
         await faults.ProposeSwitchoverAsync(id);
         var (value, cardTs) = await faults.WaitForButtonAsync("cerberus.approve", v => v.StartsWith(id + "|", StringComparison.Ordinal), Step);
         Assert.Equal(HttpStatusCode.OK, await faults.SendAsync(faults.Click("cerberus.approve", value, FaultHost.Stranger, cardTs)));
-        await WaitForResponseAsync(faults, "Only the incident commander", 1);
+        await WaitForResponseAsync(faults, "Only a member of the approver roster", 1);
 
         // act
         var clicks = Enumerable.Range(0, 5).Select(_ => faults.Click("cerberus.approve", value, FaultHost.Approver, cardTs)).ToList();
@@ -36,7 +36,7 @@ public sealed class ConcurrentApprovalTests(LabFixture fixture)
         Assert.Equal("Mitigated", await faults.StateAsync(id));
         Assert.Equal(timelineBefore + 1, timelineAfter);
         Assert.Equal(4, Responses(faults, "Already approved"));
-        Assert.Equal(1, Responses(faults, "Only the incident commander"));
+        Assert.Equal(1, Responses(faults, "Only a member of the approver roster"));
         Assert.Single(faults.Slack.Messages, m => FaultHost.BlocksText(m).Contains(":gear: Running", StringComparison.Ordinal));
         Assert.Empty(faults.DuplicatedOutboxIds());
     }

@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Actions.Kubernetes;
 using Cerberus.ChatOps.Diagnostics.Http;
 using Cerberus.ChatOps.Domain.Actions;
@@ -291,8 +292,9 @@ public sealed class ScaleBackendActionsTests
     /// <summary>What the incident engine does with an approved action: observe, start, execute, verify, record.</summary>
     private static async Task RunThroughTheIncident(Incident incident, Cerberus.ChatOps.Domain.Ports.IRemediationAction action, ActionRecord record, DateTimeOffset at)
     {
-        Assert.True(incident.ProposeAction(record, at).Succeeded);
-        Assert.True(incident.Approve(record.Id, "U1", riskAccepted: true, ApprovalPolicy.Default, at).Succeeded);
+        var policy = new ApprovalPolicy(new HashSet<string>(StringComparer.Ordinal) { "U1" }, SecondPersonRule.None, TimeSpan.FromMinutes(15));
+        Assert.True(incident.ProposeAction(record, policy, at).Succeeded);
+        Assert.True(incident.Approve(record.Id, "U1", riskAccepted: true, policy, at).Succeeded);
         Assert.Equal(record.ObservedFingerprint, await action.ObserveAsync(record, CancellationToken.None));
         Assert.True(incident.MarkStarted(record.Id, at).Succeeded);
         var outcome = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);

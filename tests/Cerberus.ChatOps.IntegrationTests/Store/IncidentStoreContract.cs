@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Store;
@@ -98,11 +99,11 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         // arrange
         var store = await NewStoreAsync();
         var cancelled = Declared("INC-2026-0001", "C-ONE", T0);
-        cancelled.Cancel("U1", T0.AddMinutes(1));
+        cancelled.Cancel("U1", ApprovalPolicy.Default, T0.AddMinutes(1));
         await store.SaveAsync(cancelled, [], Ct);
         await store.SaveAsync(Declared("INC-2026-0002", "C-ONE", T0.AddMinutes(2)), [], Ct);
         var closedElsewhere = Declared("INC-2026-0003", "C-TWO", T0.AddMinutes(3));
-        closedElsewhere.Resolve("U1", "fixed", force: false, T0.AddMinutes(4));
+        closedElsewhere.Resolve("U1", "fixed", force: false, ApprovalPolicy.Default, T0.AddMinutes(4));
         await store.SaveAsync(closedElsewhere, [], Ct);
 
         // act
@@ -142,7 +143,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         var store = await NewStoreAsync();
         await store.SaveAsync(Declared("INC-2026-0001", "C-1", T0), [], Ct);
         var resolved = Declared("INC-2026-0002", "C-2", T0.AddHours(1));
-        resolved.Resolve("U9", "disk full", force: false, T0.AddHours(2));
+        resolved.Resolve("U1", "disk full", force: false, ApprovalPolicy.Default, T0.AddHours(2));
         await store.SaveAsync(resolved, [], Ct);
         await store.SaveAsync(Incident.Declare("INC-2026-0003", "C-3", "drill", "U3", T0.AddHours(3), drill: true), [], Ct);
 

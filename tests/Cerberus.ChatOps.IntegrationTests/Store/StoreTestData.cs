@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Domain.Access;
 using System.Text.Json;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
@@ -25,7 +26,7 @@ internal static class StoreTestData
         var at = T0;
         var incident = Incident.Declare(id, channel, "orders database refuses connections", "U1", at, drill: true);
         incident.ReportSymptomSince(at.AddMinutes(-7), "U1", at.AddSeconds(5));
-        Ok(incident.ChangeCommander("U2", "U1", at.AddSeconds(10)));
+        Ok(incident.ChangeCommander("U2", "U1", ApprovalPolicy.Default, at.AddSeconds(10)));
         Ok(incident.BeginDiagnosis("U2", at.AddSeconds(20)));
         var report = new DiagnosisReport(
             at.AddSeconds(20),
@@ -60,7 +61,7 @@ internal static class StoreTestData
             ExpiresAt = at.AddMinutes(16),
             UndoKind = RemediationKind.ScaleBackendUp,
         };
-        Ok(incident.ProposeAction(action, at.AddMinutes(1)));
+        Ok(incident.ProposeAction(action, ApprovalPolicy.Default, at.AddMinutes(1)));
         Ok(incident.Approve("act-1", "U2", riskAccepted: true, ApprovalPolicy.Default, at.AddMinutes(2)));
         Ok(incident.MarkStarted("act-1", at.AddMinutes(2).AddSeconds(1)));
         Ok(incident.RecordExecution("act-1", succeeded: true, "scaled to 0",

@@ -6,12 +6,16 @@ public sealed class ApproversValidationTests
 {
     [Theory]
     [InlineData("U012ABCDEF", true)]
+    [InlineData("W012ABCDEF", true)]
+    [InlineData("S012ABCDEF", true)]
+    [InlineData("u012abcdef", false)]
+    [InlineData("C012ABCDEF", false)]
     [InlineData("cli:alice", true)]
     [InlineData("cli:a.b-c_d", true)]
     [InlineData("cli:", false)]
     [InlineData("cli:al ice", false)]
     [InlineData("alice@example.com", false)]
-    public void Validate_Approver_AcceptsSlackIdsAndCliUsers(string approver, bool valid)
+    public void Validate_Approver_AcceptsSlackUsersGroupsAndCliUsers(string approver, bool valid)
     {
         // arrange
         var options = new IncidentOptions { Approvers = [approver] };

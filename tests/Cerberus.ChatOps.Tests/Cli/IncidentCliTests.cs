@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Cli;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
@@ -55,6 +56,7 @@ public sealed class IncidentCliTests
     {
         // arrange
         await using var h = new EngineHarness();
+        h.Options.Approvers.Add("cli:bob");
         var id = await StartFromSlackAsync(h);
         h.Action().Risk = "writes after the last replicated LSN are lost";
         var (cli, output) = Cli(h, "cli:bob");
@@ -124,7 +126,7 @@ public sealed class IncidentCliTests
         // arrange
         await using var h = new EngineHarness();
         h.Options.Approvers.Add(Alice);
-        h.Options.Approval.RequireSecondPerson = true;
+        h.Options.Approval.SecondPersonFor = SecondPersonRule.All;
         var (id, actionId) = await ProposedByCliAsync(h, Alice);
         var (cli, _) = Cli(h, Alice);
 
@@ -141,6 +143,7 @@ public sealed class IncidentCliTests
     {
         // arrange
         await using var h = new EngineHarness();
+        h.Options.Approvers.Add(Alice);
         var id = await StartFromSlackAsync(h);
         var (cli, _) = Cli(h, Alice);
         var (reportCli, report) = Cli(h, Alice);
@@ -218,8 +221,14 @@ public sealed class IncidentCliTests
         return id!;
     }
 
+    /// <summary>An incident declared from Slack and a failover proposed from the CLI by <paramref name="proposer"/>, on the roster.</summary>
     private static async Task<(string Id, string ActionId)> ProposedByCliAsync(EngineHarness h, string proposer)
     {
+        if (!h.Options.Approvers.Contains(proposer))
+        {
+            h.Options.Approvers.Add(proposer);
+        }
+
         var id = await StartFromSlackAsync(h);
         var (cli, _) = Cli(h, proposer);
         Assert.Equal(IncidentCli.Ok, await cli.RunAsync(Args("propose", "failover", "--incident", id), None));

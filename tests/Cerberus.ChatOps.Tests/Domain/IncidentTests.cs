@@ -43,7 +43,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.Resolve(Some.Starter, "disk", force: false, Some.T0.AddMinutes(5));
+        incident.Resolve(Some.Starter, "disk", force: false, Some.Policy(), Some.T0.AddMinutes(5));
 
         // act
         var result = incident.CompleteDiagnosis(Some.Diagnosis(Classification.Healthy), Some.T0.AddMinutes(6));
@@ -74,7 +74,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(1));
 
         // act
         var result = incident.Approve("A-1", Some.Approver, riskAccepted: false, Some.Policy(), Some.T0.AddMinutes(2));
@@ -89,17 +89,20 @@ public sealed class IncidentTests
     }
 
     [Fact]
-    public void Approve_ByTheCommander_IsAllowedWithoutBeingAnApprover()
+    public void Approve_ByTheCommanderOutsideTheRoster_IsRefusedAndRecorded()
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(proposedBy: Some.Approver), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(proposedBy: Some.Approver), Some.Policy(), Some.T0.AddMinutes(1));
 
         // act
         var result = incident.Approve("A-1", Some.Starter, false, Some.Policy(), Some.T0.AddMinutes(2));
 
         // assert
-        Assert.True(result.Succeeded, result.Message);
+        Assert.False(result.Succeeded);
+        Assert.Contains("being the incident commander is not enough", result.Message, StringComparison.Ordinal);
+        Assert.Equal(ActionStatus.Proposed, incident.FindAction("A-1")!.Status);
+        Assert.Contains(incident.Timeline, e => e.Kind == TimelineKind.Refusal && e.Actor == Some.Starter);
     }
 
     [Fact]
@@ -107,7 +110,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(1));
 
         // act
         var result = incident.Approve("A-1", Some.Stranger, false, Some.Policy(), Some.T0.AddMinutes(2));
@@ -124,7 +127,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(1));
         incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(2));
 
         // act
@@ -141,14 +144,15 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(proposedBy: Some.Approver), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(proposedBy: Some.Approver), Some.Policy(), Some.T0.AddMinutes(1));
 
         // act
         var result = incident.Approve("A-1", Some.Approver, false, Some.Policy(twoPerson: true), Some.T0.AddMinutes(2));
 
         // assert
         Assert.False(result.Succeeded);
-        Assert.Contains("two-person", result.Message, StringComparison.Ordinal);
+        Assert.Contains("second person", result.Message, StringComparison.Ordinal);
+        Assert.Contains(incident.Timeline, e => e.Kind == TimelineKind.Refusal && e.Text.Contains("two-person rule", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -156,7 +160,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(1));
 
         // act
         var result = incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(17));
@@ -172,7 +176,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(risk: "pg2 is 29 MB behind: promoting it loses ≥ 29 MB"), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(risk: "pg2 is 29 MB behind: promoting it loses ≥ 29 MB"), Some.Policy(), Some.T0.AddMinutes(1));
 
         // act
         var plain = incident.Approve("A-1", Some.Approver, riskAccepted: false, Some.Policy(), Some.T0.AddMinutes(2));
@@ -189,10 +193,10 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action("A-1"), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action("A-1"), Some.Policy(), Some.T0.AddMinutes(1));
 
         // act
-        incident.ProposeAction(Some.Action("A-2", RemediationKind.ScaleBackendDown), Some.T0.AddMinutes(2));
+        incident.ProposeAction(Some.Action("A-2", RemediationKind.ScaleBackendDown), Some.Policy(), Some.T0.AddMinutes(2));
         var stale = incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(3));
 
         // assert
@@ -206,7 +210,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(1));
         incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(2));
 
         // act
@@ -225,7 +229,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(1));
         incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(2));
         incident.MarkStarted("A-1", Some.T0.AddMinutes(2));
 
@@ -241,7 +245,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(1));
         incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(2));
 
         // act
@@ -259,15 +263,15 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action("A-1", RemediationKind.ScaleBackendDown, undoKind: RemediationKind.ScaleBackendUp), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action("A-1", RemediationKind.ScaleBackendDown, undoKind: RemediationKind.ScaleBackendUp), Some.Policy(), Some.T0.AddMinutes(1));
         incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(2));
         incident.MarkStarted("A-1", Some.T0.AddMinutes(2));
         incident.RecordExecution("A-1", true, "0 replicas", null, Some.T0.AddMinutes(3));
         incident.RecordVerification("A-1", true, "ok", Some.T0.AddMinutes(3));
 
         // act
-        var refused = incident.Resolve(Some.Starter, "disk", force: false, Some.T0.AddMinutes(10));
-        var forced = incident.Resolve(Some.Starter, "disk", force: true, Some.T0.AddMinutes(10));
+        var refused = incident.Resolve(Some.Starter, "disk", force: false, Some.Policy(), Some.T0.AddMinutes(10));
+        var forced = incident.Resolve(Some.Starter, "disk", force: true, Some.Policy(), Some.T0.AddMinutes(10));
 
         // assert
         Assert.False(refused.Succeeded);
@@ -281,12 +285,12 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action("A-1", RemediationKind.ScaleBackendDown, undoKind: RemediationKind.ScaleBackendUp), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action("A-1", RemediationKind.ScaleBackendDown, undoKind: RemediationKind.ScaleBackendUp), Some.Policy(), Some.T0.AddMinutes(1));
         incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(2));
         incident.MarkStarted("A-1", Some.T0.AddMinutes(2));
         incident.RecordExecution("A-1", true, "0 replicas", null, Some.T0.AddMinutes(3));
         incident.RecordVerification("A-1", true, "ok", Some.T0.AddMinutes(3));
-        incident.ProposeAction(Some.Action("A-2", RemediationKind.ScaleBackendUp), Some.T0.AddMinutes(4));
+        incident.ProposeAction(Some.Action("A-2", RemediationKind.ScaleBackendUp), Some.Policy(), Some.T0.AddMinutes(4));
         incident.Approve("A-2", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(5));
         incident.MarkStarted("A-2", Some.T0.AddMinutes(5));
 
@@ -305,7 +309,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(1));
         incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(2));
         incident.MarkStarted("A-1", Some.T0.AddMinutes(2));
         if (running == IncidentState.Verifying)
@@ -314,8 +318,8 @@ public sealed class IncidentTests
         }
 
         // act
-        var resolve = incident.Resolve(Some.Starter, null, force: true, Some.T0.AddMinutes(4));
-        var cancel = incident.Cancel(Some.Starter, Some.T0.AddMinutes(4));
+        var resolve = incident.Resolve(Some.Starter, null, force: true, Some.Policy(), Some.T0.AddMinutes(4));
+        var cancel = incident.Cancel(Some.Starter, Some.Policy(), Some.T0.AddMinutes(4));
 
         // assert
         Assert.Equal(running, incident.State);
@@ -328,7 +332,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(1));
         incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(2));
 
         // act
@@ -345,16 +349,16 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.Cancel(Some.Starter, Some.T0.AddMinutes(1));
+        incident.Cancel(Some.Starter, Some.Policy(), Some.T0.AddMinutes(1));
 
         // act
         var results = new[]
         {
             incident.BeginDiagnosis(Some.Starter, Some.T0.AddMinutes(2)),
-            incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(2)),
-            incident.Resolve(Some.Starter, null, false, Some.T0.AddMinutes(2)),
-            incident.Close(Some.Starter, Some.T0.AddMinutes(2)),
-            incident.ChangeCommander(Some.Approver, Some.Starter, Some.T0.AddMinutes(2)),
+            incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(2)),
+            incident.Resolve(Some.Starter, null, false, Some.Policy(), Some.T0.AddMinutes(2)),
+            incident.Close(Some.Starter, Some.Policy(), Some.T0.AddMinutes(2)),
+            incident.ChangeCommander(Some.Approver, Some.Starter, Some.Policy(), Some.T0.AddMinutes(2)),
         };
 
         // assert
@@ -383,7 +387,7 @@ public sealed class IncidentTests
     {
         // arrange
         var incident = Some.DiagnosedIncident();
-        incident.ProposeAction(Some.Action(), Some.T0.AddMinutes(1));
+        incident.ProposeAction(Some.Action(), Some.Policy(), Some.T0.AddMinutes(1));
         incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(2));
         incident.Version = 7;
 

@@ -112,7 +112,7 @@ public sealed class IncidentEngineTests
         Assert.Equal(IncidentState.AwaitingApproval, incident.State);
         Assert.Contains(incident.Timeline, e => e.Kind == TimelineKind.Refusal && e.Actor == Some.Stranger);
         var outbox = await h.OutboxAsync();
-        Assert.Contains(outbox, o => o.Message.ResponseType == "ephemeral" && o.Message.Text.Contains("Only the incident commander", StringComparison.Ordinal));
+        Assert.Contains(outbox, o => o.Message.ResponseType == "ephemeral" && o.Message.Text.Contains("Only a member of the approver roster", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -141,7 +141,8 @@ public sealed class IncidentEngineTests
         // arrange
         await using var h = new EngineHarness();
         var (id, actionId) = await PendingApprovalAsync(h);
-        await h.Engine.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, h.Engine.Policy, now), None);
+        var policy = await h.Engine.PolicyAsync(None);
+        await h.Engine.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, policy, now), None);
 
         // act: the process died here; a new one resumes
         h.Restart();
@@ -161,7 +162,8 @@ public sealed class IncidentEngineTests
         // arrange
         await using var h = new EngineHarness();
         var (id, actionId) = await PendingApprovalAsync(h);
-        await h.Engine.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, h.Engine.Policy, now), None);
+        var policy = await h.Engine.PolicyAsync(None);
+        await h.Engine.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, policy, now), None);
         await h.Engine.MutateAsync(id, (i, _, now) => i.MarkStarted(actionId, now), None);
 
         // act

@@ -53,7 +53,7 @@ public sealed class IncidentLifecycleTests
         var card = await WaitForMessageAsync(slack, m => BlocksText(m).Contains(ButtonIds.Approve, StringComparison.Ordinal));
         var approve = ButtonValue(card, ButtonIds.Approve, null);
         await client.SendAsync(signer.BlockAction(Click(ButtonIds.Approve, approve, Stranger, slack)));
-        await WaitAsync(() => slack.ResponsePosts.Any(p => p.Body.ToJsonString().Contains("Only the incident commander", StringComparison.Ordinal)));
+        await WaitAsync(() => slack.ResponsePosts.Any(p => p.Body.ToJsonString().Contains("Only a member of the approver roster", StringComparison.Ordinal)));
         await client.SendAsync(signer.BlockAction(Click(ButtonIds.Approve, approve, Approver, slack)));
         await WaitForMessageAsync(slack, m => BlocksText(m).Contains("Verified", StringComparison.Ordinal));
 

@@ -217,7 +217,7 @@ public sealed class IncidentsEndpointsTests(ReportsApiFactory factory) : IClassF
     public async Task GetReport_CancelledIncident_Returns404SayingWhy()
     {
         // arrange
-        await SaveAsync("INC-2026-0504", i => ReportScenarios.Ok(i.Cancel(ReportScenarios.OnCall, Day.AddMinutes(1))));
+        await SaveAsync("INC-2026-0504", i => ReportScenarios.Ok(i.Cancel(ReportScenarios.OnCall, Some.Policy(), Day.AddMinutes(1))));
         using var client = Client();
 
         // act
@@ -282,7 +282,7 @@ public sealed class IncidentsEndpointsTests(ReportsApiFactory factory) : IClassF
     public async Task GetReport_ResolvedButNotWrittenYet_Returns404SayingSo()
     {
         // arrange
-        await SaveAsync("INC-2026-0505", i => ReportScenarios.Ok(i.Resolve(ReportScenarios.OnCall, "x", false, Day.AddMinutes(5))));
+        await SaveAsync("INC-2026-0505", i => ReportScenarios.Ok(i.Resolve(ReportScenarios.OnCall, "x", false, Some.Policy(), Day.AddMinutes(5))));
         using var client = Client();
 
         // act
@@ -299,9 +299,9 @@ public sealed class IncidentsEndpointsTests(ReportsApiFactory factory) : IClassF
         // arrange
         await SaveAsync("INC-2026-0506", i =>
         {
-            ReportScenarios.Ok(i.Resolve(ReportScenarios.OnCall, "x", false, Day.AddMinutes(5)));
+            ReportScenarios.Ok(i.Resolve(ReportScenarios.OnCall, "x", false, Some.Policy(), Day.AddMinutes(5)));
             i.AttachReport(PostIncidentReportBuilder.Build(i, null, Day.AddMinutes(6)).ToMarkdown());
-            ReportScenarios.Ok(i.Close(ReportScenarios.OnCall, Day.AddDays(1)));
+            ReportScenarios.Ok(i.Close(ReportScenarios.OnCall, Some.Policy(), Day.AddDays(1)));
         });
         using var client = Client();
 

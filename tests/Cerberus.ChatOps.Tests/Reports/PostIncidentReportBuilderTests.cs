@@ -483,7 +483,7 @@ public sealed class PostIncidentReportBuilderTests
     {
         // arrange
         var incident = Incident.Declare("INC-2026-0098", "C1", "outage", ReportScenarios.OnCall, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        ReportScenarios.Ok(incident.Cancel(ReportScenarios.OnCall, incident.DeclaredAt.AddMinutes(1)));
+        ReportScenarios.Ok(incident.Cancel(ReportScenarios.OnCall, ReportScenarios.Team, incident.DeclaredAt.AddMinutes(1)));
 
         // act
         var why = ReportEligibility.WhyNot(incident);
@@ -498,7 +498,7 @@ public sealed class PostIncidentReportBuilderTests
         // arrange
         var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var incident = Incident.Declare("INC-2026-0097", "C1", "outage", ReportScenarios.OnCall, at);
-        ReportScenarios.Ok(incident.Resolve(ReportScenarios.OnCall, null, false, at.AddMinutes(5)));
+        ReportScenarios.Ok(incident.Resolve(ReportScenarios.OnCall, null, false, ReportScenarios.Team, at.AddMinutes(5)));
 
         // act
         var report = PostIncidentReportBuilder.Build(incident, null, at.AddMinutes(6));
@@ -532,11 +532,11 @@ public sealed class PostIncidentReportBuilderTests
             ProposedBy = ReportScenarios.OnCall,
             ProposedAt = at.AddMinutes(2),
             ExpiresAt = at.AddMinutes(17),
-        }, at.AddMinutes(2)));
-        ReportScenarios.Ok(incident.Approve("A-0096-1", ReportScenarios.OnCall, false, ApprovalPolicy.Default, at.AddMinutes(3)));
+        }, ReportScenarios.Team, at.AddMinutes(2)));
+        ReportScenarios.Ok(incident.Approve("A-0096-1", ReportScenarios.OnCall, false, ReportScenarios.Team, at.AddMinutes(3)));
         ReportScenarios.Ok(incident.MarkStarted("A-0096-1", at.AddMinutes(3)));
         ReportScenarios.Ok(incident.RecordExecution("A-0096-1", false, "<img src=x onerror=alert(1)> | broke", null, at.AddMinutes(4)));
-        ReportScenarios.Ok(incident.Resolve(ReportScenarios.OnCall, "a <b>bold</b> claim", false, at.AddMinutes(30)));
+        ReportScenarios.Ok(incident.Resolve(ReportScenarios.OnCall, "a <b>bold</b> claim", false, ReportScenarios.Team, at.AddMinutes(30)));
 
         // act
         var report = PostIncidentReportBuilder.Build(incident, null, at.AddMinutes(31));

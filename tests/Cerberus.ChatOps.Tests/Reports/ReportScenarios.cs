@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
@@ -15,6 +16,10 @@ internal static class ReportScenarios
     public const string Commander = "U0IC";
     public const string Dba = "U0DBA";
     public const string LeakedPassword = "hunter2secret";
+
+    /// <summary>Everyone in the scenarios is on the roster; the second-person rule is off unless a scenario says so.</summary>
+    public static readonly ApprovalPolicy Team =
+        new(new HashSet<string>(StringComparer.Ordinal) { OnCall, Commander, Dba }, SecondPersonRule.None, TimeSpan.FromMinutes(15));
 
     /// <summary>Primary unresponsive → manual failover to a lagging replica (≈ 20 MB lost) → resolved with a root cause.</summary>
     public static (Incident Incident, TableHealth Integrity, DateTimeOffset GeneratedAt) WithFailover()
@@ -48,10 +53,10 @@ internal static class ReportScenarios
             Classification.PrimaryUnresponsive,
             "The primary pg1 does not answer; pg2 is 27.7 MiB behind.",
             [RemediationKind.Failover]), At(day, "02:11:00")));
-        Ok(incident.ChangeCommander(Commander, OnCall, At(day, "02:12:00")));
+        Ok(incident.ChangeCommander(Commander, OnCall, Team, At(day, "02:12:00")));
         Ok(incident.ProposeAction(Action("A-0007-1", RemediationKind.Failover, "pg2", OnCall, At(day, "02:14:00"),
-            risk: "pg2 is 27.7 MiB behind: that WAL may be lost"), At(day, "02:14:00")));
-        Ok(incident.Approve("A-0007-1", Commander, riskAccepted: true, ApprovalPolicy.Default, At(day, "02:16:00")));
+            risk: "pg2 is 27.7 MiB behind: that WAL may be lost"), Team, At(day, "02:14:00")));
+        Ok(incident.Approve("A-0007-1", Commander, riskAccepted: true, Team, At(day, "02:16:00")));
         Ok(incident.MarkStarted("A-0007-1", At(day, "02:16:05")));
         Ok(incident.RecordExecution("A-0007-1", true, "pg2 promoted, timeline 3 → 4", new Dictionary<string, string>
         {
@@ -93,7 +98,7 @@ internal static class ReportScenarios
         Ok(incident.AddNote(Commander, "pg1 fenced: its pod deleted, Patroni stopped there", At(day, "02:40:00")));
         Ok(incident.Resolve(Commander,
             "pg1 hung on an I/O stall of its volume; Patroni 3.0.2 did not fail over by itself because pg2 lagged 27.7 MiB (maximum_lag_on_failover is 1 MiB)",
-            force: false, At(day, "03:10:00")));
+            force: false, Team, At(day, "03:10:00")));
         var integrity = new TableHealth(At(day, "03:12:00"),
         [
             new TableHealthRow("audit", "logs", 0, 0, null, null, null),
@@ -106,7 +111,7 @@ internal static class ReportScenarios
     public static (Incident Incident, TableHealth Integrity, DateTimeOffset GeneratedAt) WithoutFailover()
     {
         var day = new DateTimeOffset(2026, 5, 2, 0, 0, 0, TimeSpan.Zero);
-        var policy = new ApprovalPolicy(new HashSet<string>(StringComparer.Ordinal) { Dba }, RequireSecondPerson: true, TimeSpan.FromMinutes(15));
+        var policy = new ApprovalPolicy(new HashSet<string>(StringComparer.Ordinal) { Dba }, SecondPersonRule.All, TimeSpan.FromMinutes(15));
         var incident = Incident.Declare("INC-2026-0012", "C0DBOPS", "Disk full on the primary", OnCall, At(day, "09:00:00"));
         Ok(incident.BeginDiagnosis(OnCall, At(day, "09:00:10")));
         var noSpace = "2026-05-02 08:47:03.120 UTC [2211] ERROR:  could not extend file \"base/16384/24576\": No space left on device";
@@ -134,9 +139,9 @@ internal static class ReportScenarios
             Classification.DiskFull,
             "The data volume is 96 % full; WAL is 20 GiB: an inactive slot and a failing archiver retain it.",
             [RemediationKind.DropReplicationSlot, RemediationKind.AuditLogCleanup]), At(day, "09:01:00")));
-        Ok(incident.ProposeAction(Action("A-0012-1", RemediationKind.DropReplicationSlot, "old_replica_slot", OnCall, At(day, "09:05:00")), At(day, "09:05:00")));
+        Ok(incident.ProposeAction(Action("A-0012-1", RemediationKind.DropReplicationSlot, "old_replica_slot", OnCall, At(day, "09:05:00")), Team, At(day, "09:05:00")));
         Ok(incident.Reject("A-0012-1", Dba, policy, At(day, "09:07:00")));
-        Ok(incident.ProposeAction(Action("A-0012-2", RemediationKind.AuditLogCleanup, "audit.logs", OnCall, At(day, "09:10:00")), At(day, "09:10:00")));
+        Ok(incident.ProposeAction(Action("A-0012-2", RemediationKind.AuditLogCleanup, "audit.logs", OnCall, At(day, "09:10:00")), Team, At(day, "09:10:00")));
         Ok(incident.Approve("A-0012-2", Dba, riskAccepted: false, policy, At(day, "09:12:00")));
         Ok(incident.MarkStarted("A-0012-2", At(day, "09:12:10")));
         Ok(incident.RecordExecution("A-0012-2", true, "deleted 4,200,000 rows older than 90 days in 84 batches, then VACUUM audit.logs", new Dictionary<string, string>
@@ -172,7 +177,7 @@ internal static class ReportScenarios
             []), At(day, "09:50:45")));
         Ok(incident.Resolve(Dba,
             "audit.logs grew past its 90-day retention (the nightly clean-up job had failed since April) while a failing archive_command kept WAL",
-            force: false, At(day, "10:15:00")));
+            force: false, Team, At(day, "10:15:00")));
         var integrity = new TableHealth(At(day, "10:16:00"),
         [
             new TableHealthRow("audit", "logs", 9_000_000, 4_200_000, 31.8, At(day, "09:35:00"), new DateTimeOffset(2026, 4, 11, 3, 0, 0, TimeSpan.Zero)),
@@ -208,14 +213,14 @@ internal static class ReportScenarios
             Classification.ConnectionExhaustion,
             "37 of 37 usable connections are taken; 22 are idle in transaction (cerberus-backend).",
             [RemediationKind.ScaleBackendDown]), At(day, "14:01:00")));
-        Ok(incident.ProposeAction(Action("A-0020-1", RemediationKind.Switchover, "pg2", OnCall, At(day, "14:05:00")), At(day, "14:05:00")));
+        Ok(incident.ProposeAction(Action("A-0020-1", RemediationKind.Switchover, "pg2", OnCall, At(day, "14:05:00")), Team, At(day, "14:05:00")));
         if (incident.ExpireApprovals(At(day, "14:25:00")).Count != 1)
         {
             throw new InvalidOperationException("the switchover card should have expired");
         }
 
-        Ok(incident.ProposeAction(Action("A-0020-2", RemediationKind.ScaleBackendDown, "cerberus-backend", OnCall, At(day, "14:30:00"), undo: RemediationKind.ScaleBackendUp), At(day, "14:30:00")));
-        Ok(incident.Approve("A-0020-2", OnCall, riskAccepted: false, ApprovalPolicy.Default, At(day, "14:31:00")));
+        Ok(incident.ProposeAction(Action("A-0020-2", RemediationKind.ScaleBackendDown, "cerberus-backend", OnCall, At(day, "14:30:00"), undo: RemediationKind.ScaleBackendUp), Team, At(day, "14:30:00")));
+        Ok(incident.Approve("A-0020-2", OnCall, riskAccepted: false, Team, At(day, "14:31:00")));
         Ok(incident.MarkStarted("A-0020-2", At(day, "14:31:05")));
         Ok(incident.RecordExecution("A-0020-2", true, "cerberus-backend scaled 3 → 0", new Dictionary<string, string>
         {
@@ -223,8 +228,8 @@ internal static class ReportScenarios
             [ActionFigureKeys.ReplicasAfter] = "0",
         }, At(day, "14:31:40")));
         Ok(incident.RecordVerification("A-0020-2", true, "client connections 37 → 2", At(day, "14:33:00")));
-        Ok(incident.ProposeAction(Action("A-0020-3", RemediationKind.Switchover, "pg2", OnCall, At(day, "14:40:00")), At(day, "14:40:00")));
-        Ok(incident.Approve("A-0020-3", OnCall, riskAccepted: false, ApprovalPolicy.Default, At(day, "14:41:00")));
+        Ok(incident.ProposeAction(Action("A-0020-3", RemediationKind.Switchover, "pg2", OnCall, At(day, "14:40:00")), Team, At(day, "14:40:00")));
+        Ok(incident.Approve("A-0020-3", OnCall, riskAccepted: false, Team, At(day, "14:41:00")));
         Ok(incident.MarkStarted("A-0020-3", At(day, "14:41:02")));
         Ok(incident.RecordExecution("A-0020-3", true, "switchover pg1 → pg2, timeline 7 → 8", new Dictionary<string, string>
         {
@@ -235,7 +240,7 @@ internal static class ReportScenarios
             [ActionFigureKeys.TimelineAfter] = "8",
         }, At(day, "14:41:05")));
         Ok(incident.RecordVerification("A-0020-3", true, "leader pg1 → pg2", At(day, "14:42:00")));
-        Ok(incident.Resolve(OnCall, rootCause: null, force: true, At(day, "14:50:00")));
+        Ok(incident.Resolve(OnCall, rootCause: null, force: true, Team, At(day, "14:50:00")));
         return (incident, TableHealth.Failed(At(day, "14:51:00"), "pg_stat_user_tables did not answer within 15 s."), At(day, "14:51:30"));
     }
 

@@ -59,7 +59,7 @@ public sealed class ReportSlackRendererTests
         // arrange
         var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var incident = Incident.Declare("INC-2026-0100", "C1", "outage <!channel>", "U0ONCALL", at);
-        ReportScenarios.Ok(incident.Resolve("U0ONCALL", "a <script> & <!here> in the root cause", false, at.AddMinutes(3)));
+        ReportScenarios.Ok(incident.Resolve("U0ONCALL", "a <script> & <!here> in the root cause", false, ReportScenarios.Team, at.AddMinutes(3)));
         var report = PostIncidentReportBuilder.Build(incident, null, at.AddMinutes(4));
 
         // act

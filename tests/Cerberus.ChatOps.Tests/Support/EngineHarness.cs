@@ -4,6 +4,7 @@ using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Incidents;
 using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Reports;
+using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Store.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,6 +22,7 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "cerberus-engine-" + Guid.NewGuid().ToString("N"));
     private readonly List<TestLifetime> _lifetimes = [];
+    private readonly List<IDisposable> _disposables = [];
 
     public EngineHarness(params RemediationKind[] kinds)
     {
@@ -85,6 +87,11 @@ internal sealed class EngineHarness : IAsyncDisposable
         }
 
         await Work.WhenIdleAsync();
+        foreach (var disposable in _disposables)
+        {
+            disposable.Dispose();
+        }
+
         foreach (var lifetime in _lifetimes)
         {
             lifetime.Dispose();
@@ -108,7 +115,11 @@ internal sealed class EngineHarness : IAsyncDisposable
         var monitor = new StaticOptionsMonitor<IncidentOptions>(Options);
         var integrity = new IntegrityCheck(new TableHealthCollector(Time, NullLogger<TableHealthCollector>.Instance), new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()));
         var channels = new IncidentChannelOpener(Slack, monitor, NullLogger<IncidentChannelOpener>.Instance);
-        var engine = new IncidentEngine(Store, Store, new OutboxSignal(), Diagnostics, Actions, monitor, integrity, channels, work, Time, NullLogger<IncidentEngine>.Instance);
+        var roster = new ApproverRoster(monitor, Time, NullLogger<ApproverRoster>.Instance, Slack);
+        var limiter = new UserRateLimiter(monitor);
+        _disposables.Add(roster);
+        _disposables.Add(limiter);
+        var engine = new IncidentEngine(Store, Store, new OutboxSignal(), Diagnostics, Actions, monitor, integrity, channels, roster, limiter, work, Time, NullLogger<IncidentEngine>.Instance);
         return (engine, work, new InboundDispatcher(engine, NullLogger<InboundDispatcher>.Instance));
     }
 }

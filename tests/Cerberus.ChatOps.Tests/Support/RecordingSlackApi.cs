@@ -32,6 +32,19 @@ internal sealed class RecordingSlackApi : ISlackApi
 
     public Task<SlackAuthInfo> AuthTestAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    /// <summary>User groups and their members, for the approver roster; a group not listed answers no_such_subteam.</summary>
+    public Dictionary<string, string[]> UserGroups { get; } = new(StringComparer.Ordinal);
+
+    public int UserGroupCalls { get; private set; }
+
+    public Task<IReadOnlyList<string>> UserGroupMembersAsync(string userGroupId, CancellationToken cancellationToken)
+    {
+        UserGroupCalls++;
+        return UserGroups.TryGetValue(userGroupId, out var members)
+            ? Task.FromResult<IReadOnlyList<string>>(members)
+            : throw new SlackApiException("usergroups.users.list", "no_such_subteam");
+    }
+
     public Task<SlackPostResult> PostMessageAsync(string channel, SlackMessage message, string? threadTs, string? outboxId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task UpdateMessageAsync(string channel, string ts, SlackMessage message, CancellationToken cancellationToken) => throw new NotSupportedException();

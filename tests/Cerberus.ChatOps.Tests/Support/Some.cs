@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
@@ -13,8 +14,9 @@ internal static class Some
     public const string Approver = "U0APPROVER";
     public const string Stranger = "U0STRANGER";
 
-    public static ApprovalPolicy Policy(bool twoPerson = false) =>
-        new(new HashSet<string>(StringComparer.Ordinal) { Approver }, twoPerson, TimeSpan.FromMinutes(15));
+    /// <summary>The roster holds <see cref="Approver"/> only; the second-person rule is off unless asked for.</summary>
+    public static ApprovalPolicy Policy(bool twoPerson = false, params string[] roster) =>
+        new(new HashSet<string>(roster.Length == 0 ? [Approver] : roster, StringComparer.Ordinal), twoPerson ? SecondPersonRule.All : SecondPersonRule.None, TimeSpan.FromMinutes(15));
 
     public static Incident DeclaredIncident(string id = "INC-2026-0001") =>
         Incident.Declare(id, "C0INCIDENT", "API returns 500s", Starter, T0);

@@ -26,6 +26,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
     private readonly List<(string Path, JsonObject Body)> _responsePosts = [];
     private readonly Dictionary<string, byte[]> _uploads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _uploadNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _userGroups = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
     private long _ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds() * 1_000_000;
     private int _ids;
@@ -113,6 +114,15 @@ public sealed class FakeSlackServer : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> calls are processed (a message is posted) and then answered with HTTP 500: Slack's ambiguous failure.</summary>
     public void FailAfterProcessingNext(string method, int count = 1) =>
         AddFault(new FakeFault(method, count, null, 500, null, null, true));
+
+    /// <summary>Defines a user group (S…) for usergroups.users.list; unknown groups answer no_such_subteam.</summary>
+    public void SetUserGroup(string id, params string[] members)
+    {
+        lock (_lock)
+        {
+            _userGroups[id] = members;
+        }
+    }
 
     /// <summary>A response_url on this server.</summary>
     public string NewResponseUrl() => BaseUrl + "response/" + Interlocked.Increment(ref _ids).ToString(CultureInfo.InvariantCulture);
@@ -217,6 +227,14 @@ public sealed class FakeSlackServer : IAsyncDisposable
         {
             case "auth.test":
                 return Ok(new JsonObject { ["url"] = "https://cerberus-test.slack.com/", ["team"] = "Cerberus Test", ["team_id"] = "T0CERB", ["user"] = "cerberus", ["user_id"] = "U0BOT", ["bot_id"] = "B0BOT" });
+            case "usergroups.users.list":
+                lock (_lock)
+                {
+                    return _userGroups.TryGetValue(Field("usergroup"), out var members)
+                        ? Ok(new JsonObject { ["users"] = new JsonArray([.. members.Select(m => JsonValue.Create(m))]) })
+                        : Error("no_such_subteam");
+                }
+
             case "chat.postMessage":
                 {
                     var channel = Field("channel");

@@ -66,8 +66,21 @@ internal static class CerberusMetrics
             Buckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
         });
 
+    private static readonly Counter AccessRefusals = Prometheus.Metrics.CreateCounter(
+        "cerberus_access_refused_total",
+        "Requests refused politely before anything ran, by reason (rate_limit, not_authorized).",
+        new CounterConfiguration { LabelNames = ["reason"] });
+
+    /// <summary>The closed set of <see cref="AccessRefused"/> reasons.</summary>
+    public static readonly IReadOnlyList<string> AccessRefusalReasons = ["rate_limit", "not_authorized"];
+
     static CerberusMetrics()
     {
+        foreach (var reason in AccessRefusalReasons)
+        {
+            AccessRefusals.WithLabels(reason).Inc(0);
+        }
+
         // Every state is present from the first scrape, at zero, so dashboards and alerts never see a gap.
         foreach (var state in Enum.GetValues<IncidentState>())
         {
@@ -122,6 +135,17 @@ internal static class CerberusMetrics
     /// <inheritdoc cref="ProbeFinished(string, string, TimeSpan)"/>
     public static void ProbeFinished(string probe, ProbeStatus outcome, TimeSpan duration) =>
         ProbeFinished(probe, outcome.ToString(), duration);
+
+    /// <summary>A request was refused before anything ran: <paramref name="reason"/> is one of <see cref="AccessRefusalReasons"/>.</summary>
+    public static void AccessRefused(string reason)
+    {
+        if (!AccessRefusalReasons.Contains(reason))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reason), reason, "not one of the closed set of refusal reasons");
+        }
+
+        AccessRefusals.WithLabels(reason).Inc();
+    }
 
     /// <summary>A remediation action reached a final status (Succeeded, Failed, Refused, Rejected, Expired, ...).</summary>
     public static void ActionFinished(string kind, string outcome)

@@ -46,7 +46,7 @@ internal sealed partial class InboundDispatcher(IncidentEngine engine, ILogger<I
                 await engine.StatusAsync(channel, reply, cancellationToken);
                 break;
             case IncidentCommandKind.List:
-                await engine.ListAsync(reply, cancellationToken);
+                await engine.ListAsync(channel, user, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Commander:
                 await engine.ChangeCommanderAsync(channel, user, parsed.UserId!, reply, cancellationToken);
@@ -81,7 +81,7 @@ internal sealed partial class InboundDispatcher(IncidentEngine engine, ILogger<I
                 await engine.CancelAsync(channel, user, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Report:
-                await engine.ReportAsync(channel, parsed.Argument, reply, cancellationToken);
+                await engine.ReportAsync(channel, user, parsed.Argument, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Close:
                 await engine.CloseAsync(channel, user, reply, cancellationToken);

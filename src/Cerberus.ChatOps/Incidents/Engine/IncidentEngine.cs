@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Cerberus.ChatOps.Diagnostics;
+using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
@@ -9,6 +10,7 @@ using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Drill;
 using Cerberus.ChatOps.Hosting.Metrics;
+using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Rendering;
 using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Slack.Outbound;
@@ -31,6 +33,8 @@ internal sealed partial class IncidentEngine(
     IOptionsMonitor<IncidentOptions> options,
     IntegrityCheck integrity,
     IncidentChannelOpener channels,
+    ApproverRoster roster,
+    UserRateLimiter rateLimiter,
     BackgroundWork work,
     TimeProvider time,
     ILogger<IncidentEngine> logger,
@@ -48,15 +52,22 @@ internal sealed partial class IncidentEngine(
 
     public IReadOnlyCollection<RemediationKind> AvailableActions => _actions.Keys;
 
-    public ApprovalPolicy Policy => new(
-        Options.Approvers.Where(a => !string.IsNullOrWhiteSpace(a)).ToHashSet(StringComparer.Ordinal),
-        Options.Approval.RequireSecondPerson,
-        Options.Approval.Expiry);
+    /// <summary>The access policy in force now: the resolved approver roster, the second-person rule, the expiry.</summary>
+    public Task<ApprovalPolicy> PolicyAsync(CancellationToken cancellationToken) => roster.PolicyAsync(cancellationToken);
 
     // ---------------------------------------------------------------- commands
 
     public async Task<string?> StartAsync(string channel, string actor, string summary, bool drill, ReplyTarget reply, CancellationToken cancellationToken)
     {
+        if (!rateLimiter.TryAcquire(RateLimitedOperation.Start, actor))
+        {
+            var limits = Options.RateLimit;
+            Log.RateLimited(logger, actor, "start");
+            CerberusMetrics.AccessRefused("rate_limit");
+            await ReplyAsync(reply, $":raised_hand: You have declared {limits.StartsPerUser} incidents in the last {Format.Duration(limits.Window)}; that is the limit per person. If the database is down, `/dbincident status` in the incident's channel shows the open one, or ask a colleague to declare.", cancellationToken);
+            return null;
+        }
+
         var channelGate = _locks.GetOrAdd("channel:" + channel, _ => new SemaphoreSlim(1, 1));
         await channelGate.WaitAsync(cancellationToken);
         try
@@ -119,19 +130,28 @@ internal sealed partial class IncidentEngine(
         await ReplyAsync(reply, incident is null ? NoOpenIncident : null, incident is null ? null : IncidentMessages.Status(incident, time.GetUtcNow()), cancellationToken);
     }
 
-    public async Task ListAsync(ReplyTarget reply, CancellationToken cancellationToken)
+    /// <summary>Recent incidents: all of them for the roster, only this channel's for everyone else.</summary>
+    public async Task ListAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken)
     {
-        var incidents = await store.ListAsync(openOnly: false, limit: 15, cancellationToken);
-        await ReplyAsync(reply, null, IncidentMessages.List(incidents), cancellationToken);
+        var policy = await PolicyAsync(cancellationToken);
+        var everywhere = policy.May(IncidentOperation.ReadOtherChannels, actor, commander: string.Empty, drill: false);
+        var incidents = everywhere
+            ? await store.ListAsync(openOnly: false, limit: 15, cancellationToken)
+            : [.. (await store.ListAsync(openOnly: false, limit: 200, cancellationToken)).Where(i => string.Equals(i.Channel, channel, StringComparison.Ordinal)).Take(15)];
+        await ReplyAsync(reply, null, IncidentMessages.List(incidents, everywhere), cancellationToken);
     }
 
     public Task HelpAsync(ReplyTarget reply, string? problem, CancellationToken cancellationToken) =>
         ReplyAsync(reply, null, IncidentMessages.Help(problem), cancellationToken);
 
-    public Task ChangeCommanderAsync(string channel, string actor, string newCommander, ReplyTarget reply, CancellationToken cancellationToken) =>
-        OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) => ThreadOrRefuse(
-            incident.ChangeCommander(newCommander, actor, now), batch, reply,
-            () => $"{Format.User(newCommander)} is now the incident commander (handed over by {Format.User(actor)})."), cancellationToken);
+    public async Task ChangeCommanderAsync(string channel, string actor, string newCommander, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var policy = await PolicyAsync(cancellationToken);
+        await OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) => ThreadOrRefuse(
+            incident.ChangeCommander(newCommander, actor, policy, now), batch, reply,
+            () => $"{Format.User(newCommander)} is now the incident commander (handed over by {Format.User(actor)})."
+                + (policy.IsOnRoster(newCommander) || incident.Drill ? string.Empty : $" They are not on the approver roster: they may propose, but a roster member approves.")), cancellationToken);
+    }
 
     public Task NoteAsync(string channel, string actor, string text, ReplyTarget reply, CancellationToken cancellationToken) =>
         OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) =>
@@ -148,6 +168,25 @@ internal sealed partial class IncidentEngine(
 
     public async Task DiagnoseAsync(string incidentId, string actor, ReplyTarget reply, CancellationToken cancellationToken)
     {
+        if (!rateLimiter.TryAcquire(RateLimitedOperation.Diagnose, actor))
+        {
+            var limits = Options.RateLimit;
+            Log.RateLimited(logger, actor, "diagnose");
+            CerberusMetrics.AccessRefused("rate_limit");
+            var limited = await MutateAsync(incidentId, (incident, batch, now) =>
+            {
+                incident.RecordRefusal(actor, $"refused: run the diagnostics (over {limits.DiagnosesPerUser} runs in {Format.Duration(limits.Window)})", now);
+                batch.Reply(reply, IncidentMessages.Text($":raised_hand: You have asked for the diagnostics {limits.DiagnosesPerUser} times in the last {Format.Duration(limits.Window)}; each run queries production, so that is the limit per person. The latest results are in the thread (`/dbincident status`)."));
+                return DomainResult.Refused("rate limited");
+            }, cancellationToken);
+            if (limited.Incident is null)
+            {
+                await ReplyAsync(reply, limited.Result.Message, cancellationToken);
+            }
+
+            return;
+        }
+
         var outcome = await MutateAsync(incidentId, (incident, batch, now) => ThreadOrRefuse(
             incident.BeginDiagnosis(actor, now), batch, reply,
             () => $":mag: {Format.User(actor)} asked for the diagnostics again; running them now…"), cancellationToken);
@@ -183,9 +222,10 @@ internal sealed partial class IncidentEngine(
             return;
         }
 
+        var policy = await PolicyAsync(cancellationToken);
         var outcome = await MutateAsync(incident.Id, (i, batch, now) =>
         {
-            var result = i.Resolve(actor, string.IsNullOrWhiteSpace(rootCause) ? null : SecretRedactor.Redact(rootCause), force, now);
+            var result = i.Resolve(actor, string.IsNullOrWhiteSpace(rootCause) ? null : SecretRedactor.Redact(rootCause), force, policy, now);
             if (!result.Succeeded)
             {
                 batch.Reply(reply, IncidentMessages.Text(result.Message));
@@ -226,12 +266,19 @@ internal sealed partial class IncidentEngine(
         }, cancellationToken);
     }
 
-    public async Task ReportAsync(string channel, string incidentId, ReplyTarget reply, CancellationToken cancellationToken)
+    public async Task ReportAsync(string channel, string actor, string incidentId, ReplyTarget reply, CancellationToken cancellationToken)
     {
         Incident? incident = null;
         if (!string.IsNullOrWhiteSpace(incidentId))
         {
             incident = await store.GetAsync(incidentId.Trim().ToUpperInvariant(), cancellationToken);
+
+            // Outside the roster only this channel's incidents exist: a private incident channel stays private.
+            if (incident is not null && !string.Equals(incident.Channel, channel, StringComparison.Ordinal)
+                && !(await PolicyAsync(cancellationToken)).May(IncidentOperation.ReadOtherChannels, actor, string.Empty, drill: false))
+            {
+                incident = null;
+            }
         }
         else
         {
@@ -241,7 +288,7 @@ internal sealed partial class IncidentEngine(
 
         if (incident is null)
         {
-            await ReplyAsync(reply, "No such incident. `/dbincident list` shows the recent ones.", cancellationToken);
+            await ReplyAsync(reply, "No such incident in this channel. `/dbincident list` shows the recent ones.", cancellationToken);
             return;
         }
 
@@ -262,10 +309,13 @@ internal sealed partial class IncidentEngine(
         await ReplyAsync(reply, null, ReportSlackRenderer.Summary(report, IncidentsEndpoints.ReportPath(incident.Id)), cancellationToken);
     }
 
-    public Task CancelAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken) =>
-        OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) => ThreadOrRefuse(
-            incident.Cancel(actor, now), batch, reply,
+    public async Task CancelAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken)
+    {
+        var policy = await PolicyAsync(cancellationToken);
+        await OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) => ThreadOrRefuse(
+            incident.Cancel(actor, policy, now), batch, reply,
             () => $"{Format.User(actor)} cancelled {incident.Id} (declared by mistake). Cancelled incidents get no post-incident document."), cancellationToken);
+    }
 
     public async Task CloseAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken)
     {
@@ -277,9 +327,10 @@ internal sealed partial class IncidentEngine(
             return;
         }
 
+        var policy = await PolicyAsync(cancellationToken);
         await MutateAsync(resolved.Id, (incident, batch, now) =>
         {
-            var result = incident.Close(actor, now);
+            var result = incident.Close(actor, policy, now);
             batch.Reply(reply, IncidentMessages.Text(result.Succeeded ? $"{incident.Id} is closed." : result.Message));
             return result;
         }, cancellationToken);
@@ -309,6 +360,11 @@ internal sealed partial class IncidentEngine(
     public void StartProposal(string incidentId, string actor, RemediationKind kind, IReadOnlyDictionary<string, string> arguments, bool dryRun, ReplyTarget reply) =>
         work.TryStart($"propose:{incidentId}:{kind}:{actor}", ct => ProposeAsync(incidentId, actor, kind, arguments, dryRun, reply, ct));
 
+    /// <summary>
+    /// Builds a proposal and posts its approval card (or the dry run). Only the commander and the roster propose;
+    /// with <paramref name="replaces"/> (the bot re-proposing after a drift) <paramref name="actor"/> is the human
+    /// proposer of record of the replaced card, so the second-person rule still applies to them.
+    /// </summary>
     public async Task ProposeAsync(
         string incidentId,
         string actor,
@@ -316,12 +372,27 @@ internal sealed partial class IncidentEngine(
         IReadOnlyDictionary<string, string> arguments,
         bool dryRun,
         ReplyTarget reply,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ActionRecord? replaces = null)
     {
         var incident = await store.GetAsync(incidentId, cancellationToken);
         if (incident is null || !incident.IsOpen)
         {
             await ReplyAsync(reply, incident is null ? $"There is no incident {incidentId}." : $"{incident.Id} is {incident.State}; no action can be proposed for it.", cancellationToken);
+            return;
+        }
+
+        var policy = await PolicyAsync(cancellationToken);
+        if (replaces is null && !policy.May(IncidentOperation.Propose, actor, incident.Commander, incident.Drill))
+        {
+            // Refused before anything is read from production; the attempt is recorded.
+            CerberusMetrics.AccessRefused("not_authorized");
+            await MutateAsync(incidentId, (i, batch, at) =>
+            {
+                var refused = i.Authorize(IncidentOperation.Propose, actor, policy, at) ?? DomainResult.Refused("The commander changed meanwhile; propose again.");
+                batch.Reply(reply, IncidentMessages.Text(refused.Message));
+                return refused;
+            }, cancellationToken);
             return;
         }
 
@@ -371,12 +442,13 @@ internal sealed partial class IncidentEngine(
             return;
         }
 
+        record.ReproposalOf = replaces?.Id;
         await MutateAsync(incidentId, (i, batch, at) =>
         {
-            var result = i.ProposeAction(record, at);
+            var result = i.ProposeAction(record, policy, at);
             if (result.Succeeded)
             {
-                batch.Thread(IncidentMessages.ApprovalCard(i, record, Options.Approval, Options.Approvers));
+                batch.Thread(IncidentMessages.ApprovalCard(i, record, policy, Options.Approvers));
             }
             else
             {
@@ -389,7 +461,7 @@ internal sealed partial class IncidentEngine(
 
     public async Task ApproveAsync(string incidentId, string actionId, string actor, bool riskAccepted, ReplyTarget reply, CancellationToken cancellationToken)
     {
-        var policy = Policy;
+        var policy = await PolicyAsync(cancellationToken);
         var outcome = await MutateAsync(incidentId, (incident, batch, now) =>
         {
             var result = incident.Approve(actionId, actor, riskAccepted, policy, now);
@@ -423,7 +495,7 @@ internal sealed partial class IncidentEngine(
 
     public async Task RejectAsync(string incidentId, string actionId, string actor, ReplyTarget reply, CancellationToken cancellationToken)
     {
-        var policy = Policy;
+        var policy = await PolicyAsync(cancellationToken);
         var outcome = await MutateAsync(incidentId, (incident, batch, now) =>
         {
             var result = incident.Reject(actionId, actor, policy, now);
@@ -485,8 +557,7 @@ internal sealed partial class IncidentEngine(
 
                 return result;
             }, cancellationToken);
-            await ProposeAsync(incidentId, Incident.BotActor, record.Kind, record.Parameters, dryRun: false,
-                new ReplyTarget(incident.Channel, record.DecidedBy ?? Incident.BotActor, null), cancellationToken);
+            await ReproposeAsync(incident, record, cancellationToken);
             return;
         }
 
@@ -520,6 +591,20 @@ internal sealed partial class IncidentEngine(
 
         await progress.FlushAsync(cancellationToken);
         await FinishAsync(incidentId, actionId, action, outcome, cancellationToken);
+    }
+
+    /// <summary>
+    /// After the state changed under an approval: a fresh card for the same action, proposed in the name of the human
+    /// who proposed the replaced one (or, when the bot had proposed it, of the human who approved it), so the
+    /// second-person rule excludes them again; the card is never "proposed by the bot" alone.
+    /// </summary>
+    private Task ReproposeAsync(Incident incident, ActionRecord replaced, CancellationToken cancellationToken)
+    {
+        var proposer = !string.Equals(replaced.ProposedBy, Incident.BotActor, StringComparison.Ordinal)
+            ? replaced.ProposedBy
+            : replaced.DecidedBy ?? Incident.BotActor;
+        return ProposeAsync(incident.Id, proposer, replaced.Kind, replaced.Parameters, dryRun: false,
+            new ReplyTarget(incident.Channel, replaced.DecidedBy ?? Incident.BotActor, null), cancellationToken, replaced);
     }
 
     /// <summary>Records the outcome, then verifies: the action's own check plus the relevant probes, before → after.</summary>
@@ -924,5 +1009,8 @@ internal sealed partial class IncidentEngine(
 
         [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Incident {IncidentId} resolved")]
         public static partial void Resolved(ILogger logger, string incidentId);
+
+        [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "User {User} is over the per-user limit of {Operation}; refused politely")]
+        public static partial void RateLimited(ILogger logger, string user, string operation);
     }
 }

@@ -1,7 +1,9 @@
+using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Slack.BlockKit;
 using Cerberus.ChatOps.Slack.Outbound;
@@ -137,11 +139,8 @@ internal static class IncidentMessages
         _ => "inconclusive",
     };
 
-    public static SlackMessage ApprovalCard(Incident incident, ActionRecord action, ApprovalOptions approval, IReadOnlyList<string> approvers)
+    public static SlackMessage ApprovalCard(Incident incident, ActionRecord action, ApprovalPolicy policy, IReadOnlyList<string> approvers)
     {
-        var who = approvers.Count == 0
-            ? $"the incident commander {Format.User(incident.Commander)}"
-            : $"the incident commander {Format.User(incident.Commander)} or {string.Join(", ", approvers.Select(Format.User))}";
         var builder = new MessageBuilder()
             .Add(Blocks.Header($"{Tag(incident)}Approval needed: {ActionRequestParser.Title(action.Kind)} · {action.Target}"))
             .Add(Blocks.Section($"*Will run:*\n{Format.Safe(action.Description)}"))
@@ -151,11 +150,25 @@ internal static class IncidentMessages
             builder.Add(Blocks.Section($":warning: *Risk you must accept explicitly:* {Format.Safe(action.RiskWarning)}"));
         }
 
+        if (!incident.Drill && policy.Roster.Count == 0)
+        {
+            builder.Add(Blocks.Section($":no_entry: *Nobody can approve this:* the approver roster is empty. Set `{ApprovalPolicy.RosterSetting}`, `…__1`, … (Slack user ids or user groups) and restart; until then no change to production can run."));
+        }
+
+        foreach (var problem in policy.RosterProblems)
+        {
+            builder.Add(Blocks.Section($":warning: {Format.Safe(problem)}"));
+        }
+
+        var proposedBy = action.ReproposalOf is null
+            ? $"{Format.User(action.ProposedBy)} at {Format.Clock(action.ProposedAt)}"
+            : $"{Format.User(action.ProposedBy)} (re-proposed by the bot at {Format.Clock(action.ProposedAt)} after the state changed; replaces `{action.ReproposalOf}`)";
         builder.Add(Blocks.Fields(
         [
-            $"*Proposed by*\n{Format.User(action.ProposedBy)} at {Format.Clock(action.ProposedAt)}",
+            $"*Proposed by*\n{proposedBy}",
             $"*Expires*\n{Format.Clock(action.ExpiresAt)} ({Format.Duration(action.ExpiresAt - action.ProposedAt)})",
-            $"*May approve*\n{who}{(approval.RequireSecondPerson ? " (two-person rule: not the proposer)" : string.Empty)}",
+            $"*May approve*\n{MayApprove(incident, policy, approvers)}",
+            $"*Second person*\n{SecondPerson(incident, action, policy)}",
             $"*Ledger id*\n`{action.Id}`",
         ]));
         var value = ButtonIds.Value(incident.Id, action.Id);
@@ -166,6 +179,42 @@ internal static class IncidentMessages
                 new ConfirmDialog("Accept the risk?", action.RiskWarning, "Accept and run", "Not yet", ButtonStyle.Danger));
         builder.Add(Blocks.Actions("approval", [approve, Blocks.Button("Reject", ButtonIds.Reject, value)]));
         return builder.Build($"{Tag(incident)}{incident.Id}: approval needed for {ActionRequestParser.Title(action.Kind)} on {action.Target}");
+    }
+
+    /// <summary>Who may approve, as the card says it: the roster (users mentioned, groups named), or why nobody may.</summary>
+    internal static string MayApprove(Incident incident, ApprovalPolicy policy, IReadOnlyList<string> approvers)
+    {
+        if (incident.Drill)
+        {
+            return "anyone (drill: nothing real runs; in a real incident only the approver roster)";
+        }
+
+        if (policy.Roster.Count == 0)
+        {
+            return $"nobody — the approver roster is empty (`{ApprovalPolicy.RosterSetting}`)";
+        }
+
+        var named = approvers.Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim())
+            .Select(a => ApproverRoster.IsGroup(a) ? $"members of user group `{a}`" : a.StartsWith("cli:", StringComparison.Ordinal) ? $"`{a}`" : Format.User(a))
+            .ToList();
+        return named.Count == 0
+            ? "the local console's user"
+            : "the approver roster: " + string.Join(", ", named) + " (being the incident commander is not enough)";
+    }
+
+    /// <summary>Which second-person rule applies to this card, and why.</summary>
+    internal static string SecondPerson(Incident incident, ActionRecord action, ApprovalPolicy policy)
+    {
+        if (incident.Drill)
+        {
+            return "not required in a drill";
+        }
+
+        var risk = ActionRisk.Assess(action);
+        var rule = $"`Cerberus__Approval__SecondPersonFor={policy.SecondPersonFor}`";
+        return policy.NeedsSecondPerson(action, incident.Drill)
+            ? $"required: someone other than {Format.User(action.ProposedBy)} approves — {(policy.SecondPersonFor == SecondPersonRule.All ? "every approval needs one" : Format.Safe(risk.Reason))} ({rule})"
+            : $"not required — {(policy.SecondPersonFor == SecondPersonRule.None ? "the rule is off" : Format.Safe(risk.Reason))} ({rule})";
     }
 
     public static SlackMessage DryRun(Incident incident, ActionRecord action) =>
@@ -225,16 +274,18 @@ internal static class IncidentMessages
         _ => "nothing: the incident is over.",
     };
 
-    public static SlackMessage List(IReadOnlyList<IncidentSummary> incidents)
+    /// <summary>Recent incidents; <paramref name="everywhere"/> false means only the invoking channel's were listed.</summary>
+    public static SlackMessage List(IReadOnlyList<IncidentSummary> incidents, bool everywhere = true)
     {
+        var scope = everywhere ? string.Empty : "\n_Only this channel's incidents: the approver roster sees every channel's._";
         if (incidents.Count == 0)
         {
-            return Text("No incidents yet. `/dbincident start <summary>` opens one.");
+            return Text((everywhere ? "No incidents yet." : "No incidents in this channel yet.") + " `/dbincident start <summary>` opens one." + scope);
         }
 
         var lines = incidents.Select(i =>
             $"• *{(i.Drill ? "[DRILL] " : string.Empty)}{i.Id}* {Format.Safe(i.Summary)} — {i.State} · <#{i.Channel}> · IC {Format.User(i.Commander)} · declared {Format.Time(i.DeclaredAt)}");
-        return Text(string.Join("\n", lines));
+        return Text(string.Join("\n", lines) + scope);
     }
 
     public static SlackMessage Help(string? problem)

@@ -52,6 +52,9 @@ public interface ISlackApi
     /// <summary>files.getUploadURLExternal → POST the bytes → files.completeUploadExternal; returns the file id.</summary>
     Task<string> UploadFileAsync(string channel, SlackFile file, string? threadTs, CancellationToken cancellationToken);
 
+    /// <summary>usergroups.users.list: the user ids of a user group (S…); needs <c>usergroups:read</c>.</summary>
+    Task<IReadOnlyList<string>> UserGroupMembersAsync(string userGroupId, CancellationToken cancellationToken);
+
     /// <summary>apps.connections.open with the app-level token: a Socket Mode WebSocket URL.</summary>
     Task<Uri> OpenSocketModeUrlAsync(CancellationToken cancellationToken);
 }

@@ -207,6 +207,18 @@ internal sealed partial class SlackApiClient(
         return fileId;
     }
 
+    public async Task<IReadOnlyList<string>> UserGroupMembersAsync(string userGroupId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userGroupId);
+        var r = await CallAsync("usergroups.users.list", [new("usergroup", userGroupId), new("include_disabled", "false")], idempotent: true, BotToken, paceChannel: null, cancellationToken);
+        if (r.ValueKind != JsonValueKind.Object || !r.TryGetProperty("users", out var users) || users.ValueKind != JsonValueKind.Array)
+        {
+            throw new SlackApiException("usergroups.users.list", "invalid_response");
+        }
+
+        return [.. users.EnumerateArray().Where(u => u.ValueKind == JsonValueKind.String).Select(u => u.GetString()!)];
+    }
+
     public async Task<Uri> OpenSocketModeUrlAsync(CancellationToken cancellationToken)
     {
         var r = await CallAsync("apps.connections.open", [], idempotent: true, options.CurrentValue.AppToken, null, cancellationToken);
