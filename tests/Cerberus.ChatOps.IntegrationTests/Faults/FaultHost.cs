@@ -119,13 +119,13 @@ internal sealed partial class FaultHost : IAsyncDisposable
         }
     }
 
-    public Task<HttpStatusCode> CommandAsync(string text, string user = Commander) =>
-        SendAsync(Signer.SignedPost("/slack/commands", Signer.SlashCommandBody(text, user: user, channel: Channel, responseUrl: Slack.NewResponseUrl())));
+    public Task<HttpStatusCode> CommandAsync(string text, string user = Commander, string channel = Channel) =>
+        SendAsync(Signer.SignedPost("/slack/commands", Signer.SlashCommandBody(text, user: user, channel: channel, responseUrl: Slack.NewResponseUrl())));
 
-    public HttpRequestMessage Click(string actionId, string value, string user, string messageTs = "1700000000.000100")
+    public HttpRequestMessage Click(string actionId, string value, string user, string messageTs = "1700000000.000100", string channel = Channel)
     {
         var ts = "1700000001." + Interlocked.Increment(ref _actionTs).ToString("D6", CultureInfo.InvariantCulture);
-        var payload = SlackRequestSigner.BlockActionPayload(actionId, value, user, ts, Channel, messageTs);
+        var payload = SlackRequestSigner.BlockActionPayload(actionId, value, user, ts, channel, messageTs);
         payload["response_url"] = Slack.NewResponseUrl();
         return Signer.BlockAction(payload);
     }
@@ -219,6 +219,36 @@ internal sealed partial class FaultHost : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException($"{incidentId} is {state}, not {string.Join('|', states)}, after {limit}.\nHost:\n{Host?.OutputTail}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The incident's stored document (JSON), read beside the running host.</summary>
+    public async Task<JsonNode> DocumentAsync(string incidentId)
+    {
+        await using var connection = await OpenStoreAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT document FROM incidents WHERE id = $id";
+        command.Parameters.AddWithValue("$id", incidentId);
+        var json = (string?)await command.ExecuteScalarAsync() ?? throw new InvalidOperationException($"no incident {incidentId}");
+        return JsonNode.Parse(json)!;
+    }
+
+    /// <summary>How many response_url answers contain <paramref name="fragment"/>.</summary>
+    public int Responses(string fragment) =>
+        Slack.ResponsePosts.Count(p => p.Body.ToJsonString().Contains(fragment, StringComparison.Ordinal));
+
+    /// <summary>Waits until <paramref name="count"/> response_url answers contain <paramref name="fragment"/>.</summary>
+    public async Task WaitForResponsesAsync(string fragment, int count, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (Responses(fragment) < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{count} response_url answers with \"{fragment}\" did not arrive; got {Responses(fragment)}.\nAnswers:\n{string.Join("\n", Slack.ResponsePosts.Select(p => "- " + Short(p.Body.ToJsonString())))}\nHost:\n{Host?.OutputTail}");
             }
 
             await Task.Delay(50);
