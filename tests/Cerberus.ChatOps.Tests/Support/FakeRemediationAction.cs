@@ -9,6 +9,7 @@ internal sealed class FakeRemediationAction(RemediationKind kind) : IRemediation
     private int _executions;
     private int _reconciles;
     private int _verifies;
+    private int _proposals;
 
     public RemediationKind Kind => kind;
 
@@ -27,8 +28,16 @@ internal sealed class FakeRemediationAction(RemediationKind kind) : IRemediation
 
     public int Verifies => _verifies;
 
+    /// <summary>How often a proposal was built (each reads production in the real actions).</summary>
+    public int Proposals => _proposals;
+
     public Task<ActionProposal> ProposeAsync(ProposalRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult(ActionProposal.Of(new ActionRecord
+        Task.FromResult(ActionProposal.Of(NewRecord(request)));
+
+    private ActionRecord NewRecord(ProposalRequest request)
+    {
+        Interlocked.Increment(ref _proposals);
+        return new ActionRecord
         {
             Id = request.ActionId,
             Kind = kind,
@@ -43,7 +52,8 @@ internal sealed class FakeRemediationAction(RemediationKind kind) : IRemediation
             ExpiresAt = request.Now + request.Expiry,
             Parameters = new Dictionary<string, string>(request.Arguments, StringComparer.Ordinal),
             UndoKind = kind == RemediationKind.ScaleBackendDown ? RemediationKind.ScaleBackendUp : null,
-        }));
+        };
+    }
 
     public Task<string> ObserveAsync(ActionRecord action, CancellationToken cancellationToken) => Task.FromResult(Fingerprint);
 
