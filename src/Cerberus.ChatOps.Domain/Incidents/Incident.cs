@@ -300,6 +300,14 @@ public sealed class Incident
             });
         }
 
+        // Only the roster replaces a card someone may be reading right now; the commander rejects it first.
+        if (!reproposal && !Drill && PendingApproval is { } waiting && !policy.IsOnRoster(action.ProposedBy)
+            && !string.Equals(action.ProposedBy, BotActor, StringComparison.Ordinal))
+        {
+            _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, action.ProposedBy, $"refused: supersede the pending card {waiting.Id} (not on the approver roster)", action.Id));
+            return DomainResult.Refused($"A card is waiting for a decision ({waiting.Kind} on {waiting.Target}, `{waiting.Id}`): only a member of the approver roster may replace it. Reject it first, or ask a roster member. Your attempt was recorded.");
+        }
+
         foreach (var pending in _actions.Where(a => a.Status == ActionStatus.Proposed))
         {
             pending.Status = ActionStatus.Superseded;

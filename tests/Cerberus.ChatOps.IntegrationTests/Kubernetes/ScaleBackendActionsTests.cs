@@ -292,7 +292,7 @@ public sealed class ScaleBackendActionsTests
     /// <summary>What the incident engine does with an approved action: observe, start, execute, verify, record.</summary>
     private static async Task RunThroughTheIncident(Incident incident, Cerberus.ChatOps.Domain.Ports.IRemediationAction action, ActionRecord record, DateTimeOffset at)
     {
-        var policy = new ApprovalPolicy(new HashSet<string>(StringComparer.Ordinal) { "U1" }, SecondPersonRule.None, TimeSpan.FromMinutes(15));
+        var policy = new ApprovalPolicy(new HashSet<string>(StringComparer.Ordinal) { "U1", "U123" }, SecondPersonRule.None, TimeSpan.FromMinutes(15));
         Assert.True(incident.ProposeAction(record, policy, at).Succeeded);
         Assert.True(incident.Approve(record.Id, "U1", riskAccepted: true, policy, at).Succeeded);
         Assert.Equal(record.ObservedFingerprint, await action.ObserveAsync(record, CancellationToken.None));

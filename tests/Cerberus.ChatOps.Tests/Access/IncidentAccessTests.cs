@@ -66,6 +66,25 @@ public sealed class IncidentAccessTests
     }
 
     [Fact]
+    public void ProposeAction_CommanderOutsideTheRoster_DoesNotSupersedeAPendingCardButTheRosterDoes()
+    {
+        // arrange
+        var incident = Some.DiagnosedIncident();
+        Assert.True(incident.ProposeAction(Some.Action("A-1", proposedBy: Some.Approver), Some.Policy(), At).Succeeded);
+
+        // act
+        var byCommander = incident.ProposeAction(Some.Action("A-2", proposedBy: Some.Starter), Some.Policy(), At.AddSeconds(5));
+        var byRoster = incident.ProposeAction(Some.Action("A-3", proposedBy: Some.Approver), Some.Policy(), At.AddSeconds(9));
+
+        // assert
+        Assert.False(byCommander.Succeeded);
+        Assert.Contains("Reject it first", byCommander.Message, StringComparison.Ordinal);
+        Assert.True(byRoster.Succeeded, byRoster.Message);
+        Assert.Equal(ActionStatus.Superseded, incident.FindAction("A-1")!.Status);
+        Assert.Equal(ActionStatus.Proposed, incident.FindAction("A-3")!.Status);
+    }
+
+    [Fact]
     public void ChangeCommander_ByTheRoster_HandsOverEvenToABystander()
     {
         // arrange

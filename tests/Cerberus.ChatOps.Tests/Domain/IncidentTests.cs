@@ -196,7 +196,7 @@ public sealed class IncidentTests
         incident.ProposeAction(Some.Action("A-1"), Some.Policy(), Some.T0.AddMinutes(1));
 
         // act
-        incident.ProposeAction(Some.Action("A-2", RemediationKind.ScaleBackendDown), Some.Policy(), Some.T0.AddMinutes(2));
+        incident.ProposeAction(Some.Action("A-2", RemediationKind.ScaleBackendDown, proposedBy: Some.Approver), Some.Policy(), Some.T0.AddMinutes(2));
         var stale = incident.Approve("A-1", Some.Approver, false, Some.Policy(), Some.T0.AddMinutes(3));
 
         // assert
