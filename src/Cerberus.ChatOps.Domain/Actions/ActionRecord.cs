@@ -55,6 +55,12 @@ public sealed class ActionRecord
 
     public DateTimeOffset? StartedAt { get; set; }
 
+    /// <summary>
+    /// The process that started it (host/pid/instance). Its heartbeat is the incident's execution lease in the store;
+    /// another process reconciles the action only once that heartbeat has lapsed.
+    /// </summary>
+    public string? ExecutionOwner { get; set; }
+
     public DateTimeOffset? FinishedAt { get; set; }
 
     /// <summary>What happened, in one or two sentences (success, failure reason, verification before → after).</summary>

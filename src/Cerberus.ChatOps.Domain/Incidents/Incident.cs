@@ -430,7 +430,7 @@ public sealed class Incident
     }
 
     /// <summary>Marks an approved action as started. Persist this before the action's first side effect.</summary>
-    public DomainResult MarkStarted(string actionId, DateTimeOffset at)
+    public DomainResult MarkStarted(string actionId, DateTimeOffset at, string? owner = null)
     {
         var action = FindAction(actionId);
         if (action is null || action.Status != ActionStatus.Approved || _state != IncidentState.Executing)
@@ -440,6 +440,7 @@ public sealed class Incident
 
         action.Status = ActionStatus.Started;
         action.StartedAt = at;
+        action.ExecutionOwner = owner;
         _timeline.Add(new TimelineEntry(at, TimelineKind.Execution, BotActor, $"started {action.Kind} on {action.Target}", action.Id));
         return DomainResult.Ok();
     }

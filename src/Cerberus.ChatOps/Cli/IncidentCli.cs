@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Incidents.Engine;
@@ -35,9 +36,10 @@ internal sealed class IncidentCli(
           incident reject  <INC-…> <A-…>
           incident resolve  [INC-…] --root-cause "<text>" [--force]
           incident report   [INC-…]
+          incident reconcile [INC-…]   (an action left Started by a process that is gone: check reality, finish it)
           incident list
         Without an incident id: --incident, else the open incident of --channel, else the only open incident.
-        Your name: Cerberus:Cli:User (Cerberus__Cli__User) or the OS user. Approving needs cli:<name> in Cerberus:Approvers, or being the commander.
+        Your name: Cerberus:Cli:User (Cerberus__Cli__User) or the OS user. Approving needs cli:<name> on the roster (Cerberus:Approvers).
         """;
 
     public async Task<int> RunAsync(CliArguments args, CancellationToken cancellationToken)
@@ -55,6 +57,7 @@ internal sealed class IncidentCli(
             "reject" => await DecideAsync(args, sink, approve: false, cancellationToken),
             "resolve" => await OnIncidentAsync(args, sink, (i, r) => engine.ResolveAsync(i.Channel, actor, args.Option("root-cause") ?? string.Empty, args.Flag("force"), r, cancellationToken), cancellationToken),
             "report" => await ReportAsync(args, sink, cancellationToken),
+            "reconcile" => await ReconcileAsync(args, sink, cancellationToken),
             "help" => Help(null),
             _ => Help($"Unknown command '{args.Verb}'."),
         };
@@ -176,6 +179,34 @@ internal sealed class IncidentCli(
         return await ReportBackAsync(incident is null ? null : incidentId, sink, finished, cancellationToken);
     }
 
+    /// <summary>
+    /// The operator's "reconcile now": an action left Started (or approved, or unverified) by a process that is gone is
+    /// checked against reality and finished here; one whose process is alive (its heartbeat fresh) is left to it.
+    /// </summary>
+    private async Task<int> ReconcileAsync(CliArguments args, CliReplySink sink, CancellationToken cancellationToken)
+    {
+        var incident = await FindAsync(args, First(args), cancellationToken);
+        if (incident is null)
+        {
+            return Refused;
+        }
+
+        if (!await engine.ReconcileNowAsync(incident.Id, cancellationToken))
+        {
+            output.WriteLine($"{incident.Id} has no action to reconcile ({incident.State}).");
+            return Refused;
+        }
+
+        var finished = await WaitAsync(cancellationToken);
+        var after = await store.GetAsync(incident.Id, cancellationToken);
+        if (after?.RunningAction is { Status: ActionStatus.Started } running && finished)
+        {
+            output.WriteLine($"{running.Id} is still run by {running.ExecutionOwner ?? "another process"}, whose heartbeat is fresh: left to it.");
+        }
+
+        return await ReportBackAsync(incident.Id, sink, finished, cancellationToken);
+    }
+
     private async Task<int> ReportAsync(CliArguments args, CliReplySink sink, CancellationToken cancellationToken)
     {
         var incident = await FindAsync(args, First(args), cancellationToken, openOnly: false);
@@ -238,35 +269,45 @@ internal sealed class IncidentCli(
         return sink.Messages.Count > 0;
     }
 
-    /// <summary>Waits for the background work the command started (diagnostics, execution, verification, the document).</summary>
+    /// <summary>
+    /// Waits for the background work the command started (diagnostics, execution, verification, the document). An
+    /// action this process runs is never abandoned: the wait goes on past the deadline, with a progress line, until it
+    /// is done. Ctrl-C (or a kill) hands it over: this process's heartbeat lapses and the running bot (or
+    /// <c>incident reconcile</c>) checks reality and finishes it.
+    /// </summary>
     private async Task<bool> WaitAsync(CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + wait;
-        for (var i = 0; i < 10; i++)
+        var started = time.GetUtcNow();
+        var deadline = started + wait;
+        var progressEvery = TimeSpan.FromSeconds(15);
+        while (true)
         {
-            var left = deadline - time.GetUtcNow();
-            if (left <= TimeSpan.Zero)
-            {
-                break;
-            }
-
             try
             {
-                await work.WhenIdleAsync().WaitAsync(left, time, cancellationToken);
+                await work.WhenIdleAsync().WaitAsync(progressEvery, time, cancellationToken);
             }
             catch (TimeoutException)
             {
-                break;
             }
 
             if (!work.IsBusy)
             {
                 return true;
             }
-        }
 
-        output.WriteLine($"Still running after {wait.TotalSeconds:0} s; what happened so far is recorded. Run `incident status` again.");
-        return false;
+            var elapsed = time.GetUtcNow() - started;
+            if (work.IsExecuting)
+            {
+                output.WriteLine($"… the action is still running ({elapsed.TotalSeconds:0} s); it is not abandoned. Wait, or Ctrl-C to hand it to the running bot (it continues once this process's heartbeat lapses).");
+                continue;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                output.WriteLine($"Still running after {wait.TotalSeconds:0} s; what happened so far is recorded. Run `incident status` again.");
+                return false;
+            }
+        }
     }
 
     private async Task<Incident?> FindAsync(CliArguments args, string? word, CancellationToken cancellationToken, bool openOnly = true)

@@ -28,6 +28,12 @@ public sealed class IncidentOptions
     /// <summary>Percentages of the 4 h RTO at which the thread gets a reminder.</summary>
     public List<int> RtoReminders { get; set; } = [50, 75, 90];
 
+    /// <summary>
+    /// How long a process's claim on a running action lasts without a heartbeat (renewed every third of it). After a
+    /// crash, another process reconciles the action once this has passed; a graceful stop hands it over at once.
+    /// </summary>
+    public TimeSpan ExecutionHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How often the timers (reminders, approval expiry, resumption) look at open incidents.</summary>
     public TimeSpan TimerInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -17,6 +17,7 @@ internal sealed class IncidentOptionsValidator : OptionsValidator<IncidentOption
         ConfigurationRules.InRange(problems, "Cerberus:RateLimit:StartsPerUser", options.RateLimit.StartsPerUser, 1, 1000);
         ConfigurationRules.InRange(problems, "Cerberus:RateLimit:DiagnosesPerUser", options.RateLimit.DiagnosesPerUser, 1, 1000);
         ConfigurationRules.Positive(problems, "Cerberus:TimerInterval", options.TimerInterval);
+        ConfigurationRules.Positive(problems, "Cerberus:ExecutionHeartbeat", options.ExecutionHeartbeat);
         for (var i = 0; i < options.Approvers.Count; i++)
         {
             var id = options.Approvers[i];

@@ -23,6 +23,7 @@ internal static class IncidentsServiceCollectionExtensions
             sp.GetService<Slack.Api.ISlackApi>(),
             sp.GetService<ConsoleMode.LocalConsole>()));
         services.AddSingleton<UserRateLimiter>();
+        services.AddSingleton<ExecutionLease>();
         services.AddSingleton(sp => new IncidentChannelOpener(
             sp.GetService<Slack.Api.ISlackApi>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<IncidentOptions>>(),

@@ -144,8 +144,9 @@ public sealed class IncidentEngineTests
         var policy = await h.Engine.PolicyAsync(None);
         await h.Engine.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, policy, now), None);
 
-        // act: the process died here; a new one resumes
+        // act: the process died here; a new one resumes once the approving process's grace (one heartbeat) is over
         h.Restart();
+        h.Time.Advance(h.Options.ExecutionHeartbeat);
         await h.Engine.ResumeAsync(None);
         await h.IdleAsync();
 

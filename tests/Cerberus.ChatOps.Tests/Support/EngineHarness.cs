@@ -4,6 +4,7 @@ using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Incidents;
 using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Reports;
+using Cerberus.ChatOps.Hosting;
 using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Store.Sqlite;
@@ -62,6 +63,9 @@ internal sealed class EngineHarness : IAsyncDisposable
     /// <summary>A new engine on the same store: what a restart after kill -9 sees.</summary>
     public void Restart() => (Engine, Work, Dispatcher) = Build();
 
+    /// <summary>SIGTERM for the current process: its lifetime signals stopping (its background work is cancelled).</summary>
+    public void StopGracefully() => _lifetimes[^1].StopApplication();
+
     public async Task<Incident> IncidentAsync(string id) => await Store.GetAsync(id, CancellationToken.None) ?? throw new InvalidOperationException(id);
 
     /// <summary>Every outgoing message so far, oldest first.</summary>
@@ -119,7 +123,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         var limiter = new UserRateLimiter(monitor);
         _disposables.Add(roster);
         _disposables.Add(limiter);
-        var engine = new IncidentEngine(Store, Store, new OutboxSignal(), Diagnostics, Actions, monitor, integrity, channels, roster, limiter, work, Time, NullLogger<IncidentEngine>.Instance);
+        var execution = new ExecutionLease(Store, new ProcessLease(Store, Microsoft.Extensions.Options.Options.Create(new Cerberus.ChatOps.Store.StoreOptions()), Time), monitor, Time, NullLogger<ExecutionLease>.Instance);
+        var engine = new IncidentEngine(Store, Store, new OutboxSignal(), Diagnostics, Actions, monitor, integrity, channels, roster, limiter, execution, work, Time, NullLogger<IncidentEngine>.Instance);
         return (engine, work, new InboundDispatcher(engine, NullLogger<InboundDispatcher>.Instance));
     }
 }

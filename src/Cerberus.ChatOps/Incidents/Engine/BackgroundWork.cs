@@ -15,6 +15,9 @@ internal sealed partial class BackgroundWork(IHostApplicationLifetime lifetime, 
     /// <summary>True while any job runs (the CLI waits for the work its command started).</summary>
     public bool IsBusy => _running.Values.Any(t => !t.IsCompleted);
 
+    /// <summary>True while an action runs here (execution, reconciliation or verification).</summary>
+    public bool IsExecuting => _running.Any(r => r.Key.StartsWith("execute:", StringComparison.Ordinal) && !r.Value.IsCompleted);
+
     public bool IsRunning(string key) => _running.TryGetValue(key, out var task) && !task.IsCompleted;
 
     /// <summary>Starts <paramref name="work"/> unless a job with the same key runs; false when it already does.</summary>

@@ -35,6 +35,7 @@ internal sealed partial class IncidentEngine(
     IncidentChannelOpener channels,
     ApproverRoster roster,
     UserRateLimiter rateLimiter,
+    ExecutionLease execution,
     BackgroundWork work,
     TimeProvider time,
     ILogger<IncidentEngine> logger,
@@ -522,7 +523,69 @@ internal sealed partial class IncidentEngine(
     }
 
     public void StartExecution(string incidentId, string actionId) =>
-        work.TryStart("execute:" + incidentId, ct => ExecuteAsync(incidentId, actionId, ct));
+        work.TryStart("execute:" + incidentId, ct => OwnedAsync(incidentId, t => ExecuteAsync(incidentId, actionId, t), ct));
+
+    /// <summary>
+    /// Runs <paramref name="body"/> while this process holds the incident's execution lease, renewed by a heartbeat;
+    /// does nothing (false) while another live process holds it. On a graceful stop (rolling update) the work stops at
+    /// its next safe point, the thread says so, and the lease is released so another process continues at once; when
+    /// the lease was lost to another process, this one stops and leaves the action to it.
+    /// </summary>
+    private async Task<bool> OwnedAsync(string incidentId, Func<CancellationToken, Task> body, CancellationToken cancellationToken)
+    {
+        if (!await execution.TryTakeAsync(incidentId, cancellationToken))
+        {
+            Log.OwnedElsewhere(logger, incidentId);
+            return false;
+        }
+
+        var heartbeat = execution.Beat(incidentId, cancellationToken);
+        try
+        {
+            await body(heartbeat.Token);
+        }
+        catch (OperationCanceledException) when (heartbeat.Token.IsCancellationRequested)
+        {
+            if (!heartbeat.Lost)
+            {
+                await HandOverAsync(incidentId);
+            }
+        }
+        finally
+        {
+            await heartbeat.DisposeAsync();
+            if (!heartbeat.Lost)
+            {
+                await execution.ReleaseAsync(incidentId);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The process stops while an action runs: say so; whoever holds the lease next continues from the ledger.</summary>
+    private async Task HandOverAsync(string incidentId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await MutateAsync(incidentId, (i, batch, now) =>
+            {
+                if (i.RunningAction is not { Status: ActionStatus.Started } running)
+                {
+                    return DomainResult.Ok();
+                }
+
+                i.AddNote(Incident.BotActor, $"this bot process stopped while {running.Kind} ran; it stopped at a safe point and the next process continues from the ledger (nothing runs twice)", now);
+                batch.Thread(IncidentMessages.Text($":pause_button: This bot process is stopping (rolling update or shutdown) while {ActionRequestParser.Title(running.Kind)} runs. It stopped at a safe point; another process checks what happened and continues from there — nothing is run twice."));
+                return DomainResult.Ok();
+            }, timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ConcurrencyConflictException or InvalidOperationException)
+        {
+            Log.HandOverNotRecorded(logger, incidentId);
+        }
+    }
 
     private async Task ExecuteAsync(string incidentId, string actionId, CancellationToken cancellationToken)
     {
@@ -564,7 +627,7 @@ internal sealed partial class IncidentEngine(
         // The ledger says Started before the first side effect: after this, the action never starts again.
         var started = await MutateAsync(incidentId, (i, batch, now) =>
         {
-            var result = i.MarkStarted(actionId, now);
+            var result = i.MarkStarted(actionId, now, execution.Owner);
             if (result.Succeeded)
             {
                 batch.Thread(IncidentMessages.Text($":gear: Running {ActionRequestParser.Title(record.Kind)} on {Format.Safe(record.Target)} (approved by {Format.User(record.DecidedBy ?? "?")})…"));
@@ -748,42 +811,88 @@ internal sealed partial class IncidentEngine(
                 StartDiagnostics(incident.Id);
             }
 
-            if (work.IsRunning("execute:" + incident.Id))
-            {
-                continue;
-            }
-
-            if (incident.RunningAction is { Status: ActionStatus.Approved } approved)
-            {
-                Log.Resuming(logger, incident.Id, "interrupted approval");
-                await MutateAsync(incident.Id, (i, batch, now) =>
-                {
-                    var result = i.MarkInterrupted(approved.Id, now);
-                    if (result.Succeeded)
-                    {
-                        batch.Thread(IncidentMessages.Text($":warning: The bot restarted after {ActionRequestParser.Title(approved.Kind)} was approved and before it started: nothing ran. Propose it again if it is still needed."));
-                    }
-
-                    return result;
-                }, cancellationToken);
-            }
-            else if (incident.RunningAction is { Status: ActionStatus.Started } started && ActionFor(incident, started.Kind) is { } action)
-            {
-                Log.Resuming(logger, incident.Id, "reconcile " + started.Kind);
-                work.TryStart("execute:" + incident.Id, ct => ReconcileAsync(incident, started, action, ct));
-            }
-            else if (incident.State == IncidentState.Verifying
-                     && incident.Actions.LastOrDefault(a => a.Status == ActionStatus.Succeeded) is { } done
-                     && ActionFor(incident, done.Kind) is { } verifier)
-            {
-                Log.Resuming(logger, incident.Id, "verification");
-                work.TryStart("execute:" + incident.Id, ct => VerifyAsync(incident.Id, done.Id, verifier, ct));
-            }
+            ResumeExecution(incident, immediately: false);
         }
     }
 
-    private async Task ReconcileAsync(Incident incident, ActionRecord record, IRemediationAction action, CancellationToken cancellationToken)
+    /// <summary>
+    /// Picks up an action whose process is gone (its execution lease lapsed): an approval never started is marked
+    /// interrupted (nothing runs behind anyone's back), a started action is reconciled against reality, an executed one
+    /// is verified. While another live process holds the lease nothing happens. An approval gets one heartbeat of grace
+    /// (unless <paramref name="immediately"/>), the time the approving process needs to take the lease.
+    /// </summary>
+    /// <returns>False when there was nothing to pick up.</returns>
+    internal bool ResumeExecution(Incident incident, bool immediately)
     {
+        if (work.IsRunning("execute:" + incident.Id))
+        {
+            return true;
+        }
+
+        var id = incident.Id;
+        if (incident.RunningAction is { Status: ActionStatus.Approved } approved)
+        {
+            if (!immediately && approved.DecidedAt is { } decided && time.GetUtcNow() - decided < Options.ExecutionHeartbeat)
+            {
+                return true;
+            }
+
+            return work.TryStart("execute:" + id, ct => OwnedAsync(id, t => InterruptAsync(id, approved.Id, t), ct));
+        }
+
+        if (incident.RunningAction is { Status: ActionStatus.Started } started && ActionFor(incident, started.Kind) is { } action)
+        {
+            return work.TryStart("execute:" + id, ct => OwnedAsync(id, t => ReconcileAsync(id, started.Id, action, t), ct));
+        }
+
+        if (incident.State == IncidentState.Verifying
+            && incident.Actions.LastOrDefault(a => a.Status == ActionStatus.Succeeded) is { } done
+            && ActionFor(incident, done.Kind) is { } verifier)
+        {
+            return work.TryStart("execute:" + id, ct => OwnedAsync(id, t => ResumeVerificationAsync(id, done.Id, verifier, t), ct));
+        }
+
+        return false;
+    }
+
+    /// <summary>The operator's "reconcile now" (CLI <c>incident reconcile</c>): the same as after a restart, without the grace.</summary>
+    public async Task<bool> ReconcileNowAsync(string incidentId, CancellationToken cancellationToken) =>
+        await store.GetAsync(incidentId, cancellationToken) is { } incident && ResumeExecution(incident, immediately: true);
+
+    private async Task InterruptAsync(string incidentId, string actionId, CancellationToken cancellationToken)
+    {
+        Log.Resuming(logger, incidentId, "interrupted approval");
+        await MutateAsync(incidentId, (i, batch, now) =>
+        {
+            var result = i.MarkInterrupted(actionId, now);
+            if (result.Succeeded && i.FindAction(actionId) is { } approved)
+            {
+                batch.Thread(IncidentMessages.Text($":warning: The bot restarted after {ActionRequestParser.Title(approved.Kind)} was approved and before it started: nothing ran. Propose it again if it is still needed."));
+            }
+
+            return result;
+        }, cancellationToken);
+    }
+
+    private async Task ResumeVerificationAsync(string incidentId, string actionId, IRemediationAction verifier, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(incidentId, cancellationToken) is { State: IncidentState.Verifying })
+        {
+            Log.Resuming(logger, incidentId, "verification");
+            await VerifyAsync(incidentId, actionId, verifier, cancellationToken);
+        }
+    }
+
+    private async Task ReconcileAsync(string incidentId, string actionId, IRemediationAction action, CancellationToken cancellationToken)
+    {
+        // Read again under the lease: the process that ran it may have finished it meanwhile.
+        var incident = await store.GetAsync(incidentId, cancellationToken);
+        if (incident?.FindAction(actionId) is not { Status: ActionStatus.Started } record)
+        {
+            return;
+        }
+
+        Log.Resuming(logger, incidentId, "reconcile " + record.Kind);
         await PostThreadAsync(incident, $":arrows_counterclockwise: The bot restarted while {ActionRequestParser.Title(record.Kind)} was running; checking what actually happened before anything else (it is not started again)…", cancellationToken);
         var progress = new ThreadProgress(this, incident, time);
         ActionOutcome outcome;
@@ -817,6 +926,12 @@ internal sealed partial class IncidentEngine(
             if (incident is null || !incident.IsOpen)
             {
                 continue;
+            }
+
+            // An action whose process died mid-run (its heartbeat lapsed) is picked up by whoever runs the timers.
+            if (incident.State is IncidentState.Executing or IncidentState.Verifying)
+            {
+                ResumeExecution(incident, immediately: false);
             }
 
             var expiring = incident.Actions.Any(a => a.Status == ActionStatus.Proposed && now > a.ExpiresAt);
@@ -1009,6 +1124,12 @@ internal sealed partial class IncidentEngine(
 
         [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Incident {IncidentId} resolved")]
         public static partial void Resolved(ILogger logger, string incidentId);
+
+        [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Incident {IncidentId}: another process holds the execution lease; leaving the action to it")]
+        public static partial void OwnedElsewhere(ILogger logger, string incidentId);
+
+        [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Incident {IncidentId}: stopping mid-action; the hand-over note could not be saved (the next process still continues from the ledger)")]
+        public static partial void HandOverNotRecorded(ILogger logger, string incidentId);
 
         [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "User {User} is over the per-user limit of {Operation}; refused politely")]
         public static partial void RateLimited(ILogger logger, string user, string operation);
