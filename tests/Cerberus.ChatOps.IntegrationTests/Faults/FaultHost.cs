@@ -25,6 +25,7 @@ internal sealed partial class FaultHost : IAsyncDisposable
     private readonly LabEnvironment? _lab;
     private readonly Dictionary<string, string> _extra;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly List<CerberusHostProcess> _replicas = [];
     private int _actionTs;
 
     private FaultHost(FakeSlackServer slack, LabEnvironment? lab, Dictionary<string, string> extra)
@@ -55,6 +56,20 @@ internal sealed partial class FaultHost : IAsyncDisposable
     }
 
     public async Task StartAsync()
+    {
+        Host = await CerberusHostProcess.StartAsync(HostEnvironment(), TimeSpan.FromSeconds(60));
+        StartupTimes.Add(Host.StartupTime);
+    }
+
+    /// <summary>One more host process on the same store and Slack (a second replica, or the new pod of a rolling update).</summary>
+    public async Task<CerberusHostProcess> StartReplicaAsync()
+    {
+        var replica = await CerberusHostProcess.StartAsync(HostEnvironment(), TimeSpan.FromSeconds(60));
+        _replicas.Add(replica);
+        return replica;
+    }
+
+    private Dictionary<string, string> HostEnvironment()
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -93,8 +108,7 @@ internal sealed partial class FaultHost : IAsyncDisposable
             env[key] = value;
         }
 
-        Host = await CerberusHostProcess.StartAsync(env, TimeSpan.FromSeconds(60));
-        StartupTimes.Add(Host.StartupTime);
+        return env;
     }
 
     /// <summary>kill -9, then a new process on the same store.</summary>
@@ -341,6 +355,11 @@ internal sealed partial class FaultHost : IAsyncDisposable
         if (Host is not null)
         {
             await Host.DisposeAsync();
+        }
+
+        foreach (var replica in _replicas)
+        {
+            await replica.DisposeAsync();
         }
 
         await Slack.DisposeAsync();

@@ -133,6 +133,23 @@ public sealed class CerberusHostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM, as Kubernetes sends it in a rolling update; returns once the process has exited by itself.</summary>
+    public async Task TerminateAsync(TimeSpan limit)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(limit);
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
     /// <summary>kill -9 of the host and its children; returns once the process is gone.</summary>
     public void Kill()
     {

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Cerberus.ChatOps.IntegrationTests.Support;
+using Npgsql;
+
+namespace Cerberus.ChatOps.IntegrationTests.Faults;
+
+/// <summary>
+/// A rolling update on the PostgreSQL store (the several-replica store): a new host process starts, the old one gets
+/// SIGTERM (or kill -9) in the middle of a batched clean-up. Exactly one execution, the right rows deleted, a ledger that ends
+/// Succeeded exactly once.
+/// </summary>
+[Collection(LabCollection.Name)]
+public sealed class RollingUpdateTests(LabFixture fixture)
+{
+    private const int Older = 40_000;
+    private const int Newer = 2_000;
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(90);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Cleanup_OldProcessStoppedMidBatches_NewProcessFinishesItExactlyOnce(bool graceful)
+    {
+        // arrange: a slow audit table (every DELETE statement sleeps 50 ms) and a store database of its own
+        var lab = fixture.Lab;
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var table = "rolling_" + suffix;
+        var storeDatabase = "cerberus_store_" + suffix;
+        await SeedAsync(lab, table, storeDatabase);
+        var storeConnection = new NpgsqlConnectionStringBuilder(lab.PostgresConnectionString) { Database = storeDatabase }.ConnectionString;
+        await using var faults = await FaultHost.CreateAsync(lab, new()
+        {
+            ["Cerberus__Store__Provider"] = "Postgres",
+            ["Cerberus__Store__ConnectionString"] = storeConnection,
+            ["Cerberus__Actions__PostgresConnectionString"] = lab.PostgresConnectionString,
+            ["Cerberus__Cleanup__Table"] = "audit." + table,
+            ["Cerberus__Cleanup__BatchSize"] = "200",
+            ["Cerberus__ExecutionHeartbeat"] = "00:00:06",
+        });
+        var id = await faults.StartIncidentAsync("disk filling with audit rows");
+        await WaitForStateAsync(storeConnection, id, "AwaitingDecision");
+        Assert.Equal(HttpStatusCode.OK, await faults.CommandAsync("propose cleanup"));
+        var (value, cardTs) = await faults.WaitForButtonAsync("cerberus.approve", v => v.StartsWith(id + "|", StringComparison.Ordinal), Step);
+
+        // act: approve, let some batches commit, start the new pod, SIGTERM the old one
+        Assert.Equal(HttpStatusCode.OK, await faults.SendAsync(faults.Click("cerberus.approve", value, FaultHost.Approver, cardTs)));
+        await WaitForAsync(async () => (await OlderLeftAsync(lab, table)) < Older * 3 / 4, "a quarter of the old rows deleted by the old process");
+        var replacement = await faults.StartReplicaAsync();
+        if (graceful)
+        {
+            await faults.Host!.TerminateAsync(TimeSpan.FromSeconds(30));
+        }
+        else
+        {
+            faults.Kill();
+        }
+
+        var leftAtHandOver = await OlderLeftAsync(lab, table);
+        await WaitForStateAsync(storeConnection, id, "Mitigated", "AwaitingDecision");
+
+        // assert
+        Assert.True(leftAtHandOver > 0, "the old process finished before it was terminated: the test proved nothing");
+        Assert.Equal(0, await OlderLeftAsync(lab, table));
+        Assert.Equal(Newer, await NewerLeftAsync(lab, table));
+        var document = await DocumentAsync(storeConnection, id);
+        Assert.Equal("Mitigated", document["State"]!.GetValue<string>());
+        var action = Assert.Single(document["Actions"]!.AsArray(), a => a!["Kind"]!.GetValue<string>() == "AuditLogCleanup")!;
+        Assert.Equal("Succeeded", action["Status"]!.GetValue<string>());
+        var timeline = document["Timeline"]!.AsArray().Select(e => e!["Text"]!.GetValue<string>()).ToList();
+        Assert.Single(timeline, t => t.StartsWith("started AuditLogCleanup", StringComparison.Ordinal));
+        Assert.Single(timeline, t => t.StartsWith("AuditLogCleanup on", StringComparison.Ordinal) && t.Contains(" succeeded:", StringComparison.Ordinal));
+        Assert.Equal(graceful, timeline.Any(t => t.Contains("stopped at a safe point", StringComparison.Ordinal)));
+        Assert.False(replacement.HasExited, replacement.OutputTail);
+    }
+
+    private static async Task SeedAsync(LabEnvironment lab, string table, string storeDatabase)
+    {
+        await using var connection = new NpgsqlConnection(lab.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand($"CREATE DATABASE {storeDatabase}", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using var seed = new NpgsqlCommand(
+            $"""
+            CREATE SCHEMA IF NOT EXISTS audit;
+            CREATE TABLE audit.{table} (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL, payload text NOT NULL);
+            INSERT INTO audit.{table} (created_at, payload)
+              SELECT now() - interval '91 days' - make_interval(secs => g), repeat('old', 20) FROM generate_series(1, {Older}) g;
+            INSERT INTO audit.{table} (created_at, payload)
+              SELECT now() - make_interval(secs => g), repeat('new', 20) FROM generate_series(1, {Newer}) g;
+            CREATE INDEX ON audit.{table} (created_at);
+            CREATE OR REPLACE FUNCTION audit.slow_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NULL; END $$;
+            CREATE TRIGGER slow AFTER DELETE ON audit.{table} FOR EACH STATEMENT EXECUTE FUNCTION audit.slow_{table}();
+            ANALYZE audit.{table};
+            """, connection);
+        await seed.ExecuteNonQueryAsync();
+    }
+
+    private static Task<long> OlderLeftAsync(LabEnvironment lab, string table) =>
+        ScalarAsync(lab.PostgresConnectionString, $"SELECT count(*) FROM audit.{table} WHERE created_at < now() - interval '90 days'");
+
+    private static Task<long> NewerLeftAsync(LabEnvironment lab, string table) =>
+        ScalarAsync(lab.PostgresConnectionString, $"SELECT count(*) FROM audit.{table} WHERE created_at >= now() - interval '90 days'");
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<JsonNode> DocumentAsync(string storeConnection, string id)
+    {
+        await using var connection = new NpgsqlConnection(storeConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT document::text FROM cerberus.incidents WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        return JsonNode.Parse((string)(await command.ExecuteScalarAsync())!)!;
+    }
+
+    private static async Task WaitForStateAsync(string storeConnection, string id, params string[] states)
+    {
+        string? state = null;
+        await WaitForAsync(async () => Array.IndexOf(states, state = (await DocumentAsync(storeConnection, id))["State"]!.GetValue<string>()) >= 0, $"{id} in {string.Join('|', states)} (is {state})");
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Step;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{what} did not happen within {Step}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
