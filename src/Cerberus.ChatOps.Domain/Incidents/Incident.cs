@@ -10,11 +10,14 @@ namespace Cerberus.ChatOps.Domain.Incidents;
 /// that answers with a <see cref="DomainResult"/>; an invalid trigger is a polite refusal, never an exception.
 /// Not thread-safe (neither is Stateless): callers serialise work per incident.
 /// </summary>
-public sealed class Incident
+public sealed partial class Incident
 {
     public const string BotActor = "cerberus";
     public static readonly TimeSpan RecoveryTimeObjective = TimeSpan.FromHours(4);
     public static readonly TimeSpan RecoveryPointObjective = TimeSpan.FromMinutes(15);
+
+    /// <summary>Diagnosis runs kept in the document: the first and the latest ones.</summary>
+    public const int MaxDiagnoses = 30;
 
     private readonly StateMachine<IncidentState, IncidentTrigger> _machine;
     private readonly List<TimelineEntry> _timeline;
@@ -161,7 +164,7 @@ public sealed class Incident
 
     /// <summary>Records an attempt the bot refused (rate limit, access) so the document lists it.</summary>
     public void RecordRefusal(string actor, string text, DateTimeOffset at) =>
-        _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, actor, text));
+        AddRefusal(at, actor, text);
 
     public void RecordError(string text, DateTimeOffset at) =>
         _timeline.Add(new TimelineEntry(at, TimelineKind.Error, BotActor, text));
@@ -190,7 +193,7 @@ public sealed class Incident
         }
 
         var verb = AccessRules.Verb(operation);
-        _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, actor, $"refused: {verb} (not the commander or on the approver roster)", actionId));
+        AddRefusal(at, actor, $"refused: {verb} (not the commander or on the approver roster)", actionId);
         var who = AccessRules.For(operation) == AccessRole.Roster
             ? "a member of the approver roster"
             : $"the incident commander (<@{Commander}>) or a member of the approver roster";
@@ -246,6 +249,13 @@ public sealed class Incident
     {
         ArgumentNullException.ThrowIfNull(report);
         _diagnoses.Add(report);
+
+        // Bounded: the first run (the "before" of the document) and the latest ones are kept.
+        if (_diagnoses.Count > MaxDiagnoses)
+        {
+            _diagnoses.RemoveAt(1);
+        }
+
         Classification = report.Classification;
         var earliest = report.Results.Where(r => r.SymptomSince is not null).Select(r => r.SymptomSince!.Value).DefaultIfEmpty(at).Min();
         if (report.Classification != Diagnostics.Classification.Healthy && earliest < (DetectedAt ?? DeclaredAt))
@@ -304,7 +314,7 @@ public sealed class Incident
         if (!reproposal && !Drill && PendingApproval is { } waiting && !policy.IsOnRoster(action.ProposedBy)
             && !string.Equals(action.ProposedBy, BotActor, StringComparison.Ordinal))
         {
-            _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, action.ProposedBy, $"refused: supersede the pending card {waiting.Id} (not on the approver roster)", action.Id));
+            AddRefusal(at, action.ProposedBy, $"refused: supersede the pending card {waiting.Id} (not on the approver roster)", action.Id);
             return DomainResult.Refused($"A card is waiting for a decision ({waiting.Kind} on {waiting.Target}, `{waiting.Id}`): only a member of the approver roster may replace it. Reject it first, or ask a roster member. Your attempt was recorded.");
         }
 
@@ -346,19 +356,19 @@ public sealed class Incident
 
         if (!Drill && policy.Roster.Count == 0)
         {
-            _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, approver, $"approval of {action.Kind} refused: the approver roster is empty", action.Id));
+            AddRefusal(at, approver, $"approval of {action.Kind} refused: the approver roster is empty", action.Id);
             return DomainResult.Refused($"Nobody may approve changes to production: the approver roster is empty (set `{ApprovalPolicy.RosterSetting}`, …). Your click was recorded; nothing ran.");
         }
 
         if (!policy.May(IncidentOperation.Approve, approver, Commander, Drill))
         {
-            _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, approver, $"approval of {action.Kind} refused: not on the approver roster", action.Id));
+            AddRefusal(at, approver, $"approval of {action.Kind} refused: not on the approver roster", action.Id);
             return DomainResult.Refused("Only a member of the approver roster may approve this (being the incident commander is not enough). Your click was recorded; nothing ran.");
         }
 
         if (policy.NeedsSecondPerson(action, Drill) && string.Equals(approver, action.ProposedBy, StringComparison.Ordinal))
         {
-            _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, approver, $"approval of {action.Kind} refused: two-person rule", action.Id));
+            AddRefusal(at, approver, $"approval of {action.Kind} refused: two-person rule", action.Id);
             return DomainResult.Refused($"This needs a second person: someone on the approver roster other than the proposer (<@{action.ProposedBy}>) must approve. Your click was recorded; nothing ran.");
         }
 
@@ -648,6 +658,27 @@ public sealed class Incident
 
     /// <summary>Whether a trigger is valid in the current state, for help texts and tests.</summary>
     public bool CanFire(IncidentTrigger trigger) => _machine.CanFire(trigger);
+
+    /// <summary>
+    /// Records a refused attempt. The same person repeating the same refused attempt (a click held down, a script)
+    /// updates the last entry with a count instead of growing the document without bound.
+    /// </summary>
+    private void AddRefusal(DateTimeOffset at, string actor, string text, string? actionId = null)
+    {
+        if (_timeline.Count > 0 && _timeline[^1] is { Kind: TimelineKind.Refusal } last
+            && string.Equals(last.Actor, actor, StringComparison.Ordinal) && string.Equals(last.ActionId, actionId, StringComparison.Ordinal)
+            && RepeatedText().Match(last.Text) is { } match && string.Equals(match.Groups["text"].Value, text, StringComparison.Ordinal))
+        {
+            var count = match.Groups["count"].Success ? int.Parse(match.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture) + 1 : 2;
+            _timeline[^1] = last with { Text = $"{text} (×{count}, last at {at:HH:mm:ss} UTC)" };
+            return;
+        }
+
+        _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, actor, text, actionId));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<text>.*?)(?: \(×(?<count>\d+), last at \d\d:\d\d:\d\d UTC\))?$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex RepeatedText();
 
     private static string DecidedText(ActionRecord action) => action.Status switch
     {

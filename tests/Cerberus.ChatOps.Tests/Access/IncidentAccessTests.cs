@@ -188,6 +188,43 @@ public sealed class IncidentAccessTests
     }
 
     [Fact]
+    public void Approve_SameBystanderClickingOverAndOver_CountsInOneTimelineEntry()
+    {
+        // arrange
+        var incident = Some.DiagnosedIncident();
+        Assert.True(incident.ProposeAction(Some.Action(proposedBy: Some.Approver), Some.Policy(), At).Succeeded);
+
+        // act
+        for (var i = 0; i < 500; i++)
+        {
+            incident.Approve("A-1", Some.Stranger, false, Some.Policy(), At.AddSeconds(i));
+        }
+
+        // assert
+        var refusal = Assert.Single(incident.Timeline, e => e.Kind == TimelineKind.Refusal);
+        Assert.Contains("(×500, last at", refusal.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CompleteDiagnosis_ManyRuns_KeepsTheFirstAndTheLatest()
+    {
+        // arrange
+        var incident = Some.DiagnosedIncident();
+        var first = incident.Diagnoses[0];
+
+        // act
+        for (var i = 0; i < 100; i++)
+        {
+            incident.CompleteDiagnosis(Some.Diagnosis(at: At.AddMinutes(i)), At.AddMinutes(i));
+        }
+
+        // assert
+        Assert.Equal(Incident.MaxDiagnoses, incident.Diagnoses.Count);
+        Assert.Same(first, incident.Diagnoses[0]);
+        Assert.Equal(At.AddMinutes(99), incident.Diagnoses[^1].FinishedAt);
+    }
+
+    [Fact]
     public void Report_RefusedAttempts_ListsWhoWhatWhen()
     {
         // arrange
