@@ -11,7 +11,7 @@ namespace Cerberus.ChatOps.IntegrationTests.Faults;
 /// Succeeded exactly once.
 /// </summary>
 [Collection(LabCollection.Name)]
-public sealed class RollingUpdateTests(LabFixture fixture)
+public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Older = 40_000;
     private const int Newer = 2_000;
@@ -56,8 +56,10 @@ public sealed class RollingUpdateTests(LabFixture fixture)
             faults.Kill();
         }
 
+        var stoppedAt = DateTime.UtcNow;
         var leftAtHandOver = await OlderLeftAsync(lab, table);
         await WaitForStateAsync(storeConnection, id, "Mitigated", "AwaitingDecision");
+        output.WriteLine($"{(graceful ? "SIGTERM" : "kill -9")} with {leftAtHandOver} of {Older} old rows left → verified by the new process after {(DateTime.UtcNow - stoppedAt).TotalSeconds:0.0} s");
 
         // assert
         Assert.True(leftAtHandOver > 0, "the old process finished before it was terminated: the test proved nothing");
