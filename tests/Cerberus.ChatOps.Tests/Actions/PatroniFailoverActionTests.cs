@@ -252,6 +252,7 @@ public sealed class PatroniFailoverActionTests
         Assert.False(outcome.Succeeded);
         Assert.Equal(1, patroni.Posts);
         Assert.Contains("nothing was sent", outcome.Summary, StringComparison.Ordinal);
+        Assert.Equal("0", outcome.Figures[ActionOutcome.SideEffectsDoneFigure]);
     }
 
     [Fact]

@@ -155,12 +155,13 @@ internal sealed partial class PatroniFailoverAction(
 
         var started = time.GetTimestamp();
         var answers = new List<string>();
+        var reached = 0;
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             var (plan, cluster, error) = await ReadPlanAsync(sampleWalRate: false, cancellationToken);
             if (plan is null || cluster is null)
             {
-                return ActionOutcome.Failure($"Nothing {(answers.Count == 0 ? "was" : "more was")} sent: {error}", Done(answers));
+                return ActionOutcome.Failure($"Nothing {(answers.Count == 0 ? "was" : "more was")} sent: {error}", Done(answers, reached));
             }
 
             if (string.Equals(plan.Leader, candidate, StringComparison.Ordinal) && plan.LeaderHealthy)
@@ -178,12 +179,12 @@ internal sealed partial class PatroniFailoverAction(
             {
                 Log.StateChanged(logger, candidate, attempt, approved.Text, observed.Text);
                 progress.Report($"Not sending POST /{ModeText(plan.Mode)}: the state changed since the approval ({approved.Text} → {observed.Text}). A fresh approval is needed.");
-                return ActionOutcome.StateChanged(approved.Text, observed.Text, Done(answers));
+                return ActionOutcome.StateChanged(approved.Text, observed.Text, Done(answers, reached));
             }
 
             if (c is null || !c.Offered)
             {
-                return ActionOutcome.Failure($"Nothing {(answers.Count == 0 ? "was" : "more was")} sent: {candidate} {(c is null ? "is no longer a member in /cluster" : "cannot be promoted now: " + c.NotOfferedReason)}.", Done(answers));
+                return ActionOutcome.Failure($"Nothing {(answers.Count == 0 ? "was" : "more was")} sent: {candidate} {(c is null ? "is no longer a member in /cluster" : "cannot be promoted now: " + c.NotOfferedReason)}.", Done(answers, reached));
             }
 
             var figures = EstimateFigures(plan, c, await FormerLeaderAsync(plan, cancellationToken));
@@ -198,7 +199,8 @@ internal sealed partial class PatroniFailoverAction(
                 : await patroni.FailoverAsync(target, candidate, cancellationToken);
             var answer = Answer(result);
             answers.Add(answer);
-            figures[ActionOutcome.SideEffectsDoneFigure] = Invariant(answers.Count);
+            reached += result.NotSent ? 0 : 1;
+            figures[ActionOutcome.SideEffectsDoneFigure] = Invariant(reached);
             figures[PatroniAnswersFigure] = string.Join(" | ", answers);
             Log.Answered(logger, ModeText(plan.Mode), candidate, result.StatusCode ?? 0, result.Elapsed.TotalMilliseconds);
             progress.Report($"Patroni answered {answer} in {result.Elapsed.TotalSeconds:0.0} s.");
@@ -256,7 +258,7 @@ internal sealed partial class PatroniFailoverAction(
                 Record(action, figures));
         }
 
-        return ActionOutcome.Failure("Patroni refused twice; nothing changed. Not retried further.", Done(answers));
+        return ActionOutcome.Failure("Patroni refused twice; nothing changed. Not retried further.", Done(answers, reached));
     }
 
     public async Task<ActionOutcome> VerifyAsync(ActionRecord action, CancellationToken cancellationToken)
@@ -505,10 +507,13 @@ internal sealed partial class PatroniFailoverAction(
     private static PromotionState LiveState(FailoverPlan plan, string candidate, FailoverCandidate? c) =>
         new(ModeText(plan.Mode), FailoverPlanner.Fingerprint(plan, candidate), FailoverPlanner.RiskFlags(c));
 
-    /// <summary>What the earlier POSTs of this execution did, for an outcome that stops before the next one.</summary>
-    private static Dictionary<string, string> Done(List<string> answers)
+    /// <summary>
+    /// What the earlier POSTs of this execution did, for an outcome that stops before the next one: every answer, and
+    /// how many POSTs may have reached Patroni (a connection never established does not count).
+    /// </summary>
+    private static Dictionary<string, string> Done(List<string> answers, int reached)
     {
-        var figures = new Dictionary<string, string>(StringComparer.Ordinal) { [ActionOutcome.SideEffectsDoneFigure] = Invariant(answers.Count) };
+        var figures = new Dictionary<string, string>(StringComparer.Ordinal) { [ActionOutcome.SideEffectsDoneFigure] = Invariant(reached) };
         if (answers.Count > 0)
         {
             figures[PatroniAnswersFigure] = string.Join(" | ", answers);
