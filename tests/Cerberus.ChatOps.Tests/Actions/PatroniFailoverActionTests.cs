@@ -283,6 +283,27 @@ public sealed class PatroniFailoverActionTests
     }
 
     [Fact]
+    public async Task Reconcile_AnotherMemberLeadsOnANewerTimeline_ReportsThatPromotionWithoutPosting()
+    {
+        // arrange: approved pg1 → pg2; after the restart pg1 leads again, but on a newer timeline
+        var reconciling = false;
+        var patroni = new FakePatroniClient { State = _ => reconciling ? ("pg1", 5) : ("pg1", 4) };
+        var action = Action(patroni);
+        var record = await ProposeAsync(action);
+        reconciling = true;
+
+        // act
+        var outcome = await action.ReconcileAsync(record, new Progress<string>(), CancellationToken.None);
+
+        // assert
+        Assert.True(outcome.Succeeded, outcome.Summary);
+        Assert.Equal(0, patroni.Posts);
+        Assert.Contains("NOT the approved pg2", outcome.Summary, StringComparison.Ordinal);
+        Assert.Equal("pg1", outcome.Figures[ActionFigureKeys.NewLeader]);
+        Assert.Equal("5", outcome.Figures[ActionFigureKeys.TimelineAfter]);
+    }
+
+    [Fact]
     public async Task Execute_DryRun_PostsNothing()
     {
         // arrange
