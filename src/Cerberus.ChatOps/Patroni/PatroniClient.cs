@@ -117,11 +117,22 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
         {
             return new(member, null, string.Empty, true, $"no answer within {_options.FailoverTimeout.TotalSeconds:0} s: the outcome is unknown, read /cluster", time.GetElapsedTime(started));
         }
+        catch (HttpRequestException ex) when (NeverSent(ex))
+        {
+            return new(member, null, string.Empty, false, Describe(ex) + ": nothing was sent", time.GetElapsedTime(started), NotSent: true);
+        }
         catch (HttpRequestException ex)
         {
-            return new(member, (int?)ex.StatusCode, string.Empty, false, Describe(ex), time.GetElapsedTime(started));
+            // The connection was up: the body may have reached Patroni before the reset, so the outcome is unknown.
+            Log.AnswerLost(logger, path, member, ex.HttpRequestError);
+            return new(member, (int?)ex.StatusCode, string.Empty, false,
+                $"{Describe(ex)} after the request was sent: the outcome is unknown, read /cluster", time.GetElapsedTime(started));
         }
     }
+
+    /// <summary>Only a connection that was never established proves that no byte of the request reached Patroni.</summary>
+    private static bool NeverSent(HttpRequestException ex) =>
+        ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError;
 
     private static string Describe(HttpRequestException ex) => ex.HttpRequestError switch
     {
@@ -137,5 +148,8 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Patroni POST /{Path} to {Member} answered {Status}: {Text} in {ElapsedMs:0} ms")]
         public static partial void Answered(ILogger logger, string path, Uri member, int status, string text, double elapsedMs);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Patroni POST /{Path} to {Member} lost its answer ({Error}): the outcome is unknown")]
+        public static partial void AnswerLost(ILogger logger, string path, Uri member, HttpRequestError error);
     }
 }

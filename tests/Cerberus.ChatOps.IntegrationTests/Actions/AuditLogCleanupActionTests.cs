@@ -154,4 +154,68 @@ public sealed class AuditLogCleanupActionTests(LabFixture fixture)
         Assert.Equal(Older + 1, olderLeft);
         Assert.Equal(Newer + 1, newerLeft);
     }
+
+    [Fact]
+    public async Task Cleanup_IndexDroppedAfterTheFirstBatch_StopsBeforeTheNextBatchAndRecordsWhatWasDeleted()
+    {
+        // arrange: the card promised "an index exists: each batch finds its rows through it"; it goes after batch 1
+        var now = await SeedAsync(index: true);
+        var cutoff = now - TimeSpan.FromDays(90);
+        var harness = new ActionHarness(fixture.Lab);
+        harness.CleanupOptions.BatchSize = 4_000;
+        var action = harness.Cleanup();
+        var progress = new ListProgress(line =>
+        {
+            if (line.StartsWith("batch 1:", StringComparison.Ordinal))
+            {
+                using var connection = new NpgsqlConnection(fixture.Lab.PostgresConnectionString);
+                connection.Open();
+                using var drop = new NpgsqlCommand("DROP INDEX audit.logs_created_at", connection);
+                drop.ExecuteNonQuery();
+            }
+        });
+
+        // act
+        var record = (await action.ProposeAsync(ActionHarness.Request(now), CancellationToken.None)).Action!;
+        var executed = await action.ExecuteAsync(record, progress, CancellationToken.None);
+        var (olderLeft, newerLeft, _) = await CountAsync(cutoff);
+
+        // assert
+        Assert.False(executed.Succeeded);
+        Assert.NotNull(executed.StateChange);
+        Assert.Contains("index=True", executed.StateChange, StringComparison.Ordinal);
+        Assert.Contains("→ audit.logs", executed.StateChange, StringComparison.Ordinal);
+        Assert.Contains("index=False", executed.StateChange, StringComparison.Ordinal);
+        Assert.StartsWith("state changed since the approval: ", executed.Summary, StringComparison.Ordinal);
+        Assert.Equal("4000", executed.Figures[ActionFigureKeys.RowsDeleted]);
+        Assert.Equal("1", executed.Figures["batches_done"]);
+        Assert.Equal("1", executed.Figures[ActionOutcome.SideEffectsDoneFigure]);
+        Assert.Equal(Older + 1 - 4_000, olderLeft);
+        Assert.Equal(Newer + 1, newerLeft);
+        Assert.DoesNotContain(progress.Lines, l => l.StartsWith("batch 2:", StringComparison.Ordinal) || l.StartsWith("VACUUM", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cleanup_RetentionLengthenedAfterTheApproval_StopsBeforeTheFirstBatch()
+    {
+        // arrange: approved with a 90-day cutoff; the retention is raised to 120 days before it runs
+        var now = await SeedAsync(index: true);
+        var cutoff = now - TimeSpan.FromDays(90);
+        var harness = new ActionHarness(fixture.Lab);
+        var action = harness.Cleanup();
+        var record = (await action.ProposeAsync(ActionHarness.Request(now), CancellationToken.None)).Action!;
+        harness.CleanupOptions.RetentionDays = 120;
+
+        // act
+        var executed = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
+        var (olderLeft, newerLeft, _) = await CountAsync(cutoff);
+
+        // assert
+        Assert.False(executed.Succeeded);
+        Assert.Contains("NEWER than the 120-day retention", executed.StateChange, StringComparison.Ordinal);
+        Assert.Equal("0", executed.Figures[ActionFigureKeys.RowsDeleted]);
+        Assert.Equal("0", executed.Figures[ActionOutcome.SideEffectsDoneFigure]);
+        Assert.Equal(Older + 1, olderLeft);
+        Assert.Equal(Newer + 1, newerLeft);
+    }
 }

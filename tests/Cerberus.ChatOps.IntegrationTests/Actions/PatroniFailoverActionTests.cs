@@ -13,6 +13,79 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// Drops the lag table on whichever member leads now and waits until the replica streams and has replayed
+    /// everything, reconnecting while Patroni restarts members: the next test starts from a caught-up pair.
+    /// </summary>
+    private async Task CleanUpAndCatchUpAsync()
+    {
+        var deadline = DateTime.UtcNow + Settle;
+        while (true)
+        {
+            try
+            {
+                var (leader, _) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
+                await using var primary = new NpgsqlConnection(fixture.Lab.PatroniPostgres[fixture.Lab.PatroniNames.ToList().IndexOf(leader!)]);
+                await primary.OpenAsync();
+                await using var drop = new NpgsqlCommand("DROP TABLE IF EXISTS cerberus_lag_test", primary);
+                await drop.ExecuteNonQueryAsync();
+                await using var caughtUp = new NpgsqlCommand(
+                    "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn = pg_current_wal_lsn()", primary);
+                if ((long)(await caughtUp.ExecuteScalarAsync())! > 0)
+                {
+                    return;
+                }
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
+            {
+                NpgsqlConnection.ClearAllPools();
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The member's lag in /cluster (bytes behind the leader's DCS optime), or null when not numeric.</summary>
+    private static long? CandidateLag(System.Text.Json.JsonElement cluster, string name) =>
+        cluster.GetProperty("members").EnumerateArray()
+            .Where(m => m.GetProperty("name").GetString() == name && m.TryGetProperty("lag", out var lag) && lag.ValueKind == System.Text.Json.JsonValueKind.Number)
+            .Select(m => (long?)m.GetProperty("lag").GetInt64())
+            .FirstOrDefault();
+
+    /// <summary>
+    /// The replica's walreceiver. Right after a rejoin Patroni reports the member running before the walreceiver
+    /// streams, and may still restart it (57P01), so this waits and reconnects.
+    /// </summary>
+    private static async Task<int> WalReceiverPidAsync(string replicaPg)
+    {
+        var deadline = DateTime.UtcNow + Settle;
+        while (true)
+        {
+            try
+            {
+                await using var replica = new NpgsqlConnection(replicaPg);
+                await replica.OpenAsync();
+                await using var pid = new NpgsqlCommand("SELECT pid FROM pg_stat_wal_receiver WHERE status = 'streaming'", replica);
+                if (await pid.ExecuteScalarAsync() is int found)
+                {
+                    return found;
+                }
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
+            {
+                NpgsqlConnection.ClearAllPools();
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the replica's walreceiver did not start streaming");
+            await Task.Delay(250);
+        }
+    }
+
     [Fact]
     public async Task Switchover_HealthyLeader_PromotesCandidateOnNextTimelineAndRecordsFigures()
     {
@@ -107,13 +180,8 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
         var candidate = lab.PatroniNames.Single(n => n != leader);
         var leaderPg = lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(leader!)];
         var replicaPg = lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(candidate)];
-        int receiverPid;
-        await using (var replica = new NpgsqlConnection(replicaPg))
-        {
-            await replica.OpenAsync();
-            await using var pid = new NpgsqlCommand("SELECT pid FROM pg_stat_wal_receiver", replica);
-            receiverPid = (int)(await pid.ExecuteScalarAsync())!;
-        }
+        NpgsqlConnection.ClearAllPools(); // pooled sessions to a member that was restarted since answer EOF
+        var receiverPid = await WalReceiverPidAsync(replicaPg);
 
         var action = new ActionHarness(lab).Failover(RemediationKind.Switchover);
         await ActionHarness.SignalAsync("STOP", receiverPid);
@@ -148,6 +216,131 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
                 await drop.ExecuteNonQueryAsync();
             }
 
+            await fixture.Patroni.WaitSettledAsync(Settle);
+        }
+    }
+
+    /// <summary>
+    /// Approved as a graceful switchover; the leader is stopped before the POST (pause keeps Patroni from failing
+    /// over by itself). The action must not turn it into POST /failover: it stops with the state change, sends nothing.
+    /// </summary>
+    [Fact]
+    public async Task Switchover_LeaderStoppedAfterTheApproval_StateChangedAndNothingPosted()
+    {
+        // arrange
+        var lab = fixture.Lab;
+        var harness = new ActionHarness(lab);
+        var (leader, timeline) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
+        var candidate = lab.PatroniNames.Single(n => n != leader);
+        var leaderIndex = lab.PatroniNames.ToList().IndexOf(leader!) + 1;
+        var action = harness.Failover(RemediationKind.Switchover);
+        var progress = new ListProgress();
+        var stopped = false;
+        var paused = false;
+        try
+        {
+            var record = (await action.ProposeAsync(ActionHarness.Request(arguments: ("candidate", candidate)), CancellationToken.None)).Action!;
+            await harness.SetPauseAsync(true);
+            paused = true;
+            await harness.WaitPauseSeenAsync(true, lab.PatroniUrls, TimeSpan.FromSeconds(30));
+            await lab.RunScriptAsync("stop-node", leaderIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            stopped = true;
+
+            // act
+            var executed = await action.ExecuteAsync(record, progress, CancellationToken.None);
+            var (leaderAfter, timelineAfter) = PatroniLab.LeaderOf(await fixture.Patroni.GetClusterAsync());
+            output.WriteLine($"{executed.Summary}\n{string.Join('\n', progress.Lines)}");
+
+            // assert
+            Assert.False(executed.Succeeded);
+            Assert.NotNull(executed.StateChange);
+            Assert.StartsWith($"switchover; leader={leader};healthy=True;tl={timeline}", executed.StateChange, StringComparison.Ordinal);
+            Assert.Contains($"→ failover; leader={leader};healthy=False", executed.StateChange, StringComparison.Ordinal);
+            Assert.Equal("0", executed.Figures[ActionOutcome.SideEffectsDoneFigure]);
+            Assert.DoesNotContain(progress.Lines, l => l.StartsWith("POST ", StringComparison.Ordinal));
+            Assert.NotEqual(candidate, leaderAfter);
+            Assert.Equal(timeline, timelineAfter);
+        }
+        finally
+        {
+            if (paused)
+            {
+                await harness.SetPauseAsync(false);
+            }
+
+            if (stopped)
+            {
+                await lab.RunScriptAsync("start-node", leaderIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            await fixture.Patroni.WaitSettledAsync(Settle);
+        }
+    }
+
+    /// <summary>
+    /// Patroni 3.0.2 accepts the switchover request (the API checks only that the candidate is reachable), then the
+    /// leader finds it over maximum_lag_on_failover, removes the failover key, and the API answers 503 "Switchover
+    /// failed". That answer is certain: the action ends at once, without polling /cluster for the verify deadline.
+    /// </summary>
+    [Fact]
+    public async Task Switchover_CandidateOverMaximumLag_Patroni503FailedEndsAtOnce()
+    {
+        // arrange: freeze the candidate's walreceiver and write ~8 MB on the leader
+        var lab = fixture.Lab;
+        var (leader, timeline) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
+        var candidate = lab.PatroniNames.Single(n => n != leader);
+        var leaderPg = lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(leader!)];
+        var replicaPg = lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(candidate)];
+        NpgsqlConnection.ClearAllPools(); // pooled sessions to a member that was restarted since answer EOF
+        var receiverPid = await WalReceiverPidAsync(replicaPg);
+
+        var action = new ActionHarness(lab).Failover(RemediationKind.Switchover);
+        var progress = new ListProgress();
+        await ActionHarness.SignalAsync("STOP", receiverPid);
+        try
+        {
+            await using (var primary = new NpgsqlConnection(leaderPg))
+            {
+                await primary.OpenAsync();
+                await using var write = new NpgsqlCommand(
+                    "DROP TABLE IF EXISTS cerberus_lag_test; CREATE TABLE cerberus_lag_test AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 30000) g", primary);
+                await write.ExecuteNonQueryAsync();
+            }
+
+            // Patroni's leader judges the lag against the DCS optime (written every loop_wait), not the live LSN:
+            // wait until /cluster shows the candidate over maximum_lag_on_failover, or it would start the demote.
+            var lagDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (CandidateLag(await fixture.Patroni.GetClusterAsync(), candidate) is not > 1_048_576)
+            {
+                Assert.True(DateTime.UtcNow < lagDeadline, "/cluster never showed the candidate's lag");
+                await Task.Delay(250);
+            }
+
+            var record = (await action.ProposeAsync(ActionHarness.Request(arguments: ("candidate", candidate)), CancellationToken.None)).Action!;
+
+            // act
+            var clock = Stopwatch.StartNew();
+            var executed = await action.ExecuteAsync(record, progress, CancellationToken.None);
+            var seconds = clock.Elapsed.TotalSeconds;
+            var (leaderAfter, timelineAfter) = PatroniLab.LeaderOf(await fixture.Patroni.GetClusterAsync());
+            output.WriteLine($"{seconds:0.0} s: {executed.Summary}\n{string.Join('\n', progress.Lines)}");
+
+            // assert
+            Assert.NotNull(record.RiskWarning);
+            Assert.False(executed.Succeeded);
+            Assert.Null(executed.StateChange);
+            Assert.Contains("503 \"Switchover failed\"", executed.Summary, StringComparison.Ordinal);
+            Assert.Contains("did not happen", executed.Summary, StringComparison.Ordinal);
+            Assert.DoesNotContain(progress.Lines, l => l.Contains("outcome is unknown", StringComparison.Ordinal));
+            Assert.True(seconds < 30, $"took {seconds:0.0} s: it polled instead of ending at once");
+            Assert.Equal("1", executed.Figures[ActionOutcome.SideEffectsDoneFigure]);
+            Assert.Equal(leader, leaderAfter);
+            Assert.Equal(timeline, timelineAfter);
+        }
+        finally
+        {
+            await ActionHarness.SignalAsync("CONT", receiverPid);
+            await CleanUpAndCatchUpAsync();
             await fixture.Patroni.WaitSettledAsync(Settle);
         }
     }

@@ -142,4 +142,47 @@ public sealed class WalActionTests(LabFixture fixture)
         Assert.True(verified.Succeeded, verified.Summary);
         Assert.True(after > before, "CHECKPOINT did not reach the server");
     }
+
+    [Fact]
+    public async Task DropSlot_SlotGoneBetweenApprovalAndDrop_StateChangedAndNothingRuns()
+    {
+        // arrange
+        const string slot = "cerberus_recheck_slot";
+        await ExecAsync($"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '{slot}'; SELECT pg_create_physical_replication_slot('{slot}', true);");
+        var action = new ActionHarness(fixture.Lab).DropSlot();
+        var record = (await action.ProposeAsync(ActionHarness.Request(arguments: ("slot", slot)), CancellationToken.None)).Action!;
+        await ExecAsync($"SELECT pg_drop_replication_slot('{slot}')");
+        var checkpointsBefore = await ScalarAsync<long>("SELECT checkpoints_req FROM pg_stat_bgwriter");
+
+        // act
+        var executed = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
+        var checkpointsAfter = await ScalarAsync<long>("SELECT checkpoints_req FROM pg_stat_bgwriter");
+
+        // assert
+        Assert.False(executed.Succeeded);
+        Assert.Equal($"primary=True;slot={slot};type=physical;active=False;wal_status=reserved → primary=True;slot={slot};absent", executed.StateChange);
+        Assert.Equal("0", executed.Figures[ActionOutcome.SideEffectsDoneFigure]);
+        Assert.Equal(checkpointsBefore, checkpointsAfter);
+    }
+
+    [Fact]
+    public async Task Checkpoint_ConfiguredHostIsAStandbyAtExecution_StateChangedAndNoCheckpoint()
+    {
+        // arrange: approved on the primary; by execution time the configured host is a standby (after a failover)
+        var lab = fixture.Lab;
+        var (leader, _) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(120)));
+        var replicaIndex = lab.PatroniNames.ToList().FindIndex(n => n != leader);
+        var harness = new ActionHarness(lab);
+        var action = harness.Checkpoint();
+        var record = (await action.ProposeAsync(ActionHarness.Request(), CancellationToken.None)).Action!;
+        harness.ActionsOptions.PostgresConnectionString = lab.PatroniPostgres[replicaIndex];
+
+        // act
+        var executed = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
+
+        // assert
+        Assert.False(executed.Succeeded);
+        Assert.Equal("primary=True → primary=False", executed.StateChange);
+        Assert.Equal("state changed since the approval: primary=True → primary=False", executed.Summary);
+    }
 }

@@ -8,9 +8,18 @@ internal sealed class FakePatroniClient : IPatroniClient
 {
     private static readonly Uri Api1 = new("http://10.0.0.1:8008/");
     private static readonly Uri Api2 = new("http://10.0.0.2:8008/");
-    private readonly Queue<(int Status, string Body)> _answers = new();
+    private readonly Queue<Func<Uri, PatroniCommandResult>> _answers = new();
 
     public int Posts { get; private set; }
+
+    /// <summary>How many /cluster reads were served (the action polls /cluster only when the outcome is unknown).</summary>
+    public int ClusterReads { get; private set; }
+
+    /// <summary>Called after each POST with the number of POSTs so far: a test changes the cluster between attempts here.</summary>
+    public Action<int>? AfterPost { get; set; }
+
+    /// <summary>The candidate pg2's lag in /cluster, in bytes (its received LSN follows).</summary>
+    public long ReplicaLag { get; set; }
 
     public List<string> Sent { get; } = [];
 
@@ -22,15 +31,21 @@ internal sealed class FakePatroniClient : IPatroniClient
 
     public IReadOnlyList<Uri> Members { get; } = [Api1, Api2];
 
-    public void Answer(int status, string body) => _answers.Enqueue((status, body));
+    public void Answer(int status, string body) =>
+        _answers.Enqueue(member => new PatroniCommandResult(member, status, body, false, null, TimeSpan.FromMilliseconds(5)));
+
+    /// <summary>A POST without an HTTP answer: never connected (<paramref name="notSent"/>), or lost after the connection was up.</summary>
+    public void AnswerTransportError(bool notSent, bool timedOut = false) =>
+        _answers.Enqueue(member => new PatroniCommandResult(member, null, string.Empty, timedOut, notSent ? "connection refused or unreachable: nothing was sent" : "ResponseEnded after the request was sent", TimeSpan.FromMilliseconds(5), notSent));
 
     public Task<PatroniAnswer<PatroniCluster>> GetClusterAsync(Uri member, CancellationToken cancellationToken)
     {
+        ClusterReads++;
         var (leader, timeline) = State(Posts);
         var json = $$"""
             {"members":[
               {"name":"pg1","role":"{{(leader == "pg1" ? "leader" : "replica")}}","state":"running","api_url":"http://10.0.0.1:8008/patroni","host":"10.0.0.1","port":5432,"timeline":{{timeline}}{{(leader == "pg1" ? string.Empty : ",\"lag\":0")}}},
-              {"name":"pg2","role":"{{(leader == "pg2" ? "leader" : "replica")}}","state":"running","api_url":"http://10.0.0.2:8008/patroni","host":"10.0.0.2","port":5432,"timeline":{{timeline}}{{(leader == "pg2" ? string.Empty : ",\"lag\":0")}}}
+              {"name":"pg2","role":"{{(leader == "pg2" ? "leader" : "replica")}}","state":"running","api_url":"http://10.0.0.2:8008/patroni","host":"10.0.0.2","port":5432,"timeline":{{timeline}}{{(leader == "pg2" ? string.Empty : ",\"lag\":" + ReplicaLag)}}}
             ]}
             """;
         return Task.FromResult(new PatroniAnswer<PatroniCluster>(member, JsonSerializer.Deserialize<PatroniCluster>(json), 200, false, null, TimeSpan.Zero));
@@ -45,7 +60,7 @@ internal sealed class FakePatroniClient : IPatroniClient
         var name = member.Host == "10.0.0.1" ? "pg1" : "pg2";
         PatroniNodeStatus? status = name == leader
             ? LeaderAnswers ? new PatroniNodeStatus { State = "running", Role = "master", Xlog = new PatroniXlog { Location = 0x5000000 } } : null
-            : new PatroniNodeStatus { State = "running", Role = "replica", Xlog = new PatroniXlog { ReceivedLocation = 0x5000000, ReplayedLocation = 0x5000000 } };
+            : new PatroniNodeStatus { State = "running", Role = "replica", Xlog = new PatroniXlog { ReceivedLocation = 0x5000000 - (name == "pg2" ? ReplicaLag : 0), ReplayedLocation = 0x5000000 - (name == "pg2" ? ReplicaLag : 0) } };
         return Task.FromResult(new PatroniAnswer<PatroniNodeStatus>(member, status, status is null ? null : 200, status is null, status is null ? "no answer within 3 s" : null, TimeSpan.Zero));
     }
 
@@ -65,7 +80,8 @@ internal sealed class FakePatroniClient : IPatroniClient
     {
         Posts++;
         Sent.Add(what);
-        var (status, body) = _answers.Dequeue();
-        return Task.FromResult(new PatroniCommandResult(member, status, body, false, null, TimeSpan.FromMilliseconds(5)));
+        var result = _answers.Dequeue()(member);
+        AfterPost?.Invoke(Posts);
+        return Task.FromResult(result);
     }
 }

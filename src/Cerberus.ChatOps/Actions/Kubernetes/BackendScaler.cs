@@ -101,6 +101,39 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
         }
     }
 
+    /// <summary>
+    /// Re-read just before the PATCH: the same deployment (namespace and name the approval named) with the replicas
+    /// and generation it showed. Null when they match; otherwise a <see cref="ActionOutcome.StateChanged"/> outcome
+    /// (nothing was sent). Read failures other than 404 propagate to the caller's handling.
+    /// </summary>
+    public async Task<ActionOutcome?> RecheckAsync(IKubernetes client, ActionRecord action, int replicasBefore, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(progress);
+        string fingerprint;
+        try
+        {
+            fingerprint = await FingerprintAsync(client, cancellationToken);
+        }
+        catch (Exception ex) when (KubernetesErrors.IsNotFound(ex))
+        {
+            fingerprint = "absent";
+        }
+
+        var approved = $"{action.Parameters.GetValueOrDefault(ScaleParameters.Namespace)}/{action.Parameters.GetValueOrDefault(ScaleParameters.Deployment)} {action.ObservedFingerprint}";
+        var observed = $"{Namespace}/{DeploymentName} {fingerprint}";
+        if (string.Equals(approved, observed, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        Log.StateChanged(logger, Namespace, DeploymentName, approved, observed);
+        progress.Report($"PATCH not sent: the state changed since the approval ({approved} → {observed}).");
+        var figures = Figures(replicasBefore, replicasBefore);
+        figures[ActionOutcome.SideEffectsDoneFigure] = "0";
+        return ActionOutcome.StateChanged(approved, observed, figures);
+    }
+
     public async Task PatchAsync(IKubernetes client, int replicas, CancellationToken cancellationToken)
     {
         var body = PatchBody(replicas);
@@ -201,5 +234,8 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
     {
         [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Scaling: PATCH apps/v1 namespaces/{Namespace}/deployments/{Deployment}/scale {Body}")]
         public static partial void Patching(ILogger logger, string @namespace, string deployment, string body);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Scaling {Namespace}/{Deployment} not sent: the state changed since the approval: {Approved} → {Observed}")]
+        public static partial void StateChanged(ILogger logger, string @namespace, string deployment, string approved, string observed);
     }
 }

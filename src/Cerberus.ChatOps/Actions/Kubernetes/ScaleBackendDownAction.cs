@@ -97,6 +97,11 @@ internal sealed partial class ScaleBackendDownAction(BackendScaler scaler, ILogg
         var patched = false;
         try
         {
+            if (await scaler.RecheckAsync(client, action, before, progress, cancellationToken) is { } changed)
+            {
+                return changed;
+            }
+
             await scaler.PatchAsync(client, 0, cancellationToken);
             patched = true;
             progress.Report($"PATCH sent: {scaler.DeploymentName} replicas {before} → 0");

@@ -146,6 +146,11 @@ internal sealed partial class ScaleBackendUpAction(BackendScaler scaler, AppHeal
         var patched = false;
         try
         {
+            if (await scaler.RecheckAsync(client, action, before, progress, cancellationToken) is { } changed)
+            {
+                return changed;
+            }
+
             await scaler.PatchAsync(client, target, cancellationToken);
             patched = true;
             progress.Report($"PATCH sent: {scaler.DeploymentName} replicas {before} → {target}");

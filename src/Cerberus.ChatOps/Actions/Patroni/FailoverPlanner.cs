@@ -114,6 +114,35 @@ internal static class FailoverPlanner
             : $"{candidate.Name} is {PgLsn.Bytes(loss)} behind ({string.Join(", ", reasons)}): Patroni may refuse the switchover, and if {candidate.Name} is promoted before it catches up up to {PgLsn.Bytes(loss)} of committed WAL is lost{time}.";
     }
 
+    /// <summary>
+    /// The risks promoting <paramref name="candidate"/> carries now, as the approval records them: "unknown_lag",
+    /// "over_max_lag", "over_rpo" (empty = none; an absent candidate has none of its own: the fingerprint differs).
+    /// </summary>
+    public static IReadOnlySet<string> RiskFlags(FailoverCandidate? candidate)
+    {
+        var flags = new HashSet<string>(StringComparer.Ordinal);
+        if (candidate is null)
+        {
+            return flags;
+        }
+
+        if (candidate.LagBytes is null)
+        {
+            flags.Add("unknown_lag");
+        }
+        else if (candidate.OverMaximumLag)
+        {
+            flags.Add("over_max_lag");
+        }
+
+        if (candidate.OverRpo)
+        {
+            flags.Add("over_rpo");
+        }
+
+        return flags;
+    }
+
     /// <summary>leader name + timeline + mode + the candidate's state and lag bucket.</summary>
     public static string Fingerprint(FailoverPlan plan, string candidate)
     {

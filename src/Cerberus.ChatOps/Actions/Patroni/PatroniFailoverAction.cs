@@ -14,8 +14,9 @@ namespace Cerberus.ChatOps.Actions.Patroni;
 /// Promotes a Patroni member through the REST API: <c>POST /switchover</c> when the leader is healthy (graceful,
 /// no loss), <c>POST /failover</c> when there is none (Patroni then skips its own lag check, so this action
 /// estimates the loss and asks for an explicit confirmation). Registered twice: for
-/// <see cref="RemediationKind.Switchover"/> and <see cref="RemediationKind.Failover"/>; the mode always follows
-/// reality at execution time.
+/// <see cref="RemediationKind.Switchover"/> and <see cref="RemediationKind.Failover"/>. Before every POST the live
+/// mode, fingerprint and risk are compared with the approved ones; any difference stops the action with
+/// <see cref="ActionOutcome.StateChanged"/> (a switchover never turns into a failover without a new approval).
 /// </summary>
 internal sealed partial class PatroniFailoverAction(
     RemediationKind kind,
@@ -29,6 +30,13 @@ internal sealed partial class PatroniFailoverAction(
     private const string ModeParameter = "mode";
     private const string LeaderParameter = "leader";
     private const string TimelineParameter = "timeline_before";
+    private const string RiskParameter = "risk";
+
+    /// <summary>Figure: every answer Patroni gave to this action's POSTs, in order (" | " between them).</summary>
+    private const string PatroniAnswersFigure = "patroni_answers";
+
+    /// <summary>Figure: the approved candidate, recorded when Patroni promoted another member instead.</summary>
+    private const string RequestedCandidateFigure = "requested_candidate";
     private const string FenceExplanation =
         "Patroni 3.0.2 lets a stale primary that resumes re-take the leader lock and force the new leader to demote and pg_rewind, " +
         "discarding the writes it accepted meanwhile (fixed in 3.0.3 #2693 and 3.1.0 #2787). Fence it before it comes back: " +
@@ -103,6 +111,7 @@ internal sealed partial class PatroniFailoverAction(
             [LeaderParameter] = formerLeader ?? string.Empty,
             [TimelineParameter] = Invariant(plan.Timeline),
             ["maximum_lag_on_failover"] = Invariant(plan.MaximumLagOnFailover),
+            [RiskParameter] = LiveState(plan, chosen.Name, chosen).RiskText,
         };
         var figures = EstimateFigures(plan, chosen, formerLeader);
         var action = new ActionRecord
@@ -145,12 +154,14 @@ internal sealed partial class PatroniFailoverAction(
         }
 
         var started = time.GetTimestamp();
+        var answers = new List<string>();
+        var reached = 0;
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             var (plan, cluster, error) = await ReadPlanAsync(sampleWalRate: false, cancellationToken);
             if (plan is null || cluster is null)
             {
-                return ActionOutcome.Failure($"Nothing was sent: {error}");
+                return ActionOutcome.Failure($"Nothing {(answers.Count == 0 ? "was" : "more was")} sent: {error}", Done(answers, reached));
             }
 
             if (string.Equals(plan.Leader, candidate, StringComparison.Ordinal) && plan.LeaderHealthy)
@@ -159,10 +170,21 @@ internal sealed partial class PatroniFailoverAction(
                     Record(action, new Dictionary<string, string>(StringComparer.Ordinal) { [ActionFigureKeys.NewLeader] = candidate }));
             }
 
+            // Before EVERY POST (not only the first): the live mode, leader, timeline, candidate state, lag bucket and
+            // risk must still be those the approver saw. A switchover never becomes a failover without a new approval.
             var c = plan.Find(candidate);
+            var approved = ApprovedState(action);
+            var observed = LiveState(plan, candidate, c);
+            if (!approved.Covers(observed))
+            {
+                Log.StateChanged(logger, candidate, attempt, approved.Text, observed.Text);
+                progress.Report($"Not sending POST /{ModeText(plan.Mode)}: the state changed since the approval ({approved.Text} → {observed.Text}). A fresh approval is needed.");
+                return ActionOutcome.StateChanged(approved.Text, observed.Text, Done(answers, reached));
+            }
+
             if (c is null || !c.Offered)
             {
-                return ActionOutcome.Failure($"Nothing was sent: {candidate} {(c is null ? "is no longer a member in /cluster" : "cannot be promoted now: " + c.NotOfferedReason)}.");
+                return ActionOutcome.Failure($"Nothing {(answers.Count == 0 ? "was" : "more was")} sent: {candidate} {(c is null ? "is no longer a member in /cluster" : "cannot be promoted now: " + c.NotOfferedReason)}.", Done(answers, reached));
             }
 
             var figures = EstimateFigures(plan, c, await FormerLeaderAsync(plan, cancellationToken));
@@ -176,56 +198,67 @@ internal sealed partial class PatroniFailoverAction(
                 ? await patroni.SwitchoverAsync(target, plan.Leader!, candidate, cancellationToken)
                 : await patroni.FailoverAsync(target, candidate, cancellationToken);
             var answer = Answer(result);
+            answers.Add(answer);
+            reached += result.NotSent ? 0 : 1;
+            figures[ActionOutcome.SideEffectsDoneFigure] = Invariant(reached);
+            figures[PatroniAnswersFigure] = string.Join(" | ", answers);
             Log.Answered(logger, ModeText(plan.Mode), candidate, result.StatusCode ?? 0, result.Elapsed.TotalMilliseconds);
             progress.Report($"Patroni answered {answer} in {result.Elapsed.TotalSeconds:0.0} s.");
 
-            switch (result.StatusCode)
+            if (result.StatusCode == 200)
             {
-                case 200:
-                {
-                    var newLeader = ParseNewLeader(result.Body) ?? candidate;
-                    figures[ActionFigureKeys.NewLeader] = newLeader;
-                    var note = string.Equals(newLeader, candidate, StringComparison.Ordinal) ? string.Empty : $" (Patroni chose {newLeader} instead of {candidate})";
-                    return ActionOutcome.Success(
-                        $"{ModeText(plan.Mode)} {plan.Leader ?? "(no leader)"} → {newLeader}{note}: Patroni answered {answer} after {time.GetElapsedTime(started).TotalSeconds:0.0} s.",
-                        Record(action, figures));
-                }
-
-                case 412:
-                {
-                    var (again, _, _) = await ReadPlanAsync(sampleWalRate: false, cancellationToken);
-                    var now = again?.Find(candidate);
-                    if (now is null || !now.Offered)
-                    {
-                        return ActionOutcome.Failure(
-                            $"Patroni refused: {answer}. /cluster now: {candidate} {(now is null ? "is not a member" : now.NotOfferedReason)}. Nothing changed.", Record(action, figures));
-                    }
-
-                    if (attempt == 1 && result.Body.Contains("no good candidates", StringComparison.OrdinalIgnoreCase))
-                    {
-                        var wait = TimeSpan.FromSeconds(await LoopWaitAsync(cancellationToken));
-                        progress.Report($"Patroni found no good candidate, which is transient right after a member rejoins: re-reading /cluster and trying once more in {wait.TotalSeconds:0} s (loop_wait).");
-                        await Task.Delay(wait, time, cancellationToken);
-                        continue;
-                    }
-
-                    return ActionOutcome.Failure($"Patroni refused: {answer}. Nothing changed; not retried.", Record(action, figures));
-                }
-
-                case null when !result.TimedOut:
-                    return ActionOutcome.Failure($"Could not reach {target}: {answer}. Nothing was sent; propose again once Patroni answers.", Record(action, figures));
-
-                case 503 or null or >= 500:
-                    return await DecideFromRealityAsync(action, plan, candidate, answer, figures, progress, cancellationToken);
-
-                default:
-                    return ActionOutcome.Failure(
-                        $"Patroni refused: {answer}.{(result.StatusCode == 401 ? " Check Cerberus:Patroni:Username and Password." : string.Empty)} Nothing changed; not retried.",
-                        Record(action, figures));
+                var newLeader = ParseNewLeader(result.Body) ?? candidate;
+                return Promoted(action, plan, candidate, newLeader, $"Patroni answered {answer} after {time.GetElapsedTime(started).TotalSeconds:0.0} s", figures);
             }
+
+            if (result.StatusCode == 412)
+            {
+                var (again, _, _) = await ReadPlanAsync(sampleWalRate: false, cancellationToken);
+                var now = again?.Find(candidate);
+                if (now is null || !now.Offered)
+                {
+                    return ActionOutcome.Failure(
+                        $"Patroni refused: {answer}. /cluster now: {candidate} {(now is null ? "is not a member" : now.NotOfferedReason)}. Nothing changed.", Record(action, figures));
+                }
+
+                if (attempt == 1 && result.Body.Contains("no good candidates", StringComparison.OrdinalIgnoreCase))
+                {
+                    var wait = TimeSpan.FromSeconds(await LoopWaitAsync(cancellationToken));
+                    progress.Report($"Patroni found no good candidate, which is transient right after a member rejoins: re-reading /cluster and trying once more in {wait.TotalSeconds:0} s (loop_wait), only if the state is still the approved one.");
+                    await Task.Delay(wait, time, cancellationToken);
+                    continue;
+                }
+
+                return ActionOutcome.Failure($"Patroni refused: {answer}. Nothing changed; not retried.", Record(action, figures));
+            }
+
+            if (result.NotSent)
+            {
+                return ActionOutcome.Failure($"Could not reach {target}: {answer}. Propose again once Patroni answers.", Record(action, figures));
+            }
+
+            if (result.Failed)
+            {
+                // api.py poll_failover_result: "… failed" = the failover key is gone and the leader did not change.
+                var (seen, _) = await ReadClusterAsync(cancellationToken);
+                var leader = seen?.Leader;
+                return ActionOutcome.Failure(
+                    $"Patroni answered {answer}: it dropped the request without a new leader, so the {ModeText(plan.Mode)} did not happen" +
+                    $"{(leader is null ? string.Empty : $" (/cluster: leader {leader.Name} on timeline {leader.Timeline})")}. Not retried; check {candidate} and propose again.",
+                    Record(action, figures));
+            }
+
+            if (result.Unknown)
+            {
+                return await DecideFromRealityAsync(action, plan, candidate, answer, figures, progress, cancellationToken);
+            }
+
+            return ActionOutcome.Failure(
+                $"Patroni refused: {answer}.{(result.StatusCode == 401 ? " Check Cerberus:Patroni:Username and Password." : string.Empty)} Nothing changed; not retried.",
+                Record(action, figures));
         }
 
-        return ActionOutcome.Failure("Patroni refused twice; nothing changed. Not retried further.");
+        return ActionOutcome.Failure("Patroni refused twice; nothing changed. Not retried further.", Done(answers, reached));
     }
 
     public async Task<ActionOutcome> VerifyAsync(ActionRecord action, CancellationToken cancellationToken)
@@ -236,7 +269,8 @@ internal sealed partial class PatroniFailoverAction(
             return ActionOutcome.Success("dry run: nothing ran, nothing to verify.");
         }
 
-        var candidate = Candidate(action);
+        // The member Patroni actually promoted (recorded by ExecuteAsync; "instead of" answers name another one).
+        var candidate = Figure(action, ActionFigureKeys.NewLeader, null) ?? Candidate(action);
         var oldLeader = Figure(action, ActionFigureKeys.OldLeader, LeaderParameter);
         var before = int.Parse(Figure(action, ActionFigureKeys.TimelineBefore, TimelineParameter) ?? "0", CultureInfo.InvariantCulture);
         var deadline = time.GetUtcNow() + _options.VerifyDeadline;
@@ -323,7 +357,7 @@ internal sealed partial class PatroniFailoverAction(
         // read again until the verification deadline, so that an unfinished promotion is not reported as failed.
         var deadline = time.GetUtcNow() + _options.VerifyDeadline;
         var read = await ReadClusterAsync(cancellationToken);
-        while (!(read.Cluster?.Leader is { } l && string.Equals(l.Name, candidate, StringComparison.Ordinal) && l.Timeline > before)
+        while (!(read.Cluster?.Leader is { IsRunning: true } l && l.Timeline > before)
                && time.GetUtcNow() <= deadline)
         {
             await Task.Delay(_options.PollInterval, time, cancellationToken);
@@ -349,6 +383,16 @@ internal sealed partial class PatroniFailoverAction(
             return ActionOutcome.Success($"The promotion happened: {candidate} leads on timeline {leader.Timeline} (was {before}). Nothing was re-sent.", Record(action, figures));
         }
 
+        if (leader is { IsRunning: true } && leader.Timeline > before)
+        {
+            figures[ActionFigureKeys.NewLeader] = leader.Name;
+            figures[ActionFigureKeys.TimelineAfter] = Invariant(leader.Timeline ?? 0);
+            figures[RequestedCandidateFigure] = candidate;
+            return ActionOutcome.Success(
+                $"A promotion happened, but to {leader.Name}, NOT the approved {candidate}: {leader.Name} leads on timeline {leader.Timeline} (was {before}). Nothing was re-sent; {leader.Name} is the member verified next.",
+                Record(action, figures));
+        }
+
         var now = leader is null ? "no leader" : $"leader {leader.Name} on timeline {leader.Timeline}";
         return ActionOutcome.Failure(
             string.Equals(leader?.Name, oldLeader, StringComparison.Ordinal) && leader?.Timeline == before
@@ -359,17 +403,16 @@ internal sealed partial class PatroniFailoverAction(
     private async Task<ActionOutcome> DecideFromRealityAsync(
         ActionRecord action, FailoverPlan plan, string candidate, string answer, Dictionary<string, string> figures, IProgress<string> progress, CancellationToken cancellationToken)
     {
-        progress.Report($"The outcome is unknown ({answer}): reading /cluster until {_options.VerifyDeadline.TotalSeconds:0} s have passed; not re-sending.");
+        progress.Report($"The outcome is unknown ({answer}): the request may have reached Patroni, so reading /cluster until {_options.VerifyDeadline.TotalSeconds:0} s have passed; not re-sending.");
         var deadline = time.GetUtcNow() + _options.VerifyDeadline;
         var seen = "nothing";
         while (time.GetUtcNow() <= deadline)
         {
             var leader = (await ReadClusterAsync(cancellationToken)).Cluster?.Leader;
             seen = leader is null ? "no leader" : $"leader {leader.Name} on timeline {leader.Timeline}";
-            if (leader is not null && string.Equals(leader.Name, candidate, StringComparison.Ordinal) && leader.Timeline > plan.Timeline)
+            if (leader is { IsRunning: true } && leader.Timeline > plan.Timeline)
             {
-                figures[ActionFigureKeys.NewLeader] = candidate;
-                return ActionOutcome.Success($"Patroni answered {answer}, but /cluster shows {seen}: the promotion happened.", Record(action, figures));
+                return Promoted(action, plan, candidate, leader.Name, $"Patroni answered {answer}, but /cluster shows {seen}: the promotion happened", figures);
             }
 
             await Task.Delay(_options.PollInterval, time, cancellationToken);
@@ -452,6 +495,51 @@ internal sealed partial class PatroniFailoverAction(
 
             await Task.Delay(_options.PollInterval, time, cancellationToken);
         }
+    }
+
+    private static PromotionState ApprovedState(ActionRecord action) => new(
+        action.Parameters.GetValueOrDefault(ModeParameter) ?? "unknown",
+        action.ObservedFingerprint,
+        action.Parameters.TryGetValue(RiskParameter, out var risk)
+            ? PromotionState.ParseRisks(risk)
+            : action.RiskWarning is null ? PromotionState.ParseRisks(PromotionState.NoRisk) : null);
+
+    private static PromotionState LiveState(FailoverPlan plan, string candidate, FailoverCandidate? c) =>
+        new(ModeText(plan.Mode), FailoverPlanner.Fingerprint(plan, candidate), FailoverPlanner.RiskFlags(c));
+
+    /// <summary>
+    /// What the earlier POSTs of this execution did, for an outcome that stops before the next one: every answer, and
+    /// how many POSTs may have reached Patroni (a connection never established does not count).
+    /// </summary>
+    private static Dictionary<string, string> Done(List<string> answers, int reached)
+    {
+        var figures = new Dictionary<string, string>(StringComparer.Ordinal) { [ActionOutcome.SideEffectsDoneFigure] = Invariant(reached) };
+        if (answers.Count > 0)
+        {
+            figures[PatroniAnswersFigure] = string.Join(" | ", answers);
+        }
+
+        return figures;
+    }
+
+    /// <summary>
+    /// A promotion happened. When Patroni chose another member than the approved candidate (api.py: "… instead of
+    /// …", or /cluster shows it), the outcome names the member it actually chose; VerifyAsync checks that one.
+    /// </summary>
+    private ActionOutcome Promoted(ActionRecord action, FailoverPlan plan, string candidate, string newLeader, string how, Dictionary<string, string> figures)
+    {
+        figures[ActionFigureKeys.NewLeader] = newLeader;
+        if (string.Equals(newLeader, candidate, StringComparison.Ordinal))
+        {
+            return ActionOutcome.Success($"{ModeText(plan.Mode)} {plan.Leader ?? "(no leader)"} → {newLeader}: {how}.", Record(action, figures));
+        }
+
+        figures[RequestedCandidateFigure] = candidate;
+        Log.OtherMemberPromoted(logger, candidate, newLeader);
+        return ActionOutcome.Success(
+            $"{ModeText(plan.Mode)} {plan.Leader ?? "(no leader)"} → {newLeader}, NOT the approved {candidate}: Patroni promoted {newLeader} instead ({how}). " +
+            $"Its loss estimate was made for {candidate}; {newLeader} is the member verified next.",
+            Record(action, figures));
     }
 
     /// <summary>/cluster from every configured member; prefers an answer that shows a leader.</summary>
@@ -665,5 +753,11 @@ internal sealed partial class PatroniFailoverAction(
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Verified {Candidate} leads on timeline {Timeline}; fence old leader: {Fence}")]
         public static partial void Verified(ILogger logger, string candidate, int timeline, bool fence);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Not promoting {Candidate} (attempt {Attempt}): the state changed since the approval: {Approved} → {Observed}")]
+        public static partial void StateChanged(ILogger logger, string candidate, int attempt, string approved, string observed);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Patroni promoted {NewLeader} instead of the approved {Candidate}")]
+        public static partial void OtherMemberPromoted(ILogger logger, string candidate, string newLeader);
     }
 }

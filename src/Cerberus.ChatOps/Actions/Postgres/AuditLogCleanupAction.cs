@@ -12,7 +12,9 @@ namespace Cerberus.ChatOps.Actions.Postgres;
 /// Retention clean-up of the audit table: a preview (rows, date range, bytes, index), then after approval a
 /// batched DELETE (one transaction and one statement timeout per batch) by the cutoff computed once at proposal
 /// time, pausing while replication lag or pg_wal cross a threshold, then a plain VACUUM. Resumable: deleting by the
-/// stored cutoff again is idempotent, and no row newer than the retention is ever deleted.
+/// stored cutoff again is idempotent, and no row newer than the retention is ever deleted. Before every batch and
+/// before the VACUUM the live state is compared with the approved one; a difference stops the run with
+/// <see cref="ActionOutcome.StateChanged"/>, recording the rows and batches already done.
 /// </summary>
 internal sealed partial class AuditLogCleanupAction(
     PostgresConnector postgres,
@@ -27,6 +29,9 @@ internal sealed partial class AuditLogCleanupAction(
     private const string CutoffParameter = "cutoff";
     private const string BatchSizeParameter = "batch_size";
     private const string SizeBeforeParameter = "total_bytes_before";
+
+    /// <summary>Figure: the deletion batches this run committed before it stopped.</summary>
+    private const string BatchesFigure = "batches_done";
 
     private readonly CleanupOptions _cleanup = cleanupOptions.Value;
 
@@ -222,6 +227,13 @@ internal sealed partial class AuditLogCleanupAction(
                     return ActionOutcome.Failure($"{stop} Stopped after {deleted} rows in {batches} batches; resumable (the committed batches stay deleted).", Figures(earlier + deleted, null, action));
                 }
 
+                // Before EVERY batch (the headroom wait above can last minutes): the table, its index, the primary and
+                // the cutoff must still be those the approval was given for.
+                if (await RecheckAsync(connection, action, table, column, cutoff, cancellationToken) is { } change)
+                {
+                    return Stopped(change, table, deleted, batches, earlier, action, progress);
+                }
+
                 int affected;
                 await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
                 {
@@ -256,6 +268,11 @@ internal sealed partial class AuditLogCleanupAction(
             }
 
             Log.Deleted(logger, table.Text, deleted, batches);
+            if (await RecheckAsync(connection, action, table, column, cutoff, cancellationToken) is { } beforeVacuum)
+            {
+                return Stopped(beforeVacuum, table, deleted, batches, earlier, action, progress);
+            }
+
             progress.Report(vacuumFull ? $"VACUUM FULL {table.Text} (ACCESS EXCLUSIVE)…" : $"VACUUM {table.Text}…");
             await VacuumAsync(connection, table, vacuumFull, progress, cancellationToken);
             var after = await TotalBytesAsync(connection, table, cancellationToken);
@@ -273,6 +290,82 @@ internal sealed partial class AuditLogCleanupAction(
                 SecretRedactor.Redact(ex.Message);
             return ActionOutcome.Failure($"Clean-up of {table.Text} stopped after {deleted} rows in {batches} batches: {reason}. Resumable: the committed batches stay deleted.", Figures(earlier + deleted, null, action));
         }
+    }
+
+    /// <summary>
+    /// Null while the live state is the approved one; otherwise (approved, observed). Compared: the table still
+    /// resolves to the approved oid (not dropped and re-created), the timestamp column exists, the index the card
+    /// promised still exists (one that appears since is fine: fewer scans), the session is on a primary, and the stored
+    /// cutoff is still at least the configured retention old (a longer retention configured since would make it
+    /// delete rows the new retention keeps).
+    /// </summary>
+    private async Task<(string Approved, string Observed)?> RecheckAsync(
+        NpgsqlConnection connection, ActionRecord action, QualifiedName table, string column, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT pg_is_in_recovery(),
+                   to_regclass(@table)::oid::bigint,
+                   EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = to_regclass(@table) AND a.attname = @column AND NOT a.attisdropped),
+                   EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute ia ON ia.attrelid = i.indrelid AND ia.attnum = i.indkey[0]
+                           WHERE i.indrelid = to_regclass(@table) AND i.indisvalid AND ia.attname = @column)
+            """, connection);
+        command.Parameters.AddWithValue("table", table.Text);
+        command.Parameters.AddWithValue("column", column);
+        bool inRecovery, hasColumn, indexed;
+        long? oid;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            inRecovery = reader.GetBoolean(0);
+            oid = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            hasColumn = reader.GetBoolean(2);
+            indexed = reader.GetBoolean(3);
+        }
+
+        var (approvedOid, approvedIndex) = ParseFingerprint(action.ObservedFingerprint);
+        var oldest = time.GetUtcNow() - TimeSpan.FromDays(_cleanup.RetentionDays);
+        var withinRetention = cutoff <= oldest;
+        var approved = string.Create(CultureInfo.InvariantCulture,
+            $"{table.Text} oid={approvedOid?.ToString(CultureInfo.InvariantCulture) ?? "?"};column={column};index={(approvedIndex is { } ai ? (ai ? "True" : "False") : "?")};primary=True;cutoff={cutoff:yyyy-MM-ddTHH:mm:ssZ} within retention");
+        var observed = string.Create(CultureInfo.InvariantCulture,
+            $"{table.Text} oid={oid?.ToString(CultureInfo.InvariantCulture) ?? "none"};column={(hasColumn ? column : "absent")};index={indexed};primary={!inRecovery};cutoff={cutoff:yyyy-MM-ddTHH:mm:ssZ} {(withinRetention ? "within retention" : $"NEWER than the {_cleanup.RetentionDays}-day retention now configured")}");
+        var changed = inRecovery
+                      || oid is null || (approvedOid is { } ao && ao != oid)
+                      || !hasColumn
+                      || (approvedIndex == true && !indexed)
+                      || !withinRetention;
+        return changed ? (approved, observed) : null;
+    }
+
+    private ActionOutcome Stopped((string Approved, string Observed) change, QualifiedName table, long deleted, int batches, long earlier, ActionRecord action, IProgress<string> progress)
+    {
+        Log.StateChanged(logger, table.Text, batches, change.Approved, change.Observed);
+        progress.Report($"Stopped before the next step after {deleted} rows in {batches} batches: the state changed since the approval ({change.Approved} → {change.Observed}). The committed batches stay deleted; a fresh approval is needed to go on.");
+        var figures = Figures(earlier + deleted, null, action);
+        figures[BatchesFigure] = batches.ToString(CultureInfo.InvariantCulture);
+        figures[ActionOutcome.SideEffectsDoneFigure] = batches.ToString(CultureInfo.InvariantCulture);
+        return ActionOutcome.StateChanged(change.Approved, change.Observed, figures);
+    }
+
+    /// <summary>The oid and index flag of this action's own fingerprint ("oid=…;index=…;older_rows=…").</summary>
+    private static (long? Oid, bool? Index) ParseFingerprint(string fingerprint)
+    {
+        long? oid = null;
+        bool? index = null;
+        foreach (var part in fingerprint.Split(';'))
+        {
+            if (part.StartsWith("oid=", StringComparison.Ordinal) && long.TryParse(part[4..], CultureInfo.InvariantCulture, out var o))
+            {
+                oid = o;
+            }
+            else if (part.StartsWith("index=", StringComparison.Ordinal) && bool.TryParse(part[6..], out var i))
+            {
+                index = i;
+            }
+        }
+
+        return (oid, index);
     }
 
     /// <summary>Null when the batches may go on; otherwise why they stop (paused too long).</summary>
@@ -435,5 +528,8 @@ internal sealed partial class AuditLogCleanupAction(
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Deleted {Rows} rows of {Table} in {Batches} batches")]
         public static partial void Deleted(ILogger logger, string table, long rows, int batches);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Clean-up of {Table} stopped after {Batches} batches: the state changed since the approval: {Approved} → {Observed}")]
+        public static partial void StateChanged(ILogger logger, string table, int batches, string approved, string observed);
     }
 }

@@ -83,6 +83,21 @@ internal sealed partial class CheckpointAction(
         try
         {
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
+
+            // On the session that checkpoints: still the primary the approval was for (on a standby it would only be
+            // a restartpoint).
+            await using (var recovery = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection))
+            {
+                var observed = Fingerprint((bool)(await recovery.ExecuteScalarAsync(cancellationToken))!);
+                if (!string.Equals(observed, action.ObservedFingerprint, StringComparison.Ordinal))
+                {
+                    Log.StateChanged(logger, action.ObservedFingerprint, observed);
+                    progress.Report($"CHECKPOINT not run: the state changed since the approval ({action.ObservedFingerprint} → {observed}).");
+                    return ActionOutcome.StateChanged(action.ObservedFingerprint, observed,
+                        new Dictionary<string, string>(StringComparer.Ordinal) { [ActionOutcome.SideEffectsDoneFigure] = "0" });
+                }
+            }
+
             var before = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
             var started = time.GetTimestamp();
             progress.Report($"CHECKPOINT on {action.Target} (pg_wal {PgLsn.Bytes(before.Total)})…");
@@ -144,5 +159,8 @@ internal sealed partial class CheckpointAction(
     {
         [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "CHECKPOINT: WAL behind the insert position {Before} → {After} bytes in {ElapsedMs:0} ms")]
         public static partial void Checkpointed(ILogger logger, long before, long after, double elapsedMs);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "CHECKPOINT not run: the state changed since the approval: {Approved} → {Observed}")]
+        public static partial void StateChanged(ILogger logger, string approved, string observed);
     }
 }

@@ -137,6 +137,14 @@ internal sealed partial class DropReplicationSlotAction(
         try
         {
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
+
+            // Just before the drop, on the session that drops: still a primary, the slot still as approved (inactive,
+            // same type and wal_status). The drop itself keeps its own NOT active guard for the last instant.
+            if (await RecheckAsync(connection, action, name, cancellationToken) is { } change)
+            {
+                return Stopped(change, name, progress);
+            }
+
             var before = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
             await using (var drop = new NpgsqlCommand(
                 "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = @name AND NOT active", connection))
@@ -153,7 +161,10 @@ internal sealed partial class DropReplicationSlotAction(
 
                 if (dropped == 0)
                 {
-                    return ActionOutcome.Failure($"Slot {name} is gone or became active since the proposal: nothing was dropped.");
+                    // It became active (or was dropped) between the re-check and the drop.
+                    var raced = await RecheckAsync(connection, action, name, cancellationToken)
+                                ?? (Approved(action), $"primary=True;slot={name};active or gone at the drop");
+                    return Stopped(raced, name, progress);
                 }
             }
 
@@ -221,6 +232,32 @@ internal sealed partial class DropReplicationSlotAction(
         }
     }
 
+    /// <summary>Null while the live slot and server are the approved ones; otherwise (approved, observed).</summary>
+    private static async Task<(string Approved, string Observed)?> RecheckAsync(NpgsqlConnection connection, ActionRecord action, string name, CancellationToken cancellationToken)
+    {
+        bool inRecovery;
+        await using (var recovery = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection))
+        {
+            inRecovery = (bool)(await recovery.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var slot = (await WalPressureReader.ReadSlotsAsync(connection, inRecovery, cancellationToken))
+            .FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
+        var observed = $"primary={!inRecovery};" + (slot is null ? $"slot={name};absent" : Fingerprint(slot));
+        var approved = Approved(action);
+        return string.Equals(approved, observed, StringComparison.Ordinal) ? null : (approved, observed);
+    }
+
+    private static string Approved(ActionRecord action) => "primary=True;" + action.ObservedFingerprint;
+
+    private ActionOutcome Stopped((string Approved, string Observed) change, string name, IProgress<string> progress)
+    {
+        Log.StateChanged(logger, name, change.Approved, change.Observed);
+        progress.Report($"Slot {name} was not dropped: the state changed since the approval ({change.Approved} → {change.Observed}).");
+        return ActionOutcome.StateChanged(change.Approved, change.Observed,
+            new Dictionary<string, string>(StringComparer.Ordinal) { [ActionFigureKeys.SlotName] = name, [ActionOutcome.SideEffectsDoneFigure] = "0" });
+    }
+
     private async Task<(IReadOnlyList<string> Members, string Note)> PatroniMembersAsync(CancellationToken cancellationToken)
     {
         if (patroni.Members.Count == 0)
@@ -253,5 +290,8 @@ internal sealed partial class DropReplicationSlotAction(
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Dropped slot {Slot}; WAL behind the insert position {Before} → {After} bytes")]
         public static partial void Dropped(ILogger logger, string slot, long before, long after);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Slot {Slot} not dropped: the state changed since the approval: {Approved} → {Observed}")]
+        public static partial void StateChanged(ILogger logger, string slot, string approved, string observed);
     }
 }
