@@ -59,6 +59,33 @@ public sealed class EngineAccessTests
     }
 
     [Fact]
+    public async Task Execute_StateChangedMidAction_SaysWhatRanAndReproposesWithTheSameProposer()
+    {
+        // arrange
+        await using var h = new EngineHarness();
+        var id = await StartAsync(h);
+        await h.Dispatcher.OnInteractionAsync(Click(ButtonIds.Propose, id, "failover", Some.Starter), None);
+        await h.IdleAsync();
+        var first = (await h.IncidentAsync(id)).PendingApproval!.Id;
+        h.Action().ChangeMidway = ("mode=switchover", "mode=failover");
+
+        // act
+        await h.Dispatcher.OnInteractionAsync(Click(ButtonIds.Approve, id, first, Some.Approver), None);
+        await h.IdleAsync();
+
+        // assert
+        var incident = await h.IncidentAsync(id);
+        var stopped = incident.FindAction(first)!;
+        Assert.Equal(ActionStatus.Failed, stopped.Status);
+        Assert.Equal("200", stopped.Figures[ActionFigureKeys.RowsDeleted]);
+        var fresh = incident.PendingApproval!;
+        Assert.Equal(first, fresh.ReproposalOf);
+        Assert.Equal(Some.Starter, fresh.ProposedBy);
+        Assert.Contains(await h.OutboxAsync(), o => o.Message.Text.Contains("mode=switchover → mode=failover", StringComparison.Ordinal)
+            && o.Message.Text.Contains("1 side effect(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ApprovalCard_EmptyRoster_SaysNobodyCanApproveAndNamesTheSetting()
     {
         // arrange

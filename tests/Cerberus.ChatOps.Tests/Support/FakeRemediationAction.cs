@@ -19,6 +19,9 @@ internal sealed class FakeRemediationAction(RemediationKind kind) : IRemediation
 
     public bool Succeeds { get; set; } = true;
 
+    /// <summary>When set, execution stops with <see cref="ActionOutcome.StateChanged"/> after one side effect.</summary>
+    public (string Approved, string Observed)? ChangeMidway { get; set; }
+
     /// <summary>When set, execution waits for it (lets a test look at the Executing state).</summary>
     public TaskCompletionSource? Gate { get; set; }
 
@@ -64,6 +67,15 @@ internal sealed class FakeRemediationAction(RemediationKind kind) : IRemediation
         if (Gate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        if (ChangeMidway is { } change)
+        {
+            return ActionOutcome.StateChanged(change.Approved, change.Observed, new Dictionary<string, string>
+            {
+                [ActionOutcome.SideEffectsDoneFigure] = "1",
+                [ActionFigureKeys.RowsDeleted] = "200",
+            });
         }
 
         return Succeeds

@@ -678,9 +678,14 @@ internal sealed partial class IncidentEngine(
             var result = i.RecordExecution(actionId, outcome.Succeeded, SecretRedactor.Redact(outcome.Summary), outcome.Figures, now);
             if (result.Succeeded && i.FindAction(actionId) is { } a)
             {
-                batch.Thread(IncidentMessages.Text(outcome.Succeeded
-                    ? $":white_check_mark: {ActionRequestParser.Title(a.Kind)} done: {Format.Safe(outcome.Summary)} Verifying…"
-                    : $":x: {ActionRequestParser.Title(a.Kind)} failed: {Format.Safe(outcome.Summary)} Nothing else was changed; pick the next step."));
+                batch.Thread(IncidentMessages.Text(outcome switch
+                {
+                    { Succeeded: true } => $":white_check_mark: {ActionRequestParser.Title(a.Kind)} done: {Format.Safe(outcome.Summary)} Verifying…",
+                    { StateChange: { } change } =>
+                        $":warning: {ActionRequestParser.Title(a.Kind)} stopped before its next step: the state changed since the approval (`{Format.Safe(change)}`). "
+                        + $"Already applied before it stopped: {SideEffects(outcome)}. Nothing more runs on the changed state; a fresh card follows.",
+                    _ => $":x: {ActionRequestParser.Title(a.Kind)} failed: {Format.Safe(outcome.Summary)} Nothing else was changed; pick the next step.",
+                }));
             }
 
             return result;
@@ -689,7 +694,18 @@ internal sealed partial class IncidentEngine(
         {
             await VerifyAsync(incidentId, actionId, action, cancellationToken);
         }
+        else if (recorded.Result.Succeeded && outcome.StateChange is not null
+                 && recorded.Incident?.FindAction(actionId) is { } stopped)
+        {
+            // A switchover never becomes a failover, a clean-up never runs on another table, without a new approval.
+            await ReproposeAsync(recorded.Incident, stopped, cancellationToken);
+        }
     }
+
+    private static string SideEffects(ActionOutcome outcome) =>
+        outcome.Figures.TryGetValue(ActionOutcome.SideEffectsDoneFigure, out var done) && done != "0"
+            ? $"{done} side effect(s) ({string.Join(", ", outcome.Figures.Where(f => f.Key != ActionOutcome.SideEffectsDoneFigure).Select(f => $"{f.Key} {f.Value}"))})"
+            : "nothing";
 
     private async Task VerifyAsync(string incidentId, string actionId, IRemediationAction action, CancellationToken cancellationToken)
     {
