@@ -30,6 +30,11 @@ internal static class ConsoleServiceCollectionExtensions
             o.ApiBaseUrl = LocalConsole.ApiBase;
             o.TestAllowedUrlBase = LocalConsole.LocalBase;
             o.ChatInterval = TimeSpan.FromMilliseconds(20);
+
+            // The console's own workspace and app, served before (and whatever) auth.test answers.
+            o.AllowedTeamIds = [LocalConsole.TeamId];
+            o.AllowedEnterpriseIds = [];
+            o.AppId = LocalConsole.AppId;
         });
         services.AddHttpClient<ISlackApi, SlackApiClient>()
             .ConfigurePrimaryHttpMessageHandler(sp => new LocalSlackHandler(sp.GetRequiredService<LocalSlack>()));
