@@ -37,7 +37,7 @@ internal sealed class IncidentCli(
           incident report   [INC-…]
           incident list
         Without an incident id: --incident, else the open incident of --channel, else the only open incident.
-        Your name: Cerberus:Cli:User (Cerberus__Cli__User) or the OS user. Approving needs cli:<name> in Cerberus:Approvers, or being the commander.
+        Your name: your OS user (SUDO_USER under sudo), never a switch. Approving needs cli:<name> in Cerberus:Approvers, or being the commander.
         """;
 
     public async Task<int> RunAsync(CliArguments args, CancellationToken cancellationToken)

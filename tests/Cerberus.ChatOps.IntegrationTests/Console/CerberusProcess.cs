@@ -128,6 +128,9 @@ internal sealed class CerberusProcess : IAsyncDisposable
             start.Environment.Remove(key);
         }
 
+        // What the process would otherwise inherit from the machine running the tests (a pod, a sudo shell) is set per test.
+        start.Environment.Remove("KUBERNETES_SERVICE_HOST");
+        start.Environment.Remove("SUDO_USER");
         start.Environment["Cerberus__Store__ConnectionString"] = $"Data Source={Path.Combine(directory, "cerberus.db")}";
         start.Environment["Cerberus__Kubernetes__Enabled"] = "false";
         start.Environment["CERBERUS_LOG_FORMAT"] = "text";
