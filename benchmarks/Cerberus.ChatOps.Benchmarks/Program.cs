@@ -23,6 +23,7 @@ Dictionary<string, string> Env(string store, Dictionary<string, string> backends
     {
         ["Slack__SigningSecret"] = Secret,
         ["Slack__BotToken"] = "xoxb-benchmark",
+        ["Slack__AllowedTeamIds__0"] = SlackRequestSigner.TeamId,
         ["Slack__ApiBaseUrl"] = slack.ApiBaseUrl,
         ["Slack__TestAllowedUrlBase"] = slack.BaseUrl.ToString(),
         ["Cerberus__Store__Provider"] = "Sqlite",

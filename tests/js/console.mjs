@@ -1,10 +1,15 @@
-// Drives the local console (GET /console) of a running Cerberus host in headless Chromium:
-//   node console.mjs <base-url> <screenshot.png>
+// Drives the local console of a running Cerberus host in headless Chromium:
+//   node console.mjs <console-url> <screenshot.png>
+// where <console-url> is the URL the host prints at start (http://127.0.0.1:PORT/console?token=…).
 // Types a slash command, waits for the incident header and the diagnostics in its thread, answers a confirm
 // dialog, clicks a button, and saves a screenshot. Exits non-zero with a reason on the first failed expectation.
 import { chromium } from 'playwright-core';
 
-const [base = 'http://127.0.0.1:5000', screenshot = 'console.png'] = process.argv.slice(2);
+const [consoleUrl, screenshot = 'console.png'] = process.argv.slice(2);
+if (!consoleUrl || !consoleUrl.includes('token=')) {
+  console.error('usage: node console.mjs <console-url-with-token> [screenshot.png]');
+  process.exit(2);
+}
 const step = (text) => console.log(`console.mjs: ${text}`);
 
 const browser = await chromium.launch({
@@ -16,8 +21,9 @@ let failed = false;
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
   page.on('pageerror', (e) => { console.error(`page error: ${e.message}`); failed = true; });
-  await page.goto(`${base}/console`);
+  await page.goto(consoleUrl);
   step('page loaded');
+  if (new URL(page.url()).searchParams.has('token')) throw new Error('the page kept the access token in its address');
 
   await page.fill('#command', '/dbincident start test outage');
   await page.press('#command', 'Enter');
@@ -47,6 +53,11 @@ try {
   step(`after confirm: ${(await escalated.innerText()).split('\n').slice(-1)[0].slice(0, 120)}`);
   const escalations = await page.locator('.thread .msg', { hasText: /escalated INC-/ }).count();
   if (escalations !== 1) throw new Error(`expected exactly one escalation (the denied dialog must not send), saw ${escalations}`);
+
+  // A reload without the token in the address still works: the first load set the console's cookie.
+  await page.reload();
+  await header.waitFor({ timeout: 20000 });
+  step('reloaded without the token in the address');
 
   await page.locator('button', { hasText: 'Run diagnostics again' }).first().click();
   await page.locator('.thread .msg', { hasText: 'asked for the diagnostics again' }).first().waitFor({ timeout: 20000 });

@@ -36,6 +36,13 @@ internal static class CliHost
             .Enrich.FromLogContext()
             .Enrich.With<RedactingEnricher>()
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+        if (CliActor.IsSelfAsserted(builder.Configuration))
+        {
+            // The actor is the OS user; a name typed on the command line or in the environment would let anyone act as an approver.
+            await output.WriteLineAsync(CliActor.SelfAssertedRefusal);
+            return IncidentCli.Usage;
+        }
+
         builder.Services.AddCerberusServices(builder.Configuration);
         using var host = builder.Build();
         var services = host.Services;
@@ -47,7 +54,7 @@ internal static class CliHost
             services.GetRequiredService<IIncidentStore>(),
             services.GetRequiredService<BackgroundWork>(),
             services.GetRequiredService<TimeProvider>(),
-            CliActor.Resolve(configuration),
+            CliActor.Resolve(),
             string.IsNullOrWhiteSpace(configuration[ChannelKey]) ? null : configuration[ChannelKey],
             wait,
             output);

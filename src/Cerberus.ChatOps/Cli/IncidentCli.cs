@@ -39,7 +39,7 @@ internal sealed class IncidentCli(
           incident reconcile [INC-…]   (an action left Started by a process that is gone: check reality, finish it)
           incident list
         Without an incident id: --incident, else the open incident of --channel, else the only open incident.
-        Your name: Cerberus:Cli:User (Cerberus__Cli__User) or the OS user. Approving needs cli:<name> on the roster (Cerberus:Approvers).
+        Your name: your OS user (SUDO_USER under sudo), never a switch. Approving needs cli:<name> on the roster (Cerberus:Approvers).
         """;
 
     public async Task<int> RunAsync(CliArguments args, CancellationToken cancellationToken)

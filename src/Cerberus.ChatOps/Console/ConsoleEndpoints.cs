@@ -4,7 +4,10 @@ namespace Cerberus.ChatOps.ConsoleMode;
 
 /// <summary>
 /// <c>GET /console</c> (the page), <c>GET /console/api/messages?since=</c>, <c>POST /console/api/command</c>,
-/// <c>POST /console/api/click</c>, <c>GET /console/api/files/{id}</c>: mapped only when the console is on, loopback only.
+/// <c>POST /console/api/click</c>, <c>GET /console/api/files/{id}</c>: mapped only on the console's own 127.0.0.1 server
+/// (<see cref="ConsoleServer"/>), each behind the loopback check and the access token (<see cref="ConsoleTokenFilter"/>).
+/// The response_urls and upload URLs the console issues have no route: the in-process <see cref="LocalSlackHandler"/>
+/// answers them inside the Slack client, so nothing outside the process can post to them.
 /// </summary>
 internal static class ConsoleEndpoints
 {
@@ -16,8 +19,17 @@ internal static class ConsoleEndpoints
             return endpoints;
         }
 
-        var group = endpoints.MapGroup(LocalConsole.Path).AddEndpointFilter<LoopbackOnlyFilter>().DisableAntiforgery();
-        group.MapGet("", () => Results.Content(ConsolePage.Html, "text/html; charset=utf-8"));
+        var group = endpoints.MapGroup(LocalConsole.Path)
+            .AddEndpointFilter<LoopbackOnlyFilter>()
+            .AddEndpointFilter<ConsoleTokenFilter>()
+            .DisableAntiforgery();
+        group.MapGet("", (HttpContext context) =>
+        {
+            // The first load carries the token in its URL: keep it out of caches and out of Referer headers.
+            context.Response.Headers.CacheControl = "no-store";
+            context.Response.Headers["Referrer-Policy"] = "no-referrer";
+            return Results.Content(ConsolePage.Html, "text/html; charset=utf-8");
+        });
         group.MapGet("/app.js", () => Results.Content(ConsoleScript.Js, "text/javascript; charset=utf-8"));
         group.MapGet("/app.css", () => Results.Content(ConsoleStyles.Css, "text/css; charset=utf-8"));
         group.MapGet("/api/messages", (long? since, LocalSlack slack) =>

@@ -3,7 +3,8 @@ namespace Cerberus.ChatOps.ConsoleMode;
 /// <summary>
 /// The console's script (vanilla JS): polls the local Slack, renders the Block Kit subset we use (header, section
 /// with mrkdwn, fields, context, divider, actions with buttons and confirm dialogs), threads under their parent,
-/// and posts commands and clicks to the console's backend.
+/// and posts commands and clicks to the console's backend. Opened with the printed URL (<c>?token=…</c>), it drops the
+/// token from the address bar (the server has set the cookie) and sends it as a header on its own requests too.
 /// </summary>
 internal static class ConsoleScript
 {
@@ -11,6 +12,9 @@ internal static class ConsoleScript
         'use strict';
         (() => {
           const state = { seq: 0, channel: 'C0CONSOLE', messages: new Map() };
+          const token = new URLSearchParams(location.search).get('token');
+          if (token) history.replaceState(null, '', location.pathname);
+          const headers = extra => Object.assign(token ? { 'X-Cerberus-Console-Token': token } : {}, extra || {});
           const channelEl = document.getElementById('channel');
           const EMOJI = { large_green_circle: '🟢', large_yellow_circle: '🟡', red_circle: '🔴', white_circle: '⚪', white_check_mark: '✅', x: '❌',
             warning: '⚠️', rotating_light: '🚨', mag: '🔍', gear: '⚙️', hourglass: '⌛', hourglass_flowing_sand: '⏳', memo: '📝', sos: '🆘',
@@ -135,7 +139,7 @@ internal static class ConsoleScript
 
           async function poll() {
             try {
-              const r = await fetch('/console/api/messages?since=' + state.seq, { cache: 'no-store' });
+              const r = await fetch('/console/api/messages?since=' + state.seq, { cache: 'no-store', headers: headers() });
               if (r.ok) {
                 const data = await r.json();
                 state.channel = data.channel;
@@ -171,7 +175,7 @@ internal static class ConsoleScript
           async function click(message, button, blockId) {
             if (button.confirm && !(await confirmDialog(button.confirm))) return;
             await fetch('/console/api/click', {
-              method: 'POST', headers: { 'Content-Type': 'application/json' },
+              method: 'POST', headers: headers({ 'Content-Type': 'application/json' }),
               body: JSON.stringify({ channel: message.channel, messageTs: message.ts, actionId: button.action_id, blockId, value: button.value || '' }),
             });
           }
@@ -183,7 +187,7 @@ internal static class ConsoleScript
             if (!value) return;
             input.value = '';
             await fetch('/console/api/command', {
-              method: 'POST', headers: { 'Content-Type': 'application/json' },
+              method: 'POST', headers: headers({ 'Content-Type': 'application/json' }),
               body: JSON.stringify({ text: value, channel: state.channel }),
             });
           });

@@ -49,7 +49,6 @@ internal static class CerberusBuilder
         app.MapHealthEndpoints();
         app.MapCerberusMetrics();
         app.MapSlack();
-        app.MapLocalConsole();
         app.MapIncidentsApi();
         return app;
     }

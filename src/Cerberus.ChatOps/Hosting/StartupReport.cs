@@ -32,7 +32,7 @@ internal sealed partial class StartupReport(IConfiguration configuration, ILogge
         var hasSocketSlack = IsSet(configuration, "Slack:AppToken") && IsSet(configuration, "Slack:BotToken");
         if (!hasHttpSlack && !hasSocketSlack)
         {
-            missing.Add("Slack credentials (Slack__SigningSecret and Slack__BotToken, or Slack__AppToken for Socket Mode): requests from Slack are refused with 401; the local console is on: open http://localhost:5000/console (this machine only) to run incidents in the browser, or use the break-glass CLI (`-- incident help`)");
+            missing.Add("Slack credentials (Slack__SigningSecret and Slack__BotToken, or Slack__AppToken for Socket Mode): requests from Slack are refused with 401; outside a cluster the local console is on: open the URL with its token printed at start (127.0.0.1 only), or use the break-glass CLI (`-- incident help`)");
         }
 
         if (!IsSet(configuration, "Cerberus:Postgres:ConnectionString"))

@@ -18,6 +18,24 @@ public sealed class SlackOptions
     /// <summary>The <c>xapp-</c> app-level token; when set, Socket Mode is used instead of inbound HTTP.</summary>
     public string? AppToken { get; set; }
 
+    /// <summary>
+    /// When set (<c>A…</c>), every inbound request's <c>api_app_id</c> must be this app's; anything else is refused
+    /// before it is stored.
+    /// </summary>
+    public string? AppId { get; set; }
+
+    /// <summary>
+    /// Workspaces (<c>T…</c>) accepted besides the one auth.test reports: several workspaces, or the workspaces of an
+    /// Enterprise Grid org. Requests from any other workspace are refused before they are stored.
+    /// </summary>
+    public List<string> AllowedTeamIds { get; set; } = [];
+
+    /// <summary>
+    /// Enterprise Grid orgs (<c>E…</c>) whose every workspace is accepted (an org-wide install). Empty by default:
+    /// being in the same org is not enough unless listed here.
+    /// </summary>
+    public List<string> AllowedEnterpriseIds { get; set; } = [];
+
     /// <summary>The Web API base (tests point it at a fake).</summary>
     public string ApiBaseUrl { get; set; } = "https://slack.com/api/";
 
@@ -59,6 +77,12 @@ public sealed class SlackOptions
 
     /// <summary>Socket Mode: reconnect delay per consecutive failure (capped at one minute), as Slack's Node client does.</summary>
     public TimeSpan SocketModeReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Socket Mode: largest frame read (bytes); a larger one closes that connection (1009, message too big) and it
+    /// reconnects. Slack's envelopes are a few KiB; 1 MiB is far above them and bounds the memory one frame can take.
+    /// </summary>
+    public int SocketModeMaxFrameBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Socket Mode: appends <c>debug_reconnects=true</c> (connections last ~360 s), for testing refreshes.</summary>
     public bool SocketModeDebugReconnects { get; set; }

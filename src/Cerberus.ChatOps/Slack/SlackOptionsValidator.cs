@@ -19,6 +19,14 @@ internal sealed class SlackOptionsValidator : OptionsValidator<SlackOptions>
         ConfigurationRules.Positive(problems, "Slack:OutboxPollInterval", options.OutboxPollInterval);
         ConfigurationRules.InRange(problems, "Slack:SocketModeConnections", options.SocketModeConnections, 1, 10);
         ConfigurationRules.Positive(problems, "Slack:SocketModeReconnectDelay", options.SocketModeReconnectDelay);
+        ConfigurationRules.InRange(problems, "Slack:SocketModeMaxFrameBytes", options.SocketModeMaxFrameBytes, 64 * 1024, 64 * 1024 * 1024);
+        SlackIds(problems, "Slack:AllowedTeamIds", options.AllowedTeamIds, 'T');
+        SlackIds(problems, "Slack:AllowedEnterpriseIds", options.AllowedEnterpriseIds, 'E');
+        if (!string.IsNullOrWhiteSpace(options.AppId) && !IsSlackId(options.AppId, 'A'))
+        {
+            problems.Add($"Slack:AppId: '{options.AppId}' is not a Slack app id (A followed by letters and digits).");
+        }
+
         if (options.SocketModeStagger < TimeSpan.Zero)
         {
             problems.Add($"Slack:SocketModeStagger: '{options.SocketModeStagger}' must not be negative.");
@@ -30,4 +38,18 @@ internal sealed class SlackOptionsValidator : OptionsValidator<SlackOptions>
             problems.Add("Slack:AppToken: is not an app-level token (it must start with xapp-).");
         }
     }
+
+    private static void SlackIds(List<string> problems, string key, List<string> ids, char prefix)
+    {
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (!IsSlackId(ids[i], prefix))
+            {
+                problems.Add($"{key}:{i}: '{ids[i]}' is not a Slack id ({prefix} followed by capital letters and digits).");
+            }
+        }
+    }
+
+    private static bool IsSlackId(string? id, char prefix) =>
+        id is { Length: >= 2 and <= 32 } && id[0] == prefix && id.Skip(1).All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterUpper(c));
 }

@@ -19,6 +19,7 @@ internal static class SlackServiceCollectionExtensions
 
         // Inbound: both transports share the pipeline; the inbox store is the other branch's port.
         services.AddSingleton<IInboundSignal, InboundSignal>();
+        services.AddSingleton<SlackWorkspaceGate>();
         services.AddScoped<SlackInboundPipeline>();
         services.AddScoped<SlackHttpInbound>();
         services.AddSingleton<SlackEndpointGuard>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Cerberus.ChatOps.IntegrationTests.Console;
 
@@ -9,7 +10,7 @@ namespace Cerberus.ChatOps.IntegrationTests.Console;
 /// The real host as a process (<c>dotnet Cerberus.ChatOps.dll</c> from the test's output folder) on a free
 /// loopback port, with its own SQLite store in a temp folder and no Slack credentials unless given.
 /// </summary>
-internal sealed class CerberusProcess : IAsyncDisposable
+internal sealed partial class CerberusProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
@@ -32,6 +33,29 @@ internal sealed class CerberusProcess : IAsyncDisposable
             {
                 return _log.ToString();
             }
+        }
+    }
+
+    /// <summary>
+    /// The local console's URL with its access token, as the host prints it at start
+    /// (<c>http://127.0.0.1:PORT/console?token=…</c>), or null when it printed none within <paramref name="wait"/>.
+    /// </summary>
+    public async Task<Uri?> ConsoleUrlAsync(TimeSpan? wait = null)
+    {
+        var deadline = DateTime.UtcNow + (wait ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            if (ConsoleLine().Match(Log) is { Success: true } match)
+            {
+                return new Uri(match.Groups["url"].Value);
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return null;
+            }
+
+            await Task.Delay(100);
         }
     }
 
@@ -128,6 +152,9 @@ internal sealed class CerberusProcess : IAsyncDisposable
             start.Environment.Remove(key);
         }
 
+        // What the process would otherwise inherit from the machine running the tests (a pod, a sudo shell) is set per test.
+        start.Environment.Remove("KUBERNETES_SERVICE_HOST");
+        start.Environment.Remove("SUDO_USER");
         start.Environment["Cerberus__Store__ConnectionString"] = $"Data Source={Path.Combine(directory, "cerberus.db")}";
         start.Environment["Cerberus__Kubernetes__Enabled"] = "false";
         start.Environment["CERBERUS_LOG_FORMAT"] = "text";
@@ -156,4 +183,7 @@ internal sealed class CerberusProcess : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    [GeneratedRegex(@"Local console: open (?<url>http://127\.0\.0\.1:\d+/console\?token=[0-9a-f]+)")]
+    private static partial Regex ConsoleLine();
 }

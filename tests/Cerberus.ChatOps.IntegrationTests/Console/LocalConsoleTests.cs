@@ -12,10 +12,11 @@ public sealed class LocalConsoleTests
     {
         // arrange
         await using var host = await CerberusProcess.StartAsync();
+        var console = await ConsoleUrlAsync(host);
         var screenshot = Path.Combine(Path.GetTempPath(), $"cerberus-console-{Guid.NewGuid():N}.png");
 
         // act
-        var (exitCode, output) = await RunNodeAsync("console.mjs", host.BaseUrl.ToString().TrimEnd('/'), screenshot);
+        var (exitCode, output) = await RunNodeAsync("console.mjs", console.ToString(), screenshot);
 
         // assert
         Assert.True(exitCode == 0, $"console.mjs failed ({exitCode}):\n{output}\n--- host log ---\n{host.Log}");
@@ -28,6 +29,7 @@ public sealed class LocalConsoleTests
     {
         // arrange
         await using var host = await CerberusProcess.StartAsync();
+        var console = await ConsoleUrlAsync(host);
         using var http = new HttpClient { BaseAddress = host.BaseUrl };
         using var body = new StringContent("team_id=T0&channel_id=C1&user_id=U1&command=%2Fdbincident&text=start+x&trigger_id=t&response_url=http%3A%2F%2Flocalhost%2Fconsole%2Fresponse%2FR1", Encoding.UTF8, "application/x-www-form-urlencoded");
         body.Headers.Add("X-Slack-Request-Timestamp", DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -35,12 +37,75 @@ public sealed class LocalConsoleTests
 
         // act
         using var response = await http.PostAsync(new Uri("/slack/commands", UriKind.Relative), body);
-        using var console = await http.GetAsync(new Uri("/console", UriKind.Relative));
+        using var page = await http.GetAsync(console);
 
         // assert
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, console.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.DoesNotContain("signing secret", host.Log, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Console_WithoutItsToken_Refused401AndNotServedOnTheHostsListener()
+    {
+        // arrange
+        await using var host = await CerberusProcess.StartAsync();
+        var console = await ConsoleUrlAsync(host);
+        using var http = new HttpClient { BaseAddress = new Uri(console.GetLeftPart(UriPartial.Authority)) };
+        using var main = new HttpClient { BaseAddress = host.BaseUrl };
+        var wrong = new string('0', 48);
+
+        // act
+        var statuses = new List<(string What, HttpStatusCode Status)>();
+        foreach (var path in new[] { "/console", "/console/app.js", "/console/app.css", "/console/api/messages?since=0", "/console/api/files/F000001", $"/console?token={wrong}" })
+        {
+            using var get = await http.GetAsync(new Uri(path, UriKind.Relative));
+            statuses.Add((path, get.StatusCode));
+        }
+
+        foreach (var path in new[] { "/console/api/command", "/console/api/click" })
+        {
+            using var post = await http.PostAsync(new Uri(path, UriKind.Relative), new StringContent("{\"text\":\"start x\",\"actionId\":\"a\",\"messageTs\":\"1.2\"}", Encoding.UTF8, "application/json"));
+            statuses.Add((path, post.StatusCode));
+        }
+
+        using var wrongHeader = new HttpRequestMessage(HttpMethod.Get, new Uri("/console/api/messages?since=0", UriKind.Relative));
+        wrongHeader.Headers.Add("X-Cerberus-Console-Token", wrong);
+        statuses.Add(("header", (await http.SendAsync(wrongHeader)).StatusCode));
+        using var onMain = await main.GetAsync(new Uri(console.PathAndQuery, UriKind.Relative));
+
+        // assert
+        Assert.All(statuses, s => Assert.True(s.Status == HttpStatusCode.Unauthorized, $"{s.What}: {s.Status}"));
+        Assert.Equal(HttpStatusCode.NotFound, onMain.StatusCode);
+        Assert.DoesNotContain("start x", host.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Console_InACluster_IsOffUnlessEnabled()
+    {
+        // arrange
+        var inCluster = new Dictionary<string, string> { ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1" };
+        var enabled = new Dictionary<string, string>(inCluster) { ["Cerberus__Console__Enabled"] = "true" };
+
+        // act
+        Uri? off;
+        string offLog;
+        await using (var host = await CerberusProcess.StartAsync(inCluster))
+        {
+            off = await host.ConsoleUrlAsync(TimeSpan.FromSeconds(2));
+            offLog = host.Log;
+        }
+
+        Uri? on;
+        await using (var host = await CerberusProcess.StartAsync(enabled))
+        {
+            on = await host.ConsoleUrlAsync();
+        }
+
+        // assert
+        Assert.Null(off);
+        Assert.Contains("Local console: off, because this runs in a cluster", offLog, StringComparison.Ordinal);
+        Assert.NotNull(on);
     }
 
     [Fact]
@@ -52,16 +117,19 @@ public sealed class LocalConsoleTests
             ["Slack__SigningSecret"] = "configured-secret-for-the-test",
             ["Slack__BotToken"] = "xoxb-test",
             ["Slack__ApiBaseUrl"] = "http://127.0.0.1:9/api/",
+            ["Cerberus__Console__Enabled"] = "true",
         });
         using var http = new HttpClient { BaseAddress = host.BaseUrl };
 
         // act
         using var page = await http.GetAsync(new Uri("/console", UriKind.Relative));
         using var api = await http.PostAsync(new Uri("/console/api/command", UriKind.Relative), new StringContent("{\"text\":\"start x\"}", Encoding.UTF8, "application/json"));
+        var console = await host.ConsoleUrlAsync(TimeSpan.FromSeconds(2));
 
         // assert
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Null(console);
     }
 
     [Fact]
@@ -69,7 +137,10 @@ public sealed class LocalConsoleTests
     {
         // arrange
         await using var host = await CerberusProcess.StartAsync();
-        using var http = new HttpClient { BaseAddress = host.BaseUrl };
+        var console = await ConsoleUrlAsync(host);
+        var token = console.Query["?token=".Length..];
+        using var http = new HttpClient { BaseAddress = new Uri(console.GetLeftPart(UriPartial.Authority)) };
+        http.DefaultRequestHeaders.Add("X-Cerberus-Console-Token", token);
 
         // act
         using var command = await http.PostAsync(new Uri("/console/api/command", UriKind.Relative), new StringContent("{\"text\":\"/dbincident help\"}", Encoding.UTF8, "application/json"));
@@ -85,6 +156,9 @@ public sealed class LocalConsoleTests
         Assert.Contains("\"kind\":\"ephemeral\"", messages, StringComparison.Ordinal);
         Assert.Contains("declare an incident here", messages, StringComparison.Ordinal);
     }
+
+    private static async Task<Uri> ConsoleUrlAsync(CerberusProcess host) =>
+        await host.ConsoleUrlAsync() ?? throw new InvalidOperationException("the host printed no console URL:\n" + host.Log);
 
     private static async Task<(int ExitCode, string Output)> RunNodeAsync(params string[] arguments)
     {

@@ -75,6 +75,7 @@ internal sealed partial class FaultHost : IAsyncDisposable
         {
             ["Slack__SigningSecret"] = SigningSecret,
             ["Slack__BotToken"] = "xoxb-fault-suite",
+            ["Slack__AllowedTeamIds__0"] = SlackRequestSigner.TeamId,
             ["Slack__ApiBaseUrl"] = Slack.ApiBaseUrl,
             ["Slack__TestAllowedUrlBase"] = Slack.BaseUrl.ToString(),
             ["Slack__ChatInterval"] = "00:00:00.050",

@@ -2,7 +2,11 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Cerberus.ChatOps.ConsoleMode;
 using Cerberus.ChatOps.Slack.Api;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cerberus.ChatOps.Tests.Console;
@@ -73,23 +77,181 @@ public sealed class LocalConsoleTests
     }
 
     [Theory]
-    [InlineData(null, null, true)]
-    [InlineData("secret", null, false)]
-    [InlineData(null, "xapp-1", false)]
-    public void IsWanted_SlackCredentials_TurnTheConsoleOff(string? signingSecret, string? appToken, bool expected)
+    [InlineData(null, null, null, null, true)]
+    [InlineData("secret", null, null, null, false)]
+    [InlineData(null, "xapp-1", null, null, false)]
+    [InlineData(null, null, "10.96.0.1", null, false)]
+    [InlineData(null, null, "10.96.0.1", "true", true)]
+    [InlineData(null, null, null, "false", false)]
+    [InlineData("secret", null, "10.96.0.1", "true", false)]
+    public void IsWanted_SlackCredentialsClusterAndSwitch_DecideTheConsole(string? signingSecret, string? appToken, string? kubernetesServiceHost, string? enabled, bool expected)
     {
         // arrange
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Slack:SigningSecret"] = signingSecret,
             ["Slack:AppToken"] = appToken,
+            ["Cerberus:Console:Enabled"] = enabled,
         }).Build();
 
         // act
-        var wanted = LocalConsole.IsWanted(configuration);
+        var wanted = LocalConsole.IsWanted(configuration, kubernetesServiceHost);
 
         // assert
         Assert.Equal(expected, wanted);
+    }
+
+    [Fact]
+    public void AddLocalConsole_KubernetesServiceHostSet_RegistersNoConsole()
+    {
+        // arrange
+        var configuration = new ConfigurationBuilder().Build();
+        var services = new ServiceCollection();
+        var previous = Environment.GetEnvironmentVariable(LocalConsole.KubernetesVariable);
+        Environment.SetEnvironmentVariable(LocalConsole.KubernetesVariable, "10.96.0.1");
+
+        // act
+        try
+        {
+            services.AddLocalConsole(configuration);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(LocalConsole.KubernetesVariable, previous);
+        }
+
+        // assert
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(LocalConsole) || d.ServiceType == typeof(ConsoleServer));
+        Assert.Contains(services, d => d.ImplementationType == typeof(ConsoleOffNotice));
+    }
+
+    [Fact]
+    public void From_PortOutOfRange_IsAConfigurationError()
+    {
+        // arrange
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Cerberus:Console:Port"] = "70000" }).Build();
+
+        // act
+        var ex = Assert.Throws<InvalidOperationException>(() => ConsoleOptions.From(configuration));
+
+        // assert
+        Assert.StartsWith("Failed to convert configuration value at 'Cerberus:Console:Port'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IsAccessToken_OnlyTheExactToken_Passes()
+    {
+        // arrange
+        var sut = new LocalConsole();
+        var other = new LocalConsole();
+
+        // act
+        var exact = sut.IsAccessToken(sut.AccessToken);
+        var prefix = sut.IsAccessToken(sut.AccessToken[..^1]);
+        var longer = sut.IsAccessToken(sut.AccessToken + "0");
+        var another = sut.IsAccessToken(other.AccessToken);
+        var none = sut.IsAccessToken(null);
+
+        // assert
+        Assert.True(exact);
+        Assert.False(prefix);
+        Assert.False(longer);
+        Assert.False(another);
+        Assert.False(none);
+        Assert.Equal(48, sut.AccessToken.Length);
+        Assert.DoesNotContain(sut.AccessToken, sut.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_NoToken_Is401AndNextNotCalled()
+    {
+        // arrange
+        var console = new LocalConsole();
+        var (context, called) = FilterContext(_ => { });
+
+        // act
+        var result = await CreateFilter(console).InvokeAsync(context, called.Next);
+
+        // assert
+        Assert.Equal(StatusCodes.Status401Unauthorized, Assert.IsAssignableFrom<IStatusCodeHttpResult>(result).StatusCode);
+        Assert.False(called.Value);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_WrongTokenEverywhere_Is401()
+    {
+        // arrange
+        var console = new LocalConsole();
+        var wrong = new LocalConsole().AccessToken;
+        var (context, called) = FilterContext(r =>
+        {
+            r.QueryString = new QueryString("?token=" + wrong);
+            r.Headers[ConsoleTokenFilter.HeaderName] = wrong;
+            r.Headers.Cookie = ConsoleTokenFilter.CookieName(5050) + "=" + wrong;
+        });
+
+        // act
+        var result = await CreateFilter(console).InvokeAsync(context, called.Next);
+
+        // assert
+        Assert.Equal(StatusCodes.Status401Unauthorized, Assert.IsAssignableFrom<IStatusCodeHttpResult>(result).StatusCode);
+        Assert.False(called.Value);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_QueryToken_PassesAndSetsAStrictHttpOnlyCookieForThisPort()
+    {
+        // arrange
+        var console = new LocalConsole();
+        var (context, called) = FilterContext(r => r.QueryString = new QueryString("?token=" + console.AccessToken));
+
+        // act
+        await CreateFilter(console).InvokeAsync(context, called.Next);
+
+        // assert
+        Assert.True(called.Value);
+        var cookie = context.HttpContext.Response.Headers.SetCookie.ToString();
+        Assert.StartsWith(ConsoleTokenFilter.CookieName(5050) + "=" + console.AccessToken, cookie, StringComparison.Ordinal);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/console", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task InvokeAsync_HeaderOrCookie_Passes(bool header)
+    {
+        // arrange
+        var console = new LocalConsole();
+        var (context, called) = FilterContext(r =>
+        {
+            if (header)
+            {
+                r.Headers[ConsoleTokenFilter.HeaderName] = console.AccessToken;
+            }
+            else
+            {
+                r.Headers.Cookie = ConsoleTokenFilter.CookieName(5050) + "=" + console.AccessToken;
+            }
+        });
+
+        // act
+        await CreateFilter(console).InvokeAsync(context, called.Next);
+
+        // assert
+        Assert.True(called.Value);
+    }
+
+    private static ConsoleTokenFilter CreateFilter(LocalConsole console) => new(console, NullLogger<ConsoleTokenFilter>.Instance);
+
+    private static (EndpointFilterInvocationContext Context, Called Called) FilterContext(Action<HttpRequest> request)
+    {
+        var http = new DefaultHttpContext();
+        http.Connection.LocalPort = 5050;
+        http.Request.Path = "/console/api/messages";
+        request(http.Request);
+        return (new DefaultEndpointFilterInvocationContext(http), new Called());
     }
 
     [Fact]
@@ -139,5 +301,16 @@ public sealed class LocalConsoleTests
 
         // assert
         Assert.Equal("INC/1/0", (string?)history["messages"]![0]!["metadata"]!["event_payload"]!["id"]);
+    }
+
+    private sealed class Called
+    {
+        public bool Value { get; private set; }
+
+        public ValueTask<object?> Next(EndpointFilterInvocationContext context)
+        {
+            Value = true;
+            return ValueTask.FromResult<object?>(Results.Ok());
+        }
     }
 }

@@ -123,6 +123,7 @@ public sealed class IncidentLifecycleTests
         {
             builder.UseSetting("Slack:SigningSecret", SlackAppFactory.Secret);
             builder.UseSetting("Slack:BotToken", "xoxb-lifecycle-test-token");
+            builder.UseSetting("Slack:AllowedTeamIds:0", SlackRequestSigner.TeamId);
             builder.UseSetting("Slack:ApiBaseUrl", slack.ApiBaseUrl);
             builder.UseSetting("Slack:TestAllowedUrlBase", slack.BaseUrl.ToString());
             builder.UseSetting("Slack:ChatInterval", "00:00:00.01");

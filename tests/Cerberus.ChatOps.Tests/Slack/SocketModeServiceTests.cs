@@ -26,6 +26,7 @@ public sealed class SocketModeServiceTests : IAsyncLifetime
             ["Slack:SocketModeStagger"] = "00:00:00.200",
             ["Slack:SocketModeReconnectDelay"] = "00:00:00.050",
             ["Slack:RetryBaseDelay"] = "00:00:00.010",
+            ["Slack:SocketModeMaxFrameBytes"] = "65536",
         });
         _sut = _services.Provider.GetServices<IHostedService>().OfType<SocketModeService>().Single();
     }
@@ -61,7 +62,7 @@ public sealed class SocketModeServiceTests : IAsyncLifetime
         var connection = (await _server.WaitForOpenConnectionsAsync(1))[0];
         var payload = new JsonObject
         {
-            ["token"] = "x", ["team_id"] = "T1", ["team_domain"] = "t", ["channel_id"] = "C1", ["channel_name"] = "db",
+            ["token"] = "x", ["team_id"] = SlackRequestSigner.TeamId, ["team_domain"] = "t", ["channel_id"] = "C1", ["channel_name"] = "db",
             ["user_id"] = "U1", ["user_name"] = "ann", ["command"] = "/dbincident", ["text"] = "start primary down",
             ["api_app_id"] = "A0CERBERUS", ["is_enterprise_install"] = "false",
             ["response_url"] = "https://hooks.slack.com/commands/T1/1/x", ["trigger_id"] = "555.666.sm",
@@ -102,6 +103,53 @@ public sealed class SocketModeServiceTests : IAsyncLifetime
 
         // assert
         Assert.Equal(["ev:Ev0SOCKET1", "ia:U2CERLKJA:1700000009.000100"], _services.Inbox.Items.Select(i => i.Key).Order());
+    }
+
+    [Fact]
+    public async Task Frame_OverTheCap_ConnectionClosedAndReplacedAndNothingStored()
+    {
+        // arrange
+        await _sut.StartAsync(CancellationToken.None);
+        var connection = (await _server.WaitForOpenConnectionsAsync(2))[0];
+        var huge = "{\"envelope_id\":\"big\",\"type\":\"events_api\",\"payload\":{\"x\":\"" + new string('a', 70 * 1024) + "\"}}";
+
+        // act
+        await _server.SendRawAsync(connection, huge);
+        await FakeSocketModeServer.WaitUntilAsync(() => connection.ClosedAt is not null, null, "oversized connection closed");
+        await FakeSocketModeServer.WaitUntilAsync(() => _server.OpenConnections.Count == 2, null, "replacement connected");
+        var next = _server.OpenConnections.First(c => c.Id != connection.Id);
+        var envelopeId = await _server.SendEnvelopeAsync(next, "events_api", SlackRequestSigner.EventCallback("Ev0AFTERBIG"));
+        await _server.WaitForAckAsync(envelopeId);
+
+        // assert
+        Assert.False(_server.Acks.ContainsKey("big"));
+        Assert.Equal("ev:Ev0AFTERBIG", Assert.Single(_services.Inbox.Items).Key);
+        Assert.Contains(_services.Logs.Lines, l => l.Contains("over 65536 bytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Envelope_SlashCommandFromAnotherWorkspace_AnsweredInTheAckAndNotStored()
+    {
+        // arrange
+        await _sut.StartAsync(CancellationToken.None);
+        var connection = (await _server.WaitForOpenConnectionsAsync(1))[0];
+        var payload = new JsonObject
+        {
+            ["team_id"] = "T0ELSEWHERE", ["channel_id"] = "C1", ["user_id"] = "U1", ["command"] = "/dbincident",
+            ["text"] = "start private words", ["api_app_id"] = "A0CERBERUS",
+            ["response_url"] = "https://hooks.slack.com/commands/T0ELSEWHERE/1/x", ["trigger_id"] = "555.777.sm",
+        };
+
+        // act
+        var envelopeId = await _server.SendEnvelopeAsync(connection, "slash_commands", payload);
+        await _server.WaitForAckAsync(envelopeId);
+
+        // assert
+        Assert.Equal("ephemeral", (string?)_server.Acks[envelopeId]["payload"]?["response_type"]);
+        Assert.Equal("This app only serves its own workspace, and it has not confirmed which one that is yet (Slack's auth.test has not answered). Try again in a minute.", (string?)_server.Acks[envelopeId]["payload"]?["text"]);
+        Assert.Empty(_services.Inbox.Items);
+        var refusal = Assert.Single(_services.Logs.Lines, l => l.Contains("refused", StringComparison.Ordinal) && l.Contains("T0ELSEWHERE", StringComparison.Ordinal));
+        Assert.DoesNotContain("private words", refusal, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ namespace Cerberus.ChatOps.Tests.Support.Slack;
 /// </summary>
 public sealed class SlackRequestSigner(string signingSecret, Func<DateTimeOffset>? clock = null)
 {
+    /// <summary>The workspace of every request built here; test hosts list it in <c>Slack:AllowedTeamIds</c>.</summary>
+    public const string TeamId = "T1DC2JH3J";
+
     private int _sequence;
 
     public static string Sign(string secret, string timestamp, string body)

@@ -9,7 +9,9 @@ namespace Cerberus.ChatOps.Slack.Http;
 /// <summary>
 /// The three HTTP routes. Each one: content type (415) → raw body with a cap (413) → <c>ssl_check</c> (200, as
 /// Bolt) → signature on the raw bytes (401) → parse (400) → <see cref="SlackInboundPipeline"/> → 200 with an empty
-/// body (the engine answers through response_url or the Web API). Only an insert happens before the answer.
+/// body (the engine answers through response_url or the Web API). A request from another workspace, org or app is
+/// answered 200 and not stored: a slash command gets an ephemeral "This app only serves its own workspace.", an
+/// interaction or event an empty body (so that Slack does not retry it). Only an insert happens before the answer.
 /// The pipeline (and with it the inbox store) is resolved only after the signature is verified, so that an
 /// unverified request is refused with 401 whatever the state of the store.
 /// </summary>
@@ -36,6 +38,12 @@ internal sealed partial class SlackHttpInbound(
         }
 
         var outcome = await Pipeline(context).AcceptCommandAsync(fields, context.RequestAborted);
+        if (SlackInboundPipeline.AnswerOf(outcome) is { } answer)
+        {
+            // Slack's way to refuse a command: a 200 whose body is the (ephemeral) answer.
+            return Results.Json(new { response_type = "ephemeral", text = answer });
+        }
+
         return outcome == InboundOutcome.Invalid ? Results.BadRequest() : Results.Ok();
     }
 

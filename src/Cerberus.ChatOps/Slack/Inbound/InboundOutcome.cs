@@ -14,4 +14,10 @@ public enum InboundOutcome
 
     /// <summary>Valid but nothing for the bot (e.g. an event type other than event_callback): acknowledged.</summary>
     Ignored,
+
+    /// <summary>From another workspace, org or app (<see cref="SlackWorkspaceGate"/>): answered, not stored.</summary>
+    Refused,
+
+    /// <summary>Not from a listed workspace while auth.test has not answered yet: answered, not stored (fail closed).</summary>
+    RefusedOwnWorkspaceUnknown,
 }

@@ -44,6 +44,30 @@ public static class SlackPayloadParser
         return true;
     }
 
+    /// <summary>Where a slash command comes from (<c>api_app_id</c>, <c>team_id</c>, <c>enterprise_id</c>); Slack sends no user team for commands.</summary>
+    public static SlackOrigin OriginOfCommand(IReadOnlyDictionary<string, string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        string? Get(string name) => fields.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+        return new SlackOrigin(Get("api_app_id"), Get("team_id"), Get("enterprise_id"));
+    }
+
+    /// <summary>
+    /// Where an interaction comes from: the workspace <c>team.id</c>, the org <c>enterprise.id</c> (or
+    /// <c>team.enterprise_id</c>), and the acting user's home <c>user.team_id</c>.
+    /// </summary>
+    public static SlackOrigin OriginOfInteraction(JsonElement payload) => new(
+        Str(payload, "api_app_id"),
+        Str(payload, "team", "id"),
+        Str(payload, "enterprise", "id") ?? Str(payload, "team", "enterprise_id"),
+        Str(payload, "user", "team_id"));
+
+    /// <summary>Where an Events API body comes from: its top-level <c>api_app_id</c>, <c>team_id</c> and <c>enterprise_id</c>.</summary>
+    public static SlackOrigin OriginOfEvent(JsonElement body) => new(
+        Str(body, "api_app_id"),
+        Str(body, "team_id") ?? Str(body, "context_team_id"),
+        Str(body, "enterprise_id") ?? Str(body, "context_enterprise_id"));
+
     /// <summary>The fields of a Socket Mode slash_commands payload (a JSON object of strings) as a form would give them.</summary>
     public static IReadOnlyDictionary<string, string> FieldsOf(JsonElement payload)
     {

@@ -29,6 +29,9 @@ internal sealed partial class SocketModeService(
 
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromMinutes(1);
 
+    /// <summary>What <see cref="ReceiveAsync"/> returns for a frame over the cap (not a reason Slack sends).</summary>
+    private const string FrameTooLarge = "cerberus:frame_too_large";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.CurrentValue;
@@ -63,14 +66,20 @@ internal sealed partial class SocketModeService(
                 {
                     socket ??= await ConnectAsync(index, token);
                     var reason = await ReceiveAsync(index, socket, () => failures = 0, token);
-                    if (reason == "link_disabled")
+                    if (reason == FrameTooLarge)
+                    {
+                        // Dropped unread: close this connection (1009) and open a fresh one after the usual delay.
+                        await AbandonAsync(socket);
+                        socket = null;
+                        failures++;
+                    }
+                    else if (reason == "link_disabled")
                     {
                         Log.LinkDisabled(logger, index);
                         await stop.CancelAsync();
                         break;
                     }
-
-                    if (reason is not null)
+                    else if (reason is not null)
                     {
                         // Slack will close this one soon: open the replacement first, so nothing is missed.
                         Log.Refreshing(logger, index, reason);
@@ -79,11 +88,13 @@ internal sealed partial class SocketModeService(
                         socket = replacement;
                         continue;
                     }
-
-                    Log.Closed(logger, index);
-                    socket.Dispose();
-                    socket = null;
-                    failures++;
+                    else
+                    {
+                        Log.Closed(logger, index);
+                        socket.Dispose();
+                        socket = null;
+                        failures++;
+                    }
                 }
                 catch (SlackApiException ex) when (FatalErrors.Contains(ex.Error))
                 {
@@ -143,9 +154,13 @@ internal sealed partial class SocketModeService(
         return socket;
     }
 
-    /// <summary>Reads until Slack sends <c>disconnect</c> (its reason is returned) or the socket closes (null).</summary>
+    /// <summary>
+    /// Reads until Slack sends <c>disconnect</c> (its reason is returned), the socket closes (null), or a frame grows
+    /// over <see cref="SlackOptions.SocketModeMaxFrameBytes"/> (<see cref="FrameTooLarge"/>; the rest is never read).
+    /// </summary>
     private async Task<string?> ReceiveAsync(int index, ClientWebSocket socket, Action onHello, CancellationToken cancellationToken)
     {
+        var maxFrame = options.CurrentValue.SocketModeMaxFrameBytes;
         var buffer = new byte[16 * 1024];
         using var message = new MemoryStream();
         while (socket.State == WebSocketState.Open)
@@ -154,6 +169,12 @@ internal sealed partial class SocketModeService(
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return null;
+            }
+
+            if (message.Length + result.Count > maxFrame)
+            {
+                Log.FrameTooLarge(logger, index, maxFrame);
+                return FrameTooLarge;
             }
 
             message.Write(buffer, 0, result.Count);
@@ -201,11 +222,12 @@ internal sealed partial class SocketModeService(
     private async Task HandleEnvelopeAsync(ClientWebSocket socket, string envelopeId, string? type, JsonElement envelope, CancellationToken cancellationToken)
     {
         var payload = envelope.TryGetProperty("payload", out var p) ? p : default;
+        InboundOutcome outcome;
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var pipeline = scope.ServiceProvider.GetRequiredService<SlackInboundPipeline>();
-            var outcome = type switch
+            outcome = type switch
             {
                 "slash_commands" => await pipeline.AcceptCommandAsync(SlackPayloadParser.FieldsOf(payload), cancellationToken),
                 "interactive" => await pipeline.AcceptInteractionAsync(payload, cancellationToken),
@@ -221,8 +243,33 @@ internal sealed partial class SocketModeService(
             return;
         }
 
-        var ack = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["envelope_id"] = envelopeId });
+        // A refused slash command is answered in the ack (Slack shows it to the user only), when Slack accepts one.
+        var answer = type == "slash_commands" && AcceptsResponsePayload(envelope) ? SlackInboundPipeline.AnswerOf(outcome) : null;
+        var ack = answer is null
+            ? JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["envelope_id"] = envelopeId })
+            : JsonSerializer.SerializeToUtf8Bytes(new { envelope_id = envelopeId, payload = new { response_type = "ephemeral", text = answer } });
         await socket.SendAsync(ack, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+    }
+
+    private static bool AcceptsResponsePayload(JsonElement envelope) =>
+        envelope.TryGetProperty("accepts_response_payload", out var accepts) && accepts.ValueKind == JsonValueKind.True;
+
+    /// <summary>Sends a 1009 close without waiting for the rest of the frame or for Slack's answer, then drops the socket.</summary>
+    private static async Task AbandonAsync(ClientWebSocket socket)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "frame too large", timeout.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            // Already gone.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
     }
 
     private static async Task CloseAsync(ClientWebSocket socket)
@@ -276,6 +323,9 @@ internal sealed partial class SocketModeService(
 
         [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Socket Mode #{Index}: a frame that is not JSON was ignored")]
         public static partial void BadFrame(ILogger logger, int index);
+
+        [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Socket Mode #{Index}: a frame over {MaxBytes} bytes (Slack__SocketModeMaxFrameBytes) was dropped unread; closing this connection (1009) and reconnecting")]
+        public static partial void FrameTooLarge(ILogger logger, int index, int maxBytes);
 
         [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Socket Mode: {Type} envelope could not be stored; not acknowledged")]
         public static partial void EnvelopeFailed(ILogger logger, string type, Exception exception);

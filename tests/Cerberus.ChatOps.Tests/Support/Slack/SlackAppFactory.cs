@@ -35,6 +35,11 @@ public sealed class SlackAppFactory(IReadOnlyDictionary<string, string?> setting
         }
 
         builder.UseSetting("Cerberus:Kubernetes:Enabled", "false");
+        if (!settings.ContainsKey("Slack:AllowedTeamIds:0"))
+        {
+            builder.UseSetting("Slack:AllowedTeamIds:0", SlackRequestSigner.TeamId);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<IInboxStore>();

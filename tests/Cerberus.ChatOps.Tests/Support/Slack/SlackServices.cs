@@ -16,7 +16,10 @@ public sealed class SlackServices : IAsyncDisposable
 
     public SlackServices(IDictionary<string, string?> settings, TimeProvider? time = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        // The signer's workspace is served unless a test says otherwise (hosted services, auth.test among them, are not started).
+        var withWorkspace = new Dictionary<string, string?>(settings);
+        withWorkspace.TryAdd("Slack:AllowedTeamIds:0", SlackRequestSigner.TeamId);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(withWorkspace).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
