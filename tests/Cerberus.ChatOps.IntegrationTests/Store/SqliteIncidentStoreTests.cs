@@ -30,8 +30,8 @@ public sealed class SqliteIncidentStoreTests : IncidentStoreContract
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(Ct));
     }
 
-    internal override ICerberusStore CreateStoreInstance() =>
-        new SqliteIncidentStore($"Data Source={DatabaseFile}", TimeProvider.System, NullLogger<SqliteIncidentStore>.Instance);
+    internal override ICerberusStore CreateStoreInstance(TimeProvider time) =>
+        new SqliteIncidentStore($"Data Source={DatabaseFile}", time, NullLogger<SqliteIncidentStore>.Instance);
 
     protected override Task CreateDatabaseAsync() => Task.CompletedTask;
 

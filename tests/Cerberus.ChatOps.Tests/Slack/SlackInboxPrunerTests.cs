@@ -12,6 +12,7 @@ public sealed class SlackInboxPrunerTests
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-26T03:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly InMemoryInboxStore _inbox = new();
+    private readonly InMemoryOutboxStore _outbox = new();
 
     [Fact]
     public async Task PruneOnceAsync_DoneItemsOlderThanRetention_RemovedOthersKept()
@@ -61,13 +62,14 @@ public sealed class SlackInboxPrunerTests
         await _inbox.TryAddAsync(new InboundItem { Key = key, Kind = InboundKinds.Command, Payload = "{}", ReceivedAt = at }, CancellationToken.None);
         if (done)
         {
-            await _inbox.MarkDoneAsync(key, CancellationToken.None);
+            await _inbox.TryClaimAsync(key, "owner-a", TimeSpan.FromMinutes(5), CancellationToken.None);
+            await _inbox.MarkDoneAsync(key, "owner-a", CancellationToken.None);
         }
     }
 
     private SlackInboxPruner CreateSut()
     {
-        var provider = new ServiceCollection().AddSingleton<IInboxStore>(_inbox).BuildServiceProvider();
+        var provider = new ServiceCollection().AddSingleton<IInboxStore>(_inbox).AddSingleton<IOutboxStore>(_outbox).BuildServiceProvider();
         return new(provider.GetRequiredService<IServiceScopeFactory>(), new StaticOptionsMonitor<SlackOptions>(new SlackOptions()), _time, NullLogger<SlackInboxPruner>.Instance);
     }
 }

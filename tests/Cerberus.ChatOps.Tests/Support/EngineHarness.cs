@@ -65,7 +65,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     /// <summary>Every outgoing message so far, oldest first.</summary>
     public async Task<IReadOnlyList<(OutboxItem Item, SlackMessage Message)>> OutboxAsync()
     {
-        var items = await Store.ListDueAsync(DateTimeOffset.MaxValue, 10_000, CancellationToken.None);
+        var items = await Store.ListDueAsync(DateTimeOffset.MaxValue, 10_000, 10_000, CancellationToken.None);
         return items.Select(i => (i, SlackMessageJson.Deserialize(i.Payload))).ToList();
     }
 

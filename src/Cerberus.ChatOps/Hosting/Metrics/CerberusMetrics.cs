@@ -66,6 +66,11 @@ internal static class CerberusMetrics
             Buckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
         });
 
+    private static readonly Counter InboundSetAsideTotal = Prometheus.Metrics.CreateCounter(
+        "cerberus_inbox_set_aside_total",
+        "Inbound requests set aside after failing every attempt (the user was answered privately), by kind.",
+        new CounterConfiguration { LabelNames = ["kind"] });
+
     static CerberusMetrics()
     {
         // Every state is present from the first scrape, at zero, so dashboards and alerts never see a gap.
@@ -162,6 +167,13 @@ internal static class CerberusMetrics
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(route);
         SlackAckDuration.WithLabels(route).Observe(Math.Max(0, duration.TotalSeconds));
+    }
+
+    /// <summary>An inbound request kept failing and was set aside (kind: command, interaction, event; anything else is "other").</summary>
+    public static void InboundSetAside(string kind)
+    {
+        var label = kind is Slack.Inbound.InboundKinds.Command or Slack.Inbound.InboundKinds.Interaction or Slack.Inbound.InboundKinds.Event ? kind : "other";
+        InboundSetAsideTotal.WithLabels(label).Inc();
     }
 
     private static bool ConfigureDefaultMetrics()
