@@ -45,6 +45,40 @@ public sealed class SlackInboxPrunerTests
     }
 
     [Fact]
+    public async Task PruneOnceAsync_SentOutboxItemsOlderThanRetention_RemovedOthersKept()
+    {
+        // arrange
+        var old = _time.GetUtcNow().AddMinutes(-16);
+        await _outbox.EnqueueAsync(
+        [
+            OutboxItem("old-sent", old, OutboxStatus.Sent),
+            OutboxItem("old-pending", old, OutboxStatus.Pending),
+            OutboxItem("old-dead", old, OutboxStatus.Dead),
+            OutboxItem("recent-sent", _time.GetUtcNow().AddMinutes(-9), OutboxStatus.Sent),
+        ], CancellationToken.None);
+
+        // act
+        await CreateSut().PruneOnceAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(["old-dead", "old-pending", "recent-sent"], _outbox.Items.Select(i => i.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task PruneOnceAsync_InboxDown_TheOutboxIsStillPruned()
+    {
+        // arrange
+        _inbox.Failure = new InvalidOperationException("inbox down");
+        await _outbox.EnqueueAsync([OutboxItem("old-sent", _time.GetUtcNow().AddHours(-1), OutboxStatus.Sent)], CancellationToken.None);
+
+        // act
+        await CreateSut().PruneOnceAsync(CancellationToken.None);
+
+        // assert
+        Assert.Empty(_outbox.Items);
+    }
+
+    [Fact]
     public async Task PruneOnceAsync_StoreDown_LogsAndDoesNotThrow()
     {
         // arrange
@@ -66,6 +100,17 @@ public sealed class SlackInboxPrunerTests
             await _inbox.MarkDoneAsync(key, "owner-a", CancellationToken.None);
         }
     }
+
+    private static OutboxItem OutboxItem(string id, DateTimeOffset createdAt, OutboxStatus status) => new()
+    {
+        Id = id,
+        IncidentId = "INC-2026-0001",
+        Kind = "post",
+        Channel = "C1",
+        Payload = "{}",
+        CreatedAt = createdAt,
+        Status = status,
+    };
 
     private SlackInboxPruner CreateSut()
     {
