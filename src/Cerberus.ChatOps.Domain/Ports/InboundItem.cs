@@ -17,4 +17,16 @@ public sealed record InboundItem
     public required DateTimeOffset ReceivedAt { get; init; }
 
     public bool Done { get; init; }
+
+    /// <summary>How many times it was claimed for processing (persisted: it survives restarts and replicas).</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>The owner of its current (or last unreleased) claim.</summary>
+    public string? ClaimedBy { get; init; }
+
+    /// <summary>Why the last attempt failed, or why it was set aside (free of secrets).</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>Done without being handled: it kept failing, and the user was told.</summary>
+    public bool SetAside { get; init; }
 }

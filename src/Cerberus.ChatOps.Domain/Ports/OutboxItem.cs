@@ -37,4 +37,7 @@ public sealed record OutboxItem
 
     /// <summary>Slack's ts of the delivered message.</summary>
     public string? ResultTs { get; init; }
+
+    /// <summary>The owner of its current claim (null when nobody is sending it).</summary>
+    public string? ClaimedBy { get; init; }
 }

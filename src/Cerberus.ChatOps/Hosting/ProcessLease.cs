@@ -5,22 +5,31 @@ using Microsoft.Extensions.Options;
 namespace Cerberus.ChatOps.Hosting;
 
 /// <summary>
-/// This process's identity for named leases. With several replicas on the PostgreSQL store, the inbox worker,
-/// the outbox worker and the timers each run on one replica at a time; when it dies, its lease lapses and another
-/// replica takes over. On the SQLite store there is one replica and it always holds them: a process restarted
-/// after a crash (kill -9, OOM) must not wait for its dead predecessor's lease to lapse before it answers and sends.
+/// This process's identity for named leases and for item claims. With several replicas on the PostgreSQL store, the
+/// inbox worker, the outbox worker and the timers each run on one replica at a time; when it dies, its lease lapses
+/// (by the database's clock) and another replica takes over. Safety does not rest on the lease: every inbox and outbox
+/// item is claimed one by one under <see cref="Owner"/>, so a replica whose lease lapsed mid-pass and one that took
+/// over never handle the same item. On the SQLite store there is one replica and it always holds the leases, and its
+/// owner name is the same across restarts: a process restarted after a crash (kill -9, OOM) must not wait for its dead
+/// predecessor's leases or claims to lapse before it answers and sends (claims are re-entrant for their owner; an
+/// InFlight outbox item is still looked up in Slack before it is sent again).
 /// </summary>
-internal sealed class ProcessLease(ILeaseStore leases, IOptions<StoreOptions> store, TimeProvider time)
+internal sealed class ProcessLease(ILeaseStore leases, IOptions<StoreOptions> store)
 {
     public const string Inbox = "inbox-worker";
     public const string Outbox = "outbox-worker";
     public const string Timers = "incident-timers";
 
-    public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    /// <summary>The owner of the single replica on SQLite (the same after a restart, in a new pod too).</summary>
+    public const string SingleReplica = "single-replica";
+
+    public string Owner { get; } = store.Value.Provider == StoreProvider.Sqlite
+        ? SingleReplica
+        : $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     /// <summary>Takes or renews the lease for <paramref name="duration"/>; false while another replica holds it.</summary>
     public Task<bool> TryHoldAsync(string name, TimeSpan duration, CancellationToken cancellationToken) =>
         store.Value.Provider == StoreProvider.Sqlite
             ? Task.FromResult(true)
-            : leases.TryAcquireAsync(name, Owner, duration, time.GetUtcNow(), cancellationToken);
+            : leases.TryAcquireAsync(name, Owner, duration, cancellationToken);
 }

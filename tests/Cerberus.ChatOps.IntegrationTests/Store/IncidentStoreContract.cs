@@ -2,6 +2,7 @@ using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Store;
+using Microsoft.Extensions.Time.Testing;
 using static Cerberus.ChatOps.IntegrationTests.Store.StoreTestData;
 
 namespace Cerberus.ChatOps.IntegrationTests.Store;
@@ -13,6 +14,15 @@ namespace Cerberus.ChatOps.IntegrationTests.Store;
 public abstract class IncidentStoreContract : IAsyncLifetime
 {
     private readonly List<ICerberusStore> _stores = [];
+    private static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Leases and claims that lapse within a test (by the database's clock: the tests wait in real time).</summary>
+    private static readonly TimeSpan ShortLease = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan ShortClaim = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(300);
+
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(90));
 
     protected CancellationToken Ct => _timeout.Token;
@@ -336,7 +346,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         await store.TryAddAsync(Inbound("k1", T0.AddSeconds(1)), Ct);
         await store.TryAddAsync(Inbound("k2", T0), Ct);
         await store.TryAddAsync(Inbound("k4", T0.AddSeconds(2)), Ct);
-        await store.MarkDoneAsync("k1", Ct);
+        await DoneAsync(store, "k1");
 
         // act
         var pending = await store.ListPendingAsync(10, Ct);
@@ -356,8 +366,8 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         await store.TryAddAsync(Inbound("old-done", T0), Ct);
         await store.TryAddAsync(Inbound("old-pending", T0), Ct);
         await store.TryAddAsync(Inbound("new-done", T0.AddHours(2)), Ct);
-        await store.MarkDoneAsync("old-done", Ct);
-        await store.MarkDoneAsync("new-done", Ct);
+        await DoneAsync(store, "old-done");
+        await DoneAsync(store, "new-done");
 
         // act
         await store.PruneAsync(T0.AddHours(1), Ct);
@@ -370,7 +380,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ListDueAsync_MixedStatusesAndTimes_ReturnsDuePendingAndInFlightInCreationOrder()
+    public async Task ListDueAsync_MixedStatusesAndTimes_ReturnsDuePendingAndInFlightUpToTheFirstNotDueInCreationOrder()
     {
         // arrange
         var store = await NewStoreAsync();
@@ -386,19 +396,19 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         ], Ct);
 
         // act
-        var due = await store.ListDueAsync(now, 10, Ct);
-        var firstTwo = await store.ListDueAsync(now, 2, Ct);
-        var later = await store.ListDueAsync(now.AddSeconds(1), 10, Ct);
+        var due = await store.ListDueAsync(now, 10, 10, Ct);
+        var firstTwo = await store.ListDueAsync(now, 2, 10, Ct);
+        var later = await store.ListDueAsync(now.AddSeconds(1), 10, 10, Ct);
 
-        // assert
-        Assert.Equal(["o1", "o2", "o3", "o7"], due.Select(o => o.Id));
+        // assert: o6 is not due yet, so o7 (same channel, later) waits behind it
+        Assert.Equal(["o1", "o2", "o3"], due.Select(o => o.Id));
         Assert.Equal(["o1", "o2"], firstTwo.Select(o => o.Id));
         Assert.Equal(["o1", "o2", "o3", "o6", "o7"], later.Select(o => o.Id));
         Assert.Equal(Outbox("o1", "INC-2026-0001", T0.AddMinutes(5)), due[0]);
     }
 
     [Fact]
-    public async Task UpdateAsync_SendOutcome_GetReturnsItAndDueListFollowsIt()
+    public async Task UpdateClaimedAsync_SendOutcome_GetReturnsItAndDueListFollowsIt()
     {
         // arrange
         var store = await NewStoreAsync();
@@ -406,18 +416,339 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         await outbox.EnqueueAsync([Outbox("o1", "INC-2026-0001", T0), Outbox("o2", "INC-2026-0001", T0)], Ct);
         var inFlight = Outbox("o1", "INC-2026-0001", T0) with { Status = OutboxStatus.InFlight, Attempts = 1, NextAttemptAt = T0.AddSeconds(30), LastError = "timeout" };
         var sent = Outbox("o2", "INC-2026-0001", T0) with { Status = OutboxStatus.Sent, Attempts = 2, LastError = "ratelimited", ResultTs = "1764126000.000100" };
+        await outbox.TryClaimAsync("o1", "owner-a", T0, ClaimTimeout, Ct);
+        await outbox.TryClaimAsync("o2", "owner-a", T0, ClaimTimeout, Ct);
 
         // act
-        await outbox.UpdateAsync(inFlight, Ct);
-        await outbox.UpdateAsync(sent, Ct);
+        var keptClaim = await outbox.UpdateClaimedAsync(inFlight, "owner-a", release: false, Ct);
+        var released = await outbox.UpdateClaimedAsync(sent, "owner-a", release: true, Ct);
 
         // assert
-        Assert.Equal(inFlight, await outbox.GetAsync("o1", Ct));
+        Assert.True(keptClaim);
+        Assert.True(released);
+        Assert.Equal(inFlight with { ClaimedBy = "owner-a" }, await outbox.GetAsync("o1", Ct));
         Assert.Equal(sent, await outbox.GetAsync("o2", Ct));
-        Assert.Empty(await outbox.ListDueAsync(T0.AddSeconds(29), 10, Ct));
-        Assert.Equal(["o1"], (await outbox.ListDueAsync(T0.AddSeconds(30), 10, Ct)).Select(o => o.Id));
+        Assert.Empty(await outbox.ListDueAsync(T0.AddSeconds(29), 10, 10, Ct));
+        Assert.Equal(["o1"], (await outbox.ListDueAsync(T0.AddSeconds(30), 10, 10, Ct)).Select(o => o.Id));
         Assert.Null(await outbox.GetAsync("o-unknown", Ct));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => outbox.UpdateAsync(Outbox("o-unknown", "", T0), Ct));
+        Assert.False(await outbox.UpdateClaimedAsync(Outbox("o-unknown", "", T0), "owner-a", release: true, Ct));
+    }
+
+    [Fact]
+    public async Task UpdateClaimedAsync_NotTheClaimOwner_WritesNothing()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        await store.EnqueueAsync([Outbox("o1", "", T0), Outbox("o2", "", T0)], Ct);
+        await store.TryClaimAsync("o1", "owner-a", T0, ClaimTimeout, Ct);
+
+        // act
+        var byOther = await store.UpdateClaimedAsync(Outbox("o1", "", T0) with { Status = OutboxStatus.Sent }, "owner-b", release: true, Ct);
+        var unclaimed = await store.UpdateClaimedAsync(Outbox("o2", "", T0) with { Status = OutboxStatus.Sent }, "owner-b", release: true, Ct);
+
+        // assert
+        Assert.False(byOther);
+        Assert.False(unclaimed);
+        Assert.Equal(OutboxStatus.Pending, (await ((IOutboxStore)store).GetAsync("o1", Ct))!.Status);
+        Assert.Equal("owner-a", (await ((IOutboxStore)store).GetAsync("o1", Ct))!.ClaimedBy);
+        Assert.Equal(OutboxStatus.Pending, (await ((IOutboxStore)store).GetAsync("o2", Ct))!.Status);
+    }
+
+    [Fact]
+    public async Task ListDueAsync_SeveralChannels_ANotDueHeadHoldsBackOnlyItsOwnChannelAndEachChannelIsCapped()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        var now = T0.AddMinutes(10);
+        await store.EnqueueAsync(
+        [
+            Outbox("paced-1", "", T0, next: now.AddSeconds(30), channel: "C-BUSY"),
+            Outbox("paced-2", "", T0, channel: "C-BUSY"),
+            Outbox("backlog-1", "", T0, channel: "C-LOUD"),
+            Outbox("backlog-2", "", T0, channel: "C-LOUD"),
+            Outbox("backlog-3", "", T0, channel: "C-LOUD"),
+            Outbox("ref-update", "INC-2026-0007", T0, channel: ""),
+            Outbox("approval-card", "INC-2026-0001", T0.AddMinutes(9), channel: "C-INC"),
+        ], Ct);
+
+        // act
+        var due = await store.ListDueAsync(now, 10, 2, Ct);
+        var capped = await store.ListDueAsync(now, 3, 2, Ct);
+
+        // assert
+        Assert.Equal(["backlog-1", "backlog-2", "ref-update", "approval-card"], due.Select(o => o.Id));
+        Assert.Equal(["backlog-1", "backlog-2", "ref-update"], capped.Select(o => o.Id));
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_SentDeadUnknownOrNotDue_ReturnsNull()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        await store.EnqueueAsync(
+        [
+            Outbox("sent", "", T0, OutboxStatus.Sent),
+            Outbox("dead", "", T0, OutboxStatus.Dead),
+            Outbox("later", "", T0, next: T0.AddMinutes(1)),
+            Outbox("in-flight", "", T0, OutboxStatus.InFlight),
+        ], Ct);
+
+        // act
+        var sent = await store.TryClaimAsync("sent", "owner-a", T0, ClaimTimeout, Ct);
+        var dead = await store.TryClaimAsync("dead", "owner-a", T0, ClaimTimeout, Ct);
+        var unknown = await store.TryClaimAsync("unknown", "owner-a", T0, ClaimTimeout, Ct);
+        var later = await store.TryClaimAsync("later", "owner-a", T0, ClaimTimeout, Ct);
+        var inFlight = await store.TryClaimAsync("in-flight", "owner-a", T0, ClaimTimeout, Ct);
+
+        // assert
+        Assert.Null(sent);
+        Assert.Null(dead);
+        Assert.Null(unknown);
+        Assert.Null(later);
+        Assert.Equal(Outbox("in-flight", "", T0, OutboxStatus.InFlight) with { ClaimedBy = "owner-a" }, inFlight);
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_OutboxItemTenOwnersOnTwoInstancesAtOnce_ExactlyOneWins()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        await replicaA.EnqueueAsync([Outbox("o1", "", T0)], Ct);
+        using var start = new Barrier(10);
+
+        // act
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(async () =>
+        {
+            start.SignalAndWait(Ct);
+            return await (i % 2 == 0 ? replicaA : replicaB).TryClaimAsync("o1", $"owner-{i}", T0, ClaimTimeout, Ct);
+        })));
+
+        // assert
+        var winner = Assert.Single(results, r => r is not null)!;
+        Assert.Equal(winner.ClaimedBy, (await ((IOutboxStore)replicaB).GetAsync("o1", Ct))!.ClaimedBy);
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_OutboxLeaseLapsedMidPass_TheNewLeaseHolderCannotSendTheItemTheFirstHolds()
+    {
+        // arrange: replica A holds the lease, claims o1 and marks it InFlight; its send is slow (429s, pacing)
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        await replicaA.EnqueueAsync([Outbox("o1", "", T0)], Ct);
+        Assert.True(await replicaA.TryAcquireAsync("outbox-worker", "replica-a", ShortLease, Ct));
+        var claimed = (await replicaA.TryClaimAsync("o1", "replica-a", T0, ClaimTimeout, Ct))!;
+        await replicaA.UpdateClaimedAsync(claimed with { Status = OutboxStatus.InFlight, Attempts = 1 }, "replica-a", release: false, Ct);
+        await Task.Delay(ShortLease + Margin, Ct);
+
+        // act
+        var bTakesTheLease = await replicaB.TryAcquireAsync("outbox-worker", "replica-b", TimeSpan.FromMinutes(2), Ct);
+        var bClaims = await replicaB.TryClaimAsync("o1", "replica-b", T0, ClaimTimeout, Ct);
+        var bWrites = await replicaB.UpdateClaimedAsync(claimed with { Status = OutboxStatus.Sent }, "replica-b", release: true, Ct);
+        var aFinishes = await replicaA.UpdateClaimedAsync(claimed with { Status = OutboxStatus.Sent, Attempts = 1, ResultTs = "1.1" }, "replica-a", release: true, Ct);
+
+        // assert
+        Assert.True(bTakesTheLease);
+        Assert.Null(bClaims);
+        Assert.False(bWrites);
+        Assert.True(aFinishes);
+        Assert.Equal("1.1", (await ((IOutboxStore)replicaB).GetAsync("o1", Ct))!.ResultTs);
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_OutboxClaimOfADeadOwnerAfterTheTimeout_IsReclaimedInFlightAndTheDeadOwnerCannotWrite()
+    {
+        // arrange: replica A claimed o1 and marked it InFlight, then died mid-send
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        await replicaA.EnqueueAsync([Outbox("o1", "", T0)], Ct);
+        var claimed = (await replicaA.TryClaimAsync("o1", "replica-a", T0, ClaimTimeout, Ct))!;
+        await replicaA.UpdateClaimedAsync(claimed with { Status = OutboxStatus.InFlight, Attempts = 1 }, "replica-a", release: false, Ct);
+        var beforeTimeout = await replicaB.TryClaimAsync("o1", "replica-b", T0, ShortClaim, Ct);
+        await Task.Delay(ShortClaim + Margin, Ct);
+
+        // act
+        var reclaimed = await replicaB.TryClaimAsync("o1", "replica-b", T0, ShortClaim, Ct);
+        var deadOwnerWrites = await replicaA.UpdateClaimedAsync(claimed with { Status = OutboxStatus.Sent }, "replica-a", release: true, Ct);
+
+        // assert
+        Assert.Null(beforeTimeout);
+        Assert.NotNull(reclaimed);
+        Assert.Equal(OutboxStatus.InFlight, reclaimed.Status);
+        Assert.Equal("replica-b", reclaimed.ClaimedBy);
+        Assert.False(deadOwnerWrites);
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_AReplicaWhoseClockIsAnHourAhead_CannotTakeALiveClaimOrLease()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var ahead = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(1));
+        var replicaB = await NewStoreAsync(time: ahead);
+        await replicaA.EnqueueAsync([Outbox("o1", "", T0)], Ct);
+        await replicaA.TryAddAsync(Inbound("k1", T0), Ct);
+        await replicaA.TryClaimAsync("o1", "replica-a", T0, ClaimTimeout, Ct);
+        await replicaA.TryClaimAsync("k1", "replica-a", ClaimTimeout, Ct);
+        await replicaA.TryAcquireAsync("outbox-worker", "replica-a", TimeSpan.FromMinutes(2), Ct);
+
+        // act
+        var outboxClaim = await replicaB.TryClaimAsync("o1", "replica-b", ahead.GetUtcNow(), ClaimTimeout, Ct);
+        var inboxClaim = await replicaB.TryClaimAsync("k1", "replica-b", ClaimTimeout, Ct);
+        var lease = await replicaB.TryAcquireAsync("outbox-worker", "replica-b", TimeSpan.FromMinutes(2), Ct);
+
+        // assert
+        Assert.Null(outboxClaim);
+        Assert.Null(inboxClaim);
+        Assert.False(lease);
+    }
+
+    [Fact]
+    public async Task PruneSentAsync_Cutoff_DeletesOnlySentItemsCreatedBeforeAndKeepsMessageRefs()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        IOutboxStore outbox = store;
+        await outbox.EnqueueAsync(
+        [
+            Outbox("old-sent", "INC-2026-0001", T0, OutboxStatus.Sent),
+            Outbox("old-pending", "INC-2026-0001", T0),
+            Outbox("old-dead", "INC-2026-0001", T0, OutboxStatus.Dead),
+            Outbox("new-sent", "INC-2026-0001", T0.AddHours(2), OutboxStatus.Sent),
+        ], Ct);
+        await outbox.SetMessageRefAsync("INC-2026-0001", "header", "C-OPS", "1764126000.000100", Ct);
+
+        // act
+        await outbox.PruneSentAsync(T0.AddHours(1), Ct);
+
+        // assert
+        Assert.Null(await outbox.GetAsync("old-sent", Ct));
+        Assert.NotNull(await outbox.GetAsync("old-pending", Ct));
+        Assert.NotNull(await outbox.GetAsync("old-dead", Ct));
+        Assert.NotNull(await outbox.GetAsync("new-sent", Ct));
+        Assert.Equal(("C-OPS", "1764126000.000100"), await outbox.GetMessageRefAsync("INC-2026-0001", "header", Ct));
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_InboxItemTenOwnersOnTwoInstancesAtOnce_ExactlyOneWins()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        await replicaA.TryAddAsync(Inbound("k1", T0), Ct);
+        using var start = new Barrier(10);
+
+        // act
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(async () =>
+        {
+            start.SignalAndWait(Ct);
+            return await (i % 2 == 0 ? replicaA : replicaB).TryClaimAsync("k1", $"owner-{i}", ClaimTimeout, Ct);
+        })));
+
+        // assert
+        var winner = Assert.Single(results, r => r is not null)!;
+        Assert.Equal(1, winner.Attempts);
+        Assert.Equal(winner.ClaimedBy, Assert.Single(await replicaB.ListPendingAsync(10, Ct)).ClaimedBy);
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_InboxLeaseLapsedMidBatch_TheNewLeaseHolderCannotProcessTheItemTheFirstHolds()
+    {
+        // arrange: replica A holds the inbox lease and is handling k1 slowly (conversations.create under 429s)
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        await replicaA.TryAddAsync(Inbound("k1", T0), Ct);
+        await replicaA.TryAddAsync(Inbound("k2", T0), Ct);
+        Assert.True(await replicaA.TryAcquireAsync("inbox-worker", "replica-a", ShortLease, Ct));
+        Assert.NotNull(await replicaA.TryClaimAsync("k1", "replica-a", ClaimTimeout, Ct));
+        await Task.Delay(ShortLease + Margin, Ct);
+
+        // act
+        var bTakesTheLease = await replicaB.TryAcquireAsync("inbox-worker", "replica-b", TimeSpan.FromMinutes(1), Ct);
+        var bClaimsK1 = await replicaB.TryClaimAsync("k1", "replica-b", ClaimTimeout, Ct);
+        var bClaimsK2 = await replicaB.TryClaimAsync("k2", "replica-b", ClaimTimeout, Ct);
+        var bFinishesK1 = await replicaB.MarkDoneAsync("k1", "replica-b", Ct);
+        var aFinishesK1 = await replicaA.MarkDoneAsync("k1", "replica-a", Ct);
+
+        // assert
+        Assert.True(bTakesTheLease);
+        Assert.Null(bClaimsK1);
+        Assert.NotNull(bClaimsK2);
+        Assert.False(bFinishesK1);
+        Assert.True(aFinishesK1);
+        Assert.Equal(["k2"], (await replicaB.ListPendingAsync(10, Ct)).Select(i => i.Key));
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_InboxClaimOfADeadOwnerAfterTheTimeout_IsReclaimedWithTheAttemptCountedAndTheDeadOwnerCannotFinish()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        await replicaA.TryAddAsync(Inbound("k1", T0), Ct);
+        await replicaA.TryClaimAsync("k1", "replica-a", ClaimTimeout, Ct);
+        var beforeTimeout = await replicaB.TryClaimAsync("k1", "replica-b", ShortClaim, Ct);
+        await Task.Delay(ShortClaim + Margin, Ct);
+
+        // act
+        var reclaimed = await replicaB.TryClaimAsync("k1", "replica-b", ShortClaim, Ct);
+        var deadOwnerFinishes = await replicaA.MarkDoneAsync("k1", "replica-a", Ct);
+        var deadOwnerReleases = await replicaA.ReleaseAsync("k1", "replica-a", "late", Ct);
+        var newOwnerFinishes = await replicaB.MarkDoneAsync("k1", "replica-b", Ct);
+
+        // assert
+        Assert.Null(beforeTimeout);
+        Assert.Equal(2, reclaimed?.Attempts);
+        Assert.False(deadOwnerFinishes);
+        Assert.False(deadOwnerReleases);
+        Assert.True(newOwnerFinishes);
+        Assert.Empty(await replicaA.ListPendingAsync(10, Ct));
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_ReleasedThenClaimedOnAnotherInstanceThenSetAside_AttemptsPersistAndTheItemIsDone()
+    {
+        // arrange
+        var replicaA = await NewStoreAsync();
+        var replicaB = await NewStoreAsync();
+        await replicaA.TryAddAsync(Inbound("k1", T0), Ct);
+        await replicaA.TryClaimAsync("k1", "replica-a", ClaimTimeout, Ct);
+        await replicaA.ReleaseAsync("k1", "replica-a", "the incident store is not available", Ct);
+        var afterRelease = Assert.Single(await replicaB.ListPendingAsync(10, Ct));
+
+        // act
+        var second = await replicaB.TryClaimAsync("k1", "replica-b", ClaimTimeout, Ct);
+        var again = await replicaB.TryClaimAsync("k1", "replica-b", ClaimTimeout, Ct);
+        var setAside = await replicaB.SetAsideAsync("k1", "replica-b", "it timed out", Ct);
+        var afterSetAside = await replicaB.TryClaimAsync("k1", "replica-b", ClaimTimeout, Ct);
+
+        // assert
+        Assert.Equal(Inbound("k1", T0) with { Attempts = 1, LastError = "the incident store is not available" }, afterRelease);
+        Assert.Equal(2, second?.Attempts);
+        Assert.Equal(3, again?.Attempts);
+        Assert.True(setAside);
+        Assert.Null(afterSetAside);
+        Assert.Empty(await replicaA.ListPendingAsync(10, Ct));
+        Assert.False(await replicaA.TryAddAsync(Inbound("k1", T0), Ct));
+    }
+
+    [Fact]
+    public async Task MarkDoneAsync_WithoutAClaim_IsRefusedAndTheItemStaysPending()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        await store.TryAddAsync(Inbound("k1", T0), Ct);
+
+        // act
+        var done = await store.MarkDoneAsync("k1", "owner-a", Ct);
+        var setAside = await store.SetAsideAsync("k1", "owner-a", "reason", Ct);
+        var unknown = await store.MarkDoneAsync("k-unknown", "owner-a", Ct);
+
+        // assert
+        Assert.False(done);
+        Assert.False(setAside);
+        Assert.False(unknown);
+        Assert.Equal(Inbound("k1", T0), Assert.Single(await store.ListPendingAsync(10, Ct)));
     }
 
     [Fact]
@@ -432,7 +763,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         await outbox.EnqueueAsync([Outbox("o1", "INC-2026-0001", T0) with { Payload = "{\"again\":true}" }], Ct);
 
         // assert
-        Assert.Equal(Outbox("o1", "INC-2026-0001", T0), Assert.Single(await outbox.ListDueAsync(T0, 10, Ct)));
+        Assert.Equal(Outbox("o1", "INC-2026-0001", T0), Assert.Single(await outbox.ListDueAsync(T0, 10, 10, Ct)));
     }
 
     [Fact]
@@ -448,7 +779,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         await store.TryAddAsync(Inbound("k1", precise), Ct);
         var item = (await ((IOutboxStore)store).GetAsync("o1", Ct))!;
         var inbound = Assert.Single(await store.ListPendingAsync(1, Ct));
-        var dueAtTheMicrosecond = await store.ListDueAsync(microsecond, 10, Ct);
+        var dueAtTheMicrosecond = await store.ListDueAsync(microsecond, 10, 10, Ct);
 
         // assert
         Assert.Equal(microsecond.UtcTicks, item.CreatedAt.UtcTicks);
@@ -479,27 +810,25 @@ public abstract class IncidentStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TryAcquireAsync_HeldRenewedAndExpired_OnlyTheHolderUntilItExpires()
+    public async Task TryAcquireAsync_HeldRenewedAndExpired_OnlyTheHolderUntilItExpiresByTheDatabaseClock()
     {
         // arrange
         var replicaA = await NewStoreAsync();
         var replicaB = await NewStoreAsync();
-        var ttl = TimeSpan.FromSeconds(30);
 
         // act
-        var aTakes = await replicaA.TryAcquireAsync("timers", "replica-a", ttl, T0, Ct);
-        var bWhileHeld = await replicaB.TryAcquireAsync("timers", "replica-b", ttl, T0.AddSeconds(10), Ct);
-        var aRenews = await replicaA.TryAcquireAsync("timers", "replica-a", ttl, T0.AddSeconds(20), Ct);
-        var bBeforeRenewedExpiry = await replicaB.TryAcquireAsync("timers", "replica-b", ttl, T0.AddSeconds(45), Ct);
-        var bAfterExpiry = await replicaB.TryAcquireAsync("timers", "replica-b", ttl, T0.AddSeconds(50), Ct);
-        var aAfterLosing = await replicaA.TryAcquireAsync("timers", "replica-a", ttl, T0.AddSeconds(55), Ct);
-        var otherName = await replicaA.TryAcquireAsync("reports", "replica-a", ttl, T0.AddSeconds(55), Ct);
+        var aTakes = await replicaA.TryAcquireAsync("timers", "replica-a", ShortLease, Ct);
+        var bWhileHeld = await replicaB.TryAcquireAsync("timers", "replica-b", ShortLease, Ct);
+        var aRenews = await replicaA.TryAcquireAsync("timers", "replica-a", ShortLease, Ct);
+        await Task.Delay(ShortLease + Margin, Ct);
+        var bAfterExpiry = await replicaB.TryAcquireAsync("timers", "replica-b", TimeSpan.FromMinutes(1), Ct);
+        var aAfterLosing = await replicaA.TryAcquireAsync("timers", "replica-a", TimeSpan.FromMinutes(1), Ct);
+        var otherName = await replicaA.TryAcquireAsync("reports", "replica-a", TimeSpan.FromMinutes(1), Ct);
 
         // assert
         Assert.True(aTakes);
         Assert.False(bWhileHeld);
         Assert.True(aRenews);
-        Assert.False(bBeforeRenewedExpiry);
         Assert.True(bAfterExpiry);
         Assert.False(aAfterLosing);
         Assert.True(otherName);
@@ -514,7 +843,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
 
         // act
         var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
-            Task.Run(() => (i % 2 == 0 ? replicaA : replicaB).TryAcquireAsync("timers", $"owner-{i}", TimeSpan.FromMinutes(1), T0, Ct))));
+            Task.Run(() => (i % 2 == 0 ? replicaA : replicaB).TryAcquireAsync("timers", $"owner-{i}", TimeSpan.FromMinutes(1), Ct))));
 
         // assert
         Assert.Equal(1, results.Count(r => r));
@@ -564,16 +893,16 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         Assert.Equal("INC-2026-0001", await stores[0].AllocateIncidentIdAsync(T0, Ct));
     }
 
-    /// <summary>A new store instance (a "replica") on this test's database.</summary>
-    internal abstract ICerberusStore CreateStoreInstance();
+    /// <summary>A new store instance (a "replica") on this test's database, with its own process clock.</summary>
+    internal abstract ICerberusStore CreateStoreInstance(TimeProvider time);
 
     protected abstract Task CreateDatabaseAsync();
 
     protected abstract Task DropDatabaseAsync();
 
-    internal async Task<ICerberusStore> NewStoreAsync(bool initialize = true)
+    internal async Task<ICerberusStore> NewStoreAsync(bool initialize = true, TimeProvider? time = null)
     {
-        var store = CreateStoreInstance();
+        var store = CreateStoreInstance(time ?? TimeProvider.System);
         _stores.Add(store);
         if (initialize)
         {
@@ -584,6 +913,12 @@ public abstract class IncidentStoreContract : IAsyncLifetime
     }
 
     private Task<Incident?> LoadAsync(IIncidentStore store, string incidentId) => store.GetAsync(incidentId, Ct);
+
+    private async Task DoneAsync(ICerberusStore store, string key)
+    {
+        Assert.NotNull(await store.TryClaimAsync(key, "owner-done", ClaimTimeout, Ct));
+        Assert.True(await store.MarkDoneAsync(key, "owner-done", Ct));
+    }
 
     private async Task<bool> SaveCountingAsync(ICerberusStore store, Incident incident, string outboxId, Barrier start)
     {

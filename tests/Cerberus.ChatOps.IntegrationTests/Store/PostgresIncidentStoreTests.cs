@@ -30,8 +30,8 @@ public sealed class PostgresIncidentStoreTests(PostgresTestServer server) : Inci
         Assert.Equal("inbox,incident_counters,incidents,leases,message_refs,outbox,schema_version", (string?)await command.ExecuteScalarAsync(Ct));
     }
 
-    internal override ICerberusStore CreateStoreInstance() =>
-        new PostgresIncidentStore(_connectionString, TimeProvider.System, NullLogger<PostgresIncidentStore>.Instance);
+    internal override ICerberusStore CreateStoreInstance(TimeProvider time) =>
+        new PostgresIncidentStore(_connectionString, time, NullLogger<PostgresIncidentStore>.Instance);
 
     protected override async Task CreateDatabaseAsync() =>
         (_database, _connectionString) = await server.CreateDatabaseAsync(Ct);

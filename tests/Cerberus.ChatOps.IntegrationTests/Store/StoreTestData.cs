@@ -77,12 +77,12 @@ internal static class StoreTestData
         return incident;
     }
 
-    public static OutboxItem Outbox(string id, string incidentId, DateTimeOffset createdAt, OutboxStatus status = OutboxStatus.Pending, DateTimeOffset? next = null) => new()
+    public static OutboxItem Outbox(string id, string incidentId, DateTimeOffset createdAt, OutboxStatus status = OutboxStatus.Pending, DateTimeOffset? next = null, string channel = "C-OPS") => new()
     {
         Id = id,
         IncidentId = incidentId,
         Kind = "post",
-        Channel = "C-OPS",
+        Channel = channel,
         Payload = $$"""{"text":"message {{id}}"}""",
         MessageRef = "header",
         CreatedAt = createdAt,

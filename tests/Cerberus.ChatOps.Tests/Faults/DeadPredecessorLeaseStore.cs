@@ -7,7 +7,7 @@ internal sealed class DeadPredecessorLeaseStore : ILeaseStore
 {
     public int Calls { get; private set; }
 
-    public Task<bool> TryAcquireAsync(string name, string owner, TimeSpan duration, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<bool> TryAcquireAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken)
     {
         Calls++;
         return Task.FromResult(false);

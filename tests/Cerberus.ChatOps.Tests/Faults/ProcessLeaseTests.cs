@@ -15,7 +15,7 @@ public sealed class ProcessLeaseTests
     {
         // arrange
         var leases = new DeadPredecessorLeaseStore();
-        var lease = new ProcessLease(leases, Options.Create(new StoreOptions { Provider = StoreProvider.Sqlite }), TimeProvider.System);
+        var lease = new ProcessLease(leases, Options.Create(new StoreOptions { Provider = StoreProvider.Sqlite }));
 
         // act
         var outbox = await lease.TryHoldAsync(ProcessLease.Outbox, TimeSpan.FromMinutes(2), CancellationToken.None);
@@ -31,7 +31,7 @@ public sealed class ProcessLeaseTests
     {
         // arrange
         var leases = new DeadPredecessorLeaseStore();
-        var lease = new ProcessLease(leases, Options.Create(new StoreOptions { Provider = StoreProvider.Postgres }), TimeProvider.System);
+        var lease = new ProcessLease(leases, Options.Create(new StoreOptions { Provider = StoreProvider.Postgres }));
 
         // act
         var held = await lease.TryHoldAsync(ProcessLease.Outbox, TimeSpan.FromMinutes(2), CancellationToken.None);

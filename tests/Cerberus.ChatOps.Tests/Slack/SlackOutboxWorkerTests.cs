@@ -233,6 +233,64 @@ public sealed class SlackOutboxWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProcessOnceAsync_ItemClaimedByAnotherLiveWorker_NotSentAndItsChannelWaits()
+    {
+        // arrange: another replica, whose lease lapsed mid-pass, is still sending the first item
+        var first = Item(OutboxKinds.Post, null, "being sent by replica B");
+        var second = Item(OutboxKinds.Post, null, "after it");
+        var otherChannel = Item(OutboxKinds.Post, null, "elsewhere") with { Channel = "C2" };
+        await Enqueue(first, second, otherChannel);
+        await _services.Outbox.TryClaimAsync(first.Id, "replica-b", DateTimeOffset.UtcNow, SlackOutboxWorker.ClaimTimeout, CancellationToken.None);
+
+        // act
+        var done = await CreateSut().ProcessOnceAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(1, done);
+        Assert.Equal(otherChannel.Id, Assert.Single(_slack.Messages).OutboxId);
+        Assert.Equal("replica-b", _services.Outbox.Get(first.Id).ClaimedBy);
+        Assert.Equal(OutboxStatus.Pending, _services.Outbox.Get(first.Id).Status);
+        Assert.Equal(OutboxStatus.Pending, _services.Outbox.Get(second.Id).Status);
+    }
+
+    [Fact]
+    public async Task ProcessOnceAsync_ItemFinishedByAnotherWorkerSinceListed_TheNextOneOfItsChannelGoes()
+    {
+        // arrange
+        var first = Item(OutboxKinds.Post, null, "sent by replica B");
+        var second = Item(OutboxKinds.Post, null, "after it");
+        await Enqueue(first, second);
+        var claimed = (await _services.Outbox.TryClaimAsync(first.Id, "replica-b", DateTimeOffset.UtcNow, SlackOutboxWorker.ClaimTimeout, CancellationToken.None))!;
+        await _services.Outbox.UpdateClaimedAsync(claimed with { Status = OutboxStatus.Sent, ResultTs = "1.1" }, "replica-b", release: true, CancellationToken.None);
+
+        // act
+        var done = await CreateSut().ProcessOnceAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(1, done);
+        Assert.Equal(second.Id, Assert.Single(_slack.Messages).OutboxId);
+    }
+
+    [Fact]
+    public async Task ProcessOnceAsync_BacklogOfRetriedItemsLargerThanTheBatch_ANewApprovalCardStillGoesOut()
+    {
+        // arrange: 250 items of another channel wait for their next attempt (older than the card)
+        var later = DateTimeOffset.UtcNow.AddHours(1);
+        var backlog = Enumerable.Range(0, 250).Select(_ => Item(OutboxKinds.Post, null, "retried") with { Channel = "C-BUSY", NextAttemptAt = later }).ToArray();
+        await Enqueue(backlog);
+        var card = Item(OutboxKinds.Post, null, "Approve failover?") with { Channel = "C-INC" };
+        await Enqueue(card);
+
+        // act
+        var done = await CreateSut().ProcessOnceAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(1, done);
+        Assert.Equal(card.Id, Assert.Single(_slack.Messages).OutboxId);
+        Assert.Null(_services.Outbox.Get(card.Id).ClaimedBy);
+    }
+
+    [Fact]
     public async Task Worker_SlackFailsAndRateLimitsForAWhile_EveryMessageArrivesExactlyOnceInOrder()
     {
         // arrange

@@ -25,7 +25,7 @@ public sealed class StoreHostTests : IDisposable
         // assert
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /readyz answered {(int)response.StatusCode}: {body}");
         Assert.Contains("\"store\"", body, StringComparison.Ordinal);
-        Assert.Contains("SQLite store, schema version 1", body, StringComparison.Ordinal);
+        Assert.Contains($"SQLite store, schema version {Cerberus.ChatOps.Store.Sqlite.SqliteMigrations.All.Max(m => m.Version)}", body, StringComparison.Ordinal);
         Assert.True(File.Exists(file), "the SQLite file was not created at start");
     }
 

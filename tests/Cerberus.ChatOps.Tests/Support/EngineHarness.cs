@@ -71,7 +71,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     /// <summary>Every outgoing message so far, oldest first.</summary>
     public async Task<IReadOnlyList<(OutboxItem Item, SlackMessage Message)>> OutboxAsync()
     {
-        var items = await Store.ListDueAsync(DateTimeOffset.MaxValue, 10_000, CancellationToken.None);
+        var items = await Store.ListDueAsync(DateTimeOffset.MaxValue, 10_000, 10_000, CancellationToken.None);
         return items.Select(i => (i, SlackMessageJson.Deserialize(i.Payload))).ToList();
     }
 
@@ -123,7 +123,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         var limiter = new UserRateLimiter(monitor);
         _disposables.Add(roster);
         _disposables.Add(limiter);
-        var execution = new ExecutionLease(Store, new ProcessLease(Store, Microsoft.Extensions.Options.Options.Create(new Cerberus.ChatOps.Store.StoreOptions()), Time), monitor, Time, NullLogger<ExecutionLease>.Instance);
+        var execution = new ExecutionLease(Store, monitor, Time, NullLogger<ExecutionLease>.Instance);
         var engine = new IncidentEngine(Store, Store, new OutboxSignal(), Diagnostics, Actions, monitor, integrity, channels, roster, limiter, execution, work, Time, NullLogger<IncidentEngine>.Instance);
         return (engine, work, new InboundDispatcher(engine, NullLogger<InboundDispatcher>.Instance));
     }

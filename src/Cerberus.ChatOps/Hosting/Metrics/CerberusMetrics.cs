@@ -74,6 +74,11 @@ internal static class CerberusMetrics
     /// <summary>The closed set of <see cref="AccessRefused"/> reasons.</summary>
     public static readonly IReadOnlyList<string> AccessRefusalReasons = ["rate_limit", "not_authorized"];
 
+    private static readonly Counter InboundSetAsideTotal = Prometheus.Metrics.CreateCounter(
+        "cerberus_inbox_set_aside_total",
+        "Inbound requests set aside after failing every attempt (the user was answered privately), by kind.",
+        new CounterConfiguration { LabelNames = ["kind"] });
+
     static CerberusMetrics()
     {
         foreach (var reason in AccessRefusalReasons)
@@ -186,6 +191,13 @@ internal static class CerberusMetrics
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(route);
         SlackAckDuration.WithLabels(route).Observe(Math.Max(0, duration.TotalSeconds));
+    }
+
+    /// <summary>An inbound request kept failing and was set aside (kind: command, interaction, event; anything else is "other").</summary>
+    public static void InboundSetAside(string kind)
+    {
+        var label = kind is Slack.Inbound.InboundKinds.Command or Slack.Inbound.InboundKinds.Interaction or Slack.Inbound.InboundKinds.Event ? kind : "other";
+        InboundSetAsideTotal.WithLabels(label).Inc();
     }
 
     private static bool ConfigureDefaultMetrics()

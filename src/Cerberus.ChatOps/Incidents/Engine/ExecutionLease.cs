@@ -1,5 +1,4 @@
 using Cerberus.ChatOps.Domain.Ports;
-using Cerberus.ChatOps.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Cerberus.ChatOps.Incidents.Engine;
@@ -12,12 +11,15 @@ namespace Cerberus.ChatOps.Incidents.Engine;
 /// </summary>
 internal sealed partial class ExecutionLease(
     ILeaseStore leases,
-    ProcessLease process,
     IOptionsMonitor<IncidentOptions> options,
     TimeProvider time,
     ILogger<ExecutionLease> logger)
 {
-    public string Owner => process.Owner;
+    /// <summary>
+    /// This process, uniquely (host/pid/instance) — never the SQLite store's shared single-replica owner of the worker
+    /// leases: the CLI and the host on one SQLite file are two owners here.
+    /// </summary>
+    public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     private TimeProvider Time => time;
 
@@ -29,7 +31,7 @@ internal sealed partial class ExecutionLease(
 
     /// <summary>Takes (or renews) the incident's execution lease; false while another live process holds it.</summary>
     public Task<bool> TryTakeAsync(string incidentId, CancellationToken cancellationToken) =>
-        leases.TryAcquireAsync(Name(incidentId), Owner, Ttl, time.GetUtcNow(), cancellationToken);
+        leases.TryAcquireAsync(Name(incidentId), Owner, Ttl, cancellationToken);
 
     /// <summary>Lets the lease lapse now, so another process may continue at once (after the work, or on shutdown).</summary>
     public async Task ReleaseAsync(string incidentId)
@@ -37,7 +39,7 @@ internal sealed partial class ExecutionLease(
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await leases.TryAcquireAsync(Name(incidentId), Owner, TimeSpan.Zero, time.GetUtcNow(), timeout.Token);
+            await leases.TryAcquireAsync(Name(incidentId), Owner, TimeSpan.Zero, timeout.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -5,7 +5,8 @@ namespace Cerberus.ChatOps.Slack.Inbound;
 
 /// <summary>
 /// Deletes handled inbox entries older than <see cref="SlackOptions.InboxRetention"/> (≥ 10 min, longer than Slack's
-/// last retry at ~5 min), once a minute, off the request path.
+/// last retry at ~5 min), and Sent outbox items older than that same dedupe window, once a minute, off the request
+/// path. Pending, InFlight and Dead outbox items stay, and so do message refs (later items still find their message).
 /// </summary>
 internal sealed partial class SlackInboxPruner(
     IServiceScopeFactory scopes,
@@ -17,15 +18,24 @@ internal sealed partial class SlackInboxPruner(
 
     internal async Task PruneOnceAsync(CancellationToken cancellationToken)
     {
+        var before = time.GetUtcNow() - options.CurrentValue.InboxRetention;
+        await using var scope = scopes.CreateAsyncScope();
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var inbox = scope.ServiceProvider.GetRequiredService<IInboxStore>();
-            await inbox.PruneAsync(time.GetUtcNow() - options.CurrentValue.InboxRetention, cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<IInboxStore>().PruneAsync(before, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.PruneFailed(logger, ex);
+        }
+
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<IOutboxStore>().PruneSentAsync(before, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.OutboxPruneFailed(logger, ex);
         }
     }
 
@@ -49,5 +59,8 @@ internal sealed partial class SlackInboxPruner(
     {
         [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Pruning the Slack inbox failed; will retry in a minute")]
         public static partial void PruneFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Pruning sent outbox items failed; will retry in a minute")]
+        public static partial void OutboxPruneFailed(ILogger logger, Exception exception);
     }
 }

@@ -13,6 +13,11 @@ namespace Cerberus.ChatOps.Slack.Outbound;
 /// ambiguous failure (5xx, timeout) leaves it InFlight, and an InFlight item is first looked for in the channel by
 /// its metadata outbox_id and posted again only when absent: a Slack outage or a restart loses nothing and posts
 /// nothing twice. Errors Slack says will never succeed make it Dead, with the error recorded and logged.
+/// Each item is claimed (<see cref="IOutboxStore.TryClaimAsync"/>) before anything is done with it, and every write
+/// after that is conditional on still holding the claim: with several replicas, one whose lease lapsed mid-pass
+/// (429 waits, pacing) and the one that took over never send the same item. An item claimed elsewhere holds back the
+/// rest of its channel until the next pass. Only due items are fetched, at most <see cref="PerChannel"/> per channel,
+/// so a backlog of paced or retried items in one channel never keeps a new approval card in another from going out.
 /// </summary>
 internal sealed partial class SlackOutboxWorker(
     IServiceScopeFactory scopes,
@@ -24,7 +29,15 @@ internal sealed partial class SlackOutboxWorker(
     /// <summary>How long a reply waits for the message it refers to before it is sent without it.</summary>
     public static readonly TimeSpan RefWaitLimit = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long a claim keeps other workers off an item: longer than its slowest send (timeouts, 429 waits, upload).</summary>
+    public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(5);
+
     private const int BatchSize = 200;
+
+    private const int PerChannel = 20;
+
+    /// <summary>The claim owner when no <see cref="Hosting.ProcessLease"/> is registered (this process only).</summary>
+    private readonly string _fallbackOwner = $"{Environment.MachineName}/{Environment.ProcessId}/outbox-{Guid.NewGuid():N}";
 
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
@@ -32,17 +45,19 @@ internal sealed partial class SlackOutboxWorker(
     internal async Task<int> ProcessOnceAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<OutboxItem> items;
+        string owner;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            // Everything pending, due or not, so that a later item never overtakes an earlier one of its channel.
+            // Only what is due, and only up to the first item of each channel that is not: order per channel holds.
             items = await scope.ServiceProvider.GetRequiredService<IOutboxStore>()
-                .ListDueAsync(time.GetUtcNow().AddDays(1), BatchSize, cancellationToken);
+                .ListDueAsync(time.GetUtcNow(), BatchSize, PerChannel, cancellationToken);
+            owner = scope.ServiceProvider.GetService<Hosting.ProcessLease>()?.Owner ?? _fallbackOwner;
         }
 
         var groups = items
             .Where(i => i.Status is OutboxStatus.Pending or OutboxStatus.InFlight)
             .GroupBy(i => string.IsNullOrEmpty(i.Channel) ? "incident:" + i.IncidentId : i.Channel, StringComparer.Ordinal);
-        var done = await Task.WhenAll(groups.Select(g => DrainAsync([.. g.OrderBy(i => i.CreatedAt)], cancellationToken)));
+        var done = await Task.WhenAll(groups.Select(g => DrainAsync(owner, [.. g.OrderBy(i => i.CreatedAt)], cancellationToken)));
         return done.Sum();
     }
 
@@ -79,7 +94,7 @@ internal sealed partial class SlackOutboxWorker(
         return lease is null || await lease.TryHoldAsync(Hosting.ProcessLease.Outbox, TimeSpan.FromMinutes(2), cancellationToken);
     }
 
-    private async Task<int> DrainAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
+    private async Task<int> DrainAsync(string owner, IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
@@ -87,9 +102,29 @@ internal sealed partial class SlackOutboxWorker(
         var done = 0;
         foreach (var item in items)
         {
-            if (item.NextAttemptAt > time.GetUtcNow() || !await SendAsync(item, store, api, cancellationToken))
+            // The lease is renewed per item (a long pass keeps it); losing it ends this channel's turn.
+            if (item.NextAttemptAt > time.GetUtcNow() || !await HoldsLeaseAsync(cancellationToken))
             {
-                // Not due or not delivered yet: later items of this channel wait, so that order holds.
+                break;
+            }
+
+            var claimed = await store.TryClaimAsync(item.Id, owner, time.GetUtcNow(), ClaimTimeout, cancellationToken);
+            if (claimed is null)
+            {
+                if (await store.GetAsync(item.Id, cancellationToken) is { Status: OutboxStatus.Sent or OutboxStatus.Dead })
+                {
+                    // Finished by another worker since it was listed: the next one may go.
+                    continue;
+                }
+
+                // Claimed by another worker (or rescheduled by it): later items of this channel wait, so that order holds.
+                Log.ClaimedElsewhere(logger, item.Id);
+                break;
+            }
+
+            if (!await SendAsync(claimed, owner, store, api, cancellationToken))
+            {
+                // Not delivered yet: later items of this channel wait, so that order holds.
                 break;
             }
 
@@ -100,7 +135,7 @@ internal sealed partial class SlackOutboxWorker(
     }
 
     /// <summary>True when the item reached Sent or Dead; false when it was rescheduled.</summary>
-    private async Task<bool> SendAsync(OutboxItem item, IOutboxStore store, ISlackApi api, CancellationToken cancellationToken)
+    private async Task<bool> SendAsync(OutboxItem item, string owner, IOutboxStore store, ISlackApi api, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         SlackMessage? message;
@@ -115,7 +150,7 @@ internal sealed partial class SlackOutboxWorker(
 
         if (message is null)
         {
-            return await BuryAsync(store, item, "invalid_payload", cancellationToken);
+            return await BuryAsync(store, owner, item, "invalid_payload", cancellationToken);
         }
 
         var channel = item.Channel;
@@ -130,12 +165,12 @@ internal sealed partial class SlackOutboxWorker(
             else if (now - item.CreatedAt < RefWaitLimit)
             {
                 Log.WaitingForRef(logger, item.Id, item.MessageRef);
-                await store.UpdateAsync(item with { NextAttemptAt = now + options.CurrentValue.OutboxPollInterval }, cancellationToken);
+                await UpdateAsync(store, owner, item with { NextAttemptAt = now + options.CurrentValue.OutboxPollInterval }, release: true, cancellationToken);
                 return false;
             }
             else if (item.Kind == OutboxKinds.Update)
             {
-                return await BuryAsync(store, item, "message_ref_missing", cancellationToken);
+                return await BuryAsync(store, owner, item, "message_ref_missing", cancellationToken);
             }
             else
             {
@@ -145,7 +180,12 @@ internal sealed partial class SlackOutboxWorker(
 
         var uncertain = item.Status == OutboxStatus.InFlight;
         var attempt = item with { Status = OutboxStatus.InFlight, Attempts = item.Attempts + 1, NextAttemptAt = now };
-        await store.UpdateAsync(attempt, cancellationToken);
+        if (!await UpdateAsync(store, owner, attempt, release: false, cancellationToken))
+        {
+            // Another worker took the item over: it sends it, not us.
+            return false;
+        }
+
         try
         {
             var (sentChannel, ts) = await DeliverAsync(attempt, message, channel, refTs, uncertain, api, cancellationToken);
@@ -155,7 +195,8 @@ internal sealed partial class SlackOutboxWorker(
                 await store.SetMessageRefAsync(item.IncidentId, item.MessageRef, sentChannel, ts, cancellationToken);
             }
 
-            await store.UpdateAsync(attempt with { Status = OutboxStatus.Sent, ResultTs = ts, LastError = null }, cancellationToken);
+            // Delivered either way; a worker that took the claim over meanwhile finds the message by its metadata.
+            await UpdateAsync(store, owner, attempt with { Status = OutboxStatus.Sent, ResultTs = ts, LastError = null }, release: true, cancellationToken);
             Log.Sent(logger, item.Id, item.Kind, attempt.Attempts);
             return true;
         }
@@ -163,13 +204,13 @@ internal sealed partial class SlackOutboxWorker(
         {
             var delay = ex.RetryAfter ?? Backoff(attempt.Attempts);
             var status = ex.MayHaveSucceeded || uncertain ? OutboxStatus.InFlight : OutboxStatus.Pending;
-            await store.UpdateAsync(attempt with { Status = status, NextAttemptAt = time.GetUtcNow() + delay, LastError = ex.Error }, cancellationToken);
+            await UpdateAsync(store, owner, attempt with { Status = status, NextAttemptAt = time.GetUtcNow() + delay, LastError = ex.Error }, release: true, cancellationToken);
             Log.Rescheduled(logger, item.Id, item.Kind, ex.Error, delay.TotalSeconds);
             return false;
         }
         catch (SlackApiException ex)
         {
-            return await BuryAsync(store, attempt, ex.Error, cancellationToken);
+            return await BuryAsync(store, owner, attempt, ex.Error, cancellationToken);
         }
     }
 
@@ -240,11 +281,27 @@ internal sealed partial class SlackOutboxWorker(
         }
     }
 
-    private async Task<bool> BuryAsync(IOutboxStore store, OutboxItem item, string error, CancellationToken cancellationToken)
+    private async Task<bool> BuryAsync(IOutboxStore store, string owner, OutboxItem item, string error, CancellationToken cancellationToken)
     {
-        await store.UpdateAsync(item with { Status = OutboxStatus.Dead, LastError = error }, cancellationToken);
+        if (!await UpdateAsync(store, owner, item with { Status = OutboxStatus.Dead, LastError = error }, release: true, cancellationToken))
+        {
+            return false;
+        }
+
         Log.Dead(logger, item.Id, item.Kind, item.Channel, error);
         return true;
+    }
+
+    /// <summary>Writes the item under this worker's claim; false (and a log line) when another worker took it over.</summary>
+    private async Task<bool> UpdateAsync(IOutboxStore store, string owner, OutboxItem item, bool release, CancellationToken cancellationToken)
+    {
+        if (await store.UpdateClaimedAsync(item, owner, release, cancellationToken))
+        {
+            return true;
+        }
+
+        Log.ClaimLost(logger, item.Id, item.Status.ToString());
+        return false;
     }
 
     private TimeSpan Backoff(int attempts)
@@ -277,5 +334,11 @@ internal sealed partial class SlackOutboxWorker(
 
         [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Outbox pass failed; will try again")]
         public static partial void PassFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "Outbox {ItemId} is claimed by another worker; its channel waits for the next pass")]
+        public static partial void ClaimedElsewhere(ILogger logger, string itemId);
+
+        [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Outbox {ItemId}: the claim was taken over by another worker; {Status} not recorded here")]
+        public static partial void ClaimLost(ILogger logger, string itemId, string status);
     }
 }

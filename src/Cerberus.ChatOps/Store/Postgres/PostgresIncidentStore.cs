@@ -9,6 +9,9 @@ namespace Cerberus.ChatOps.Store.Postgres;
 /// The store for several replicas: PostgreSQL, schema <c>cerberus</c>. Optimistic concurrency rests on
 /// <c>UPDATE ... WHERE version = @expected</c> (a second writer blocks on the row lock, then matches no row);
 /// id counters and leases are single atomic upserts; migrations run under a transaction-scoped advisory lock.
+/// Inbox and outbox items are claimed by a conditional <c>UPDATE ... WHERE claimed_by IS NULL OR ...</c> (a second
+/// claimer blocks on the row lock, then re-checks the condition against the winner's row and matches nothing);
+/// claims and leases are judged by the server's <c>now()</c>, never the caller's clock.
 /// </summary>
 internal sealed partial class PostgresIncidentStore(string connectionString, TimeProvider timeProvider, ILogger<PostgresIncidentStore> logger)
     : ICerberusStore, IAsyncDisposable, IDisposable
@@ -18,6 +21,10 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
 
     private const string OutboxColumns =
         "id, incident_id, kind, channel, payload, message_ref, created_at, status, attempts, next_attempt_at, last_error, result_ts";
+
+    private const string OutboxReadColumns = OutboxColumns + ", claimed_by";
+
+    private const string InboxColumns = "key, kind, payload, received_at, done, attempts, claimed_by, last_error, set_aside";
 
     private readonly NpgsqlDataSource _dataSource = Build(connectionString);
 
@@ -185,14 +192,26 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<OutboxItem>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OutboxItem>> ListDueAsync(DateTimeOffset now, int max, int maxPerChannel, CancellationToken cancellationToken)
     {
+        // "blocked": this item or an earlier one of its channel is not due yet; the later ones wait, so order holds.
         await using var command = _dataSource.CreateCommand($"""
-            SELECT {OutboxColumns} FROM cerberus.outbox
-            WHERE status IN ('Pending', 'InFlight') AND next_attempt_at <= @now
+            WITH queued AS (
+                SELECT o.*, CASE WHEN o.channel = '' THEN 'incident:' || o.incident_id ELSE o.channel END AS queue
+                FROM cerberus.outbox o WHERE o.status IN ('Pending', 'InFlight')
+            ), ranked AS (
+                SELECT q.*,
+                    row_number() OVER (PARTITION BY q.queue ORDER BY q.seq) AS place,
+                    max(CASE WHEN q.next_attempt_at > @now THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY q.queue ORDER BY q.seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS blocked
+                FROM queued q
+            )
+            SELECT {OutboxReadColumns} FROM ranked
+            WHERE blocked = 0 AND place <= @perChannel
             ORDER BY seq LIMIT @max;
             """);
         command.Parameters.AddWithValue("now", now.ToUniversalTime());
+        command.Parameters.AddWithValue("perChannel", (long)Math.Max(0, maxPerChannel));
         command.Parameters.AddWithValue("max", Math.Max(0, max));
         var list = new List<OutboxItem>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -204,29 +223,56 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
         return list;
     }
 
-    public async Task UpdateAsync(OutboxItem item, CancellationToken cancellationToken)
+    public async Task<OutboxItem?> TryClaimAsync(string id, string owner, DateTimeOffset now, TimeSpan claimTimeout, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"""
+            UPDATE cerberus.outbox SET claimed_by = @owner, claimed_at = now()
+            WHERE id = @id AND status IN ('Pending', 'InFlight') AND next_attempt_at <= @now
+              AND (claimed_by IS NULL OR claimed_by = @owner OR claimed_at <= now() - @timeout)
+            RETURNING {OutboxReadColumns};
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("now", now.ToUniversalTime());
+        command.Parameters.AddWithValue("timeout", claimTimeout);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadOutbox(reader) : null;
+    }
+
+    public async Task<bool> UpdateClaimedAsync(OutboxItem item, string owner, bool release, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
+
+        // A write under the claim renews it; a release lets the next (due) claimer in.
         await using var command = _dataSource.CreateCommand("""
             UPDATE cerberus.outbox
-            SET status = @status, attempts = @attempts, next_attempt_at = @next, last_error = @error, result_ts = @ts
-            WHERE id = @id;
+            SET status = @status, attempts = @attempts, next_attempt_at = @next, last_error = @error, result_ts = @ts,
+                claimed_by = CASE WHEN @release THEN NULL ELSE claimed_by END,
+                claimed_at = CASE WHEN @release THEN NULL ELSE now() END
+            WHERE id = @id AND claimed_by = @owner;
             """);
         command.Parameters.AddWithValue("id", item.Id);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("release", release);
         command.Parameters.AddWithValue("status", item.Status.ToString());
         command.Parameters.AddWithValue("attempts", item.Attempts);
         command.Parameters.AddWithValue("next", item.NextAttemptAt.ToUniversalTime());
         command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)item.LastError ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("ts", NpgsqlDbType.Text) { Value = (object?)item.ResultTs ?? DBNull.Value });
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
-        {
-            throw new InvalidOperationException($"Outbox item {item.Id} is not in the PostgreSQL store.");
-        }
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task PruneSentAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("DELETE FROM cerberus.outbox WHERE status = 'Sent' AND created_at < @before;");
+        command.Parameters.AddWithValue("before", before.ToUniversalTime());
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        Log.PrunedOutbox(logger, deleted);
     }
 
     async Task<OutboxItem?> IOutboxStore.GetAsync(string id, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand($"SELECT {OutboxColumns} FROM cerberus.outbox WHERE id = @id;");
+        await using var command = _dataSource.CreateCommand($"SELECT {OutboxReadColumns} FROM cerberus.outbox WHERE id = @id;");
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadOutbox(reader) : null;
@@ -273,31 +319,47 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
     public async Task<IReadOnlyList<InboundItem>> ListPendingAsync(int max, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(
-            "SELECT key, kind, payload, received_at, done FROM cerberus.inbox WHERE NOT done ORDER BY seq LIMIT @max;");
+            $"SELECT {InboxColumns} FROM cerberus.inbox WHERE NOT done ORDER BY seq LIMIT @max;");
         command.Parameters.AddWithValue("max", Math.Max(0, max));
         var list = new List<InboundItem>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(new InboundItem
-            {
-                Key = reader.GetString(0),
-                Kind = reader.GetString(1),
-                Payload = reader.GetString(2),
-                ReceivedAt = reader.GetFieldValue<DateTimeOffset>(3),
-                Done = reader.GetBoolean(4),
-            });
+            list.Add(ReadInbound(reader));
         }
 
         return list;
     }
 
-    public async Task MarkDoneAsync(string key, CancellationToken cancellationToken)
+    public async Task<InboundItem?> TryClaimAsync(string key, string owner, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand("UPDATE cerberus.inbox SET done = true WHERE key = @key;");
+        await using var command = _dataSource.CreateCommand($"""
+            UPDATE cerberus.inbox SET claimed_by = @owner, claimed_at = now(), attempts = attempts + 1
+            WHERE key = @key AND NOT done
+              AND (claimed_by IS NULL OR claimed_by = @owner OR claimed_at <= now() - @timeout)
+            RETURNING {InboxColumns};
+            """);
         command.Parameters.AddWithValue("key", key);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("timeout", claimTimeout);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadInbound(reader) : null;
     }
+
+    public Task<bool> MarkDoneAsync(string key, string owner, CancellationToken cancellationToken) =>
+        FinishClaimAsync(
+            "UPDATE cerberus.inbox SET done = true, claimed_by = NULL, claimed_at = NULL, last_error = NULL WHERE key = @key AND claimed_by = @owner;",
+            key, owner, null, cancellationToken);
+
+    public Task<bool> ReleaseAsync(string key, string owner, string reason, CancellationToken cancellationToken) =>
+        FinishClaimAsync(
+            "UPDATE cerberus.inbox SET claimed_by = NULL, claimed_at = NULL, last_error = @error WHERE key = @key AND claimed_by = @owner;",
+            key, owner, reason, cancellationToken);
+
+    public Task<bool> SetAsideAsync(string key, string owner, string reason, CancellationToken cancellationToken) =>
+        FinishClaimAsync(
+            "UPDATE cerberus.inbox SET done = true, set_aside = true, claimed_by = NULL, claimed_at = NULL, last_error = @error WHERE key = @key AND claimed_by = @owner;",
+            key, owner, reason, cancellationToken);
 
     public async Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
@@ -307,17 +369,16 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
         Log.Pruned(logger, deleted);
     }
 
-    public async Task<bool> TryAcquireAsync(string name, string owner, TimeSpan duration, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> TryAcquireAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand("""
-            INSERT INTO cerberus.leases AS l (name, owner, expires_at) VALUES (@name, @owner, @expires)
+            INSERT INTO cerberus.leases AS l (name, owner, expires_at) VALUES (@name, @owner, now() + @duration)
             ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
-            WHERE l.owner = EXCLUDED.owner OR l.expires_at <= @now;
+            WHERE l.owner = EXCLUDED.owner OR l.expires_at <= now();
             """);
         command.Parameters.AddWithValue("name", name);
         command.Parameters.AddWithValue("owner", owner);
-        command.Parameters.AddWithValue("expires", (now + duration).ToUniversalTime());
-        command.Parameters.AddWithValue("now", now.ToUniversalTime());
+        command.Parameters.AddWithValue("duration", duration);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -386,6 +447,19 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
         }
     }
 
+    private static InboundItem ReadInbound(NpgsqlDataReader reader) => new()
+    {
+        Key = reader.GetString(0),
+        Kind = reader.GetString(1),
+        Payload = reader.GetString(2),
+        ReceivedAt = reader.GetFieldValue<DateTimeOffset>(3),
+        Done = reader.GetBoolean(4),
+        Attempts = reader.GetInt32(5),
+        ClaimedBy = reader.IsDBNull(6) ? null : reader.GetString(6),
+        LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
+        SetAside = reader.GetBoolean(8),
+    };
+
     private static OutboxItem ReadOutbox(NpgsqlDataReader reader) => new()
     {
         Id = reader.GetString(0),
@@ -400,7 +474,21 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
         NextAttemptAt = reader.GetFieldValue<DateTimeOffset>(9),
         LastError = reader.IsDBNull(10) ? null : reader.GetString(10),
         ResultTs = reader.IsDBNull(11) ? null : reader.GetString(11),
+        ClaimedBy = reader.IsDBNull(12) ? null : reader.GetString(12),
     };
+
+    private async Task<bool> FinishClaimAsync(string sql, string key, string owner, string? error, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("key", key);
+        command.Parameters.AddWithValue("owner", owner);
+        if (error is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = error });
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
 
     private static partial class Log
     {
@@ -415,5 +503,8 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
 
         [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "PostgreSQL store: pruned {Count} done inbox items")]
         public static partial void Pruned(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "PostgreSQL store: pruned {Count} sent outbox items")]
+        public static partial void PrunedOutbox(ILogger logger, int count);
     }
 }

@@ -74,5 +74,18 @@ internal static class PostgresMigrations
                 expires_at timestamptz NOT NULL
             );
             """),
+        new(2, "claims on inbox and outbox items, inbox attempts, sent outbox pruning", """
+            ALTER TABLE cerberus.inbox
+                ADD COLUMN attempts   integer     NOT NULL DEFAULT 0,
+                ADD COLUMN claimed_by text,
+                ADD COLUMN claimed_at timestamptz,
+                ADD COLUMN last_error text,
+                ADD COLUMN set_aside  boolean     NOT NULL DEFAULT false;
+
+            ALTER TABLE cerberus.outbox
+                ADD COLUMN claimed_by text,
+                ADD COLUMN claimed_at timestamptz;
+            CREATE INDEX outbox_sent_ix ON cerberus.outbox (created_at) WHERE status = 'Sent';
+            """),
     ];
 }

@@ -8,6 +8,9 @@ namespace Cerberus.ChatOps.Store.Sqlite;
 /// The default store: one SQLite file in WAL mode. A connection per operation (Microsoft.Data.Sqlite pools them);
 /// every write that reads first runs in <c>BEGIN IMMEDIATE</c>, so two writers (or two processes on the same file)
 /// serialise on the file's write lock instead of failing half-way; single writes are single statements.
+/// Inbox and outbox claims are single conditional <c>UPDATE ... RETURNING</c> statements, serialised by that lock.
+/// Claims and leases are judged by SQLite's own clock (<c>julianday('now')</c>, read inside the statement), the
+/// same rule as PostgreSQL's <c>now()</c>: never a time the caller passes in (a file on one machine's disk has one clock).
 /// </summary>
 internal sealed partial class SqliteIncidentStore(string connectionString, TimeProvider timeProvider, ILogger<SqliteIncidentStore> logger)
     : ICerberusStore
@@ -16,6 +19,13 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
 
     private const string OutboxColumns =
         "id, incident_id, kind, channel, payload, message_ref, created_at, status, attempts, next_attempt_at, last_error, result_ts";
+
+    private const string OutboxReadColumns = OutboxColumns + ", claimed_by";
+
+    private const string InboxColumns = "key, kind, payload, received_at, done, attempts, claimed_by, last_error, set_aside";
+
+    /// <summary>SQLite's clock as UTC ticks (the unit of every time column): Julian day 1721425.5 is 0001-01-01T00:00Z.</summary>
+    private const string DbNow = "CAST((julianday('now') - 1721425.5) * 864000000000 AS INTEGER)";
 
     private readonly string _connectionString = Normalize(connectionString);
 
@@ -182,15 +192,27 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<OutboxItem>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OutboxItem>> ListDueAsync(DateTimeOffset now, int max, int maxPerChannel, CancellationToken cancellationToken)
     {
+        // "blocked": this item or an earlier one of its channel is not due yet; the later ones wait, so order holds.
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, $"""
-            SELECT {OutboxColumns} FROM outbox
-            WHERE status IN ('Pending', 'InFlight') AND next_attempt_at <= $now
+            WITH queued AS (
+                SELECT o.*, CASE WHEN o.channel = '' THEN 'incident:' || o.incident_id ELSE o.channel END AS queue
+                FROM outbox o WHERE o.status IN ('Pending', 'InFlight')
+            ), ranked AS (
+                SELECT q.*,
+                    row_number() OVER (PARTITION BY q.queue ORDER BY q.seq) AS place,
+                    max(CASE WHEN q.next_attempt_at > $now THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY q.queue ORDER BY q.seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS blocked
+                FROM queued q
+            )
+            SELECT {OutboxReadColumns} FROM ranked
+            WHERE blocked = 0 AND place <= $perChannel
             ORDER BY seq LIMIT $max;
             """);
         command.Parameters.AddWithValue("$now", Ticks(now));
+        command.Parameters.AddWithValue("$perChannel", Math.Max(0, maxPerChannel));
         command.Parameters.AddWithValue("$max", Math.Max(0, max));
         var list = new List<OutboxItem>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -202,25 +224,54 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         return list;
     }
 
-    public async Task UpdateAsync(OutboxItem item, CancellationToken cancellationToken)
+    public async Task<OutboxItem?> TryClaimAsync(string id, string owner, DateTimeOffset now, TimeSpan claimTimeout, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"""
+            UPDATE outbox SET claimed_by = $owner, claimed_at = {DbNow}
+            WHERE id = $id AND status IN ('Pending', 'InFlight') AND next_attempt_at <= $now
+              AND (claimed_by IS NULL OR claimed_by = $owner OR claimed_at <= {DbNow} - $timeout)
+            RETURNING {OutboxReadColumns};
+            """);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$owner", owner);
+        command.Parameters.AddWithValue("$now", Ticks(now));
+        command.Parameters.AddWithValue("$timeout", claimTimeout.Ticks);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadOutbox(reader) : null;
+    }
+
+    public async Task<bool> UpdateClaimedAsync(OutboxItem item, string owner, bool release, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
+
+        // A write under the claim renews it; a release lets the next (due) claimer in.
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
+        await using var command = Command(connection, null, $"""
             UPDATE outbox
-            SET status = $status, attempts = $attempts, next_attempt_at = $next, last_error = $error, result_ts = $ts
-            WHERE id = $id;
+            SET status = $status, attempts = $attempts, next_attempt_at = $next, last_error = $error, result_ts = $ts,
+                claimed_by = CASE WHEN $release = 1 THEN NULL ELSE claimed_by END,
+                claimed_at = CASE WHEN $release = 1 THEN NULL ELSE {DbNow} END
+            WHERE id = $id AND claimed_by = $owner;
             """);
         command.Parameters.AddWithValue("$id", item.Id);
+        command.Parameters.AddWithValue("$owner", owner);
+        command.Parameters.AddWithValue("$release", release ? 1 : 0);
         command.Parameters.AddWithValue("$status", item.Status.ToString());
         command.Parameters.AddWithValue("$attempts", item.Attempts);
         command.Parameters.AddWithValue("$next", Ticks(item.NextAttemptAt));
         command.Parameters.AddWithValue("$error", (object?)item.LastError ?? DBNull.Value);
         command.Parameters.AddWithValue("$ts", (object?)item.ResultTs ?? DBNull.Value);
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
-        {
-            throw new InvalidOperationException($"Outbox item {item.Id} is not in the SQLite store.");
-        }
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task PruneSentAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "DELETE FROM outbox WHERE status = 'Sent' AND created_at < $before;");
+        command.Parameters.AddWithValue("$before", Ticks(before));
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        Log.PrunedOutbox(logger, deleted);
     }
 
     async Task<OutboxItem?> IOutboxStore.GetAsync(string id, CancellationToken cancellationToken) =>
@@ -270,32 +321,48 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null,
-            "SELECT key, kind, payload, received_at, done FROM inbox WHERE done = 0 ORDER BY seq LIMIT $max;");
+            $"SELECT {InboxColumns} FROM inbox WHERE done = 0 ORDER BY seq LIMIT $max;");
         command.Parameters.AddWithValue("$max", Math.Max(0, max));
         var list = new List<InboundItem>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(new InboundItem
-            {
-                Key = reader.GetString(0),
-                Kind = reader.GetString(1),
-                Payload = reader.GetString(2),
-                ReceivedAt = FromTicks(reader.GetInt64(3)),
-                Done = reader.GetInt64(4) != 0,
-            });
+            list.Add(ReadInbound(reader));
         }
 
         return list;
     }
 
-    public async Task MarkDoneAsync(string key, CancellationToken cancellationToken)
+    public async Task<InboundItem?> TryClaimAsync(string key, string owner, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "UPDATE inbox SET done = 1 WHERE key = $key;");
+        await using var command = Command(connection, null, $"""
+            UPDATE inbox SET claimed_by = $owner, claimed_at = {DbNow}, attempts = attempts + 1
+            WHERE key = $key AND done = 0
+              AND (claimed_by IS NULL OR claimed_by = $owner OR claimed_at <= {DbNow} - $timeout)
+            RETURNING {InboxColumns};
+            """);
         command.Parameters.AddWithValue("$key", key);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddWithValue("$owner", owner);
+        command.Parameters.AddWithValue("$timeout", claimTimeout.Ticks);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadInbound(reader) : null;
     }
+
+    public Task<bool> MarkDoneAsync(string key, string owner, CancellationToken cancellationToken) =>
+        FinishClaimAsync(
+            "UPDATE inbox SET done = 1, claimed_by = NULL, claimed_at = NULL, last_error = NULL WHERE key = $key AND claimed_by = $owner;",
+            key, owner, null, cancellationToken);
+
+    public Task<bool> ReleaseAsync(string key, string owner, string reason, CancellationToken cancellationToken) =>
+        FinishClaimAsync(
+            "UPDATE inbox SET claimed_by = NULL, claimed_at = NULL, last_error = $error WHERE key = $key AND claimed_by = $owner;",
+            key, owner, reason, cancellationToken);
+
+    public Task<bool> SetAsideAsync(string key, string owner, string reason, CancellationToken cancellationToken) =>
+        FinishClaimAsync(
+            "UPDATE inbox SET done = 1, set_aside = 1, claimed_by = NULL, claimed_at = NULL, last_error = $error WHERE key = $key AND claimed_by = $owner;",
+            key, owner, reason, cancellationToken);
 
     public async Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
@@ -306,18 +373,17 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         Log.Pruned(logger, deleted);
     }
 
-    public async Task<bool> TryAcquireAsync(string name, string owner, TimeSpan duration, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> TryAcquireAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
-            INSERT INTO leases (name, owner, expires_at) VALUES ($name, $owner, $expires)
+        await using var command = Command(connection, null, $"""
+            INSERT INTO leases (name, owner, expires_at) VALUES ($name, $owner, {DbNow} + $duration)
             ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-            WHERE leases.owner = excluded.owner OR leases.expires_at <= $now;
+            WHERE leases.owner = excluded.owner OR leases.expires_at <= {DbNow};
             """);
         command.Parameters.AddWithValue("$name", name);
         command.Parameters.AddWithValue("$owner", owner);
-        command.Parameters.AddWithValue("$expires", Ticks(now + duration));
-        command.Parameters.AddWithValue("$now", Ticks(now));
+        command.Parameters.AddWithValue("$duration", duration.Ticks);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -394,6 +460,19 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         }
     }
 
+    private static InboundItem ReadInbound(SqliteDataReader reader) => new()
+    {
+        Key = reader.GetString(0),
+        Kind = reader.GetString(1),
+        Payload = reader.GetString(2),
+        ReceivedAt = FromTicks(reader.GetInt64(3)),
+        Done = reader.GetInt64(4) != 0,
+        Attempts = reader.GetInt32(5),
+        ClaimedBy = reader.IsDBNull(6) ? null : reader.GetString(6),
+        LastError = reader.IsDBNull(7) ? null : reader.GetString(7),
+        SetAside = reader.GetInt64(8) != 0,
+    };
+
     private static OutboxItem ReadOutbox(SqliteDataReader reader) => new()
     {
         Id = reader.GetString(0),
@@ -408,6 +487,7 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         NextAttemptAt = FromTicks(reader.GetInt64(9)),
         LastError = reader.IsDBNull(10) ? null : reader.GetString(10),
         ResultTs = reader.IsDBNull(11) ? null : reader.GetString(11),
+        ClaimedBy = reader.IsDBNull(12) ? null : reader.GetString(12),
     };
 
     /// <summary>The database file's full path; null for a URI data source (file:...), which SQLite resolves itself.</summary>
@@ -446,10 +526,24 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         }
     }
 
+    private async Task<bool> FinishClaimAsync(string sql, string key, string owner, string? error, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, sql);
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$owner", owner);
+        if (error is not null)
+        {
+            command.Parameters.AddWithValue("$error", error);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     private async Task<OutboxItem?> GetOutboxAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, $"SELECT {OutboxColumns} FROM outbox WHERE id = $id;");
+        await using var command = Command(connection, null, $"SELECT {OutboxReadColumns} FROM outbox WHERE id = $id;");
         command.Parameters.AddWithValue("$id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadOutbox(reader) : null;
@@ -468,5 +562,8 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
 
         [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "SQLite store: pruned {Count} done inbox items")]
         public static partial void Pruned(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "SQLite store: pruned {Count} sent outbox items")]
+        public static partial void PrunedOutbox(ILogger logger, int count);
     }
 }

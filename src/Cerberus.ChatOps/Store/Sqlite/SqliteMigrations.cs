@@ -70,5 +70,17 @@ internal static class SqliteMigrations
                 expires_at INTEGER NOT NULL
             );
             """),
+        new(2, "claims on inbox and outbox items, inbox attempts, sent outbox pruning", """
+            ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE inbox ADD COLUMN claimed_by TEXT;
+            ALTER TABLE inbox ADD COLUMN claimed_at INTEGER;
+            ALTER TABLE inbox ADD COLUMN last_error TEXT;
+            ALTER TABLE inbox ADD COLUMN set_aside INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX inbox_done_ix ON inbox (received_at) WHERE done = 1;
+
+            ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+            ALTER TABLE outbox ADD COLUMN claimed_at INTEGER;
+            CREATE INDEX outbox_sent_ix ON outbox (created_at) WHERE status = 'Sent';
+            """),
     ];
 }
