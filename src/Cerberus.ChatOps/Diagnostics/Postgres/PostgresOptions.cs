@@ -56,5 +56,11 @@ public sealed class PostgresOptions
     /// <summary>.ready segments waiting for the archiver that warn.</summary>
     public int ArchiveReadyWarn { get; set; } = 10;
 
+    /// <summary>
+    /// Resolve the primary from Patroni's <c>/cluster</c> leader and run the database probes there (with the
+    /// configured credentials and database), instead of trusting the configured host to be the primary (default on).
+    /// </summary>
+    public bool FollowPatroniLeader { get; set; } = true;
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString);
 }
