@@ -137,8 +137,16 @@ public static class DiagnosisClassifier
             return null;
         }
 
+        var configured = s.ConfiguredTarget ?? "(configured)";
+        if (s.LastSwitchTimeline is null)
+        {
+            // No switch in /history: the bot was simply pointed at a standby. Not healthy, but not a failover either.
+            return new(Classification.Inconclusive,
+                $"Inconclusive: the configured target {configured} is a standby, not the primary, and Patroni's /history shows no failover; the checks ran on Patroni's leader {leader} at {s.Target} instead, so point Cerberus__Postgres__ConnectionString at the primary (the leader's Service, or a multi-host string with Target Session Attributes=primary).", []);
+        }
+
         return new(Classification.PrimaryUnresponsive,
-            $"Primary unresponsive, and Patroni has already failed over: the configured target {s.ConfiguredTarget ?? "(configured)"} is now a standby and {leader} at {s.Target} leads{SwitchClause(s)}; {AftermathAdvice(s, leader)}.", []);
+            $"Primary unresponsive, and Patroni has already failed over: the configured target {configured} is now a standby and {leader} at {s.Target} leads{SwitchClause(s)}; {AftermathAdvice(s, leader)}.", []);
     }
 
     /// <summary>A recent timeline switch in /history: say so, and drop any switchover or failover (the leader already changed).</summary>

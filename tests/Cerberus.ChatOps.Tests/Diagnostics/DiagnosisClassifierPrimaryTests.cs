@@ -179,4 +179,21 @@ public sealed class DiagnosisClassifierPrimaryTests
         // assert
         Assert.NotEqual(Classification.Healthy, verdict.Classification);
     }
+
+    [Fact]
+    public void Classify_ConfiguredTargetIsAStandbyWithoutAnySwitch_InconclusivePointingAtTheConfiguration()
+    {
+        // arrange
+        var results = Some.HealthyWith(
+            Connectivity(ProbeStatus.Crit, (FactKeys.Connectivity, "ok"), (DiagnosisFactKeys.TargetSource, "patroni_leader"),
+                (DiagnosisFactKeys.ConfiguredTarget, "10.0.0.9:5432"), (DiagnosisFactKeys.ConfiguredInRecovery, "true")),
+            PatroniWith());
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.Inconclusive, verdict.Classification);
+        Assert.StartsWith("Inconclusive: the configured target 10.0.0.9:5432 is a standby, not the primary, and Patroni's /history shows no failover; the checks ran on Patroni's leader pg2 at 10.0.0.2:5432", verdict.Sentence, StringComparison.Ordinal);
+    }
 }
