@@ -153,7 +153,7 @@ public static class DiagnosisClassifier
     private static DiagnosisVerdict WithAftermath(DiagnosisSignals s, DiagnosisVerdict verdict)
     {
         var recent = s.LastSwitchAgeSeconds is { } age && age <= RecentFailover.TotalSeconds;
-        if (!recent || s.PatroniLeader is not { } leader || verdict.Sentence.Contains("already failed over", StringComparison.Ordinal))
+        if (!recent || s.PatroniLeader is not { } leader || verdict.Sentence.Contains("has already failed over", StringComparison.Ordinal))
         {
             return verdict;
         }
@@ -165,7 +165,7 @@ public static class DiagnosisClassifier
         }
 
         var sentence = verdict.Sentence.Replace("; no runbook action is needed.", string.Empty, StringComparison.Ordinal).TrimEnd('.');
-        sentence += $"; Patroni already failed over{SwitchClause(s)}: {AftermathAdvice(s, leader)}.";
+        sentence += $"; Patroni's leader changed recently{SwitchClause(s)}: {AftermathAdvice(s, leader)}.";
         var recommended = verdict.Recommended.Where(k => k is not (RemediationKind.Switchover or RemediationKind.Failover)).ToList();
         return verdict with { Sentence = sentence, Recommended = recommended };
     }

@@ -556,6 +556,42 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         }
     }
 
+    [Fact]
+    public async Task RunAsync_TableLockedAccessExclusive_DiskProbeSizesItFromPgClassWithoutWaiting()
+    {
+        // arrange: a session holds ACCESS EXCLUSIVE (as VACUUM FULL would); a size function would queue behind it
+        var admin = new NpgsqlConnectionStringBuilder(fixture.Lab.PostgresConnectionString) { Pooling = false }.ConnectionString;
+        await ExecAsync(admin, "CREATE TABLE IF NOT EXISTS public.cerberus_diag_exclusive (id int); INSERT INTO public.cerberus_diag_exclusive SELECT generate_series(1, 1000); ANALYZE public.cerberus_diag_exclusive");
+        await using var provider = DiagnosticsHost.Build(fixture.Lab.MonitorConnectionString, null);
+        await using var holder = await OpenAsync(admin);
+        await using (var lockIt = new NpgsqlCommand("BEGIN; LOCK TABLE public.cerberus_diag_exclusive IN ACCESS EXCLUSIVE MODE", holder))
+        {
+            await lockIt.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            // act
+            var report = await provider.Runner().RunAsync([ProbeNames.Disk], CancellationToken.None);
+
+            // assert: no lock_timeout (2 s), the locked table listed from pg_class
+            Dump(report);
+            var disk = report.Find(ProbeNames.Disk)!;
+            Assert.Equal(ProbeStatus.Ok, disk.Status);
+            Assert.True(disk.Duration < TimeSpan.FromSeconds(1.5), $"the disk probe took {disk.Duration}");
+            Assert.Contains(disk.Details, d => d.Contains("cerberus_diag_exclusive: about", StringComparison.Ordinal) && d.Contains("not opened: an ACCESS EXCLUSIVE lock", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await using (var rollback = new NpgsqlCommand("ROLLBACK", holder))
+            {
+                await rollback.ExecuteNonQueryAsync();
+            }
+
+            await ExecAsync(admin, "DROP TABLE IF EXISTS public.cerberus_diag_exclusive");
+        }
+    }
+
     private static async Task GenerateWalAsync(string admin)
     {
         await ExecAsync(admin,

@@ -101,7 +101,7 @@ public sealed class DiagnosisClassifierPrimaryTests
         Assert.Equal(Classification.PrimaryUnresponsive, verdict.Classification);
         Assert.DoesNotContain(RemediationKind.Switchover, verdict.Recommended);
         Assert.DoesNotContain(RemediationKind.Failover, verdict.Recommended);
-        Assert.Contains("Patroni already failed over (timeline 3, to pg2", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Contains("Patroni's leader changed recently (timeline 3, to pg2", verdict.Sentence, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class DiagnosisClassifierPrimaryTests
 
         // assert
         Assert.Equal(Classification.Healthy, verdict.Classification);
-        Assert.DoesNotContain("failed over", verdict.Sentence, StringComparison.Ordinal);
+        Assert.DoesNotContain("leader changed", verdict.Sentence, StringComparison.Ordinal);
     }
 
     [Fact]
