@@ -50,7 +50,7 @@ public sealed class PostgresOptions
     /// <summary>Unreplayed bytes of a standby that warn (64 MiB).</summary>
     public long ReplicaLagWarnBytes { get; set; } = 64L << 20;
 
-    /// <summary>replay_lag above this is critical (the RPO, 15 min).</summary>
+    /// <summary>replay_lag above this is critical (15 min): promotion would take at least that long (RTO); data at risk (RPO) is the unflushed bytes.</summary>
     public TimeSpan ReplayLagCrit { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>.ready segments waiting for the archiver that warn.</summary>
