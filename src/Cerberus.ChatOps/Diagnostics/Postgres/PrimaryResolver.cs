@@ -51,8 +51,9 @@ internal sealed partial class PrimaryResolver(
         var token = budget.Token;
         var clusterTask = Guard(patroni.GetClusterFromAllAsync(token), []);
         var identityTasks = patroni.Members.Select(m => Guard(identities.GetIdentityAsync(m, token), null)).ToList();
-        var configuredTask = CheckAsync(null, token);
-        await Task.WhenAll(clusterTask, Task.WhenAll(identityTasks), configuredTask);
+        using var skipConfigured = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var configuredTask = CheckAsync(null, skipConfigured.Token);
+        await Task.WhenAll(clusterTask, Task.WhenAll(identityTasks));
 
         var clusters = await clusterTask;
         var view = new PatroniView(patroni.Members, clusters, [], []);
@@ -64,15 +65,29 @@ internal sealed partial class PrimaryResolver(
             : leader is null ? (leaders.Count == 0 ? "Patroni reports no leader" : "Patroni lists more than one leader")
             : leader.Host is null ? $"/cluster gives no host for the leader {leader.Name}"
             : null;
+        var leaderEndpoint = leader?.Host is { } host ? new PostgresEndpoint(host, leader.Port ?? 5432) : null;
+
+        // The configured target is the leader's own address: its identity is the leader's, no need to wait for it
+        // (a hung leader would cost the whole budget twice).
+        ServerIdentity? configured = null;
+        if (leaderEndpoint is not null && Equals(leaderEndpoint, connections.ConfiguredEndpoint))
+        {
+            await skipConfigured.CancelAsync();
+        }
+        else
+        {
+            configured = await configuredTask;
+        }
+
         var resolution = new PrimaryResolution
         {
-            Leader = leader?.Host is { } host ? new PostgresEndpoint(host, leader.Port ?? 5432) : null,
+            Leader = leaderEndpoint,
             LeaderName = leader?.Name,
             Members = reference?.Members ?? [],
             ClusterSystemIdentifier = ids.Select(i => i!.SystemIdentifier).FirstOrDefault(s => !string.IsNullOrEmpty(s)),
             Scope = ids.Select(i => i!.Scope).FirstOrDefault(s => !string.IsNullOrEmpty(s)),
             PatroniProblem = problem,
-            Configured = await configuredTask,
+            Configured = configured,
         };
         Log.Resolved(logger, resolution.Leader?.ToString() ?? "(none)", resolution.LeaderName ?? "(none)", problem ?? "ok", time.GetElapsedTime(started).TotalMilliseconds);
         return resolution;
