@@ -20,11 +20,26 @@ public static class DiagnosisClassifier
     /// <summary>Saturation of usable connections that counts as exhaustion.</summary>
     public const double ExhaustionPercent = 95;
 
+    /// <summary>A timeline switch in Patroni's /history younger than this is a failover whose aftermath is still open.</summary>
+    public static readonly TimeSpan RecentFailover = TimeSpan.FromMinutes(30);
+
     public static DiagnosisVerdict Classify(IEnumerable<ProbeResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
         var s = DiagnosisSignals.From(results);
+        if ((SplitBrain(s) ?? WrongCluster(s) ?? RoleLimited(s)) is { } stop)
+        {
+            return Clean(stop);
+        }
+
+        var verdict = ClassifyBranches(s);
+        return Clean(WithAftermath(s, verdict));
+    }
+
+    private static DiagnosisVerdict ClassifyBranches(DiagnosisSignals s)
+    {
         var branches = new List<DiagnosisVerdict>();
+        AddIf(branches, FailedOver(s));
         AddIf(branches, PrimaryUnresponsive(s));
         AddIf(branches, DiskFull(s));
         AddIf(branches, ConnectionExhaustion(s));
@@ -42,7 +57,7 @@ public static class DiagnosisClassifier
                 };
             }
 
-            return Clean(verdict);
+            return verdict;
         }
 
         var top = branches[0];
@@ -66,7 +81,120 @@ public static class DiagnosisClassifier
             sentence = sentence.TrimEnd('.') + $"; the app's health URL {appTrouble}.";
         }
 
-        return Clean(new DiagnosisVerdict(top.Classification, sentence, recommended));
+        return new DiagnosisVerdict(top.Classification, sentence, recommended);
+    }
+
+    /// <summary>
+    /// Two members take writes (the 3.0.2 stale primary resuming, or a second read-write server): nothing else is
+    /// safe until one is fenced, so no action is proposed and the sentence names who holds the lock.
+    /// </summary>
+    private static DiagnosisVerdict? SplitBrain(DiagnosisSignals s)
+    {
+        if (s.SplitBrain is not { } who)
+        {
+            return null;
+        }
+
+        var lockHolder = s.PatroniLeader is { } l ? $"; {l} holds Patroni's leader lock, so fence the other one (stop its PostgreSQL or delete its pod)" : "; fence every member but the one that holds Patroni's leader lock";
+        return new(Classification.Inconclusive,
+            $"Split brain: more than one server takes writes ({who}){lockHolder}; no failover or switchover until one primary remains, and the writes to the fenced one are lost from the cluster's history.", []);
+    }
+
+    /// <summary>The configured database is not Patroni's (another system identifier): the checks describe two different clusters.</summary>
+    private static DiagnosisVerdict? WrongCluster(DiagnosisSignals s)
+    {
+        if (!s.OutsideCluster)
+        {
+            return null;
+        }
+
+        var mine = DiagnosisSignals.Text(s.Connectivity, DiagnosisFactKeys.SystemIdentifier) ?? "?";
+        var theirs = DiagnosisSignals.Text(s.Connectivity, DiagnosisFactKeys.ClusterSystemIdentifier) ?? "?";
+        return new(Classification.Inconclusive,
+            $"Inconclusive: the configured database {s.Target} is not part of the Patroni cluster (system identifier {mine}, the cluster's database_system_identifier {theirs}), so the database checks and the Patroni checks describe different servers; fix Cerberus__Postgres__ConnectionString or Cerberus__Patroni__Urls__N before acting.", []);
+    }
+
+    /// <summary>53300 for the bot's own role: its CONNECTION LIMIT, not the server's; the database checks could not connect.</summary>
+    private static DiagnosisVerdict? RoleLimited(DiagnosisSignals s)
+    {
+        if (!s.RoleLimit || s.Saturation is not null)
+        {
+            return null;
+        }
+
+        return new(Classification.Inconclusive,
+            $"Inconclusive: {s.Target} refuses the bot's own role with 53300 too many connections for role (its CONNECTION LIMIT), so the database checks could not connect; this is not server-wide exhaustion: end the bot's stale sessions or raise the role's limit, then diagnose again.", []);
+    }
+
+    /// <summary>
+    /// Patroni has already failed over and the configured target is now a standby: the primary moved. The aftermath
+    /// is to verify the new leader and watch or fence the old one, never a switchover against a leader that no longer leads.
+    /// </summary>
+    private static DiagnosisVerdict? FailedOver(DiagnosisSignals s)
+    {
+        if (s.PostgresDown || !s.ConfiguredInRecovery || !s.OnPatroniLeader || s.PatroniLeader is not { } leader || !s.PatroniLeaderHealthy)
+        {
+            return null;
+        }
+
+        var configured = s.ConfiguredTarget ?? "(configured)";
+        if (s.LastSwitchTimeline is null)
+        {
+            // No switch in /history: the bot was simply pointed at a standby. Not healthy, but not a failover either.
+            return new(Classification.Inconclusive,
+                $"Inconclusive: the configured target {configured} is a standby, not the primary, and Patroni's /history shows no failover; the checks ran on Patroni's leader {leader} at {s.Target} instead, so point Cerberus__Postgres__ConnectionString at the primary (the leader's Service, or a multi-host string with Target Session Attributes=primary).", []);
+        }
+
+        return new(Classification.PrimaryUnresponsive,
+            $"Primary unresponsive, and Patroni has already failed over: the configured target {configured} is now a standby and {leader} at {s.Target} leads{SwitchClause(s)}; {AftermathAdvice(s, leader)}.", []);
+    }
+
+    /// <summary>A recent timeline switch in /history: say so, and drop any switchover or failover (the leader already changed).</summary>
+    private static DiagnosisVerdict WithAftermath(DiagnosisSignals s, DiagnosisVerdict verdict)
+    {
+        var recent = s.LastSwitchAgeSeconds is { } age && age <= RecentFailover.TotalSeconds;
+        if (!recent || s.PatroniLeader is not { } leader || verdict.Sentence.Contains("has already failed over", StringComparison.Ordinal))
+        {
+            return verdict;
+        }
+
+        if (s.PostgresDown && s.OnPatroniLeader)
+        {
+            // The new leader itself does not serve: that is the primary-unresponsive branch, not an aftermath.
+            return verdict;
+        }
+
+        var sentence = verdict.Sentence.Replace("; no runbook action is needed.", string.Empty, StringComparison.Ordinal).TrimEnd('.');
+        sentence += $"; Patroni's leader changed recently{SwitchClause(s)}: {AftermathAdvice(s, leader)}.";
+        var recommended = verdict.Recommended.Where(k => k is not (RemediationKind.Switchover or RemediationKind.Failover)).ToList();
+        return verdict with { Sentence = sentence, Recommended = recommended };
+    }
+
+    private static string SwitchClause(DiagnosisSignals s)
+    {
+        var parts = new List<string>();
+        if (s.LastSwitchTimeline is { } tl)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"timeline {tl}"));
+        }
+
+        if (s.LastSwitchLeader is { } l)
+        {
+            parts.Add($"to {l}");
+        }
+
+        if (s.LastSwitchAt is { } at)
+        {
+            parts.Add(s.LastSwitchAgeSeconds is { } age ? $"at {at} ({ByteSize.Duration(age)} ago)" : $"at {at}");
+        }
+
+        return parts.Count == 0 ? string.Empty : $" ({string.Join(", ", parts)})";
+    }
+
+    private static string AftermathAdvice(DiagnosisSignals s, string leader)
+    {
+        var old = s.PreviousLeader is { } p && !string.Equals(p, leader, StringComparison.Ordinal) ? p : "the old primary";
+        return $"verify that {leader} takes writes and that the app reaches it, and watch or fence {old}: a frozen Patroni 3.0.2 primary that resumes can take the lock back (no switchover: {leader} already leads)";
     }
 
     private static DiagnosisVerdict? PrimaryUnresponsive(DiagnosisSignals s)
@@ -76,21 +204,33 @@ public static class DiagnosisClassifier
             return null;
         }
 
-        var how = s.ConnectivityOutcome == "timeout"
-            ? $"connecting to {s.Target} timed out after {Seconds(s)}{(DiagnosisSignals.Flag(s.Connectivity, DiagnosisFactKeys.TcpAccepted) ? " (TCP accepted, the startup never answered)" : string.Empty)}"
-            : $"connecting to {s.Target} was refused";
+        var sqlState = DiagnosisSignals.Text(s.Connectivity, DiagnosisFactKeys.SqlState);
+        var how = s.ConnectivityOutcome switch
+        {
+            "timeout" => $"connecting to {s.Target} timed out after {Seconds(s)}{(DiagnosisSignals.Flag(s.Connectivity, DiagnosisFactKeys.TcpAccepted) ? " (TCP accepted, the startup never answered)" : string.Empty)}",
+            "hung" => $"{s.Target} accepted the connection but a trivial query timed out (hung: storage freeze, stuck lock, or a stopped postmaster)",
+            "starting" => $"{s.Target} is down or starting ({(sqlState is null ? "the connection was reset during startup" : $"SQLSTATE {sqlState}")}; a crash-restart loop looks like this)",
+            _ => $"connecting to {s.Target} was refused",
+        };
         var candidate = s.Candidate is { } c ? $"{c} (lag {ByteSize.Format(s.CandidateLag ?? 0)})" : null;
 
         if (s.PatroniAnswered && s.PatroniLeader is { } leader && s.PatroniLeaderHealthy)
         {
-            var hung = DiagnosisSignals.Flag(s.Connectivity, DiagnosisFactKeys.TcpAccepted);
-            var next = (hung, candidate) switch
+            var hung = DiagnosisSignals.Flag(s.Connectivity, DiagnosisFactKeys.TcpAccepted) || s.ConnectivityOutcome == "hung";
+            if (hung)
             {
-                (true, not null) => $"PostgreSQL hangs while Patroni still holds the leader lock, so a switchover to {candidate} is the runbook's next step",
-                (true, null) => "PostgreSQL hangs while Patroni still holds the leader lock and no replica qualifies for a switchover",
-                (false, not null) => $"check the address and network path the bot uses, then switch over to {candidate} if clients fail too",
-                (false, null) => "check the address and network path the bot uses before acting; no replica qualifies for a switchover",
-            };
+                // Patroni 3.0.2 demotes through CHECKPOINT on a new connection without connect_timeout
+                // (postgresql/__init__.py checkpoint), which hangs on a hung postmaster while the HA loop keeps
+                // renewing the lock: a switchover cannot finish. Fencing the leader lets the lock expire.
+                var then = candidate is null ? "no replica qualifies to take over yet" : $"Patroni then fails over to {candidate}";
+                return new(Classification.PrimaryUnresponsive,
+                    $"Primary unresponsive: {how} although Patroni reports {leader} as a running leader; a switchover cannot finish while the postmaster hangs (Patroni 3.0.2 demotes through a CHECKPOINT that hangs too), so fence {leader} (delete its pod with a short grace period, or restart its Patroni container) to let the leader lock expire, {then}; scaling the backend down is the safe first step.",
+                    [RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp]);
+            }
+
+            var next = candidate is not null
+                ? $"check the address and network path the bot uses, then switch over to {candidate} if clients fail too"
+                : "check the address and network path the bot uses before acting; no replica qualifies for a switchover";
             return new(Classification.PrimaryUnresponsive,
                 $"Primary unresponsive: {how} although Patroni reports {leader} as a running leader; {next}.",
                 candidate is null
@@ -238,6 +378,11 @@ public static class DiagnosisClassifier
             evidence.Add($"{s.ReplicasNotStreaming} standby connection(s) not streaming");
         }
 
+        if (s.MissingStandbys is { } missing)
+        {
+            evidence.Add($"{missing} not connected to the leader (no pg_stat_replication row)");
+        }
+
         if (s.WalReceiver is { } receiver && receiver != "streaming")
         {
             evidence.Add($"this standby's WAL receiver is {receiver}");
@@ -280,6 +425,11 @@ public static class DiagnosisClassifier
         else if (s.ArchiverFailing)
         {
             next = "fix archive_command (destination, permissions, space) before WAL fills the disk";
+            recommended = [];
+        }
+        else if (s.MissingStandbys is not null && s.UnhealthyReplicas is null)
+        {
+            next = "its WAL receiver is stopped or cannot connect while Patroni 3.0.2 still shows it running: read the replica's log (pg_hba, replication password, lost slot) before relying on failover";
             recommended = [];
         }
         else

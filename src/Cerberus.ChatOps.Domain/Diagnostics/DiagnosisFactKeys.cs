@@ -77,4 +77,50 @@ public static class DiagnosisFactKeys
 
     /// <summary>"true" when pg_wal holds more than twice max_wal_size.</summary>
     public const string WalOverLimit = "wal_over_limit";
+
+    /// <summary>host:port of the configured target (<c>Cerberus__Postgres__ConnectionString</c>), when the probes used another.</summary>
+    public const string ConfiguredTarget = "pg_configured_target";
+
+    /// <summary>Where the probes connected: "patroni_leader" (resolved from /cluster) or "configured".</summary>
+    public const string TargetSource = "pg_target_source";
+
+    /// <summary>The Patroni member whose PostgreSQL the probes used, when resolved from /cluster.</summary>
+    public const string TargetMember = "pg_target_member";
+
+    /// <summary>"true" when the configured target answered as a standby (pg_is_in_recovery()) although it should be the primary.</summary>
+    public const string ConfiguredInRecovery = "configured_in_recovery";
+
+    /// <summary>"true" when the configured database's system_identifier differs from the Patroni cluster's.</summary>
+    public const string OutsideCluster = "outside_cluster";
+
+    /// <summary>The configured database's system_identifier (pg_control_system()).</summary>
+    public const string SystemIdentifier = "system_identifier";
+
+    /// <summary>The Patroni cluster's database_system_identifier (/patroni).</summary>
+    public const string ClusterSystemIdentifier = "cluster_system_identifier";
+
+    /// <summary>Members that claim to be a primary (/patroni role master/primary, or pg_is_in_recovery() false), comma-separated, when more than one does.</summary>
+    public const string SplitBrain = "split_brain";
+
+    /// <summary>Replicas Patroni lists that pg_stat_replication on the leader lacks: "name (state)", comma-separated.</summary>
+    public const string MissingStandbys = "missing_standbys";
+
+    /// <summary>The last timeline switch in /history: new timeline, its leader, its age in seconds.</summary>
+    public const string LastSwitchTimeline = "patroni_last_switch_timeline";
+
+    public const string LastSwitchLeader = "patroni_last_switch_leader";
+
+    /// <summary>The leader before the last switch (the previous /history entry's new_leader), when /history names it.</summary>
+    public const string PreviousLeader = "patroni_previous_leader";
+
+    public const string LastSwitchAgeSeconds = "patroni_last_switch_age_s";
+
+    /// <summary>The time of the last timeline switch (ISO 8601, as /history gives it).</summary>
+    public const string LastSwitchAt = "patroni_last_switch_at";
+
+    /// <summary>archive_mode (on, always, off); off means no WAL archive and no point-in-time recovery.</summary>
+    public const string ArchiveMode = "archive_mode";
+
+    /// <summary>"true" when the bot's own role hit its CONNECTION LIMIT (53300 "too many connections for role").</summary>
+    public const string RoleLimit = "role_limit";
 }

@@ -61,7 +61,38 @@ internal sealed class DiagnosisSignals
 
     public string? ConnectivityOutcome => Text(Connectivity, FactKeys.Connectivity);
 
-    public bool PostgresDown => ConnectivityOutcome is "refused" or "timeout";
+    /// <summary>The primary does not serve: refused, connect timeout, hung (a trivial query timed out), starting (57P03/08006/reset).</summary>
+    public bool PostgresDown => ConnectivityOutcome is "refused" or "timeout" or "hung" or "starting";
+
+    /// <summary>The configured target answered as a standby where the primary was expected.</summary>
+    public bool ConfiguredInRecovery => Flag(Connectivity, DiagnosisFactKeys.ConfiguredInRecovery);
+
+    public string? ConfiguredTarget => Text(Connectivity, DiagnosisFactKeys.ConfiguredTarget);
+
+    /// <summary>The probes ran on Patroni's leader (resolved from /cluster), not on the configured host.</summary>
+    public bool OnPatroniLeader => Text(Connectivity, DiagnosisFactKeys.TargetSource) == "patroni_leader";
+
+    /// <summary>The configured database's system identifier differs from the Patroni cluster's.</summary>
+    public bool OutsideCluster => Flag(Connectivity, DiagnosisFactKeys.OutsideCluster);
+
+    /// <summary>Members that claim to be primary, from /patroni roles or pg_is_in_recovery(); null when at most one does.</summary>
+    public string? SplitBrain =>
+        Text(Patroni, DiagnosisFactKeys.SplitBrain) is { Length: > 0 } p ? p
+        : Text(Connectivity, DiagnosisFactKeys.SplitBrain) is { Length: > 0 } c ? c : null;
+
+    public string? MissingStandbys => Text(Replication, DiagnosisFactKeys.MissingStandbys) is { Length: > 0 } m ? m : null;
+
+    public bool RoleLimit => ConnectivityOutcome == "role_limit";
+
+    public double? LastSwitchAgeSeconds => Number(Patroni, DiagnosisFactKeys.LastSwitchAgeSeconds);
+
+    public string? LastSwitchLeader => Text(Patroni, DiagnosisFactKeys.LastSwitchLeader) is { Length: > 0 } l ? l : null;
+
+    public string? PreviousLeader => Text(Patroni, DiagnosisFactKeys.PreviousLeader) is { Length: > 0 } l ? l : null;
+
+    public string? LastSwitchAt => Text(Patroni, DiagnosisFactKeys.LastSwitchAt);
+
+    public int? LastSwitchTimeline => Number(Patroni, DiagnosisFactKeys.LastSwitchTimeline) is { } n ? (int)n : null;
 
     public string Target => Text(Connectivity, DiagnosisFactKeys.PostgresTarget) ?? "the database";
 

@@ -18,6 +18,11 @@ internal static class DiagnosticsServiceCollectionExtensions
         services.AddValidatedOptions<PostgresOptions, PostgresOptionsValidator>(PostgresOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PostgresConnectionFactory>();
+        services.TryAddSingleton<PrimaryResolutionCache>();
+
+        // Transient, like every holder of a typed HttpClient; the cache above shares one resolution per run.
+        services.AddHttpClient<IPatroniIdentityClient, PatroniIdentityClient>(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddTransient<PrimaryResolver>();
 
         // Transient: the Patroni probe holds a typed HttpClient, which must not be captured by a singleton.
         services.AddTransient<IDiagnosticProbe, ConnectivityProbe>();

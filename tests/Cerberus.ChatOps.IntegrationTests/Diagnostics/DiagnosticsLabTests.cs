@@ -51,9 +51,14 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         // act
         var report = await provider.Runner().RunAsync(null, CancellationToken.None);
 
-        // assert
+        // assert: the lab's cluster runs without archive_mode, which warns (no PITR); everything else passes
         Dump(report);
-        Assert.All(report.Results, r => Assert.Equal(ProbeStatus.Ok, r.Status));
+        Assert.All(report.Results.Where(r => r.Probe != ProbeNames.Replication), r => Assert.Equal(ProbeStatus.Ok, r.Status));
+        var replication = report.Find(ProbeNames.Replication)!;
+        Assert.Equal(ProbeStatus.Warn, replication.Status);
+        Assert.Equal("off", replication.Facts[DiagnosisFactKeys.ArchiveMode]);
+        Assert.StartsWith("archive_mode is off: there is no WAL archive, so no point-in-time recovery", replication.Summary, StringComparison.Ordinal);
+        Assert.Equal("patroni_leader", report.Find(ProbeNames.Connectivity)!.Facts[DiagnosisFactKeys.TargetSource]);
         var patroni = report.Find(ProbeNames.Patroni)!;
         Assert.Equal(leader, patroni.Facts[FactKeys.PatroniLeader]);
         Assert.Equal(timeline.ToString(CultureInfo.InvariantCulture), patroni.Facts[FactKeys.PatroniTimeline]);
@@ -64,7 +69,7 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
-    public async Task RunAsync_PointedAtTheStandby_SaysSoAndReportsTheReceiverSide()
+    public async Task RunAsync_PointedAtTheStandbyWithoutPatroni_CritNotHealthyAndReportsTheReceiverSide()
     {
         // arrange
         var cluster = await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90));
@@ -84,8 +89,11 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         Assert.Equal("true", replication.Facts[DiagnosisFactKeys.InRecovery]);
         Assert.Equal("streaming", replication.Facts[DiagnosisFactKeys.WalReceiverStatus]);
         Assert.StartsWith("this server is a standby", replication.Summary, StringComparison.Ordinal);
-        Assert.Contains("(standby,", report.Find(ProbeNames.Connectivity)!.Summary, StringComparison.Ordinal);
-        Assert.Equal(Classification.Healthy, report.Classification);
+        var connectivity = report.Find(ProbeNames.Connectivity)!;
+        Assert.Equal(ProbeStatus.Crit, connectivity.Status);
+        Assert.Equal("true", connectivity.Facts[DiagnosisFactKeys.ConfiguredInRecovery]);
+        Assert.Contains("the configured target, is a standby (in recovery), not the primary", connectivity.Summary, StringComparison.Ordinal);
+        Assert.NotEqual(Classification.Healthy, report.Classification);
     }
 
     [Fact]
@@ -152,8 +160,10 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
             Assert.Equal("true", connectivity.Facts[DiagnosisFactKeys.TcpAccepted]);
             Assert.Equal(leader, report.Find(ProbeNames.Patroni)!.Facts[FactKeys.PatroniLeader]);
             Assert.Equal(Classification.PrimaryUnresponsive, report.Classification);
-            Assert.Equal([RemediationKind.Switchover, RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp], report.Recommended);
-            Assert.Contains($"a switchover to {replica} (lag", report.Sentence, StringComparison.Ordinal);
+            Assert.Equal([RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp], report.Recommended);
+            Assert.Contains($"a switchover cannot finish while the postmaster hangs", report.Sentence, StringComparison.Ordinal);
+            Assert.Contains($"fence {leader}", report.Sentence, StringComparison.Ordinal);
+            Assert.Contains($"Patroni then fails over to {replica} (lag", report.Sentence, StringComparison.Ordinal);
         }
         finally
         {
@@ -417,6 +427,168 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
             await WaitUntilAsync(async () => (bool)(await ScalarAsync(admin,
                     "SELECT coalesce(last_archived_time > last_failed_time, false) FROM pg_stat_archiver"))!,
                 TimeSpan.FromSeconds(90), "the archiver did not recover");
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_ConfiguredTargetIsTheOldLeaderAfterSwitchover_CritAndProbesUseTheNewLeader()
+    {
+        // arrange: the bot is configured with the leader's address; Patroni then moves the primary
+        var lab = fixture.Lab;
+        var cluster = await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90));
+        var (oldLeader, timeline) = PatroniLab.LeaderOf(cluster);
+        var names = lab.PatroniNames.ToList();
+        var newLeader = names.Single(n => n != oldLeader);
+        var configured = lab.PatroniPostgres[names.IndexOf(oldLeader!)];
+        var leaderAddress = new NpgsqlConnectionStringBuilder(lab.PatroniPostgres[names.IndexOf(newLeader)]);
+        var (status, body) = await fixture.Patroni.SwitchoverAsync(oldLeader!, newLeader);
+        Assert.True(status == 200, $"switchover: {status} {body}");
+        await WaitUntilAsync(async () => PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90))).Leader == newLeader
+                && (bool)(await ScalarAsync(configured, "SELECT pg_is_in_recovery()"))!,
+            TimeSpan.FromSeconds(90), "the old leader did not come back as a standby");
+        await WaitStreamingAsync(lab.PatroniPostgres[names.IndexOf(newLeader)]);
+        await using var provider = DiagnosticsHost.Build(configured, lab.PatroniUrls);
+
+        // act
+        var report = await provider.Runner().RunAsync(null, CancellationToken.None);
+
+        // assert: CRIT, and every database probe ran on the new leader, not on the configured (now standby) server
+        Dump(report);
+        var connectivity = report.Find(ProbeNames.Connectivity)!;
+        Assert.Equal(ProbeStatus.Crit, connectivity.Status);
+        Assert.Equal("true", connectivity.Facts[DiagnosisFactKeys.ConfiguredInRecovery]);
+        Assert.Equal("false", connectivity.Facts[DiagnosisFactKeys.InRecovery]);
+        Assert.Contains($"is a standby (in recovery), not the primary: Patroni's leader is {newLeader}", connectivity.Summary, StringComparison.Ordinal);
+        var leaderTarget = $"{leaderAddress.Host}:{leaderAddress.Port}";
+        foreach (var probe in SqlProbes)
+        {
+            Assert.Equal(leaderTarget, report.Find(probe)!.Facts[DiagnosisFactKeys.PostgresTarget]);
+            Assert.Equal("patroni_leader", report.Find(probe)!.Facts[DiagnosisFactKeys.TargetSource]);
+        }
+
+        Assert.Equal("false", report.Find(ProbeNames.Replication)!.Facts[DiagnosisFactKeys.InRecovery]);
+        Assert.Equal("1", report.Find(ProbeNames.Replication)!.Facts[FactKeys.ReplicationStreaming]);
+        var patroni = report.Find(ProbeNames.Patroni)!;
+        Assert.Equal((timeline + 1).ToString(CultureInfo.InvariantCulture), patroni.Facts[DiagnosisFactKeys.LastSwitchTimeline]);
+        Assert.Equal(newLeader, patroni.Facts[DiagnosisFactKeys.LastSwitchLeader]);
+        Assert.Equal(Classification.PrimaryUnresponsive, report.Classification);
+        Assert.Contains("Patroni has already failed over", report.Sentence, StringComparison.Ordinal);
+        Assert.Contains($"verify that {newLeader} takes writes", report.Sentence, StringComparison.Ordinal);
+        Assert.DoesNotContain(RemediationKind.Switchover, report.Recommended);
+        Assert.DoesNotContain(RemediationKind.Failover, report.Recommended);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConfiguredDatabaseOutsideThePatroniCluster_CritSaysSo()
+    {
+        // arrange: the standalone PostgreSQL is configured, Patroni's URLs are the two-node cluster's
+        var lab = fixture.Lab;
+        await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90));
+        var standalone = new NpgsqlConnectionStringBuilder(lab.MonitorConnectionString);
+        var standaloneId = (string)(await ScalarAsync(lab.PostgresConnectionString, "SELECT system_identifier::text FROM pg_control_system()"))!;
+        var clusterId = (string)(await ScalarAsync(lab.PatroniPostgres[0], "SELECT system_identifier::text FROM pg_control_system()"))!;
+        await using var provider = DiagnosticsHost.Build(lab.MonitorConnectionString, lab.PatroniUrls);
+
+        // act
+        var report = await provider.Runner().RunAsync(null, CancellationToken.None);
+
+        // assert: the checks stay on the configured server (its credentials) and say it is not the cluster's
+        Dump(report);
+        var connectivity = report.Find(ProbeNames.Connectivity)!;
+        Assert.Equal(ProbeStatus.Crit, connectivity.Status);
+        Assert.Equal("true", connectivity.Facts[DiagnosisFactKeys.OutsideCluster]);
+        Assert.Equal(standaloneId, connectivity.Facts[DiagnosisFactKeys.SystemIdentifier]);
+        Assert.Equal(clusterId, connectivity.Facts[DiagnosisFactKeys.ClusterSystemIdentifier]);
+        Assert.Equal("configured", connectivity.Facts[DiagnosisFactKeys.TargetSource]);
+        Assert.Equal($"{standalone.Host}:{standalone.Port}", connectivity.Facts[DiagnosisFactKeys.PostgresTarget]);
+        Assert.Contains($"is not part of Patroni cluster {lab.PatroniScope}", connectivity.Summary, StringComparison.Ordinal);
+        Assert.Equal(Classification.Inconclusive, report.Classification);
+        Assert.Contains($"(system identifier {standaloneId}, the cluster's database_system_identifier {clusterId})", report.Sentence, StringComparison.Ordinal);
+        Assert.Empty(report.Recommended);
+    }
+
+    [Fact]
+    public async Task RunAsync_ReplicasWalReceiverRejectedByTheLeader_MissingStandbyWhilePatroniSaysRunning()
+    {
+        // arrange: a reject line for replication at the top of the leader's pg_hba.conf, a reload, and the walsender
+        // terminated: the replica's walreceiver retries every wal_retrieve_retry_interval (5 s) and is refused each
+        // time (measured: no pg_stat_replication row for 20 s, Patroni 3.0.2 still lists the replica running, lag 0;
+        // after the line is removed it streams again within about 5 s).
+        var lab = fixture.Lab;
+        var cluster = await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90));
+        var (leader, _) = PatroniLab.LeaderOf(cluster);
+        var names = lab.PatroniNames.ToList();
+        var replica = names.Single(n => n != leader);
+        var leaderPg = lab.PatroniPostgres[names.IndexOf(leader!)];
+        await WaitStreamingAsync(leaderPg);
+        var hba = Path.Combine(lab.Directory, "patroni", leader!, "data", "pg_hba.conf");
+        var original = await File.ReadAllTextAsync(hba);
+        await using var provider = DiagnosticsHost.Build(leaderPg, lab.PatroniUrls);
+        try
+        {
+            await File.WriteAllTextAsync(hba, "host replication all 127.0.0.1/32 reject\n" + original);
+            await ExecAsync(leaderPg, "SELECT pg_reload_conf()");
+            await ExecAsync(leaderPg, "SELECT pg_terminate_backend(pid) FROM pg_stat_replication");
+            await WaitUntilAsync(async () => Convert.ToInt64(await ScalarAsync(leaderPg, "SELECT count(*) FROM pg_stat_replication"), CultureInfo.InvariantCulture) == 0,
+                TimeSpan.FromSeconds(10), "the walsender did not go away");
+            await Task.Delay(TimeSpan.FromSeconds(6)); // past one reconnect attempt of the walreceiver
+            Assert.Equal(0L, Convert.ToInt64(await ScalarAsync(leaderPg, "SELECT count(*) FROM pg_stat_replication"), CultureInfo.InvariantCulture));
+
+            // act
+            var report = await provider.Runner().RunAsync(null, CancellationToken.None);
+
+            // assert
+            Dump(report);
+            var replication = report.Find(ProbeNames.Replication)!;
+            Assert.Equal(ProbeStatus.Crit, replication.Status);
+            Assert.Equal($"{replica} (running in Patroni)", replication.Facts[DiagnosisFactKeys.MissingStandbys]);
+            Assert.Contains($"Patroni lists {replica} (running in Patroni) but pg_stat_replication on the leader has no connection from it", replication.Summary, StringComparison.Ordinal);
+            Assert.Contains($"{replica}:replica:running", report.Find(ProbeNames.Patroni)!.Facts[FactKeys.PatroniMembers], StringComparison.Ordinal);
+            Assert.Equal(Classification.ReplicationBroken, report.Classification);
+            Assert.Contains("not connected to the leader (no pg_stat_replication row)", report.Sentence, StringComparison.Ordinal);
+            Assert.DoesNotContain(RemediationKind.DropReplicationSlot, report.Recommended);
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(hba, original);
+            await ExecAsync(leaderPg, "SELECT pg_reload_conf()");
+            await WaitStreamingAsync(leaderPg);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_TableLockedAccessExclusive_DiskProbeSizesItFromPgClassWithoutWaiting()
+    {
+        // arrange: a session holds ACCESS EXCLUSIVE (as VACUUM FULL would); a size function would queue behind it
+        var admin = new NpgsqlConnectionStringBuilder(fixture.Lab.PostgresConnectionString) { Pooling = false }.ConnectionString;
+        await ExecAsync(admin, "CREATE TABLE IF NOT EXISTS public.cerberus_diag_exclusive (id int); INSERT INTO public.cerberus_diag_exclusive SELECT generate_series(1, 1000); ANALYZE public.cerberus_diag_exclusive");
+        await using var provider = DiagnosticsHost.Build(fixture.Lab.MonitorConnectionString, null);
+        await using var holder = await OpenAsync(admin);
+        await using (var lockIt = new NpgsqlCommand("BEGIN; LOCK TABLE public.cerberus_diag_exclusive IN ACCESS EXCLUSIVE MODE", holder))
+        {
+            await lockIt.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            // act
+            var report = await provider.Runner().RunAsync([ProbeNames.Disk], CancellationToken.None);
+
+            // assert: no lock_timeout (2 s), the locked table listed from pg_class
+            Dump(report);
+            var disk = report.Find(ProbeNames.Disk)!;
+            Assert.Equal(ProbeStatus.Ok, disk.Status);
+            Assert.True(disk.Duration < TimeSpan.FromSeconds(1.5), $"the disk probe took {disk.Duration}");
+            Assert.Contains(disk.Details, d => d.Contains("cerberus_diag_exclusive: about", StringComparison.Ordinal) && d.Contains("not opened: an ACCESS EXCLUSIVE lock", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await using (var rollback = new NpgsqlCommand("ROLLBACK", holder))
+            {
+                await rollback.ExecuteNonQueryAsync();
+            }
+
+            await ExecAsync(admin, "DROP TABLE IF EXISTS public.cerberus_diag_exclusive");
         }
     }
 

@@ -72,19 +72,20 @@ public sealed class DiagnosisClassifierTests
     }
 
     [Fact]
-    public void Classify_TimeoutButPatroniLeaderHealthy_RecommendsSwitchoverNotFailover()
+    public void Classify_TimeoutButPatroniLeaderHealthy_RecommendsFencingNotSwitchover()
     {
-        // arrange
+        // arrange: TCP accepted, the startup never answered, Patroni content (a hung postmaster)
         var results = Some.HealthyWith(Some.ConnectivityTimeout());
 
         // act
         var verdict = DiagnosisClassifier.Classify(results);
 
-        // assert
+        // assert: Patroni 3.0.2 cannot finish a switchover from a hung postmaster (its demote CHECKPOINT hangs)
         Assert.Equal(Classification.PrimaryUnresponsive, verdict.Classification);
-        Assert.Equal([RemediationKind.Switchover, RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp], verdict.Recommended);
-        Assert.DoesNotContain(RemediationKind.Failover, verdict.Recommended);
-        Assert.Contains("although Patroni reports pg1 as a running leader; PostgreSQL hangs while Patroni still holds the leader lock, so a switchover to pg2 (lag 0 B) is the runbook's next step.", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Equal([RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp], verdict.Recommended);
+        Assert.Contains("although Patroni reports pg1 as a running leader; a switchover cannot finish while the postmaster hangs", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Contains("fence pg1", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Contains("Patroni then fails over to pg2 (lag 0 B)", verdict.Sentence, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -383,7 +384,7 @@ public sealed class DiagnosisClassifierTests
     public void Classify_SwitchoverBranchWithExhaustion_NeverAddsFailover()
     {
         // arrange
-        var results = Some.HealthyWith(Some.ConnectivityTimeout(), Some.ConnectionsAt(99));
+        var results = Some.HealthyWith(Some.ConnectivityRefused(), Some.ConnectionsAt(99));
 
         // act
         var verdict = DiagnosisClassifier.Classify(results);

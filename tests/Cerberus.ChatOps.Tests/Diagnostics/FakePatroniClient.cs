@@ -68,8 +68,13 @@ internal sealed class FakePatroniClient : IPatroniClient
     public Task<PatroniAnswer<PatroniNodeStatus>> GetStatusAsync(Uri member, CancellationToken cancellationToken) =>
         Answer<PatroniNodeStatus>(member, _statuses.GetValueOrDefault(member), cancellationToken);
 
+    /// <summary>The /history entries every member serves (none by default: a cluster that never switched).</summary>
+    public List<PatroniHistoryEntry> History { get; } = [];
+
     public Task<PatroniAnswer<IReadOnlyList<PatroniHistoryEntry>>> GetHistoryAsync(Uri member, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("the probe does not read /history");
+        Task.FromResult(_hung.Contains(member)
+            ? new PatroniAnswer<IReadOnlyList<PatroniHistoryEntry>>(member, null, null, true, "no answer within 3 s", TimeSpan.FromSeconds(3))
+            : new PatroniAnswer<IReadOnlyList<PatroniHistoryEntry>>(member, History.ToList(), 200, false, null, TimeSpan.FromMilliseconds(5)));
 
     public Task<PatroniAnswer<PatroniDynamicConfig>> GetConfigAsync(Uri member, CancellationToken cancellationToken) =>
         Answer<PatroniDynamicConfig>(member, ConfigJson, cancellationToken);

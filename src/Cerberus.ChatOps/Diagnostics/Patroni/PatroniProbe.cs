@@ -11,7 +11,11 @@ namespace Cerberus.ChatOps.Diagnostics.Patroni;
 /// <c>/patroni</c> and <c>/config</c> per member, all in parallel with the client's per-member timeout. Flags no
 /// leader or more than one, members that disagree about the leader, a leader that does not answer or does not run,
 /// replicas not running, missing, on another timeline, or lagging (unknown, or above maximum_lag_on_failover),
-/// a paused cluster, a stale DCS view, and unreachable or hung members (DEGRADED, naming them).
+/// a paused cluster, a stale DCS view, and unreachable or hung members (DEGRADED, naming them). Split brain is more
+/// than one member whose own <c>/patroni</c> says <c>master</c>/<c>primary</c> (in 3.0.2 that role comes from the
+/// member's own PostgreSQL: timeline 0, i.e. in recovery, means replica; <c>api.py</c> <c>get_postgresql_status</c>),
+/// whatever the single DCS leader key says. <c>/history</c> dates the last timeline switch, so the classifier can
+/// tell a failover Patroni already made.
 /// </summary>
 internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOptions> options, TimeProvider time) : IDiagnosticProbe
 {
@@ -42,9 +46,11 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
             var clusterTask = client.GetClusterFromAllAsync(token);
             var statusTasks = members.Select(m => client.GetStatusAsync(m, token)).ToList();
             var configTasks = members.Select(m => client.GetConfigAsync(m, token)).ToList();
+            var historyTask = client.GetHistoryAsync(members[0], token);
             await Task.WhenAll(Task.WhenAll(statusTasks), Task.WhenAll(configTasks), clusterTask);
             var view = new PatroniView(members, await clusterTask, statusTasks.Select(t => t.Result).ToList(), configTasks.Select(t => t.Result).ToList());
             var summary = Examine(view, findings);
+            ExamineHistory(await HistoryAsync(historyTask), findings);
             return findings.Build(summary, time.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -122,6 +128,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
         }
 
         ExamineLeader(view, leader, findings, timeout);
+        ExamineSplitBrain(view, leader, findings);
         ExamineReplicas(view, reference, leader, maxLag, findings);
 
         if (paused)
@@ -238,6 +245,69 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
         {
             findings.Fact(DiagnosisFactKeys.PatroniCandidate, candidate.Name);
             findings.Fact(DiagnosisFactKeys.PatroniCandidateLagBytes, candidate.LagBytes ?? 0);
+        }
+    }
+
+    /// <summary>Two or more members whose own /patroni reports a primary: whatever the DCS says, two servers take writes.</summary>
+    private static void ExamineSplitBrain(PatroniView view, PatroniMember? leader, ProbeFindings findings)
+    {
+        var primaries = view.Members
+            .Where(m => view.Status(m)?.Value?.IsPrimary == true)
+            .Select(view.NameOf)
+            .ToList();
+        if (primaries.Count < 2)
+        {
+            return;
+        }
+
+        var stale = primaries.Where(n => !string.Equals(n, leader?.Name, StringComparison.Ordinal)).ToList();
+        findings.Fact(DiagnosisFactKeys.SplitBrain, string.Join(", ", primaries));
+        findings.Problem(ProbeStatus.Crit,
+            $"split brain: {string.Join(" and ", primaries)} each report role master on /patroni{(leader is null ? string.Empty : $"; {leader.Name} holds the leader lock, so fence {string.Join(", ", stale)}")}");
+    }
+
+    /// <summary>The last timeline switch from /history ([timeline, lsn, reason, timestamp, new_leader] in 3.0.2).</summary>
+    private void ExamineHistory(IReadOnlyList<PatroniHistoryEntry>? history, ProbeFindings findings)
+    {
+        if (history is not { Count: > 0 })
+        {
+            return;
+        }
+
+        var last = history[^1];
+
+        // Each entry names the timeline that ended; the new one is the next.
+        var timeline = last.Timeline + 1;
+        findings.Fact(DiagnosisFactKeys.LastSwitchTimeline, timeline);
+        if (last.NewLeader is { Length: > 0 } newLeader)
+        {
+            findings.Fact(DiagnosisFactKeys.LastSwitchLeader, newLeader);
+        }
+
+        if (history.Count >= 2 && history[^2].NewLeader is { Length: > 0 } previous)
+        {
+            findings.Fact(DiagnosisFactKeys.PreviousLeader, previous);
+        }
+
+        var when = DateTimeOffset.TryParse(last.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null;
+        if (when is { } t)
+        {
+            findings.Fact(DiagnosisFactKeys.LastSwitchAt, t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            findings.Fact(DiagnosisFactKeys.LastSwitchAgeSeconds, Math.Max(0, (time.GetUtcNow() - t).TotalSeconds));
+        }
+
+        findings.Detail($"/history: timeline {timeline} began{(when is { } w ? $" at {w.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z" : string.Empty)}{(last.NewLeader is { Length: > 0 } l ? $" with leader {l}" : string.Empty)} ({history.Count} switch(es) in all)");
+    }
+
+    private static async Task<IReadOnlyList<PatroniHistoryEntry>?> HistoryAsync(Task<PatroniAnswer<IReadOnlyList<PatroniHistoryEntry>>> task)
+    {
+        try
+        {
+            return (await task).Value;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
         }
     }
 

@@ -10,8 +10,8 @@ namespace Cerberus.ChatOps.Diagnostics.Postgres;
 /// lock waiters and who blocks them (pg_blocking_pids), the longest transaction, and the top offenders by
 /// application, user and client (the bot's own sessions count, but are never named as offenders). Needs pg_monitor (pg_read_all_stats) to see other roles' sessions.
 /// </summary>
-internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, TimeProvider time)
-    : PostgresProbe(connections, time)
+internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, PrimaryResolver primary, TimeProvider time)
+    : PostgresProbe(connections, primary, time)
 {
     private const string CountsSql =
         """
@@ -39,11 +39,15 @@ internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, Ti
         ORDER BY xact_start LIMIT 3
         """;
 
+    /// <summary>
+    /// Lock waiters, dated by the real wait start: <c>pg_locks.waitstart</c> of the ungranted lock (PostgreSQL 14+;
+    /// {0} is replaced by the wait-start expression, older servers fall back to state_change/query_start).
+    /// </summary>
     private const string LockWaitersSql =
         """
         SELECT w.pid, coalesce(w.usename, '?'), coalesce(nullif(w.application_name, ''), '?'),
-               extract(epoch FROM now() - coalesce(w.state_change, w.query_start))::float8 AS wait_s,
-               coalesce(w.state_change, w.query_start) AS wait_start,
+               extract(epoch FROM now() - {0})::float8 AS wait_s,
+               {0} AS wait_start,
                coalesce(string_agg(b.pid || ' ' || coalesce(b.usename, '?') || '/' || coalesce(nullif(b.application_name, ''), '?')
                                    || ' (' || coalesce(b.state, '?') || ')', ', ' ORDER BY b.pid), 'unknown') AS blockers
         FROM pg_stat_activity w
@@ -53,6 +57,11 @@ internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, Ti
         GROUP BY 1, 2, 3, 4, 5
         ORDER BY wait_start NULLS LAST LIMIT 10
         """;
+
+    private const string WaitStartFromLocks =
+        "coalesce((SELECT min(l.waitstart) FROM pg_locks l WHERE l.pid = w.pid AND NOT l.granted), w.state_change, w.query_start)";
+
+    private const string WaitStartFromActivity = "coalesce(w.state_change, w.query_start)";
 
     private const string OffendersSql =
         """
@@ -66,7 +75,7 @@ internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, Ti
 
     public override string Name => ProbeNames.Connections;
 
-    protected override async Task<string> ExamineAsync(NpgsqlConnection connection, ProbeFindings findings, CancellationToken cancellationToken)
+    protected override async Task<string> ExamineAsync(NpgsqlConnection connection, PostgresProbeContext context, ProbeFindings findings, CancellationToken cancellationToken)
     {
         var c = (await QueryAsync(connection, CountsSql, r => new
         {
@@ -155,7 +164,9 @@ internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, Ti
 
     private async Task ExamineLockWaitersAsync(NpgsqlConnection connection, ProbeFindings findings, CancellationToken cancellationToken)
     {
-        var waiters = await QueryAsync(connection, LockWaitersSql,
+        // pg_locks.waitstart exists from PostgreSQL 14: the time the wait began, not the query's start.
+        var waitStart = connection.PostgreSqlVersion.Major >= 14 ? WaitStartFromLocks : WaitStartFromActivity;
+        var waiters = await QueryAsync(connection, LockWaitersSql.Replace("{0}", waitStart, StringComparison.Ordinal),
             r => (Pid: r.GetInt32(0), User: r.GetString(1), App: r.GetString(2), Wait: NullableDouble(r, 3) ?? 0, Since: NullableTime(r, 4), Blockers: r.GetString(5)),
             cancellationToken);
         foreach (var w in waiters)

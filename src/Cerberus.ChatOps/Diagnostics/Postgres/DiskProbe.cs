@@ -10,8 +10,8 @@ namespace Cerberus.ChatOps.Diagnostics.Postgres;
 /// heap, indexes and TOAST (partitioned tables summed over their partitions). Free space of the volume is the
 /// Kubernetes side's (the volume probe).
 /// </summary>
-internal sealed class DiskProbe(PostgresConnectionFactory connections, TimeProvider time)
-    : PostgresProbe(connections, time)
+internal sealed class DiskProbe(PostgresConnectionFactory connections, PrimaryResolver primary, TimeProvider time)
+    : PostgresProbe(connections, primary, time)
 {
     private const string WalSql =
         """
@@ -22,25 +22,48 @@ internal sealed class DiskProbe(PostgresConnectionFactory connections, TimeProvi
     private const string DatabasesSql =
         "SELECT datname::text, pg_database_size(oid)::int8 FROM pg_database WHERE datallowconn ORDER BY 2 DESC";
 
+    /// <summary>
+    /// The largest relations. The size functions open each relation, its indexes and its partitions with
+    /// AccessShareLock, which queues behind a pending or granted ACCESS EXCLUSIVE lock (VACUUM FULL, ALTER, REINDEX,
+    /// DROP): such a relation is sized from pg_class (relpages, no lock) and marked, never opened. lock_timeout
+    /// stays the safety net for a lock taken between the check and the call.
+    /// </summary>
     private const string RelationsSql =
         """
-        WITH rel AS (
+        WITH exclusive AS (
+          SELECT l.relation FROM pg_locks l
+          WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())),
+        busy AS (
+          SELECT relation AS relid FROM exclusive
+          UNION SELECT i.indrelid FROM pg_index i JOIN exclusive e ON e.relation = i.indexrelid
+          UNION SELECT c.oid FROM pg_class c JOIN exclusive e ON e.relation = c.reltoastrelid
+          UNION SELECT a.relid FROM exclusive e, LATERAL pg_partition_ancestors(e.relation) a),
+        rel AS (
           SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind = 'p' AS partitioned,
-                 CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t)
-                      ELSE pg_total_relation_size(c.oid) END::int8 AS total,
-                 CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(pg_relation_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t)
-                      ELSE pg_relation_size(c.oid) END::int8 AS heap,
-                 CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(pg_indexes_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t)
-                      ELSE pg_indexes_size(c.oid) END::int8 AS indexes
+                 c.oid IN (SELECT relid FROM busy) AS locked,
+                 c.relpages::int8 * current_setting('block_size')::int8 AS estimate, c.oid
           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relkind IN ('r', 'm', 'p') AND NOT c.relispartition
-            AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%')
-        SELECT schema, name, partitioned, total, heap, indexes FROM rel ORDER BY total DESC LIMIT 10
+            AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'),
+        sized AS (
+          SELECT schema, name, partitioned, locked,
+                 CASE WHEN locked THEN estimate
+                      WHEN partitioned THEN (SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0) FROM pg_partition_tree(oid) t)
+                      ELSE pg_total_relation_size(oid) END::int8 AS total,
+                 CASE WHEN locked THEN estimate
+                      WHEN partitioned THEN (SELECT coalesce(sum(pg_relation_size(t.relid)), 0) FROM pg_partition_tree(oid) t)
+                      ELSE pg_relation_size(oid) END::int8 AS heap,
+                 CASE WHEN locked THEN 0
+                      WHEN partitioned THEN (SELECT coalesce(sum(pg_indexes_size(t.relid)), 0) FROM pg_partition_tree(oid) t)
+                      ELSE pg_indexes_size(oid) END::int8 AS indexes
+          FROM rel)
+        SELECT schema, name, partitioned, total, heap, indexes, locked FROM sized ORDER BY total DESC LIMIT 10
         """;
 
     public override string Name => ProbeNames.Disk;
 
-    protected override async Task<string> ExamineAsync(NpgsqlConnection connection, ProbeFindings findings, CancellationToken cancellationToken)
+    protected override async Task<string> ExamineAsync(NpgsqlConnection connection, PostgresProbeContext context, ProbeFindings findings, CancellationToken cancellationToken)
     {
         var wal = (await QueryAsync(connection, WalSql,
             r => (Segments: r.GetInt64(0), Bytes: r.GetInt64(1), MaxWalSize: r.GetInt64(2), KeepSize: r.GetString(3)), cancellationToken))[0];
@@ -67,10 +90,17 @@ internal sealed class DiskProbe(PostgresConnectionFactory connections, TimeProvi
             Total = r.GetInt64(3),
             Heap = r.GetInt64(4),
             Indexes = r.GetInt64(5),
+            Locked = r.GetBoolean(6),
         }, cancellationToken);
         var database = connection.Database;
-        foreach (var rel in relations.Where(r => r.Total > 0))
+        foreach (var rel in relations.Where(r => r.Total > 0 || r.Locked))
         {
+            if (rel.Locked)
+            {
+                findings.Detail($"{database}.{rel.Schema}.{rel.Name}: about {ByteSize.Format(rel.Total)} by pg_class (not opened: an ACCESS EXCLUSIVE lock is held or pending on it)");
+                continue;
+            }
+
             var toast = Math.Max(0, rel.Total - rel.Heap - rel.Indexes);
             findings.Detail($"{database}.{rel.Schema}.{rel.Name}{(rel.Partitioned ? " (partitioned)" : string.Empty)}: {ByteSize.Format(rel.Total)} = heap {ByteSize.Format(rel.Heap)} + indexes {ByteSize.Format(rel.Indexes)} + toast/maps {ByteSize.Format(toast)}");
         }

@@ -36,12 +36,32 @@ internal sealed class PostgresConnectionFactory(IOptions<PostgresOptions> option
         }
     }
 
-    /// <summary>A new, closed connection. Throws <see cref="ArgumentException"/> on a malformed connection string.</summary>
-    public NpgsqlConnection Create()
+    /// <summary>The configured target's first host and its port (for a TCP check or a comparison with Patroni's leader).</summary>
+    public PostgresEndpoint? ConfiguredEndpoint
+    {
+        get
+        {
+            try
+            {
+                var b = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
+                return new PostgresEndpoint((b.Host ?? "localhost").Split(',')[0].Trim(), b.Port);
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A new, closed connection to the configured target, or to <paramref name="endpoint"/> with the configured
+    /// credentials and database (Patroni's leader). Throws <see cref="ArgumentException"/> on a malformed connection string.
+    /// </summary>
+    public NpgsqlConnection Create(PostgresEndpoint? endpoint = null, TimeSpan? connectTimeout = null)
     {
         var b = new NpgsqlConnectionStringBuilder(_options.ConnectionString)
         {
-            Timeout = (int)Math.Ceiling(_options.ConnectTimeout.TotalSeconds),
+            Timeout = (int)Math.Max(1, Math.Ceiling((connectTimeout ?? _options.ConnectTimeout).TotalSeconds)),
             CommandTimeout = (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds),
             CancellationTimeout = 2000,
             KeepAlive = 10,
@@ -50,6 +70,15 @@ internal sealed class PostgresConnectionFactory(IOptions<PostgresOptions> option
             Options = string.Create(CultureInfo.InvariantCulture,
                 $"-c statement_timeout={(long)_options.StatementTimeout.TotalMilliseconds} -c lock_timeout={(long)_options.LockTimeout.TotalMilliseconds}"),
         };
+        if (endpoint is not null)
+        {
+            b.Host = endpoint.Host;
+            b.Port = endpoint.Port;
+
+            // One host now: a multi-host string's session attributes no longer apply.
+            b.TargetSessionAttributes = null;
+        }
+
         return new NpgsqlConnection(b.ConnectionString);
     }
 }

@@ -50,11 +50,17 @@ public sealed class PostgresOptions
     /// <summary>Unreplayed bytes of a standby that warn (64 MiB).</summary>
     public long ReplicaLagWarnBytes { get; set; } = 64L << 20;
 
-    /// <summary>replay_lag above this is critical (the RPO, 15 min).</summary>
+    /// <summary>replay_lag above this is critical (15 min): promotion would take at least that long (RTO); data at risk (RPO) is the unflushed bytes.</summary>
     public TimeSpan ReplayLagCrit { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>.ready segments waiting for the archiver that warn.</summary>
     public int ArchiveReadyWarn { get; set; } = 10;
+
+    /// <summary>
+    /// Resolve the primary from Patroni's <c>/cluster</c> leader and run the database probes there (with the
+    /// configured credentials and database), instead of trusting the configured host to be the primary (default on).
+    /// </summary>
+    public bool FollowPatroniLeader { get; set; } = true;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString);
 }

@@ -8,9 +8,11 @@ namespace Cerberus.ChatOps.Diagnostics.Postgres;
 /// <summary>
 /// The frame of every database probe: a budget (<see cref="PostgresOptions.ProbeTimeout"/>) linked to the caller's
 /// token, a fresh unpooled connection, and a failure turned into a result instead of an exception. A probe that
-/// cannot look says what timed out or failed (connecting, or querying) and is UNKNOWN.
+/// cannot look says what timed out or failed (connecting, or querying) and is UNKNOWN. The server is Patroni's
+/// leader when <see cref="PrimaryResolver"/> names one (the configured target otherwise): the primary-side checks
+/// run on the real primary even after a failover moved it.
 /// </summary>
-internal abstract class PostgresProbe(PostgresConnectionFactory connections, TimeProvider time) : IDiagnosticProbe
+internal abstract class PostgresProbe(PostgresConnectionFactory connections, PrimaryResolver primary, TimeProvider time) : IDiagnosticProbe
 {
     public const string ConnectionStringSetting = "Cerberus__Postgres__ConnectionString";
 
@@ -24,6 +26,8 @@ internal abstract class PostgresProbe(PostgresConnectionFactory connections, Tim
 
     protected TimeProvider Time => time;
 
+    protected PrimaryResolver Primary => primary;
+
     public async Task<ProbeResult> RunAsync(CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -35,30 +39,42 @@ internal abstract class PostgresProbe(PostgresConnectionFactory connections, Tim
         using var budget = new CancellationTokenSource(Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         var findings = new ProbeFindings(Name);
-        findings.Fact(DiagnosisFactKeys.PostgresTarget, connections.Target);
+        var context = new PostgresProbeContext(null, connections.Target, PrimaryResolution.None);
         var connected = false;
         try
         {
-            await using var connection = connections.Create();
+            var resolution = await primary.ResolveAsync(linked.Token);
+            var endpoint = resolution.Endpoint;
+            context = new PostgresProbeContext(endpoint, endpoint?.ToString() ?? connections.Target, resolution);
+            findings.Fact(DiagnosisFactKeys.PostgresTarget, context.Target);
+            findings.Fact(DiagnosisFactKeys.TargetSource, context.OnLeader ? "patroni_leader" : "configured");
+            if (context.OnLeader)
+            {
+                findings.Fact(DiagnosisFactKeys.TargetMember, resolution.LeaderName ?? string.Empty);
+                findings.Fact(DiagnosisFactKeys.ConfiguredTarget, connections.Target);
+            }
+
+            await using var connection = connections.Create(endpoint);
             await connection.OpenAsync(linked.Token);
             connected = true;
-            var summary = await ExamineAsync(connection, findings, linked.Token);
+            var summary = await ExamineAsync(connection, context, findings, linked.Token);
             return findings.Build(summary, time.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var failure = PostgresFailure.From(ex, budget.IsCancellationRequested, Timeout);
-            return await FailedAsync(findings, failure, connected, started, linked.Token);
+            findings.Fact(DiagnosisFactKeys.PostgresTarget, context.Target);
+            return await FailedAsync(context, findings, failure, connected, started, linked.Token);
         }
     }
 
     /// <summary>Queries the open connection, records findings, and returns the summary for when nothing is wrong.</summary>
-    protected abstract Task<string> ExamineAsync(NpgsqlConnection connection, ProbeFindings findings, CancellationToken cancellationToken);
+    protected abstract Task<string> ExamineAsync(NpgsqlConnection connection, PostgresProbeContext context, ProbeFindings findings, CancellationToken cancellationToken);
 
     /// <summary>The result when connecting or querying failed. Default: UNKNOWN, saying which step failed and how.</summary>
-    protected virtual Task<ProbeResult> FailedAsync(ProbeFindings findings, PostgresFailure failure, bool connected, long started, CancellationToken cancellationToken)
+    protected virtual Task<ProbeResult> FailedAsync(PostgresProbeContext context, ProbeFindings findings, PostgresFailure failure, bool connected, long started, CancellationToken cancellationToken)
     {
-        var step = connected ? $"querying {connections.Target}" : $"connecting to {connections.Target}";
+        var step = connected ? $"querying {context.Target}" : $"connecting to {context.Target}";
         var how = failure.Outcome == PostgresFailure.TimedOut && !connected && failure.Description == "timed out"
             ? string.Create(CultureInfo.InvariantCulture, $"timed out after {Options.ConnectTimeout.TotalSeconds:0} s")
             : failure.Description;

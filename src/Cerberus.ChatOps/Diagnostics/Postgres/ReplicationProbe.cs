@@ -9,8 +9,8 @@ namespace Cerberus.ChatOps.Diagnostics.Postgres;
 /// unreplayed) beside the interval lags (NULL when idle is not broken), replication slots with the WAL they retain,
 /// and the archiver (failing now, .ready backlog). On a standby it says so and reports the receiving side.
 /// </summary>
-internal sealed class ReplicationProbe(PostgresConnectionFactory connections, TimeProvider time)
-    : PostgresProbe(connections, time)
+internal sealed class ReplicationProbe(PostgresConnectionFactory connections, PrimaryResolver primary, TimeProvider time)
+    : PostgresProbe(connections, primary, time)
 {
     private const string StandbysSql =
         """
@@ -49,7 +49,7 @@ internal sealed class ReplicationProbe(PostgresConnectionFactory connections, Ti
 
     public override string Name => ProbeNames.Replication;
 
-    protected override async Task<string> ExamineAsync(NpgsqlConnection connection, ProbeFindings findings, CancellationToken cancellationToken)
+    protected override async Task<string> ExamineAsync(NpgsqlConnection connection, PostgresProbeContext context, ProbeFindings findings, CancellationToken cancellationToken)
     {
         var inRecovery = (await QueryAsync(connection, "SELECT pg_is_in_recovery()", r => r.GetBoolean(0), cancellationToken))[0];
         findings.Fact(DiagnosisFactKeys.InRecovery, inRecovery);
@@ -58,13 +58,13 @@ internal sealed class ReplicationProbe(PostgresConnectionFactory connections, Ti
             return await ExamineStandbyAsync(connection, findings, cancellationToken);
         }
 
-        var standbys = await ExamineStandbysAsync(connection, findings, cancellationToken);
+        var standbys = await ExamineStandbysAsync(connection, context, findings, cancellationToken);
         var slots = await ExamineSlotsAsync(connection, findings, cancellationToken);
         var archiver = await ExamineArchiverAsync(connection, findings, cancellationToken);
         return $"primary: {standbys}; {slots}; {archiver}";
     }
 
-    private async Task<string> ExamineStandbysAsync(NpgsqlConnection connection, ProbeFindings findings, CancellationToken cancellationToken)
+    private async Task<string> ExamineStandbysAsync(NpgsqlConnection connection, PostgresProbeContext context, ProbeFindings findings, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(connection, StandbysSql, r => new
         {
@@ -95,16 +95,18 @@ internal sealed class ReplicationProbe(PostgresConnectionFactory connections, Ti
 
             if (r.Unflushed > Options.FailoverLagBytes)
             {
-                findings.Problem(ProbeStatus.Warn, $"standby {r.Name} has {ByteSize.Format(r.Unflushed)} unflushed, above maximum_lag_on_failover ({ByteSize.Format(Options.FailoverLagBytes)}): automatic failover to it would be refused");
+                findings.Problem(ProbeStatus.Warn, $"standby {r.Name} has {ByteSize.Format(r.Unflushed)} unflushed (data at risk, RPO: lost if the primary dies now), above maximum_lag_on_failover ({ByteSize.Format(Options.FailoverLagBytes)}): automatic failover to it would be refused");
             }
             else if (r.Unreplayed > Options.ReplicaLagWarnBytes)
             {
                 findings.Problem(ProbeStatus.Warn, $"standby {r.Name} is {ByteSize.Format(r.Unreplayed)} behind in replay");
             }
 
+            // replay_lag is read staleness and promotion time (RTO): the standby must replay it before it can be
+            // promoted. Data at risk (RPO) is the unflushed bytes above.
             if (r.ReplayLag is { } replay && replay > Options.ReplayLagCrit.TotalSeconds)
             {
-                findings.Problem(ProbeStatus.Crit, $"standby {r.Name} replays {ByteSize.Duration(replay)} behind, beyond the RPO");
+                findings.Problem(ProbeStatus.Crit, $"standby {r.Name} replays {ByteSize.Duration(replay)} behind: promoting it would take at least that long (RTO), and reads from it are that stale");
             }
 
             if (r.FeedbackAge is > 30)
@@ -113,7 +115,34 @@ internal sealed class ReplicationProbe(PostgresConnectionFactory connections, Ti
             }
         }
 
+        var missing = MissingStandbys(context, rows.Select(r => r.Name));
+        if (missing.Count > 0)
+        {
+            findings.Fact(DiagnosisFactKeys.MissingStandbys, string.Join(", ", missing));
+            findings.Problem(ProbeStatus.Crit,
+                $"Patroni lists {string.Join(", ", missing)} but pg_stat_replication on the leader has no connection from {(missing.Count == 1 ? "it" : "them")}: the WAL receiver is stopped or cannot connect (pg_hba, replication password, lost slot)");
+        }
+
         return rows.Count == 0 ? "no standby connected" : $"{streaming} of {rows.Count} standby(s) streaming";
+    }
+
+    /// <summary>
+    /// Replicas in Patroni's /cluster without a pg_stat_replication row on the leader. Patroni 3.0.2 sets each
+    /// replica's <c>application_name</c> to its member name in <c>primary_conninfo</c>; only judged on Patroni's leader,
+    /// and a cascading replica (tag <c>replicatefrom</c>) streams from another replica, so it is not expected here.
+    /// </summary>
+    internal static List<string> MissingStandbys(PostgresProbeContext context, IEnumerable<string> applicationNames)
+    {
+        if (!context.OnLeader)
+        {
+            return [];
+        }
+
+        var connected = applicationNames.ToHashSet(StringComparer.Ordinal);
+        return context.Resolution.Members
+            .Where(m => !m.IsLeader && !connected.Contains(m.Name) && m.Tags?.ContainsKey("replicatefrom") != true)
+            .Select(m => $"{m.Name} ({(string.IsNullOrEmpty(m.State) ? "?" : m.State)} in Patroni)")
+            .ToList();
     }
 
     private async Task<string> ExamineSlotsAsync(NpgsqlConnection connection, ProbeFindings findings, CancellationToken cancellationToken)
@@ -178,8 +207,10 @@ internal sealed class ReplicationProbe(PostgresConnectionFactory connections, Ti
         findings.Fact(FactKeys.ArchiverFailing, failing);
         findings.Fact(FactKeys.ArchiveReadyCount, a.Ready);
         findings.Detail($"archiver: archive_mode {a.Mode}, {a.Archived} archived (last {a.LastArchivedWal ?? "none"} at {At(a.LastArchivedTime)}), {a.Failed} failed (last {a.LastFailedWal ?? "none"} at {At(a.LastFailedTime)}), {a.Ready} .ready");
+        findings.Fact(DiagnosisFactKeys.ArchiveMode, a.Mode);
         if (a.Mode == "off")
         {
+            findings.Problem(ProbeStatus.Warn, "archive_mode is off: there is no WAL archive, so no point-in-time recovery; the RPO rests on the replicas alone");
             return "archiving off";
         }
 
