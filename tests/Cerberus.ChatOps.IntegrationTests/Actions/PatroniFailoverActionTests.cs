@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Tests.Support;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Cerberus.ChatOps.Domain.Actions;

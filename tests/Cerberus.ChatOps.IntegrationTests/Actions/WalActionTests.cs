@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.IntegrationTests.Support;
 using Npgsql;

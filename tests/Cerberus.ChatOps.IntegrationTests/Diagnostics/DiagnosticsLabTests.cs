@@ -633,9 +633,13 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         }
     }
 
+    /// <summary>
+    /// An unpooled connection: earlier tests of the collection restart members and terminate backends, and a pooled
+    /// connection to a restarted server fails on first use (57P01, or end of stream).
+    /// </summary>
     private static async Task<NpgsqlConnection> OpenAsync(string connectionString)
     {
-        var c = new NpgsqlConnection(connectionString);
+        var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await c.OpenAsync();
         return c;
     }

@@ -7,8 +7,8 @@ namespace Cerberus.ChatOps.IntegrationTests.Faults;
 
 /// <summary>
 /// A rolling update on the PostgreSQL store (the several-replica store): a new host process starts, the old one gets
-/// SIGTERM (or kill -9) in the middle of a batched clean-up. Exactly one execution, the right rows deleted, a ledger that ends
-/// Succeeded exactly once.
+/// SIGTERM (or kill -9) in the middle of a batched clean-up or of a real switchover. Exactly one execution, the right
+/// rows deleted or one timeline change, a ledger that ends Succeeded exactly once.
 /// </summary>
 [Collection(LabCollection.Name)]
 public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
@@ -76,15 +76,59 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
         Assert.False(replacement.HasExited, replacement.OutputTail);
     }
 
-    private static async Task SeedAsync(LabEnvironment lab, string table, string storeDatabase)
+    [Fact]
+    public async Task Switchover_OldProcessTerminatedWhileItRuns_OneTimelineChangeAndOneVerifiedLedgerEntry()
+    {
+        // arrange
+        var lab = fixture.Lab;
+        var (_, timelineBefore) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90)));
+        var storeDatabase = "cerberus_store_" + Guid.NewGuid().ToString("N")[..8];
+        await CreateDatabaseAsync(lab, storeDatabase);
+        var storeConnection = new NpgsqlConnectionStringBuilder(lab.PostgresConnectionString) { Database = storeDatabase }.ConnectionString;
+        await using var faults = await FaultHost.CreateAsync(lab, new()
+        {
+            ["Cerberus__Store__Provider"] = "Postgres",
+            ["Cerberus__Store__ConnectionString"] = storeConnection,
+            ["Cerberus__ExecutionHeartbeat"] = "00:00:06",
+        });
+        var id = await faults.StartIncidentAsync("switch under a rolling update");
+        await WaitForStateAsync(storeConnection, id, "AwaitingDecision");
+        await faults.ProposeSwitchoverAsync(id);
+        var (value, cardTs) = await faults.WaitForButtonAsync("cerberus.approve", v => v.StartsWith(id + "|", StringComparison.Ordinal), Step);
+
+        // act: the old process is terminated as soon as the ledger says Started
+        Assert.Equal(HttpStatusCode.OK, await faults.SendAsync(faults.Click("cerberus.approve", value, FaultHost.Approver, cardTs)));
+        await WaitForAsync(async () => (await DocumentAsync(storeConnection, id))["Actions"]!.AsArray().Any(a => a!["Status"]!.GetValue<string>() != "Proposed" && a["Status"]!.GetValue<string>() != "Approved"), "the switchover started");
+        var replacement = await faults.StartReplicaAsync();
+        await faults.Host!.TerminateAsync(TimeSpan.FromSeconds(30));
+        await WaitForStateAsync(storeConnection, id, "Mitigated", "AwaitingDecision");
+        var (_, timelineAfter) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90)));
+
+        // assert
+        Assert.Equal(timelineBefore + 1, timelineAfter);
+        var document = await DocumentAsync(storeConnection, id);
+        Assert.Equal("Mitigated", document["State"]!.GetValue<string>());
+        var action = Assert.Single(document["Actions"]!.AsArray())!;
+        Assert.Equal("Succeeded", action["Status"]!.GetValue<string>());
+        var timeline = document["Timeline"]!.AsArray().Select(e => e!["Text"]!.GetValue<string>()).ToList();
+        Assert.Single(timeline, t => t.StartsWith("started Switchover", StringComparison.Ordinal));
+        Assert.Single(timeline, t => t.StartsWith("verification of Switchover passed", StringComparison.Ordinal));
+        Assert.False(replacement.HasExited, replacement.OutputTail);
+    }
+
+    private static async Task CreateDatabaseAsync(LabEnvironment lab, string database)
     {
         await using var connection = new NpgsqlConnection(lab.PostgresConnectionString);
         await connection.OpenAsync();
-        await using (var create = new NpgsqlCommand($"CREATE DATABASE {storeDatabase}", connection))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+        await create.ExecuteNonQueryAsync();
+    }
 
+    private static async Task SeedAsync(LabEnvironment lab, string table, string storeDatabase)
+    {
+        await CreateDatabaseAsync(lab, storeDatabase);
+        await using var connection = new NpgsqlConnection(lab.PostgresConnectionString);
+        await connection.OpenAsync();
         await using var seed = new NpgsqlCommand(
             $"""
             CREATE SCHEMA IF NOT EXISTS audit;

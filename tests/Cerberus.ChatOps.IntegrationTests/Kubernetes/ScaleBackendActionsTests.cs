@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Actions.Kubernetes;
 using Cerberus.ChatOps.Diagnostics.Http;

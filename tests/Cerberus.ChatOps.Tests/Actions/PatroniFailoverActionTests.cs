@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Actions;
 using Cerberus.ChatOps.Actions.Patroni;
 using Cerberus.ChatOps.Actions.Postgres;

@@ -1,7 +1,7 @@
-namespace Cerberus.ChatOps.IntegrationTests.Actions;
+namespace Cerberus.ChatOps.Tests.Support;
 
 /// <summary>Collects progress lines synchronously (Progress&lt;T&gt; would post them later), optionally reacting to each.</summary>
-internal sealed class ListProgress(Action<string>? onReport = null) : IProgress<string>
+public sealed class ListProgress(Action<string>? onReport = null) : IProgress<string>
 {
     private readonly List<string> _lines = [];
 
