@@ -21,13 +21,13 @@ public sealed class ConcurrentApprovalTests(LabFixture fixture)
         await faults.ProposeSwitchoverAsync(id);
         var (value, cardTs) = await faults.WaitForButtonAsync("cerberus.approve", v => v.StartsWith(id + "|", StringComparison.Ordinal), Step);
         Assert.Equal(HttpStatusCode.OK, await faults.SendAsync(faults.Click("cerberus.approve", value, FaultHost.Stranger, cardTs)));
-        await WaitForResponseAsync(faults, "Only a member of the approver roster", 1);
+        await faults.WaitForResponsesAsync("Only a member of the approver roster", 1, Step);
 
         // act
         var clicks = Enumerable.Range(0, 5).Select(_ => faults.Click("cerberus.approve", value, FaultHost.Approver, cardTs)).ToList();
         var statuses = await Task.WhenAll(clicks.Select(faults.SendAsync));
         await faults.WaitForStateAsync(id, Step, "Mitigated", "AwaitingDecision");
-        await WaitForResponseAsync(faults, "Already approved", 4);
+        await faults.WaitForResponsesAsync("Already approved", 4, Step);
         await faults.WaitAllSentAsync(Step);
         var (_, timelineAfter) = PatroniLab.LeaderOf(await patroni.WaitSettledAsync(TimeSpan.FromSeconds(90)));
 
@@ -35,26 +35,9 @@ public sealed class ConcurrentApprovalTests(LabFixture fixture)
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal("Mitigated", await faults.StateAsync(id));
         Assert.Equal(timelineBefore + 1, timelineAfter);
-        Assert.Equal(4, Responses(faults, "Already approved"));
-        Assert.Equal(1, Responses(faults, "Only a member of the approver roster"));
+        Assert.Equal(4, faults.Responses("Already approved"));
+        Assert.Equal(1, faults.Responses("Only a member of the approver roster"));
         Assert.Single(faults.Slack.Messages, m => FaultHost.BlocksText(m).Contains(":gear: Running", StringComparison.Ordinal));
         Assert.Empty(faults.DuplicatedOutboxIds());
-    }
-
-    private static int Responses(FaultHost faults, string fragment) =>
-        faults.Slack.ResponsePosts.Count(p => p.Body.ToJsonString().Contains(fragment, StringComparison.Ordinal));
-
-    private static async Task WaitForResponseAsync(FaultHost faults, string fragment, int count)
-    {
-        var deadline = DateTime.UtcNow + Step;
-        while (Responses(faults, fragment) < count)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{count} response_url answers with \"{fragment}\" did not arrive; got {Responses(faults, fragment)}.\n{faults.Host?.OutputTail}");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

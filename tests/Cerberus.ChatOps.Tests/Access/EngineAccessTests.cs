@@ -4,6 +4,7 @@ using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Slack.Inbound;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Tests.Support;
+using static Cerberus.ChatOps.Tests.Support.EngineHarness;
 
 namespace Cerberus.ChatOps.Tests.Access;
 
@@ -12,7 +13,6 @@ public sealed class EngineAccessTests
 {
     private const string OtherChannel = "C0ELSEWHERE";
     private static readonly CancellationToken None = CancellationToken.None;
-    private static int _clicks;
 
     [Fact]
     public async Task Propose_ByABystander_IsRefusedBeforeAnythingIsReadAndRecorded()
@@ -213,16 +213,4 @@ public sealed class EngineAccessTests
         await h.IdleAsync();
         return id;
     }
-
-    private static InteractionPayload Click(string actionId, string incidentId, string second, string user)
-    {
-        var ts = $"1764122500.{Interlocked.Increment(ref _clicks):000000}";
-        return new InteractionPayload("block_actions", "T0", user, null, EngineHarness.Channel, "1764122399.000100",
-            $"https://hooks.slack.com/actions/T0/{ts}/x", "trigger." + ts,
-            [new BlockAction(actionId, "approval", ButtonIds.Value(incidentId, second), ts)]);
-    }
-
-    private static SlashCommand Command(string text, string user) =>
-        new("T0", EngineHarness.Channel, "db-incidents", user, "someone", "/dbincident", text,
-            $"https://hooks.slack.com/commands/T0/{Guid.NewGuid():N}", "trigger." + Guid.NewGuid().ToString("N"));
 }

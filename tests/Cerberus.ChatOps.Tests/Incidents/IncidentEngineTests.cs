@@ -4,6 +4,7 @@ using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Slack.Inbound;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Tests.Support;
+using static Cerberus.ChatOps.Tests.Support.EngineHarness;
 
 namespace Cerberus.ChatOps.Tests.Incidents;
 
@@ -382,18 +383,4 @@ public sealed class IncidentEngineTests
         var incident = await h.IncidentAsync(id);
         return (id, incident.PendingApproval!.Id);
     }
-
-    private static int _clicks;
-
-    private static InteractionPayload Click(string actionId, string incidentId, string second, string user)
-    {
-        var ts = $"1764122400.{Interlocked.Increment(ref _clicks):000000}";
-        return new InteractionPayload("block_actions", "T0", user, null, EngineHarness.Channel, "1764122399.000100",
-            $"https://hooks.slack.com/actions/T0/{ts}/x", "trigger." + ts,
-            [new BlockAction(actionId, "approval", ButtonIds.Value(incidentId, second), ts)]);
-    }
-
-    private static SlashCommand Command(string text, string user = Some.Starter) =>
-        new("T0", EngineHarness.Channel, "db-incidents", user, "someone", "/dbincident", text,
-            $"https://hooks.slack.com/commands/T0/{Guid.NewGuid():N}", "trigger." + Guid.NewGuid().ToString("N"));
 }

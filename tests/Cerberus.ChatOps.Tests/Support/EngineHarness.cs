@@ -2,10 +2,10 @@ using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Incidents;
+using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Reports;
-using Cerberus.ChatOps.Hosting;
-using Cerberus.ChatOps.Incidents.Access;
+using Cerberus.ChatOps.Slack.Inbound;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Store.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -57,6 +57,22 @@ internal sealed class EngineHarness : IAsyncDisposable
     public InboundDispatcher Dispatcher { get; private set; }
 
     public FakeRemediationAction Action(RemediationKind kind = RemediationKind.Failover) => Actions.Single(a => a.Kind == kind);
+
+    private static int _clicks;
+
+    /// <summary>A button click in the incident channel, as the inbox hands it to the dispatcher (unique action_ts).</summary>
+    public static InteractionPayload Click(string actionId, string incidentId, string second, string user)
+    {
+        var ts = $"1764122400.{Interlocked.Increment(ref _clicks):000000}";
+        return new InteractionPayload("block_actions", "T0", user, null, Channel, "1764122399.000100",
+            $"https://hooks.slack.com/actions/T0/{ts}/x", "trigger." + ts,
+            [new BlockAction(actionId, "approval", ButtonIds.Value(incidentId, second), ts)]);
+    }
+
+    /// <summary>A <c>/dbincident</c> command in the incident channel.</summary>
+    public static SlashCommand Command(string text, string user = Some.Starter) =>
+        new("T0", Channel, "db-incidents", user, "someone", "/dbincident", text,
+            $"https://hooks.slack.com/commands/T0/{Guid.NewGuid():N}", "trigger." + Guid.NewGuid().ToString("N"));
 
     public static ReplyTarget Reply(string user = Some.Starter) => new(Channel, user, $"https://hooks.slack.com/commands/T0/1/{user}");
 
