@@ -35,7 +35,8 @@ internal static class CliHost
             .MinimumLevel.Warning()
             .Enrich.FromLogContext()
             .Enrich.With<RedactingEnricher>()
-            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture),
+            preserveStaticLogger: true);
         if (CliActor.IsSelfAsserted(builder.Configuration))
         {
             // The actor is the OS user; a name typed on the command line or in the environment would let anyone act as an approver.

@@ -35,11 +35,19 @@ internal static class SerilogSetup
             .WriteToConsole(UseJson(null))
             .CreateBootstrapLogger();
 
+    /// <remarks>
+    /// The static bootstrap logger is left as it is (<c>preserveStaticLogger</c>): freezing it would replace a
+    /// process-wide logger from inside one host, and two hosts built at once in one process (the tests'
+    /// application factories) then race on it ("The logger is already frozen"). The host logs through its own
+    /// container-owned logger; only Program's last-chance errors use the static one.
+    /// </remarks>
     public static IServiceCollection AddCerberusSerilog(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddSerilog((sp, lc) => lc
-            .ReadFrom.Configuration(configuration)
-            .ReadFrom.Services(sp)
-            .Enrich.FromLogContext()
-            .Enrich.With<RedactingEnricher>()
-            .WriteToConsole(UseJson(configuration)));
+        services.AddSerilog(
+            (sp, lc) => lc
+                .ReadFrom.Configuration(configuration)
+                .ReadFrom.Services(sp)
+                .Enrich.FromLogContext()
+                .Enrich.With<RedactingEnricher>()
+                .WriteToConsole(UseJson(configuration)),
+            preserveStaticLogger: true);
 }
