@@ -19,7 +19,11 @@ public interface IIncidentStore
     /// <summary>The open incident of a channel (declared there, or living in its own channel), if any.</summary>
     Task<Incident?> FindOpenInChannelAsync(string channelId, CancellationToken cancellationToken);
 
+    /// <summary>Newest first, from the summary columns (no document is read).</summary>
     Task<IReadOnlyList<IncidentSummary>> ListAsync(bool openOnly, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The timer columns of the open incidents, oldest first (no document is read).</summary>
+    Task<IReadOnlyList<IncidentClock>> ListOpenClocksAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Inserts (when <see cref="Incident.Version"/> is 0) or updates the incident only if its stored version still

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cerberus.ChatOps.Domain.Incidents;
-using Cerberus.ChatOps.Domain.Ports;
 
 namespace Cerberus.ChatOps.Store;
 
@@ -25,9 +24,6 @@ internal static class IncidentDocument
     public static IncidentSnapshot Deserialize(string json, long version) =>
         (JsonSerializer.Deserialize<IncidentSnapshot>(json, Options)
          ?? throw new InvalidDataException("An incident document is empty.")) with { Version = version };
-
-    public static IncidentSummary Summarize(IncidentSnapshot s) =>
-        new(s.Id, s.Channel, s.Summary, s.State, s.Commander, s.DeclaredAt, s.ResolvedAt, s.Drill);
 
     /// <summary>INC-2026-0001: the year and a per-year sequence number.</summary>
     public static string FormatId(int year, long number) =>

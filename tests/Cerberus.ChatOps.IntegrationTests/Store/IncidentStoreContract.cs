@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Domain.Access;
+using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Store;
@@ -169,6 +170,58 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         var summary = all[1];
         Assert.Equal(new IncidentSummary("INC-2026-0002", "C-2", "primary down", IncidentState.Resolved, "U1", T0.AddHours(1), T0.AddHours(2), false), summary);
         Assert.True(all[0].Drill);
+    }
+
+    [Fact]
+    public async Task ListOpenClocksAsync_PendingCardAndReminders_ReturnsTheTimerColumnsOfOpenIncidentsOldestFirst()
+    {
+        // arrange: an open incident with a card waiting and two reminders sent, a newer open one, a resolved one
+        var store = await NewStoreAsync();
+        var waiting = WithPendingCard(Rich("INC-2026-0001", "C-1"), expiresAt: T0.AddHours(3));
+        waiting.RecordReminder(75, T0.AddHours(3));
+        await store.SaveAsync(waiting, [], Ct);
+        var detected = Declared("INC-2026-0002", "C-2", T0.AddHours(1));
+        detected.ReportSymptomSince(T0.AddMinutes(30), "U1", T0.AddHours(1));
+        await store.SaveAsync(detected, [], Ct);
+        var resolved = Declared("INC-2026-0003", "C-3", T0.AddMinutes(10));
+        resolved.Resolve("U1", "disk full", force: false, ApprovalPolicy.Default, T0.AddHours(2));
+        await store.SaveAsync(resolved, [], Ct);
+
+        // act
+        var clocks = await store.ListOpenClocksAsync(limit: 10, Ct);
+
+        // assert
+        Assert.Equal(["INC-2026-0001", "INC-2026-0002"], clocks.Select(c => c.Id));
+        Assert.Equal(waiting.State, clocks[0].State);
+        Assert.Equal(waiting.DetectedAt, clocks[0].RtoStartedAt);
+        Assert.Equal(T0.AddHours(3), clocks[0].NextApprovalExpiry);
+        Assert.Equal([50, 75], clocks[0].RemindersSent);
+        Assert.Equal(T0.AddMinutes(30), clocks[1].RtoStartedAt);
+        Assert.Null(clocks[1].NextApprovalExpiry);
+        Assert.Empty(clocks[1].RemindersSent);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_RowsSavedBeforeTheSummaryColumns_FillsThemFromTheDocuments()
+    {
+        // arrange: rows as a release before schema step 3 left them (document only)
+        var store = await NewStoreAsync();
+        var waiting = WithPendingCard(Rich("INC-2026-0001", "C-1"), expiresAt: T0.AddHours(3));
+        await store.SaveAsync(waiting, [], Ct);
+        await store.SaveAsync(Declared("INC-2026-0002", "C-2", T0.AddHours(1)), [], Ct);
+        await ClearSummaryColumnsAsync();
+
+        // act
+        var restarted = await NewStoreAsync();
+        var list = await restarted.ListAsync(openOnly: false, limit: 10, Ct);
+        var clocks = await restarted.ListOpenClocksAsync(limit: 10, Ct);
+
+        // assert
+        Assert.Equal(new IncidentSummary("INC-2026-0001", "C-1", waiting.Summary, waiting.State, "U2", T0, null, true), list[1]);
+        Assert.Equal(new IncidentSummary("INC-2026-0002", "C-2", "primary down", IncidentState.Declared, "U1", T0.AddHours(1), null, false), list[0]);
+        Assert.Equal(T0.AddHours(3), clocks[0].NextApprovalExpiry);
+        Assert.Equal([50], clocks[0].RemindersSent);
+        Assert.Equal(T0.AddHours(1), clocks[1].RtoStartedAt);
     }
 
     [Fact]
@@ -899,6 +952,31 @@ public abstract class IncidentStoreContract : IAsyncLifetime
     protected abstract Task CreateDatabaseAsync();
 
     protected abstract Task DropDatabaseAsync();
+
+    /// <summary>Sets the columns of schema step 3 back to NULL on every incident row.</summary>
+    protected abstract Task ClearSummaryColumnsAsync();
+
+    /// <summary>The incident with a second card, a scale-down waiting for approval until <paramref name="expiresAt"/>.</summary>
+    private static Incident WithPendingCard(Incident incident, DateTimeOffset expiresAt)
+    {
+        var result = incident.ProposeAction(
+            new ActionRecord
+            {
+                Id = "act-2",
+                Kind = RemediationKind.ScaleBackendDown,
+                Target = "deployment/cerberus-backend",
+                Description = "scale cerberus-backend from 3 to 0 replicas",
+                BasedOn = "3 replicas ready",
+                ObservedFingerprint = "replicas=3",
+                ProposedBy = "U2",
+                ProposedAt = expiresAt.AddMinutes(-15),
+                ExpiresAt = expiresAt,
+            },
+            ApprovalPolicy.Default,
+            expiresAt.AddMinutes(-15));
+        Assert.True(result.Succeeded, result.Message);
+        return incident;
+    }
 
     internal async Task<ICerberusStore> NewStoreAsync(bool initialize = true, TimeProvider? time = null)
     {

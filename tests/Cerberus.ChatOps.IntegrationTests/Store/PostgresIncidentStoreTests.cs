@@ -36,6 +36,15 @@ public sealed class PostgresIncidentStoreTests(PostgresTestServer server) : Inci
     protected override async Task CreateDatabaseAsync() =>
         (_database, _connectionString) = await server.CreateDatabaseAsync(Ct);
 
+    protected override async Task ClearSummaryColumnsAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(
+            "UPDATE cerberus.incidents SET summary = NULL, commander = NULL, resolved_at = NULL, drill = NULL, rto_started_at = NULL, next_expiry_at = NULL, reminders_sent = NULL;", connection);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
     protected override async Task DropDatabaseAsync()
     {
         if (_database.Length > 0)

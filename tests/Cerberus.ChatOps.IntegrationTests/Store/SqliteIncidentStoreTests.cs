@@ -68,6 +68,15 @@ public sealed class SqliteIncidentStoreTests : IncidentStoreContract
 
     protected override Task CreateDatabaseAsync() => Task.CompletedTask;
 
+    protected override async Task ClearSummaryColumnsAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabaseFile}");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE incidents SET summary = NULL, commander = NULL, resolved_at = NULL, drill = NULL, rto_started_at = NULL, next_expiry_at = NULL, reminders_sent = NULL;";
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
     protected override Task DropDatabaseAsync()
     {
         SqliteConnection.ClearAllPools();

@@ -344,6 +344,8 @@ public sealed class IncidentsEndpointsTests(ReportsApiFactory factory) : IClassF
 
         public Task<IReadOnlyList<IncidentSummary>> ListAsync(bool openOnly, int limit, CancellationToken cancellationToken) => throw Down();
 
+        public Task<IReadOnlyList<IncidentClock>> ListOpenClocksAsync(int limit, CancellationToken cancellationToken) => throw Down();
+
         public Task SaveAsync(Cerberus.ChatOps.Domain.Incidents.Incident incident, IReadOnlyList<OutboxItem> outbox, CancellationToken cancellationToken) => throw Down();
 
         private static InvalidOperationException Down() => new("the store is down");

@@ -58,6 +58,19 @@ internal sealed class InMemoryIncidentStore : IIncidentStore
         return Task.FromResult(list);
     }
 
+    public Task<IReadOnlyList<IncidentClock>> ListOpenClocksAsync(int limit, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        IReadOnlyList<IncidentClock> list = _incidents.Values
+            .Select(Incident.Restore)
+            .Where(i => i.IsOpen)
+            .OrderBy(i => i.DeclaredAt)
+            .Take(limit)
+            .Select(IncidentClock.Of)
+            .ToList();
+        return Task.FromResult(list);
+    }
+
     public Task SaveAsync(Incident incident, IReadOnlyList<OutboxItem> outbox, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(incident);

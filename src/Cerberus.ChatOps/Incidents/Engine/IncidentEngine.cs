@@ -932,13 +932,22 @@ internal sealed partial class IncidentEngine(
         CerberusMetrics.SetIncidentCounts(recent.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()));
     }
 
-    /// <summary>One pass of the timers: approval expiry and RTO reminders, for every open incident.</summary>
+    /// <summary>
+    /// One pass of the timers: approval expiry, RTO reminders and lapsed executions. It reads the timer columns of
+    /// the open incidents and loads only the documents that have something due.
+    /// </summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        foreach (var summary in await store.ListAsync(openOnly: true, limit: 500, cancellationToken))
+        var reminders = Options.RtoReminders;
+        foreach (var clock in await store.ListOpenClocksAsync(limit: 500, cancellationToken))
         {
-            var incident = await store.GetAsync(summary.Id, cancellationToken);
+            if (!clock.IsDue(now, reminders))
+            {
+                continue;
+            }
+
+            var incident = await store.GetAsync(clock.Id, cancellationToken);
             if (incident is null || !incident.IsOpen)
             {
                 continue;
@@ -950,9 +959,9 @@ internal sealed partial class IncidentEngine(
                 ResumeExecution(incident, immediately: false);
             }
 
-            var expiring = incident.Actions.Any(a => a.Status == ActionStatus.Proposed && now > a.ExpiresAt);
-            var elapsed = now - (incident.DetectedAt ?? incident.DeclaredAt);
-            var due = Options.RtoReminders.Where(p => elapsed >= Incident.RecoveryTimeObjective * (p / 100.0) && !incident.RemindersSent.Contains(p)).ToList();
+            var current = IncidentClock.Of(incident);
+            var expiring = current.ApprovalExpired(now);
+            var due = current.DueReminders(now, reminders);
             if (!expiring && due.Count == 0)
             {
                 continue;

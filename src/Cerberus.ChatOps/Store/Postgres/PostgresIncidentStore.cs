@@ -70,6 +70,7 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
                 Log.MigrationApplied(logger, migration.Version, migration.Name);
             }
 
+            await FillColumnsAsync(connection, transaction, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             Log.Initialized(logger, LatestSchemaVersion);
         }
@@ -125,7 +126,7 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
     public async Task<IReadOnlyList<IncidentSummary>> ListAsync(bool openOnly, int limit, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand("""
-            SELECT version, document FROM cerberus.incidents
+            SELECT id, channel, summary, state, commander, declared_at, resolved_at, drill FROM cerberus.incidents
             WHERE (NOT @openOnly OR is_open)
             ORDER BY declared_at DESC, id DESC LIMIT @limit;
             """);
@@ -135,7 +136,38 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(IncidentDocument.Summarize(IncidentDocument.Deserialize(reader.GetString(1), reader.GetInt64(0))));
+            list.Add(new IncidentSummary(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                Enum.Parse<IncidentState>(reader.GetString(3)),
+                reader.GetString(4),
+                reader.GetFieldValue<DateTimeOffset>(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
+                reader.GetBoolean(7)));
+        }
+
+        return list;
+    }
+
+    public async Task<IReadOnlyList<IncidentClock>> ListOpenClocksAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            SELECT id, state, rto_started_at, next_expiry_at, reminders_sent FROM cerberus.incidents
+            WHERE is_open
+            ORDER BY declared_at, id LIMIT @limit;
+            """);
+        command.Parameters.AddWithValue("limit", Math.Max(0, limit));
+        var list = new List<IncidentClock>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new IncidentClock(
+                reader.GetString(0),
+                Enum.Parse<IncidentState>(reader.GetString(1)),
+                reader.GetFieldValue<DateTimeOffset>(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+                IncidentColumns.ParseReminders(reader.IsDBNull(4) ? null : reader.GetString(4))));
         }
 
         return list;
@@ -152,13 +184,17 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var command = Command(connection, transaction, expected == 0
             ? """
-              INSERT INTO cerberus.incidents (id, channel, origin_channel, state, is_open, declared_at, version, document, updated_at)
-              VALUES (@id, @channel, @channel, @state, @isOpen, @declaredAt, @version, @document, @now)
+              INSERT INTO cerberus.incidents (id, channel, origin_channel, state, is_open, declared_at, version, document, updated_at,
+                                              summary, commander, resolved_at, drill, rto_started_at, next_expiry_at, reminders_sent)
+              VALUES (@id, @channel, @channel, @state, @isOpen, @declaredAt, @version, @document, @now,
+                      @summary, @commander, @resolvedAt, @drill, @rtoStartedAt, @nextExpiryAt, @remindersSent)
               ON CONFLICT (id) DO NOTHING;
               """
             : """
               UPDATE cerberus.incidents
-              SET channel = @channel, state = @state, is_open = @isOpen, version = @version, document = @document, updated_at = @now
+              SET channel = @channel, state = @state, is_open = @isOpen, version = @version, document = @document, updated_at = @now,
+                  summary = @summary, commander = @commander, resolved_at = @resolvedAt, drill = @drill,
+                  rto_started_at = @rtoStartedAt, next_expiry_at = @nextExpiryAt, reminders_sent = @remindersSent
               WHERE id = @id AND version = @expected;
               """))
         {
@@ -171,6 +207,7 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
             command.Parameters.AddWithValue("expected", expected);
             command.Parameters.Add(new NpgsqlParameter("document", NpgsqlDbType.Json) { Value = IncidentDocument.Serialize(snapshot) });
             command.Parameters.AddWithValue("now", timeProvider.GetUtcNow());
+            AddColumns(command, IncidentColumns.Of(incident));
             if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
             {
                 Log.Conflict(logger, incident.Id, expected);
@@ -396,6 +433,44 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
         {
             // The message names the offending keyword, never the value; the string itself may hold a password.
             throw new InvalidOperationException($"The PostgreSQL store's connection string is invalid: {ex.Message}", ex);
+        }
+    }
+
+    private static void AddColumns(NpgsqlCommand command, IncidentColumns columns)
+    {
+        command.Parameters.AddWithValue("summary", columns.Summary);
+        command.Parameters.AddWithValue("commander", columns.Commander);
+        command.Parameters.Add(new NpgsqlParameter("resolvedAt", NpgsqlDbType.TimestampTz) { Value = (object?)columns.ResolvedAt?.ToUniversalTime() ?? DBNull.Value });
+        command.Parameters.AddWithValue("drill", columns.Drill);
+        command.Parameters.AddWithValue("rtoStartedAt", columns.RtoStartedAt.ToUniversalTime());
+        command.Parameters.Add(new NpgsqlParameter("nextExpiryAt", NpgsqlDbType.TimestampTz) { Value = (object?)columns.NextExpiryAt?.ToUniversalTime() ?? DBNull.Value });
+        command.Parameters.AddWithValue("remindersSent", columns.RemindersSent);
+    }
+
+    /// <summary>Rows saved before schema step 3 get their summary and timer columns from their document, once.</summary>
+    private static async Task FillColumnsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var unfilled = new List<Incident>();
+        await using (var select = Command(connection, transaction, "SELECT version, document FROM cerberus.incidents WHERE rto_started_at IS NULL;"))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                unfilled.Add(Incident.Restore(IncidentDocument.Deserialize(reader.GetString(1), reader.GetInt64(0))));
+            }
+        }
+
+        foreach (var incident in unfilled)
+        {
+            await using var update = Command(connection, transaction, """
+                UPDATE cerberus.incidents
+                SET summary = @summary, commander = @commander, resolved_at = @resolvedAt, drill = @drill,
+                    rto_started_at = @rtoStartedAt, next_expiry_at = @nextExpiryAt, reminders_sent = @remindersSent
+                WHERE id = @id;
+                """);
+            update.Parameters.AddWithValue("id", incident.Id);
+            AddColumns(update, IncidentColumns.Of(incident));
+            await update.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 

@@ -87,5 +87,16 @@ internal static class PostgresMigrations
                 ADD COLUMN claimed_at timestamptz;
             CREATE INDEX outbox_sent_ix ON cerberus.outbox (created_at) WHERE status = 'Sent';
             """),
+        new(3, "incident summary and timer columns (lists and timers read no documents)", """
+            ALTER TABLE cerberus.incidents
+                ADD COLUMN summary        text,
+                ADD COLUMN commander      text,
+                ADD COLUMN resolved_at    timestamptz,
+                ADD COLUMN drill          boolean,
+                ADD COLUMN rto_started_at timestamptz,
+                ADD COLUMN next_expiry_at timestamptz,
+                ADD COLUMN reminders_sent text;
+            CREATE INDEX incidents_open_declared_ix ON cerberus.incidents (declared_at, id) WHERE is_open;
+            """),
     ];
 }

@@ -61,6 +61,7 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
                 Log.MigrationApplied(logger, migration.Version, migration.Name);
             }
 
+            await FillColumnsAsync(connection, transaction, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             Log.Initialized(logger, LatestSchemaVersion);
         }
@@ -125,7 +126,7 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, """
-            SELECT version, document FROM incidents
+            SELECT id, channel, summary, state, commander, declared_at, resolved_at, drill FROM incidents
             WHERE ($openOnly = 0 OR is_open = 1)
             ORDER BY declared_at DESC, id DESC LIMIT $limit;
             """);
@@ -135,7 +136,39 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(IncidentDocument.Summarize(IncidentDocument.Deserialize(reader.GetString(1), reader.GetInt64(0))));
+            list.Add(new IncidentSummary(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                Enum.Parse<IncidentState>(reader.GetString(3)),
+                reader.GetString(4),
+                FromTicks(reader.GetInt64(5)),
+                reader.IsDBNull(6) ? null : FromTicks(reader.GetInt64(6)),
+                reader.GetInt64(7) != 0));
+        }
+
+        return list;
+    }
+
+    public async Task<IReadOnlyList<IncidentClock>> ListOpenClocksAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT id, state, rto_started_at, next_expiry_at, reminders_sent FROM incidents
+            WHERE is_open = 1
+            ORDER BY declared_at, id LIMIT $limit;
+            """);
+        command.Parameters.AddWithValue("$limit", Math.Max(0, limit));
+        var list = new List<IncidentClock>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new IncidentClock(
+                reader.GetString(0),
+                Enum.Parse<IncidentState>(reader.GetString(1)),
+                FromTicks(reader.GetInt64(2)),
+                reader.IsDBNull(3) ? null : FromTicks(reader.GetInt64(3)),
+                IncidentColumns.ParseReminders(reader.IsDBNull(4) ? null : reader.GetString(4))));
         }
 
         return list;
@@ -152,13 +185,17 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using (var command = Command(connection, transaction, expected == 0
             ? """
-              INSERT INTO incidents (id, channel, origin_channel, state, is_open, declared_at, version, document, updated_at)
-              VALUES ($id, $channel, $channel, $state, $isOpen, $declaredAt, $version, $document, $now)
+              INSERT INTO incidents (id, channel, origin_channel, state, is_open, declared_at, version, document, updated_at,
+                                     summary, commander, resolved_at, drill, rto_started_at, next_expiry_at, reminders_sent)
+              VALUES ($id, $channel, $channel, $state, $isOpen, $declaredAt, $version, $document, $now,
+                      $summary, $commander, $resolvedAt, $drill, $rtoStartedAt, $nextExpiryAt, $remindersSent)
               ON CONFLICT (id) DO NOTHING;
               """
             : """
               UPDATE incidents
-              SET channel = $channel, state = $state, is_open = $isOpen, version = $version, document = $document, updated_at = $now
+              SET channel = $channel, state = $state, is_open = $isOpen, version = $version, document = $document, updated_at = $now,
+                  summary = $summary, commander = $commander, resolved_at = $resolvedAt, drill = $drill,
+                  rto_started_at = $rtoStartedAt, next_expiry_at = $nextExpiryAt, reminders_sent = $remindersSent
               WHERE id = $id AND version = $expected;
               """))
         {
@@ -171,6 +208,7 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
             command.Parameters.AddWithValue("$expected", expected);
             command.Parameters.AddWithValue("$document", IncidentDocument.Serialize(snapshot));
             command.Parameters.AddWithValue("$now", Ticks(timeProvider.GetUtcNow()));
+            AddColumns(command, IncidentColumns.Of(incident));
             if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
             {
                 Log.Conflict(logger, incident.Id, expected);
@@ -406,6 +444,44 @@ internal sealed partial class SqliteIncidentStore(string connectionString, TimeP
     private static long Ticks(DateTimeOffset value) => value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerMicrosecond);
 
     private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static void AddColumns(SqliteCommand command, IncidentColumns columns)
+    {
+        command.Parameters.AddWithValue("$summary", columns.Summary);
+        command.Parameters.AddWithValue("$commander", columns.Commander);
+        command.Parameters.AddWithValue("$resolvedAt", columns.ResolvedAt is { } resolved ? Ticks(resolved) : DBNull.Value);
+        command.Parameters.AddWithValue("$drill", columns.Drill ? 1 : 0);
+        command.Parameters.AddWithValue("$rtoStartedAt", Ticks(columns.RtoStartedAt));
+        command.Parameters.AddWithValue("$nextExpiryAt", columns.NextExpiryAt is { } expiry ? Ticks(expiry) : DBNull.Value);
+        command.Parameters.AddWithValue("$remindersSent", columns.RemindersSent);
+    }
+
+    /// <summary>Rows saved before schema step 3 get their summary and timer columns from their document, once.</summary>
+    private static async Task FillColumnsAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        var unfilled = new List<Incident>();
+        await using (var select = Command(connection, transaction, "SELECT version, document FROM incidents WHERE rto_started_at IS NULL;"))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                unfilled.Add(Incident.Restore(IncidentDocument.Deserialize(reader.GetString(1), reader.GetInt64(0))));
+            }
+        }
+
+        foreach (var incident in unfilled)
+        {
+            await using var update = Command(connection, transaction, """
+                UPDATE incidents
+                SET summary = $summary, commander = $commander, resolved_at = $resolvedAt, drill = $drill,
+                    rto_started_at = $rtoStartedAt, next_expiry_at = $nextExpiryAt, reminders_sent = $remindersSent
+                WHERE id = $id;
+                """);
+            update.Parameters.AddWithValue("$id", incident.Id);
+            AddColumns(update, IncidentColumns.Of(incident));
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {

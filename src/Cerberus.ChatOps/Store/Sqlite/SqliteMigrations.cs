@@ -82,5 +82,15 @@ internal static class SqliteMigrations
             ALTER TABLE outbox ADD COLUMN claimed_at INTEGER;
             CREATE INDEX outbox_sent_ix ON outbox (created_at) WHERE status = 'Sent';
             """),
+        new(3, "incident summary and timer columns (lists and timers read no documents)", """
+            ALTER TABLE incidents ADD COLUMN summary TEXT;
+            ALTER TABLE incidents ADD COLUMN commander TEXT;
+            ALTER TABLE incidents ADD COLUMN resolved_at INTEGER;
+            ALTER TABLE incidents ADD COLUMN drill INTEGER;
+            ALTER TABLE incidents ADD COLUMN rto_started_at INTEGER;
+            ALTER TABLE incidents ADD COLUMN next_expiry_at INTEGER;
+            ALTER TABLE incidents ADD COLUMN reminders_sent TEXT;
+            CREATE INDEX incidents_open_declared_ix ON incidents (declared_at, id) WHERE is_open = 1;
+            """),
     ];
 }
