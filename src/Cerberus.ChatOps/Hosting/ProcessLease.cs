@@ -20,6 +20,13 @@ internal sealed class ProcessLease(ILeaseStore leases, IOptions<StoreOptions> st
     public const string Outbox = "outbox-worker";
     public const string Timers = "incident-timers";
 
+    /// <summary>
+    /// How long the inbox and outbox workers' leases last. They are renewed every pass (at least every 2 s) and per
+    /// item, so this is how long a replica that died (kill -9, node loss) keeps the others from answering clicks and
+    /// sending messages. A pass that outlasts it loses the lease, and its claims keep the next holder off its items.
+    /// </summary>
+    public static readonly TimeSpan WorkerLeaseDuration = TimeSpan.FromSeconds(15);
+
     /// <summary>The owner of the single replica on SQLite (the same after a restart, in a new pod too).</summary>
     public const string SingleReplica = "single-replica";
 

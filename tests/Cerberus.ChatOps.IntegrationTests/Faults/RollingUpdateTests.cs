@@ -1,14 +1,16 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.Tests.Support.Host;
 using Npgsql;
 
 namespace Cerberus.ChatOps.IntegrationTests.Faults;
 
 /// <summary>
 /// A rolling update on the PostgreSQL store (the several-replica store): a new host process starts, the old one gets
-/// SIGTERM (or kill -9) in the middle of a batched clean-up or of a real switchover. Exactly one execution, the right
-/// rows deleted or one timeline change, a ledger that ends Succeeded exactly once.
+/// SIGTERM (or kill -9) in the middle of a batched clean-up or of a real switchover, with one or two new processes
+/// competing for the hand-over. Exactly one execution, the right rows deleted or one timeline change, a ledger that
+/// ends Succeeded exactly once; and an approval whose process died before the action started never runs unasked.
 /// </summary>
 [Collection(LabCollection.Name)]
 public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
@@ -18,9 +20,10 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(90);
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Cleanup_OldProcessStoppedMidBatches_NewProcessFinishesItExactlyOnce(bool graceful)
+    [InlineData(true, 1)]
+    [InlineData(false, 1)]
+    [InlineData(false, 2)]
+    public async Task Cleanup_OldProcessStoppedMidBatches_NewProcessFinishesItExactlyOnce(bool graceful, int newProcesses)
     {
         // arrange: a slow audit table (every DELETE statement sleeps 50 ms) and a store database of its own
         var lab = fixture.Lab;
@@ -43,10 +46,15 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
         Assert.Equal(HttpStatusCode.OK, await faults.CommandAsync("propose cleanup"));
         var (value, cardTs) = await faults.WaitForButtonAsync("cerberus.approve", v => v.StartsWith(id + "|", StringComparison.Ordinal), Step);
 
-        // act: approve, let some batches commit, start the new pod, SIGTERM the old one
+        // act: approve, let some batches commit, start the new pod(s), stop the old one
         Assert.Equal(HttpStatusCode.OK, await faults.SendAsync(faults.Click("cerberus.approve", value, FaultHost.Approver, cardTs)));
         await WaitForAsync(async () => (await OlderLeftAsync(lab, table)) < Older * 3 / 4, "a quarter of the old rows deleted by the old process");
-        var replacement = await faults.StartReplicaAsync();
+        var replacements = new List<CerberusHostProcess>();
+        for (var i = 0; i < newProcesses; i++)
+        {
+            replacements.Add(await faults.StartReplicaAsync());
+        }
+
         if (graceful)
         {
             await faults.Host!.TerminateAsync(TimeSpan.FromSeconds(30));
@@ -59,7 +67,7 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
         var stoppedAt = DateTime.UtcNow;
         var leftAtHandOver = await OlderLeftAsync(lab, table);
         await WaitForStateAsync(storeConnection, id, "Mitigated", "AwaitingDecision");
-        output.WriteLine($"{(graceful ? "SIGTERM" : "kill -9")} with {leftAtHandOver} of {Older} old rows left → verified by the new process after {(DateTime.UtcNow - stoppedAt).TotalSeconds:0.0} s");
+        output.WriteLine($"{(graceful ? "SIGTERM" : "kill -9")} with {leftAtHandOver} of {Older} old rows left, {newProcesses} new process(es) → verified after {(DateTime.UtcNow - stoppedAt).TotalSeconds:0.0} s");
 
         // assert
         Assert.True(leftAtHandOver > 0, "the old process finished before it was terminated: the test proved nothing");
@@ -73,8 +81,77 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
         Assert.Single(timeline, t => t.StartsWith("started AuditLogCleanup", StringComparison.Ordinal));
         Assert.Single(timeline, t => t.StartsWith("AuditLogCleanup on", StringComparison.Ordinal) && t.Contains(" succeeded:", StringComparison.Ordinal));
         Assert.Equal(graceful, timeline.Any(t => t.Contains("stopped at a safe point", StringComparison.Ordinal)));
+        Assert.All(replacements, r => Assert.False(r.HasExited, r.OutputTail));
+    }
+
+    [Fact]
+    public async Task Cleanup_KilledAfterTheApprovalBeforeItStarted_NothingRunsAndTheNewProcessSaysSo()
+    {
+        // arrange
+        var lab = fixture.Lab;
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var table = "approved_" + suffix;
+        var storeDatabase = "cerberus_store_" + suffix;
+        await SeedAsync(lab, table, storeDatabase);
+        var storeConnection = new NpgsqlConnectionStringBuilder(lab.PostgresConnectionString) { Database = storeDatabase }.ConnectionString;
+        await using var faults = await FaultHost.CreateAsync(lab, new()
+        {
+            ["Cerberus__Store__Provider"] = "Postgres",
+            ["Cerberus__Store__ConnectionString"] = storeConnection,
+            ["Cerberus__Actions__PostgresConnectionString"] = lab.PostgresConnectionString,
+            ["Cerberus__Cleanup__Table"] = "audit." + table,
+            ["Cerberus__ExecutionHeartbeat"] = "00:00:06",
+        });
+        var id = await faults.StartIncidentAsync("approved, then the pod died");
+        await WaitForStateAsync(storeConnection, id, "AwaitingDecision");
+        Assert.Equal(HttpStatusCode.OK, await faults.CommandAsync("propose cleanup"));
+        var (value, cardTs) = await faults.WaitForButtonAsync("cerberus.approve", v => v.StartsWith(id + "|", StringComparison.Ordinal), Step);
+
+        // act: hold the process between the approval and "Started" — the audit table is locked (the re-check before
+        // the first side effect waits on it) and, once the approval is saved, so is the incident's row (the Started
+        // write waits on it) — then kill -9 it and let a new process find the approval
+        await using var holder = new NpgsqlConnection(lab.PostgresConnectionString);
+        await holder.OpenAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE audit.{table} IN ACCESS EXCLUSIVE MODE", holder, holding))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        await using var rowHolder = new NpgsqlConnection(storeConnection);
+        await rowHolder.OpenAsync();
+        await using var rowHolding = await rowHolder.BeginTransactionAsync();
+        Assert.Equal(HttpStatusCode.OK, await faults.SendAsync(faults.Click("cerberus.approve", value, FaultHost.Approver, cardTs)));
+        await WaitForAsync(async () => ActionStatus(await DocumentAsync(storeConnection, id)) == "Approved", "the approval saved", TimeSpan.FromMilliseconds(10));
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM cerberus.incidents WHERE id = @id FOR UPDATE", rowHolder, rowHolding))
+        {
+            lockRow.Parameters.AddWithValue("id", id);
+            await lockRow.ExecuteNonQueryAsync();
+        }
+
+        var statusAtKill = ActionStatus(await DocumentAsync(storeConnection, id));
+        faults.Kill();
+        await rowHolding.RollbackAsync();
+        await holding.RollbackAsync();
+        var replacement = await faults.StartReplicaAsync();
+        var killedAt = DateTime.UtcNow;
+        await faults.WaitForTextAsync("was approved and before it started: nothing ran", Step);
+        output.WriteLine($"kill -9 between the approval and Started → the new process said so in the thread after {(DateTime.UtcNow - killedAt).TotalSeconds:0.0} s");
+        await WaitForStateAsync(storeConnection, id, "AwaitingDecision");
+
+        // assert
+        Assert.Equal("Approved", statusAtKill);
+        Assert.Equal(Older, await OlderLeftAsync(lab, table));
+        var document = await DocumentAsync(storeConnection, id);
+        Assert.Equal("Interrupted", ActionStatus(document));
+        var timeline = document["Timeline"]!.AsArray().Select(e => e!["Text"]!.GetValue<string>()).ToList();
+        Assert.DoesNotContain(timeline, t => t.StartsWith("started AuditLogCleanup", StringComparison.Ordinal));
+        Assert.Single(timeline, t => t.Contains("interrupted by a restart before it started", StringComparison.Ordinal));
         Assert.False(replacement.HasExited, replacement.OutputTail);
     }
+
+    private static string ActionStatus(JsonNode document) =>
+        document["Actions"]!.AsArray().Single(a => a!["Kind"]!.GetValue<string>() == "AuditLogCleanup")!["Status"]!.GetValue<string>();
 
     [Fact]
     public async Task Switchover_OldProcessTerminatedWhileItRuns_OneTimelineChangeAndOneVerifiedLedgerEntry()
@@ -174,7 +251,7 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
         await WaitForAsync(async () => Array.IndexOf(states, state = (await DocumentAsync(storeConnection, id))["State"]!.GetValue<string>()) >= 0, $"{id} in {string.Join('|', states)} (is {state})");
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what, TimeSpan? poll = null)
     {
         var deadline = DateTime.UtcNow + Step;
         while (!await condition())
@@ -184,7 +261,7 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
                 throw new TimeoutException($"{what} did not happen within {Step}");
             }
 
-            await Task.Delay(100);
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(100));
         }
     }
 }

@@ -36,15 +36,13 @@ internal sealed partial class IncidentWorker(
 
     private const int BatchSize = 50;
 
-    private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(1);
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>One pass over the inbox; returns how many items this worker claimed.</summary>
     internal async Task<int> ProcessOnceAsync(CancellationToken cancellationToken)
     {
         // With several replicas one drains the inbox (in order); the others only accept requests.
-        if (!await lease.TryHoldAsync(ProcessLease.Inbox, LeaseDuration, cancellationToken))
+        if (!await lease.TryHoldAsync(ProcessLease.Inbox, ProcessLease.WorkerLeaseDuration, cancellationToken))
         {
             return 0;
         }
@@ -54,7 +52,7 @@ internal sealed partial class IncidentWorker(
         foreach (var item in items)
         {
             // Renewed per item, so a slow batch keeps it; a replica that lost it stops here.
-            if (claimed > 0 && !await lease.TryHoldAsync(ProcessLease.Inbox, LeaseDuration, cancellationToken))
+            if (claimed > 0 && !await lease.TryHoldAsync(ProcessLease.Inbox, ProcessLease.WorkerLeaseDuration, cancellationToken))
             {
                 break;
             }

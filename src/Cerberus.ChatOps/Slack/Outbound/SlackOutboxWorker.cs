@@ -91,7 +91,7 @@ internal sealed partial class SlackOutboxWorker(
     {
         await using var scope = scopes.CreateAsyncScope();
         var lease = scope.ServiceProvider.GetService<Hosting.ProcessLease>();
-        return lease is null || await lease.TryHoldAsync(Hosting.ProcessLease.Outbox, TimeSpan.FromMinutes(2), cancellationToken);
+        return lease is null || await lease.TryHoldAsync(Hosting.ProcessLease.Outbox, Hosting.ProcessLease.WorkerLeaseDuration, cancellationToken);
     }
 
     private async Task<int> DrainAsync(string owner, IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
