@@ -51,11 +51,11 @@ internal sealed class IncidentCli(
             "start" or "drill" => await StartAsync(args, sink, cancellationToken),
             "status" => await StatusAsync(args, cancellationToken),
             "list" => await ListAsync(cancellationToken),
-            "diagnose" => await OnIncidentAsync(args, sink, (i, r) => engine.DiagnoseAsync(i.Id, actor, r, cancellationToken), cancellationToken),
+            "diagnose" => await OnIncidentAsync(args, sink, (i, r) => engine.Diagnostics.DiagnoseAsync(i.Id, actor, r, cancellationToken), cancellationToken),
             "propose" => await ProposeAsync(args, sink, cancellationToken),
             "approve" => await DecideAsync(args, sink, approve: true, cancellationToken),
             "reject" => await DecideAsync(args, sink, approve: false, cancellationToken),
-            "resolve" => await OnIncidentAsync(args, sink, (i, r) => engine.ResolveAsync(i.Channel, actor, args.Option("root-cause") ?? string.Empty, args.Flag("force"), r, cancellationToken), cancellationToken),
+            "resolve" => await OnIncidentAsync(args, sink, (i, r) => engine.Commands.ResolveAsync(i.Channel, actor, args.Option("root-cause") ?? string.Empty, args.Flag("force"), r, cancellationToken), cancellationToken),
             "report" => await ReportAsync(args, sink, cancellationToken),
             "reconcile" => await ReconcileAsync(args, sink, cancellationToken),
             "help" => Help(null),
@@ -96,7 +96,7 @@ internal sealed class IncidentCli(
         }
 
         var existing = await store.FindOpenInChannelAsync(channel, cancellationToken);
-        var id = await engine.StartAsync(channel, actor, summary, drill, Reply(channel, sink), cancellationToken);
+        var id = await engine.Commands.StartAsync(channel, actor, summary, drill, Reply(channel, sink), cancellationToken);
         var finished = await WaitAsync(cancellationToken);
         return await ReportBackAsync(id, sink, existing is null && id is not null && finished, cancellationToken);
     }
@@ -150,7 +150,7 @@ internal sealed class IncidentCli(
             return Refused;
         }
 
-        await engine.ProposeAsync(incident.Id, actor, kind.Value, arguments, args.Flag("dry-run"), Reply(incident.Channel, sink), cancellationToken);
+        await engine.Proposer.ProposeAsync(incident.Id, actor, kind.Value, arguments, args.Flag("dry-run"), Reply(incident.Channel, sink), cancellationToken);
         var finished = await WaitAsync(cancellationToken);
         return await ReportBackAsync(incident.Id, sink, finished, cancellationToken);
     }
@@ -168,11 +168,11 @@ internal sealed class IncidentCli(
         var reply = Reply(incident?.Channel ?? string.Empty, sink);
         if (approve)
         {
-            await engine.ApproveAsync(incidentId, actionId, actor, args.Flag("accept-risk"), reply, cancellationToken);
+            await engine.Approvals.ApproveAsync(incidentId, actionId, actor, args.Flag("accept-risk"), reply, cancellationToken);
         }
         else
         {
-            await engine.RejectAsync(incidentId, actionId, actor, reply, cancellationToken);
+            await engine.Approvals.RejectAsync(incidentId, actionId, actor, reply, cancellationToken);
         }
 
         var finished = await WaitAsync(cancellationToken);
@@ -191,7 +191,7 @@ internal sealed class IncidentCli(
             return Refused;
         }
 
-        if (!await engine.ReconcileNowAsync(incident.Id, cancellationToken))
+        if (!await engine.Execution.ReconcileNowAsync(incident.Id, cancellationToken))
         {
             output.WriteLine($"{incident.Id} has no action to reconcile ({incident.State}).");
             return Refused;
@@ -217,7 +217,7 @@ internal sealed class IncidentCli(
 
         if (incident.ReportMarkdown is null)
         {
-            await engine.ReportAsync(incident.Channel, actor, incident.Id, Reply(incident.Channel, sink), cancellationToken);
+            await engine.Reports.ReportAsync(incident.Channel, actor, incident.Id, Reply(incident.Channel, sink), cancellationToken);
             await WaitAsync(cancellationToken);
             incident = await store.GetAsync(incident.Id, cancellationToken) ?? incident;
         }

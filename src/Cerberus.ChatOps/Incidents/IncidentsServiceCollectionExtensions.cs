@@ -28,7 +28,16 @@ internal static class IncidentsServiceCollectionExtensions
             sp.GetService<Slack.Api.ISlackApi>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<IncidentOptions>>(),
             sp.GetRequiredService<ILogger<IncidentChannelOpener>>()));
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentEngine>(sp, new PerRunDiagnostics(sp.GetRequiredService<IServiceScopeFactory>())));
+        services.AddSingleton<IncidentMutator>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentBackends>(sp, new PerRunDiagnostics(sp.GetRequiredService<IServiceScopeFactory>())));
+        services.AddSingleton<DiagnosticsRuns>();
+        services.AddSingleton<ReportWriter>();
+        services.AddSingleton<IncidentCommands>();
+        services.AddSingleton<ActionProposer>();
+        services.AddSingleton<ActionExecution>();
+        services.AddSingleton<ActionApprovals>();
+        services.AddSingleton<IncidentResumption>();
+        services.AddSingleton<IncidentEngine>();
         services.AddSingleton<InboundDispatcher>();
         services.AddHostedService<IncidentWorker>();
         services.AddHostedService<IncidentTimers>();

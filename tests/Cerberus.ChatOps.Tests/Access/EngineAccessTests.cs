@@ -131,10 +131,10 @@ public sealed class EngineAccessTests
         h.Options.RateLimit.StartsPerUser = 2;
 
         // act
-        var first = await h.Engine.StartAsync("C0ONE", Some.Stranger, "one", false, EngineHarness.Reply(Some.Stranger), None);
-        var second = await h.Engine.StartAsync("C0TWO", Some.Stranger, "two", false, EngineHarness.Reply(Some.Stranger), None);
-        var third = await h.Engine.StartAsync("C0THREE", Some.Stranger, "three", false, EngineHarness.Reply(Some.Stranger), None);
-        var someoneElse = await h.Engine.StartAsync("C0FOUR", Some.Starter, "four", false, EngineHarness.Reply(), None);
+        var first = await h.Engine.Commands.StartAsync("C0ONE", Some.Stranger, "one", false, EngineHarness.Reply(Some.Stranger), None);
+        var second = await h.Engine.Commands.StartAsync("C0TWO", Some.Stranger, "two", false, EngineHarness.Reply(Some.Stranger), None);
+        var third = await h.Engine.Commands.StartAsync("C0THREE", Some.Stranger, "three", false, EngineHarness.Reply(Some.Stranger), None);
+        var someoneElse = await h.Engine.Commands.StartAsync("C0FOUR", Some.Starter, "four", false, EngineHarness.Reply(), None);
         await h.IdleAsync();
 
         // assert
@@ -172,7 +172,7 @@ public sealed class EngineAccessTests
         // arrange
         await using var h = new EngineHarness();
         var here = await StartAsync(h);
-        var elsewhere = (await h.Engine.StartAsync(OtherChannel, Some.Approver, "private one", false, EngineHarness.Reply(Some.Approver), None))!;
+        var elsewhere = (await h.Engine.Commands.StartAsync(OtherChannel, Some.Approver, "private one", false, EngineHarness.Reply(Some.Approver), None))!;
         await h.IdleAsync();
 
         // act
@@ -194,7 +194,7 @@ public sealed class EngineAccessTests
         // arrange
         await using var h = new EngineHarness();
         await StartAsync(h);
-        var elsewhere = (await h.Engine.StartAsync(OtherChannel, Some.Approver, "private one", false, EngineHarness.Reply(Some.Approver), None))!;
+        var elsewhere = (await h.Engine.Commands.StartAsync(OtherChannel, Some.Approver, "private one", false, EngineHarness.Reply(Some.Approver), None))!;
         await h.IdleAsync();
 
         // act
@@ -209,7 +209,7 @@ public sealed class EngineAccessTests
 
     private static async Task<string> StartAsync(EngineHarness h)
     {
-        var id = (await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None))!;
+        var id = (await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None))!;
         await h.IdleAsync();
         return id;
     }

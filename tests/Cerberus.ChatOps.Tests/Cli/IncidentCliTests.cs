@@ -216,7 +216,7 @@ public sealed class IncidentCliTests
 
     private static async Task<string> StartFromSlackAsync(EngineHarness h)
     {
-        var id = await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None);
+        var id = await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None);
         await h.IdleAsync();
         return id!;
     }

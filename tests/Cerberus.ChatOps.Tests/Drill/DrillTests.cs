@@ -26,23 +26,23 @@ public sealed class DrillTests
         await h.IdleAsync();
         var id = (await h.Store.ListAsync(false, 10, None)).Single().Id;
         var diagnosed = await h.IncidentAsync(id);
-        await h.Engine.ProposeAsync(id, Some.Starter, remedy, new Dictionary<string, string>(), dryRun: false, EngineHarness.Reply(), None);
+        await h.Engine.Proposer.ProposeAsync(id, Some.Starter, remedy, new Dictionary<string, string>(), dryRun: false, EngineHarness.Reply(), None);
         var actionId = (await h.IncidentAsync(id)).Actions.Single().Id;
         h.Time.Advance(TimeSpan.FromMinutes(2));
-        await h.Engine.ApproveAsync(id, actionId, Some.Approver, riskAccepted: false, EngineHarness.Reply(Some.Approver), None);
+        await h.Engine.Approvals.ApproveAsync(id, actionId, Some.Approver, riskAccepted: false, EngineHarness.Reply(Some.Approver), None);
         await h.IdleAsync();
         var mitigated = await h.IncidentAsync(id);
         foreach (var undo in mitigated.OutstandingUndo.Select(a => a.UndoKind!.Value).ToList())
         {
             // The runbook's other half: the backend scaled down is scaled back up before the incident is resolved.
-            await h.Engine.ProposeAsync(id, Some.Starter, undo, new Dictionary<string, string>(), dryRun: false, EngineHarness.Reply(), None);
+            await h.Engine.Proposer.ProposeAsync(id, Some.Starter, undo, new Dictionary<string, string>(), dryRun: false, EngineHarness.Reply(), None);
             var undoId = (await h.IncidentAsync(id)).Actions[^1].Id;
-            await h.Engine.ApproveAsync(id, undoId, Some.Approver, riskAccepted: false, EngineHarness.Reply(Some.Approver), None);
+            await h.Engine.Approvals.ApproveAsync(id, undoId, Some.Approver, riskAccepted: false, EngineHarness.Reply(Some.Approver), None);
             await h.IdleAsync();
         }
 
         h.Time.Advance(TimeSpan.FromMinutes(23));
-        await h.Engine.ResolveAsync(EngineHarness.Channel, Some.Starter, $"drill: {scenario}", force: false, EngineHarness.Reply(), None);
+        await h.Engine.Commands.ResolveAsync(EngineHarness.Channel, Some.Starter, $"drill: {scenario}", force: false, EngineHarness.Reply(), None);
         await h.IdleAsync();
 
         // assert

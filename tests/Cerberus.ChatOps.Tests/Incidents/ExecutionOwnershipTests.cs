@@ -20,12 +20,12 @@ public sealed class ExecutionOwnershipTests
         Assert.True(await h.Store.TryAcquireAsync(ExecutionLease.Name(id), "replica-b", h.Options.ExecutionHeartbeat, None));
 
         // act
-        await h.Engine.ResumeAsync(None);
-        await h.Engine.TickAsync(None);
+        await h.Engine.Resumption.ResumeAsync(None);
+        await h.Engine.Resumption.TickAsync(None);
         await h.IdleAsync();
         var whileAlive = h.Action().Reconciles;
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // the store's own clock judges the lapse
-        await h.Engine.TickAsync(None);
+        await h.Engine.Resumption.TickAsync(None);
         await h.IdleAsync();
 
         // assert
@@ -43,7 +43,7 @@ public sealed class ExecutionOwnershipTests
         var (id, actionId) = await PendingAsync(h);
 
         // act
-        await h.Engine.ApproveAsync(id, actionId, Some.Approver, false, EngineHarness.Reply(Some.Approver), None);
+        await h.Engine.Approvals.ApproveAsync(id, actionId, Some.Approver, false, EngineHarness.Reply(Some.Approver), None);
         await h.IdleAsync();
 
         // assert
@@ -60,7 +60,7 @@ public sealed class ExecutionOwnershipTests
         await using var h = new EngineHarness();
         var (id, actionId) = await PendingAsync(h);
         h.Action().Gate = new TaskCompletionSource();
-        await h.Engine.ApproveAsync(id, actionId, Some.Approver, false, EngineHarness.Reply(Some.Approver), None);
+        await h.Engine.Approvals.ApproveAsync(id, actionId, Some.Approver, false, EngineHarness.Reply(Some.Approver), None);
         await WaitForAsync(async () => (await h.IncidentAsync(id)).FindAction(actionId)!.Status == ActionStatus.Started);
 
         // act: SIGTERM (rolling update), then the new process's timers run without waiting for any lapse
@@ -69,7 +69,7 @@ public sealed class ExecutionOwnershipTests
         var stopped = await h.IncidentAsync(id);
         h.Action().Gate = null;
         h.Restart();
-        await h.Engine.TickAsync(None);
+        await h.Engine.Resumption.TickAsync(None);
         await h.IdleAsync();
 
         // assert
@@ -84,18 +84,18 @@ public sealed class ExecutionOwnershipTests
 
     private static async Task<(string Id, string ActionId)> PendingAsync(EngineHarness h)
     {
-        var id = (await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None))!;
+        var id = (await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None))!;
         await h.IdleAsync();
-        await h.Engine.ProposeAsync(id, Some.Starter, RemediationKind.Failover, new Dictionary<string, string>(), false, EngineHarness.Reply(), None);
+        await h.Engine.Proposer.ProposeAsync(id, Some.Starter, RemediationKind.Failover, new Dictionary<string, string>(), false, EngineHarness.Reply(), None);
         return (id, (await h.IncidentAsync(id)).PendingApproval!.Id);
     }
 
     private static async Task<(string Id, string ActionId)> StartedByAnotherProcessAsync(EngineHarness h)
     {
         var (id, actionId) = await PendingAsync(h);
-        var policy = await h.Engine.PolicyAsync(None);
-        await h.Engine.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, policy, now), None);
-        await h.Engine.MutateAsync(id, (i, _, now) => i.MarkStarted(actionId, now, "replica-b"), None);
+        var policy = await h.Roster.PolicyAsync(None);
+        await h.Mutator.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, policy, now), None);
+        await h.Mutator.MutateAsync(id, (i, _, now) => i.MarkStarted(actionId, now, "replica-b"), None);
         return (id, actionId);
     }
 

@@ -19,7 +19,7 @@ public sealed class IncidentEngineTests
         await using var h = new EngineHarness();
 
         // act
-        var id = await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None);
+        var id = await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None);
         await h.IdleAsync();
 
         // assert
@@ -41,10 +41,10 @@ public sealed class IncidentEngineTests
     {
         // arrange
         await using var h = new EngineHarness();
-        await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "first", false, EngineHarness.Reply(), None);
+        await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "first", false, EngineHarness.Reply(), None);
 
         // act
-        var second = await h.Engine.StartAsync(EngineHarness.Channel, Some.Approver, "second", false, EngineHarness.Reply(Some.Approver), None);
+        var second = await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Approver, "second", false, EngineHarness.Reply(Some.Approver), None);
         await h.IdleAsync();
 
         // assert
@@ -142,13 +142,13 @@ public sealed class IncidentEngineTests
         // arrange
         await using var h = new EngineHarness();
         var (id, actionId) = await PendingApprovalAsync(h);
-        var policy = await h.Engine.PolicyAsync(None);
-        await h.Engine.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, policy, now), None);
+        var policy = await h.Roster.PolicyAsync(None);
+        await h.Mutator.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, policy, now), None);
 
         // act: the process died here; a new one resumes once the approving process's grace (one heartbeat) is over
         h.Restart();
         h.Time.Advance(h.Options.ExecutionHeartbeat);
-        await h.Engine.ResumeAsync(None);
+        await h.Engine.Resumption.ResumeAsync(None);
         await h.IdleAsync();
 
         // assert
@@ -164,13 +164,13 @@ public sealed class IncidentEngineTests
         // arrange
         await using var h = new EngineHarness();
         var (id, actionId) = await PendingApprovalAsync(h);
-        var policy = await h.Engine.PolicyAsync(None);
-        await h.Engine.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, policy, now), None);
-        await h.Engine.MutateAsync(id, (i, _, now) => i.MarkStarted(actionId, now), None);
+        var policy = await h.Roster.PolicyAsync(None);
+        await h.Mutator.MutateAsync(id, (i, _, now) => i.Approve(actionId, Some.Approver, false, policy, now), None);
+        await h.Mutator.MutateAsync(id, (i, _, now) => i.MarkStarted(actionId, now), None);
 
         // act
         h.Restart();
-        await h.Engine.ResumeAsync(None);
+        await h.Engine.Resumption.ResumeAsync(None);
         await h.IdleAsync();
 
         // assert
@@ -186,15 +186,15 @@ public sealed class IncidentEngineTests
     {
         // arrange
         await using var h = new EngineHarness();
-        var id = (await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None))!;
+        var id = (await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None))!;
         await h.IdleAsync();
 
         // act
         h.Time.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
-        await h.Engine.TickAsync(None);
-        await h.Engine.TickAsync(None);
+        await h.Engine.Resumption.TickAsync(None);
+        await h.Engine.Resumption.TickAsync(None);
         h.Time.Advance(TimeSpan.FromHours(1.7));
-        await h.Engine.TickAsync(None);
+        await h.Engine.Resumption.TickAsync(None);
 
         // assert
         var incident = await h.IncidentAsync(id);
@@ -213,7 +213,7 @@ public sealed class IncidentEngineTests
 
         // act
         h.Time.Advance(TimeSpan.FromMinutes(16));
-        await h.Engine.TickAsync(None);
+        await h.Engine.Resumption.TickAsync(None);
         await h.Dispatcher.OnInteractionAsync(Click(ButtonIds.Approve, id, actionId, Some.Approver), None);
         await h.IdleAsync();
 
@@ -264,7 +264,7 @@ public sealed class IncidentEngineTests
     {
         // arrange
         await using var h = new EngineHarness(RemediationKind.ScaleBackendDown);
-        await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None);
+        await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None);
         await h.IdleAsync();
         await h.Dispatcher.OnCommandAsync(Command("propose scale-down"), None);
         await h.IdleAsync();
@@ -318,7 +318,7 @@ public sealed class IncidentEngineTests
     {
         // arrange
         await using var h = new EngineHarness();
-        var id = (await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None))!;
+        var id = (await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None))!;
         await h.IdleAsync();
 
         // act
@@ -341,9 +341,9 @@ public sealed class IncidentEngineTests
         h.Restart();
 
         // act
-        var id = await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s!", false, EngineHarness.Reply(), None);
+        var id = await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s!", false, EngineHarness.Reply(), None);
         await h.IdleAsync();
-        var second = await h.Engine.StartAsync(EngineHarness.Channel, Some.Approver, "again", false, EngineHarness.Reply(Some.Approver), None);
+        var second = await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Approver, "again", false, EngineHarness.Reply(Some.Approver), None);
 
         // assert
         Assert.Equal(["inc-2026-0001-api-returns-500s"], slack.Created);
@@ -366,7 +366,7 @@ public sealed class IncidentEngineTests
         h.Restart();
 
         // act
-        var id = await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None);
+        var id = await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None);
 
         // assert
         var incident = await h.IncidentAsync(id!);
@@ -376,7 +376,7 @@ public sealed class IncidentEngineTests
 
     private static async Task<(string Id, string ActionId)> PendingApprovalAsync(EngineHarness h)
     {
-        var id = (await h.Engine.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None))!;
+        var id = (await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s", false, EngineHarness.Reply(), None))!;
         await h.IdleAsync();
         await h.Dispatcher.OnInteractionAsync(Click(ButtonIds.Propose, id, "failover", Some.Starter), None);
         await h.IdleAsync();

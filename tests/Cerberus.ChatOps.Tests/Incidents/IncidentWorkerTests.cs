@@ -192,12 +192,12 @@ public sealed class IncidentWorkerTests : IDisposable
         var channels = new IncidentChannelOpener(null, options, NullLogger<IncidentChannelOpener>.Instance);
         var roster = new ApproverRoster(options, time, NullLogger<ApproverRoster>.Instance);
         var execution = new ExecutionLease(new DeadPredecessorLeaseStore(), options, time, NullLogger<ExecutionLease>.Instance);
-        var engine = new IncidentEngine(_incidents, _outbox, new OutboxSignal(), new FakeDiagnosticsRunner(time), [], options, integrity, channels, roster, new UserRateLimiter(options), execution, work, time, NullLogger<IncidentEngine>.Instance);
+        var (_, _, dispatcher) = EngineHarness.Compose(_incidents, _outbox, new FakeDiagnosticsRunner(time), [], options, integrity, channels, roster, new UserRateLimiter(options), execution, work, time);
         var loggers = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
         return new IncidentWorker(
             _inbox,
             _outbox,
-            new InboundDispatcher(engine, NullLogger<InboundDispatcher>.Instance),
+            dispatcher,
             new InboundSignal(),
             new OutboxSignal(),
             _lease,

@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Diagnostics;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
@@ -9,6 +10,7 @@ using Cerberus.ChatOps.Slack.Inbound;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Store.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cerberus.ChatOps.Tests.Support;
@@ -51,6 +53,11 @@ internal sealed class EngineHarness : IAsyncDisposable
     public Cerberus.ChatOps.Slack.Api.ISlackApi? Slack { get; set; }
 
     public IncidentEngine Engine { get; private set; }
+
+    /// <summary>Load → change → save, as the engine's pieces do it (for arranging a state directly).</summary>
+    public IncidentMutator Mutator { get; private set; } = null!;
+
+    public ApproverRoster Roster { get; private set; } = null!;
 
     public BackgroundWork Work { get; private set; }
 
@@ -140,7 +147,38 @@ internal sealed class EngineHarness : IAsyncDisposable
         _disposables.Add(roster);
         _disposables.Add(limiter);
         var execution = new ExecutionLease(Store, monitor, Time, NullLogger<ExecutionLease>.Instance);
-        var engine = new IncidentEngine(Store, Store, new OutboxSignal(), Diagnostics, Actions, monitor, integrity, channels, roster, limiter, execution, work, Time, NullLogger<IncidentEngine>.Instance);
-        return (engine, work, new InboundDispatcher(engine, NullLogger<InboundDispatcher>.Instance));
+        var (engine, mutator, dispatcher) = Compose(Store, Store, Diagnostics, Actions, monitor, integrity, channels, roster, limiter, execution, work, Time);
+        Mutator = mutator;
+        Roster = roster;
+        return (engine, work, dispatcher);
+    }
+
+    /// <summary>The engine's pieces wired as the host's container wires them (IncidentsServiceCollectionExtensions).</summary>
+    internal static (IncidentEngine Engine, IncidentMutator Mutator, InboundDispatcher Dispatcher) Compose(
+        IIncidentStore store,
+        IOutboxStore outbox,
+        IDiagnosticsRunner diagnosticsRunner,
+        IEnumerable<IRemediationAction> actions,
+        IOptionsMonitor<IncidentOptions> monitor,
+        IntegrityCheck integrity,
+        IncidentChannelOpener channels,
+        ApproverRoster roster,
+        UserRateLimiter limiter,
+        ExecutionLease execution,
+        BackgroundWork work,
+        TimeProvider time)
+    {
+        var signal = new OutboxSignal();
+        var mutator = new IncidentMutator(store, outbox, signal, monitor, time, NullLogger<IncidentMutator>.Instance);
+        var backends = new IncidentBackends(diagnosticsRunner, actions, time);
+        var diagnostics = new DiagnosticsRuns(mutator, store, backends, monitor, limiter, work, NullLogger<DiagnosticsRuns>.Instance);
+        var reports = new ReportWriter(mutator, store, integrity, roster, work, time);
+        var commands = new IncidentCommands(mutator, store, signal, monitor, channels, roster, limiter, diagnostics, reports, time, NullLogger<IncidentCommands>.Instance);
+        var proposer = new ActionProposer(mutator, store, backends, monitor, roster, work, time, NullLogger<ActionProposer>.Instance);
+        var executor = new ActionExecution(mutator, store, backends, proposer, monitor, execution, work, time, NullLogger<ActionExecution>.Instance);
+        var approvals = new ActionApprovals(mutator, roster, executor, NullLogger<ActionApprovals>.Instance);
+        var resumption = new IncidentResumption(mutator, store, monitor, diagnostics, executor, work, time, NullLogger<IncidentResumption>.Instance);
+        var engine = new IncidentEngine(commands, diagnostics, reports, proposer, approvals, executor, resumption);
+        return (engine, mutator, new InboundDispatcher(commands, diagnostics, reports, proposer, approvals, NullLogger<InboundDispatcher>.Instance));
     }
 }

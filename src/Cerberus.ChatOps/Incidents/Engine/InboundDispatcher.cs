@@ -5,8 +5,14 @@ using Cerberus.ChatOps.Slack.Inbound;
 
 namespace Cerberus.ChatOps.Incidents.Engine;
 
-/// <summary>Turns an accepted Slack request (from the durable inbox) into engine calls.</summary>
-internal sealed partial class InboundDispatcher(IncidentEngine engine, ILogger<InboundDispatcher> logger)
+/// <summary>Turns an accepted Slack request (from the durable inbox) into calls on the engine's pieces.</summary>
+internal sealed partial class InboundDispatcher(
+    IncidentCommands commands,
+    DiagnosticsRuns diagnostics,
+    ReportWriter reports,
+    ActionProposer proposer,
+    ActionApprovals approvals,
+    ILogger<InboundDispatcher> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -37,57 +43,57 @@ internal sealed partial class InboundDispatcher(IncidentEngine engine, ILogger<I
         switch (parsed.Kind)
         {
             case IncidentCommandKind.Start:
-                await engine.StartAsync(channel, user, parsed.Argument, drill: false, reply, cancellationToken);
+                await commands.StartAsync(channel, user, parsed.Argument, drill: false, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Drill:
-                await engine.StartAsync(channel, user, parsed.Argument, drill: true, reply, cancellationToken);
+                await commands.StartAsync(channel, user, parsed.Argument, drill: true, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Status:
-                await engine.StatusAsync(channel, reply, cancellationToken);
+                await commands.StatusAsync(channel, reply, cancellationToken);
                 break;
             case IncidentCommandKind.List:
-                await engine.ListAsync(channel, user, reply, cancellationToken);
+                await commands.ListAsync(channel, user, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Commander:
-                await engine.ChangeCommanderAsync(channel, user, parsed.UserId!, reply, cancellationToken);
+                await commands.ChangeCommanderAsync(channel, user, parsed.UserId!, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Note:
-                await engine.NoteAsync(channel, user, parsed.Argument, reply, cancellationToken);
+                await commands.NoteAsync(channel, user, parsed.Argument, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Diagnose:
-                await OnIncidentInChannelAsync(channel, reply, id => engine.DiagnoseAsync(id, user, reply, cancellationToken), cancellationToken);
+                await OnIncidentInChannelAsync(channel, reply, id => diagnostics.DiagnoseAsync(id, user, reply, cancellationToken), cancellationToken);
                 break;
             case IncidentCommandKind.Escalate:
-                await OnIncidentInChannelAsync(channel, reply, id => engine.EscalateAsync(id, user, reply, cancellationToken), cancellationToken);
+                await OnIncidentInChannelAsync(channel, reply, id => commands.EscalateAsync(id, user, reply, cancellationToken), cancellationToken);
                 break;
             case IncidentCommandKind.Propose:
                 var (kind, arguments, problem) = Engine.ActionRequestParser.Parse(parsed.Argument);
                 if (kind is null)
                 {
-                    await engine.HelpAsync(reply, problem, cancellationToken);
+                    await commands.HelpAsync(reply, problem, cancellationToken);
                     break;
                 }
 
                 await OnIncidentInChannelAsync(channel, reply, id =>
                 {
-                    engine.StartProposal(id, user, kind.Value, arguments, dryRun: false, reply);
+                    proposer.StartProposal(id, user, kind.Value, arguments, dryRun: false, reply);
                     return Task.CompletedTask;
                 }, cancellationToken);
                 break;
             case IncidentCommandKind.Resolve:
-                await engine.ResolveAsync(channel, user, parsed.Argument, parsed.Force, reply, cancellationToken);
+                await commands.ResolveAsync(channel, user, parsed.Argument, parsed.Force, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Cancel:
-                await engine.CancelAsync(channel, user, reply, cancellationToken);
+                await commands.CancelAsync(channel, user, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Report:
-                await engine.ReportAsync(channel, user, parsed.Argument, reply, cancellationToken);
+                await reports.ReportAsync(channel, user, parsed.Argument, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Close:
-                await engine.CloseAsync(channel, user, reply, cancellationToken);
+                await commands.CloseAsync(channel, user, reply, cancellationToken);
                 break;
             default:
-                await engine.HelpAsync(reply, parsed.Problem, cancellationToken);
+                await commands.HelpAsync(reply, parsed.Problem, cancellationToken);
                 break;
         }
     }
@@ -107,36 +113,36 @@ internal sealed partial class InboundDispatcher(IncidentEngine engine, ILogger<I
                     var (kind, arguments, problem) = ActionRequestParser.Parse(parts[1]);
                     if (kind is null || parts[0].Length == 0)
                     {
-                        await engine.HelpAsync(reply, problem ?? "That button is outdated.", cancellationToken);
+                        await commands.HelpAsync(reply, problem ?? "That button is outdated.", cancellationToken);
                         break;
                     }
 
-                    engine.StartProposal(parts[0], user, kind.Value, arguments, action.ActionId == ButtonIds.DryRun, reply);
+                    proposer.StartProposal(parts[0], user, kind.Value, arguments, action.ActionId == ButtonIds.DryRun, reply);
                     break;
                 }
 
                 case ButtonIds.Approve or ButtonIds.ApproveAcceptingRisk:
                 {
                     var parts = ButtonIds.Parts(action.Value, 2);
-                    await engine.ApproveAsync(parts[0], parts[1], user, action.ActionId == ButtonIds.ApproveAcceptingRisk, reply, cancellationToken);
+                    await approvals.ApproveAsync(parts[0], parts[1], user, action.ActionId == ButtonIds.ApproveAcceptingRisk, reply, cancellationToken);
                     break;
                 }
 
                 case ButtonIds.Reject:
                 {
                     var parts = ButtonIds.Parts(action.Value, 2);
-                    await engine.RejectAsync(parts[0], parts[1], user, reply, cancellationToken);
+                    await approvals.RejectAsync(parts[0], parts[1], user, reply, cancellationToken);
                     break;
                 }
 
                 case ButtonIds.Diagnose:
-                    await engine.DiagnoseAsync(action.Value ?? string.Empty, user, reply, cancellationToken);
+                    await diagnostics.DiagnoseAsync(action.Value ?? string.Empty, user, reply, cancellationToken);
                     break;
                 case ButtonIds.Escalate:
-                    await engine.EscalateAsync(action.Value ?? string.Empty, user, reply, cancellationToken);
+                    await commands.EscalateAsync(action.Value ?? string.Empty, user, reply, cancellationToken);
                     break;
                 default:
-                    await engine.HelpAsync(reply, "That button is not one of ours, or it is outdated.", cancellationToken);
+                    await commands.HelpAsync(reply, "That button is not one of ours, or it is outdated.", cancellationToken);
                     break;
             }
         }
@@ -144,10 +150,10 @@ internal sealed partial class InboundDispatcher(IncidentEngine engine, ILogger<I
 
     private async Task OnIncidentInChannelAsync(string channel, ReplyTarget reply, Func<string, Task> next, CancellationToken cancellationToken)
     {
-        var id = await engine.OpenIncidentIdAsync(channel, cancellationToken);
+        var id = await commands.OpenIncidentIdAsync(channel, cancellationToken);
         if (id is null)
         {
-            await engine.HelpAsync(reply, "There is no open incident in this channel: `/dbincident start <summary>` opens one.", cancellationToken);
+            await commands.HelpAsync(reply, "There is no open incident in this channel: `/dbincident start <summary>` opens one.", cancellationToken);
             return;
         }
 

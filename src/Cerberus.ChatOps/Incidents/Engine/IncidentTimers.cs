@@ -8,7 +8,7 @@ namespace Cerberus.ChatOps.Incidents.Engine;
 /// "incident-timers" lease runs them; when it dies its lease lapses and another replica takes over (and resumes).
 /// </summary>
 internal sealed partial class IncidentTimers(
-    IncidentEngine engine,
+    IncidentResumption resumption,
     ProcessLease lease,
     IOptionsMonitor<IncidentOptions> options,
     TimeProvider time,
@@ -22,18 +22,18 @@ internal sealed partial class IncidentTimers(
             var interval = options.CurrentValue.TimerInterval;
             try
             {
-                await engine.RefreshMetricsAsync(stoppingToken);
+                await resumption.RefreshMetricsAsync(stoppingToken);
                 var acquired = await lease.TryHoldAsync(ProcessLease.Timers, interval * 3, stoppingToken);
                 if (acquired && !holding)
                 {
                     Log.TookOver(logger, lease.Owner);
-                    await engine.ResumeAsync(stoppingToken);
+                    await resumption.ResumeAsync(stoppingToken);
                 }
 
                 holding = acquired;
                 if (acquired)
                 {
-                    await engine.TickAsync(stoppingToken);
+                    await resumption.TickAsync(stoppingToken);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
