@@ -16,9 +16,7 @@ internal sealed class DiagnosisSignals
         Volume = Find(ProbeNames.Volume);
         Kubernetes = Find(ProbeNames.Kubernetes);
         App = Find(ProbeNames.App);
-        Signatures = (Text(Kubernetes, FactKeys.LogErrorSignatures) ?? string.Empty)
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Signatures = FactList.Split(Text(Kubernetes, FactKeys.LogErrorSignatures)).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Results of probes that ran (configured ones).</summary>

@@ -6,7 +6,7 @@ namespace Cerberus.ChatOps.Domain.Reports;
 
 /// <summary>
 /// The errors the diagnostics saw in the logs, deduplicated and counted. Sources, per diagnosis run:
-/// <see cref="FactKeys.LogErrorSignatures"/> (entries separated by new lines or <c>;</c>, each optionally ending in a
+/// <see cref="FactKeys.LogErrorSignatures"/> (a <see cref="FactList"/>, each entry optionally ending in a
 /// count: <c>signature ×3</c>, <c>signature x3</c>, <c>signature=3</c> or <c>signature (3)</c>), and the
 /// <see cref="ProbeResult.Details"/> lines of the log-reading probes (<c>kubernetes</c>, <c>logs</c>) that carry an
 /// error signature (postgres-patroni.md §1.9). Timestamps and pids are stripped so equal lines merge.
@@ -24,13 +24,10 @@ internal static partial class LogErrorSignatures
             var run = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var result in diagnosis.Results)
             {
-                if (result.Facts.TryGetValue(FactKeys.LogErrorSignatures, out var facts) && !string.IsNullOrWhiteSpace(facts))
+                foreach (var entry in FactList.Split(result.Facts.GetValueOrDefault(FactKeys.LogErrorSignatures)))
                 {
-                    foreach (var entry in facts.Split(['\n', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    {
-                        var (signature, count) = ParseEntry(entry);
-                        Add(run, signature, count);
-                    }
+                    var (signature, count) = ParseEntry(entry);
+                    Add(run, signature, count);
                 }
 
                 if (result.Probe.Equals("kubernetes", StringComparison.OrdinalIgnoreCase) || result.Probe.Equals("logs", StringComparison.OrdinalIgnoreCase))

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Cerberus.ChatOps.Diagnostics.Kubernetes;
 using Cerberus.ChatOps.Domain.Diagnostics;
+using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
 using Cerberus.ChatOps.Kubernetes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -71,6 +73,33 @@ public sealed class KubernetesProbeTests
             Assert.Equal("262144", r.QueryValue("limitBytes"));
             Assert.Equal("postgres", r.QueryValue("container"));
         });
+    }
+
+    [Fact]
+    public async Task RunAsync_TwoSignaturesInTheLogs_ReachThePostIncidentDocumentAsTwoRows()
+    {
+        // arrange: the contract between the probe's facts and the report, with the probe's real output
+        await using var server = await FakeKubernetesApiServer.StartAsync();
+        server.AddPod(KubeObjects.Pod("postgres-primary-0", KubeObjects.PatroniLabels("master")));
+        server.SetLog("postgres-primary-0", "postgres",
+            "2026-11-26T08:50:00.000000000Z 2026-11-26 08:50:00 UTC [76] FATAL:  sorry, too many clients already\n"
+            + "2026-11-26T08:51:00.000000000Z 2026-11-26 08:51:00 UTC [77] LOG:  archive command failed with exit code 1\n");
+        var probe = new KubernetesProbe(FakeCluster.Access(server), TimeProvider.System, NullLogger<KubernetesProbe>.Instance);
+        var at = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+        var incident = Incident.Declare("INC-2026-0001", "C1", "connections refused", "U1", at);
+        incident.BeginDiagnosis("U1", at);
+
+        // act
+        var result = await probe.RunAsync(CancellationToken.None);
+        incident.CompleteDiagnosis(new DiagnosisReport(at, at.AddSeconds(2), [result], Classification.Inconclusive, "see the findings", []), at.AddSeconds(2));
+        incident.Resolve("U1", "too many clients", force: true, Cerberus.ChatOps.Domain.Access.ApprovalPolicy.Default, at.AddMinutes(4));
+        var report = PostIncidentReportBuilder.Build(incident, null, at.AddMinutes(5));
+
+        // assert
+        var codes = FactList.Split(result.Facts[FactKeys.LogErrorSignatures]);
+        Assert.Equal(2, codes.Count);
+        Assert.All(codes, code => Assert.Contains(report.LogErrors, row => row.Signature == code));
+        Assert.DoesNotContain(report.LogErrors, row => row.Signature == FactList.Join(codes));
     }
 
     [Fact]

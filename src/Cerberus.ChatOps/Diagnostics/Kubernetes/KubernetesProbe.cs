@@ -236,7 +236,7 @@ internal sealed partial class KubernetesProbe(KubernetesAccess access, TimeProvi
 
         var matches = results.Where(r => r is not null).SelectMany(r => r!).OrderBy(m => m.Timestamp ?? DateTimeOffset.MaxValue).ToList();
         var codes = LogSignatures.All.Select(s => s.Code).Where(c => matches.Any(m => m.Codes.Contains(c, StringComparer.Ordinal))).ToList();
-        findings.Facts[FactKeys.LogErrorSignatures] = string.Join(",", codes);
+        findings.Facts[FactKeys.LogErrorSignatures] = FactList.Join(codes);
         if (codes.Count == 0)
         {
             findings.Summary("no known error signatures in the postgres logs");
