@@ -318,7 +318,7 @@ internal sealed partial class SlackApiClient(
         using var response = await SendAsync(method, request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            var retryAfter = SlackResilience.RetryAfterOf(response);
+            var retryAfter = SlackResilience.RetryAfterOf(response, time);
             gate.Block(method, retryAfter);
             CerberusMetrics.SlackRateLimited(method);
             CerberusMetrics.SlackApiCalled(method, "http_429");
@@ -381,7 +381,7 @@ internal sealed partial class SlackApiClient(
         {
             var error = Str(result, "error") ?? "unknown_error";
             Log.CallFailed(logger, method, (int)response.StatusCode, error);
-            TimeSpan? retryAfter = error == "ratelimited" ? SlackResilience.RetryAfterOf(response) : null;
+            TimeSpan? retryAfter = error == "ratelimited" ? SlackResilience.RetryAfterOf(response, time) : null;
             if (retryAfter is { } wait)
             {
                 gate.Block(method, wait);

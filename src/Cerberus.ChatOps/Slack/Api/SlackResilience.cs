@@ -19,6 +19,7 @@ internal static class SlackResilience
     {
         var options = services.GetRequiredService<IOptionsMonitor<SlackOptions>>().CurrentValue;
         var gate = services.GetRequiredService<SlackMethodGate>();
+        var time = services.GetRequiredService<TimeProvider>();
         if (options.MaxRetryAttempts > 0)
         {
             builder.AddRetry(new HttpRetryStrategyOptions
@@ -29,8 +30,8 @@ internal static class SlackResilience
                 Delay = options.RetryBaseDelay,
                 MaxDelay = options.MaxRetryAfter,
                 ShouldRetryAfterHeader = false,
-                ShouldHandle = args => ShouldRetryAsync(args.Outcome, args.Context, options, args.Context.CancellationToken),
-                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result is { } r && IsRateLimitedStatus(r) ? RetryAfterOf(r) : null),
+                ShouldHandle = args => ShouldRetryAsync(args.Outcome, args.Context, options, time, args.Context.CancellationToken),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result is { } r && IsRateLimitedStatus(r) ? RetryAfterOf(r, time) : null),
                 OnRetry = args =>
                 {
                     if (CallOf(args.Outcome.Result?.RequestMessage) is { } retried)
@@ -40,7 +41,7 @@ internal static class SlackResilience
 
                     if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests } r && CallOf(r.RequestMessage) is { } call)
                     {
-                        gate.Block(call.Method, RetryAfterOf(r));
+                        gate.Block(call.Method, RetryAfterOf(r, time));
                     }
 
                     return ValueTask.CompletedTask;
@@ -52,22 +53,23 @@ internal static class SlackResilience
     }
 
     /// <summary>Slack's Retry-After in seconds (1 s when missing, as python slack_sdk does).</summary>
-    public static TimeSpan RetryAfterOf(HttpResponseMessage response)
+    public static TimeSpan RetryAfterOf(HttpResponseMessage response, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(time);
         var header = response.Headers.RetryAfter;
         if (header?.Delta is { } delta)
         {
             return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
         }
 
-        return header?.Date is { } date ? TimeSpan.FromTicks(Math.Max(0, (date - DateTimeOffset.UtcNow).Ticks)) : TimeSpan.FromSeconds(1);
+        return header?.Date is { } date ? TimeSpan.FromTicks(Math.Max(0, (date - time.GetUtcNow()).Ticks)) : TimeSpan.FromSeconds(1);
     }
 
     internal static SlackCall? CallOf(HttpRequestMessage? request) =>
         request is not null && request.Options.TryGetValue(SlackCall.Key, out var call) ? call : null;
 
-    private static async ValueTask<bool> ShouldRetryAsync(Outcome<HttpResponseMessage> outcome, ResilienceContext context, SlackOptions options, CancellationToken cancellationToken)
+    private static async ValueTask<bool> ShouldRetryAsync(Outcome<HttpResponseMessage> outcome, ResilienceContext context, SlackOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         var call = CallOf(outcome.Result?.RequestMessage ?? context.GetRequestMessage());
         if (call is null)
@@ -83,7 +85,7 @@ internal static class SlackResilience
         var response = outcome.Result!;
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            return RetryAfterOf(response) <= options.MaxRetryAfter;
+            return RetryAfterOf(response, time) <= options.MaxRetryAfter;
         }
 
         if ((int)response.StatusCode >= 500)
@@ -93,7 +95,7 @@ internal static class SlackResilience
 
         if (response.StatusCode == HttpStatusCode.OK && await IsRateLimitedBodyAsync(response, cancellationToken))
         {
-            return RetryAfterOf(response) <= options.MaxRetryAfter;
+            return RetryAfterOf(response, time) <= options.MaxRetryAfter;
         }
 
         return false;
