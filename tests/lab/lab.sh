@@ -7,6 +7,8 @@
 #   tests/lab/lab.sh status        show what runs
 #   tests/lab/lab.sh stop-node N   stop Patroni node N (1 or 2) and its PostgreSQL
 #   tests/lab/lab.sh start-node N  start it again (it rejoins as a replica)
+#   tests/lab/lab.sh promote-in-place N  restart node N's PostgreSQL as a standby and promote it: with the
+#                                  cluster paused, the same leader goes on to the next timeline
 #   tests/lab/lab.sh down          stop everything the lab started and delete its folder
 #
 # LAB_DIR (default /tmp/cerberus-lab.<hash of this checkout>) holds data, logs, pids and lab.env.
@@ -209,6 +211,16 @@ stop_node() { # n
   fi
 }
 
+promote_in_place() { # n: the same member leads on the next timeline (the cluster must be paused)
+  local n=$1 name data
+  name=$(eval echo "\$NODE${n}_NAME")
+  data=$LAB_DIR/patroni/$name/data
+  as_lab "$PG_BIN/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null
+  as_lab touch "$data/standby.signal"
+  as_lab "$PG_BIN/pg_ctl" -D "$data" -l "$LAB_DIR/log/promote-in-place-$name.log" -w -t 60 start >/dev/null
+  as_lab "$PG_BIN/pg_ctl" -D "$data" -w -t 60 promote >/dev/null
+}
+
 cmd_up() {
   if [ -f "$LAB_DIR/lab.env" ]; then
     log "a lab already runs at $LAB_DIR; run 'down' first, or use 'env'"
@@ -343,5 +355,6 @@ case "${1:-}" in
   status) cmd_status ;;
   stop-node) load_internal; [ -n "${2:-}" ] || die "stop-node needs 1 or 2"; stop_node "$2"; log "node $2 stopped" ;;
   start-node) load_internal; [ -n "${2:-}" ] || die "start-node needs 1 or 2"; start_node "$2"; log "node $2 started" ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  promote-in-place) load_internal; [ -n "${2:-}" ] || die "promote-in-place needs 1 or 2"; promote_in_place "$2"; log "node $2 promoted in place" ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

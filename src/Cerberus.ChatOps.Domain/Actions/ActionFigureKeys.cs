@@ -41,6 +41,21 @@ public static class ActionFigureKeys
     /// <summary>The data loss in bytes the action estimated (used when the LSNs above are not all recorded).</summary>
     public const string EstimatedLossBytes = "estimated_loss_bytes";
 
+    /// <summary>
+    /// <c>true</c> when <see cref="EstimatedLossBytes"/> of a failover was measured (against the leader's last optime in
+    /// the DCS, or a healthy leader's live LSN); <c>false</c> when it is only Patroni's /cluster figure or unknown.
+    /// </summary>
+    public const string LossLowerMeasured = "loss_lower_measured";
+
+    /// <summary>The most a failover can have lost, in bytes: Patroni's recorded lag + ttl × WAL rate (absent = unknown).</summary>
+    public const string LossUpperBytes = "loss_upper_bytes";
+
+    /// <summary>Patroni's ttl in seconds when the failover was planned (how long the leader could write after its last optime).</summary>
+    public const string PatroniTtlSeconds = "patroni_ttl_s";
+
+    /// <summary>The old leader after a promotion: <c>replica</c> (back on the new timeline), <c>not back</c>, or <c>unknown</c>.</summary>
+    public const string OldLeaderState = "old_leader_state";
+
     /// <summary>The data loss in seconds of writes the action estimated.</summary>
     public const string EstimatedLossSeconds = "estimated_loss_seconds";
 

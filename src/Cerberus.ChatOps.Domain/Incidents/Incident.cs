@@ -522,12 +522,21 @@ public sealed partial class Incident
         return Fire(succeeded ? IncidentTrigger.ExecutionSucceeded : IncidentTrigger.ExecutionFailed, BotActor, at, "record execution");
     }
 
-    public DomainResult RecordVerification(string actionId, bool passed, string beforeAfter, DateTimeOffset at)
+    /// <summary>
+    /// Records the verification of the running action; <paramref name="figures"/> (the switchpoint, the timeline
+    /// after, the old leader's state...) are merged into the action's figures, where the report reads them.
+    /// </summary>
+    public DomainResult RecordVerification(string actionId, bool passed, string beforeAfter, DateTimeOffset at, IReadOnlyDictionary<string, string>? figures = null)
     {
         var action = FindAction(actionId);
         if (action is null || _state != IncidentState.Verifying)
         {
             return DomainResult.Refused(action is null ? $"There is no action {actionId}." : $"{Id} is {_state}; nothing to verify.");
+        }
+
+        foreach (var (key, value) in figures ?? new Dictionary<string, string>())
+        {
+            action.Figures[key] = value;
         }
 
         action.Outcome = $"{action.Outcome} · verification {(passed ? "passed" : "failed")}: {beforeAfter}";

@@ -8,10 +8,14 @@ namespace Cerberus.ChatOps.Domain.Reports;
 /// <param name="SwitchpointLsn">Where the new timeline starts, when recorded.</param>
 /// <param name="OldLeaderLastLsn">The old leader's last known LSN, when recorded.</param>
 /// <param name="CandidateReceivedLsn">What the candidate had received, when recorded.</param>
-/// <param name="LossBytes">The lost WAL in bytes; null when the figures do not tell.</param>
+/// <param name="LossBytes">The lost WAL in bytes (a lower bound for a failover); null when the figures do not tell.</param>
 /// <param name="LossSeconds">The lost writes in seconds; null when the figures do not tell.</param>
 /// <param name="WalRateBytesPerSecond">The WAL rate used to turn bytes into time, when recorded.</param>
 /// <param name="Basis">How the loss was computed, in one sentence.</param>
+/// <param name="UpperBytes">The most it can have lost (failover: recorded lag + ttl × WAL rate); null when unknown.</param>
+/// <param name="Certain"><see cref="LossBytes"/> is exact, not a bound: a verified graceful switchover.</param>
+/// <param name="TimelineAfter">The timeline the verification saw, when recorded.</param>
+/// <param name="OldLeaderState">replica / not back / unknown, as the verification saw it.</param>
 public sealed record FailoverLoss(
     string ActionId,
     string Mode,
@@ -23,4 +27,12 @@ public sealed record FailoverLoss(
     long? LossBytes,
     double? LossSeconds,
     double? WalRateBytesPerSecond,
-    string Basis);
+    string Basis,
+    long? UpperBytes = null,
+    bool Certain = false,
+    string? TimelineAfter = null,
+    string? OldLeaderState = null)
+{
+    /// <summary>The upper bound in seconds of writes, when both it and the WAL rate are known.</summary>
+    public double? UpperSeconds => UpperBytes is { } u && WalRateBytesPerSecond is > 0 ? u / WalRateBytesPerSecond.Value : null;
+}

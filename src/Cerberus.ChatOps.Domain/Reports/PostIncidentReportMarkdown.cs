@@ -97,18 +97,23 @@ public static class PostIncidentReportMarkdown
         if (report.DataLoss.Failovers.Count > 0)
         {
             Line();
-            Line("| Action | Mode | Old leader | New leader | Old leader's last LSN | Candidate's received LSN | Switchpoint LSN | WAL rate | Loss |");
-            Line("|---|---|---|---|---|---|---|---|---|");
+            Line("| Action | Mode | Old leader | New leader | Old leader's last LSN | Candidate's received LSN | Switchpoint LSN | Timeline after | Old leader after | WAL rate | Loss |");
+            Line("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var f in report.DataLoss.Failovers)
             {
-                var loss = f.LossBytes is null ? "unknown" : ReportFormat.BytesExact(f.LossBytes.Value);
+                var loss = f.LossBytes is null ? "unknown" : (f.Certain ? string.Empty : "≥ ") + ReportFormat.BytesExact(f.LossBytes.Value);
                 if (f.LossSeconds is { } s && f.LossBytes is not 0)
                 {
                     loss += $", ≈ {ReportFormat.Seconds(s)}";
                 }
 
+                if (!f.Certain)
+                {
+                    loss += f.UpperBytes is { } u ? $", ≤ {ReportFormat.BytesExact(u)}" : ", upper bound unknown";
+                }
+
                 var rate = f.WalRateBytesPerSecond is { } r ? ReportFormat.Bytes((long)r) + "/s" : "—";
-                Line($"| {f.ActionId} | {f.Mode} | {Cell(f.OldLeader)} | {Cell(f.NewLeader)} | {Cell(f.OldLeaderLastLsn)} | {Cell(f.CandidateReceivedLsn)} | {Cell(f.SwitchpointLsn)} | {rate} | {loss} |");
+                Line($"| {f.ActionId} | {f.Mode} | {Cell(f.OldLeader)} | {Cell(f.NewLeader)} | {Cell(f.OldLeaderLastLsn)} | {Cell(f.CandidateReceivedLsn)} | {Cell(f.SwitchpointLsn)} | {Cell(f.TimelineAfter)} | {Cell(f.OldLeaderState)} | {rate} | {loss} |");
             }
         }
 

@@ -12,6 +12,12 @@ public interface IPatroniClient
 
     Task<PatroniAnswer<IReadOnlyList<PatroniHistoryEntry>>> GetHistoryAsync(Uri member, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// GET /replica?lag=N: 200 when the member is a running replica whose replayed position is within N bytes of the
+    /// leader's last optime in the DCS, else 503 (null = no lag check). How the DCS optime is measured without DCS access.
+    /// </summary>
+    Task<PatroniAnswer<PatroniNodeStatus>> GetReplicaCheckAsync(Uri member, long? maximumLagBytes, CancellationToken cancellationToken);
+
     Task<PatroniAnswer<PatroniDynamicConfig>> GetConfigAsync(Uri member, CancellationToken cancellationToken);
 
     /// <summary>Asks every member for /cluster at once; returns every answer (the caller compares them).</summary>

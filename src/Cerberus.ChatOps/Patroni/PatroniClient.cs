@@ -48,6 +48,9 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
         return new(member, entries, raw.StatusCode, false, null, raw.Elapsed);
     }
 
+    public Task<PatroniAnswer<PatroniNodeStatus>> GetReplicaCheckAsync(Uri member, long? maximumLagBytes, CancellationToken cancellationToken) =>
+        GetAsync<PatroniNodeStatus>(member, maximumLagBytes is { } lag ? $"replica?lag={lag.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "replica", cancellationToken);
+
     public async Task<IReadOnlyList<PatroniAnswer<PatroniCluster>>> GetClusterFromAllAsync(CancellationToken cancellationToken) =>
         await Task.WhenAll(Members.Select(m => GetClusterAsync(m, cancellationToken)));
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Cerberus.ChatOps.Patroni;
@@ -10,8 +11,23 @@ public sealed record PatroniDynamicConfig
     [JsonPropertyName("retry_timeout")] public int? RetryTimeout { get; init; }
     [JsonPropertyName("maximum_lag_on_failover")] public long? MaximumLagOnFailover { get; init; }
 
+    /// <summary>true/false in 3.0.2 (Python truthiness: a non-empty string also counts); kept raw so any form parses.</summary>
+    [JsonPropertyName("synchronous_mode")] public JsonElement SynchronousModeValue { get; init; }
+
+    [JsonIgnore]
+    public bool SynchronousMode => SynchronousModeValue.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.String => SynchronousModeValue.GetString() is { Length: > 0 } v && !v.Equals("off", StringComparison.OrdinalIgnoreCase) && !v.Equals("false", StringComparison.OrdinalIgnoreCase),
+        JsonValueKind.Number => SynchronousModeValue.TryGetInt32(out var n) && n != 0,
+        _ => false,
+    };
+
     /// <summary>Patroni's default when the key is absent: 1 MiB.</summary>
     [JsonIgnore] public long EffectiveMaximumLagOnFailover => MaximumLagOnFailover ?? 1_048_576;
 
     [JsonIgnore] public int EffectiveLoopWait => LoopWait ?? 10;
+
+    /// <summary>Patroni's default when the key is absent: 30 s.</summary>
+    [JsonIgnore] public int EffectiveTtl => Ttl ?? 30;
 }

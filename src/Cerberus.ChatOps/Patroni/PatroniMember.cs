@@ -26,6 +26,9 @@ public sealed record PatroniMember
 
     [JsonIgnore] public bool IsLeader => Role is "leader" or "standby_leader";
 
+    /// <summary>Patroni lists it as the synchronous standby (synchronous_mode).</summary>
+    [JsonIgnore] public bool IsSync => Role == "sync_standby";
+
     [JsonIgnore] public bool IsRunning => State is "running" or "streaming";
 
     /// <summary>The lag in bytes, or null when Patroni reports it as unknown (or it is absent).</summary>

@@ -1,6 +1,7 @@
 using Cerberus.ChatOps.Tests.Support;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Cerberus.ChatOps.Actions.Patroni;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.IntegrationTests.Support;
 using Npgsql;
@@ -203,9 +204,9 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
             // assert
             Assert.True(proposal.Action is not null, proposal.NotApplicableReason);
             Assert.NotNull(proposal.Action.RiskWarning);
-            Assert.Matches($@"^{candidate} is [\d.]+ MB behind \(> maximum_lag_on_failover 1 MB\)", proposal.Action.RiskWarning);
+            Assert.Matches($@"^{candidate} is [\d.]+ MB behind \(> maximum_lag_on_failover 1 MB(, > the 15-min RPO)?\)", proposal.Action.RiskWarning);
             Assert.Contains("committed WAL", proposal.Action.RiskWarning, StringComparison.Ordinal);
-            Assert.EndsWith(":over", proposal.Action.ObservedFingerprint, StringComparison.Ordinal);
+            Assert.Contains(":running:over;", proposal.Action.ObservedFingerprint, StringComparison.Ordinal);
         }
         finally
         {
@@ -347,6 +348,80 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
     }
 
     /// <summary>
+    /// The DCS optime through Patroni's own /replica?lag=N check (api.py do_GET, 3.0.2): with the candidate's
+    /// walreceiver frozen and ~8 MB written on the leader, the search finds a lower bound of the leader's last
+    /// optime: above the candidate's replayed position by about the lag /cluster shows, and never past the leader's
+    /// live LSN.
+    /// </summary>
+    [Fact]
+    public async Task DcsOptime_CandidateFrozenBehind_LowerBoundBetweenTheGapAndTheLeadersLiveLsn()
+    {
+        // arrange
+        var lab = fixture.Lab;
+        var (leader, _) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
+        var candidate = lab.PatroniNames.Single(n => n != leader);
+        var candidateIndex = lab.PatroniNames.ToList().IndexOf(candidate);
+        var leaderPg = lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(leader!)];
+        NpgsqlConnection.ClearAllPools();
+        var receiverPid = await WalReceiverPidAsync(lab.PatroniPostgres[candidateIndex]);
+        var patroni = new ActionHarness(lab).Patroni();
+        var api = new Uri(lab.PatroniUrls[candidateIndex], "/");
+        await ActionHarness.SignalAsync("STOP", receiverPid);
+        try
+        {
+            await using (var primary = new NpgsqlConnection(leaderPg))
+            {
+                await primary.OpenAsync();
+                await using var write = new NpgsqlCommand(
+                    "DROP TABLE IF EXISTS cerberus_lag_test; CREATE TABLE cerberus_lag_test AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 30000) g", primary);
+                await write.ExecuteNonQueryAsync();
+            }
+
+            // The health check compares against the candidate's OWN cached view of the DCS (refreshed every
+            // loop_wait; /cluster reads the DCS afresh): wait until that view is more than 1 MiB ahead of it.
+            var lagDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            long? lagSeen;
+            while ((lagSeen = CandidateLag(await fixture.Patroni.GetClusterAsync(), candidate)) is not > 1_048_576
+                   || (await patroni.GetReplicaCheckAsync(api, 1_048_576, CancellationToken.None)).StatusCode != 503)
+            {
+                Assert.True(DateTime.UtcNow < lagDeadline, "the candidate's view of the DCS never showed its lag");
+                await Task.Delay(250);
+            }
+
+            var replayed = (await patroni.GetStatusAsync(api, CancellationToken.None)).Value!.Xlog!.ReplayedLocation!.Value;
+
+            // act
+            var clock = Stopwatch.StartNew();
+            var dcs = await DcsOptimeReader.MeasureAsync(patroni, [(candidate, api, replayed)], TimeSpan.FromSeconds(10), CancellationToken.None);
+            var searchMs = clock.Elapsed.TotalMilliseconds;
+            long leaderLive;
+            await using (var primary = new NpgsqlConnection(leaderPg))
+            {
+                await primary.OpenAsync();
+                await using var lsn = new NpgsqlCommand("SELECT (pg_current_wal_lsn() - '0/0')::bigint", primary);
+                leaderLive = Convert.ToInt64(await lsn.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            output.WriteLine($"search {searchMs:0} ms: DCS optime ≥ {dcs.AtLeast - replayed} B past replayed; /cluster lag {lagSeen} B; leader live {leaderLive - replayed} B past replayed");
+
+            // assert
+            Assert.Contains(candidate, dcs.Measured);
+            Assert.DoesNotContain(candidate, dcs.CaughtUp);
+            Assert.NotNull(dcs.AtLeast);
+            Assert.True(dcs.AtLeast > replayed + 1_048_576, $"lower bound {dcs.AtLeast - replayed} B past replayed");
+            Assert.True(dcs.AtLeast >= replayed + (lagSeen!.Value / 2), $"lower bound {dcs.AtLeast - replayed} B, /cluster lag {lagSeen} B");
+            Assert.True(dcs.AtLeast <= leaderLive, $"lower bound {dcs.AtLeast - replayed} B past replayed is past the leader's live LSN ({leaderLive - replayed} B)");
+            Assert.Equal(dcs.AtLeast - replayed, dcs.LossAtLeast(candidate, replayed));
+        }
+        finally
+        {
+            await ActionHarness.SignalAsync("CONT", receiverPid);
+            await CleanUpAndCatchUpAsync();
+            await fixture.Patroni.WaitSettledAsync(Settle);
+        }
+    }
+
+    /// <summary>
     /// A leaderless cluster, deterministically: Patroni's pause (maintenance) mode stops automatic failover, and a
     /// paused Patroni leaves its leader key on shutdown; after the node is stopped the key expires (ttl 20 s) and the
     /// cluster stays leaderless until our POST /failover. Then the pause is lifted and the old leader restarted, so
@@ -407,7 +482,13 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
             Assert.Equal((timeline + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), record.Figures[ActionFigureKeys.TimelineAfter]);
             Assert.Matches(new Regex("^[0-9A-F]+/[0-9A-F]+$"), record.Figures[ActionFigureKeys.SwitchpointLsn]);
             Assert.True(record.Figures.ContainsKey(ActionFigureKeys.EstimatedLossBytes));
+
+            // The paused leader shut down cleanly and streamed its WAL first: the candidate's /replica?lag=0 answers
+            // 200, so "nothing missing that the DCS recorded" is measured (a lower bound of 0, not "none").
+            Assert.Equal("true", record.Figures[ActionFigureKeys.LossLowerMeasured]);
+            Assert.Equal("0", record.Figures[ActionFigureKeys.EstimatedLossBytes]);
             Assert.Equal("false", record.Figures[ActionFigureKeys.FenceOldPrimary]);
+            Assert.Equal("replica", verified.Figures[ActionFigureKeys.OldLeaderState]);
         }
         finally
         {

@@ -11,6 +11,8 @@ public sealed class FailoverPlannerTests
 
     private static PatroniCluster Cluster(string json) => JsonSerializer.Deserialize<PatroniCluster>(json)!;
 
+    private static HashSet<string> Set(params string[] names) => new(names, StringComparer.Ordinal);
+
     private static PatroniCluster Healthy(object lag) => Cluster($$"""
         {"members":[
           {"name":"pg1","role":"leader","state":"running","api_url":"http://10.0.0.1:8008/patroni","host":"10.0.0.1","port":5432,"timeline":4},
@@ -40,12 +42,13 @@ public sealed class FailoverPlannerTests
     [Fact]
     public void Plan_DeadLeaderLaggingCandidate_FailoverLossIsLeaderLastLsnMinusReceivedAndNeedsRiskAcceptance()
     {
-        // arrange: the lab proof — /cluster lag 29 026 464 B, the candidate received 0x3400000
+        // arrange: the lab proof — the DCS optime is 29 026 464 B past what the candidate received (0x3400000)
         var cluster = Healthy(29_026_464);
         var received = new Dictionary<string, long?> { ["pg2"] = 0x3400000 };
+        var dcs = new DcsOptime(0x3400000 + 29_026_464L, Set(), Set("pg2"));
 
         // act
-        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: false, leaderLsn: null, received, OneMiB, walRateBytesPerSecond: 200_000, Rpo);
+        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: false, leaderLsn: null, received, OneMiB, walRateBytesPerSecond: 200_000, Rpo, dcs, ttlSeconds: 30);
         var pg2 = plan.Find("pg2")!;
         var warning = FailoverPlanner.RiskWarning(plan, pg2);
 
@@ -60,6 +63,142 @@ public sealed class FailoverPlannerTests
         Assert.Contains("pg2 is 27.7 MB behind", warning, StringComparison.Ordinal);
         Assert.Contains("> maximum_lag_on_failover 1 MB", warning, StringComparison.Ordinal);
         Assert.Contains("loses at least 27.7 MB of committed WAL (~2.4 min)", warning, StringComparison.Ordinal);
+        Assert.True(pg2.LossMeasured);
+        Assert.Equal(29_026_464L + (30 * 200_000), pg2.LossUpperBytes);
+        Assert.Contains("at most 33.4 MB", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_DeadLeaderWithoutDcsOptime_LowerBoundUnknownNotTheLiveLsnPlusTheStaleLag()
+    {
+        // arrange: /cluster says 2 MiB behind, but that lag was computed from the member's older DCS position
+        var cluster = Healthy(2 * OneMiB);
+        var received = new Dictionary<string, long?> { ["pg2"] = 0x1000000 };
+
+        // act
+        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: false, leaderLsn: null, received, OneMiB, walRateBytesPerSecond: 1000, Rpo);
+        var pg2 = plan.Find("pg2")!;
+
+        // assert
+        Assert.Null(plan.LeaderLastLsn);
+        Assert.Null(pg2.EstimatedLossBytes);
+        Assert.False(pg2.LossMeasured);
+        Assert.Equal(2 * OneMiB, pg2.LagBytes);
+        Assert.Equal((2 * OneMiB) + (30 * 1000), pg2.LossUpperBytes);
+        Assert.Contains("could not be measured, so the loss is unknown", FailoverPlanner.RiskWarning(plan, pg2), StringComparison.Ordinal);
+        Assert.Contains("≥ 0 B, unverified", FailoverPlanner.DescribeCandidates(plan), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_DeadLeaderCandidateHasEverythingTheDcsRecorded_LowerBoundZeroUpperBoundOneTtlOfWrites()
+    {
+        // arrange
+        var cluster = Healthy(5000);
+        var received = new Dictionary<string, long?> { ["pg2"] = 0x1000000 };
+        var dcs = new DcsOptime(null, Set("pg2"), Set("pg2"));
+
+        // act
+        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: false, leaderLsn: null, received, OneMiB, walRateBytesPerSecond: 1000, Rpo, dcs, ttlSeconds: 20);
+        var pg2 = plan.Find("pg2")!;
+
+        // assert
+        Assert.Equal(0, pg2.EstimatedLossBytes);
+        Assert.True(pg2.LossMeasured);
+        Assert.Equal(20 * 1000, pg2.LossUpperBytes);
+        Assert.Null(FailoverPlanner.RiskWarning(plan, pg2));
+        Assert.Contains("≥ 0 B (~0 s; measured against the DCS optime), ≤ 19.5 kB", FailoverPlanner.DescribeCandidates(plan), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_ReplicaOnAnOldTimeline_NeedsRiskAcceptanceNamingTheTimelinesAndIsNotTheBest()
+    {
+        // arrange: pg2 is a former leader whose rewind failed: still on timeline 3, its "lag" reads 0
+        var cluster = Cluster("""
+            {"members":[
+              {"name":"pg1","role":"leader","state":"running","api_url":"http://a:8008/patroni","timeline":4},
+              {"name":"pg2","role":"replica","state":"running","api_url":"http://b:8008/patroni","timeline":3,"lag":0},
+              {"name":"pg3","role":"replica","state":"running","api_url":"http://c:8008/patroni","timeline":4,"lag":4096}
+            ]}
+            """);
+        var received = new Dictionary<string, long?> { ["pg2"] = 0x9000000, ["pg3"] = 0x4FFF000 };
+
+        // act
+        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: true, leaderLsn: 0x5000000, received, OneMiB, 1000, Rpo);
+        var pg2 = plan.Find("pg2")!;
+        var warning = FailoverPlanner.RiskWarning(plan, pg2);
+
+        // assert
+        Assert.Equal("pg3", plan.Best!.Name);
+        Assert.True(pg2.NeedsRiskAcceptance);
+        Assert.Null(pg2.LagBytes);
+        Assert.Null(pg2.EstimatedLossBytes);
+        Assert.Contains("off_timeline", FailoverPlanner.RiskFlags(pg2));
+        Assert.Contains("it is on timeline 3, the leader's is 4", warning, StringComparison.Ordinal);
+        Assert.Contains("discards everything written on timeline 4", warning, StringComparison.Ordinal);
+        Assert.Contains("⚠ another timeline", FailoverPlanner.DescribeCandidates(plan), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_LeaderlessClusterMemberBehindTheHighestTimeline_IsRisky()
+    {
+        // arrange: no leader key; pg3 is on the highest timeline, pg2 on an older one
+        var cluster = Cluster("""
+            {"members":[
+              {"name":"pg2","role":"replica","state":"running","api_url":"http://b:8008/patroni","timeline":5,"lag":0},
+              {"name":"pg3","role":"replica","state":"running","api_url":"http://c:8008/patroni","timeline":6,"lag":0}
+            ]}
+            """);
+
+        // act
+        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: false, leaderLsn: null, new Dictionary<string, long?>(), OneMiB, null, Rpo);
+
+        // assert
+        Assert.Equal(6, plan.Timeline);
+        Assert.Contains("the cluster's highest is 6", plan.Find("pg2")!.TimelineRisk, StringComparison.Ordinal);
+        Assert.Null(plan.Find("pg3")!.TimelineRisk);
+        Assert.Equal("pg3", plan.Best!.Name);
+    }
+
+    [Fact]
+    public void Plan_SynchronousStandby_PreferredAndShown()
+    {
+        // arrange: pg2 is async and slightly closer; pg3 is the synchronous standby
+        var cluster = Cluster("""
+            {"members":[
+              {"name":"pg1","role":"leader","state":"running","api_url":"http://a:8008/patroni","timeline":4},
+              {"name":"pg2","role":"replica","state":"running","api_url":"http://b:8008/patroni","timeline":4,"lag":0},
+              {"name":"pg3","role":"sync_standby","state":"running","api_url":"http://c:8008/patroni","timeline":4,"lag":0}
+            ]}
+            """);
+        var received = new Dictionary<string, long?> { ["pg2"] = 0x5000000, ["pg3"] = 0x4FFFF00 };
+
+        // act
+        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: true, leaderLsn: 0x5000000, received, OneMiB, 1000, Rpo);
+
+        // assert
+        Assert.Equal("pg3", plan.Best!.Name);
+        Assert.True(plan.Find("pg3")!.Sync);
+        Assert.Contains("pg3: running, timeline 4, synchronous standby", FailoverPlanner.DescribeCandidates(plan), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_SynchronousModeSwitchover_OnlyTheSyncStandbyIsOffered()
+    {
+        // arrange: Patroni 3.0.2 refuses a switchover to a non-sync member in synchronous_mode (api.py is_failover_possible)
+        var cluster = Cluster("""
+            {"members":[
+              {"name":"pg1","role":"leader","state":"running","api_url":"http://a:8008/patroni","timeline":4},
+              {"name":"pg2","role":"replica","state":"running","api_url":"http://b:8008/patroni","timeline":4,"lag":0},
+              {"name":"pg3","role":"sync_standby","state":"running","api_url":"http://c:8008/patroni","timeline":4,"lag":0}
+            ]}
+            """);
+
+        // act
+        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: true, leaderLsn: 0x5000000, new Dictionary<string, long?>(), OneMiB, 1000, Rpo, synchronousMode: true);
+
+        // assert
+        Assert.Equal(["pg3"], plan.Offered.Select(c => c.Name));
+        Assert.StartsWith("not the synchronous standby", plan.Find("pg2")!.NotOfferedReason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,14 +208,17 @@ public sealed class FailoverPlannerTests
         var cluster = Healthy(2 * OneMiB);
         var received = new Dictionary<string, long?> { ["pg2"] = 0x1000000 };
 
+        var dcs = new DcsOptime(0x1000000 + (2 * OneMiB), Set(), Set("pg2"));
+
         // act
-        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: false, leaderLsn: null, received, OneMiB, walRateBytesPerSecond: null, Rpo);
+        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: false, leaderLsn: null, received, OneMiB, walRateBytesPerSecond: null, Rpo, dcs);
         var pg2 = plan.Find("pg2")!;
 
         // assert
         Assert.Null(pg2.EstimatedLossSeconds);
+        Assert.Null(pg2.LossUpperBytes);
         Assert.Contains("time unknown", FailoverPlanner.RiskWarning(plan, pg2), StringComparison.Ordinal);
-        Assert.Contains("≥ 2 MB", FailoverPlanner.DescribeCandidates(plan), StringComparison.Ordinal);
+        Assert.Contains("≥ 2 MB (time unknown; measured against the DCS optime), upper bound unknown (no WAL rate)", FailoverPlanner.DescribeCandidates(plan), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -86,8 +228,10 @@ public sealed class FailoverPlannerTests
         var cluster = Healthy(500_000);
         var received = new Dictionary<string, long?> { ["pg2"] = 0x1000000 };
 
+        var dcs = new DcsOptime(0x1000000 + 500_000L, Set(), Set("pg2"));
+
         // act
-        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: false, leaderLsn: null, received, 100 * OneMiB, walRateBytesPerSecond: 100, Rpo);
+        var plan = FailoverPlanner.Plan(cluster, leaderHealthy: false, leaderLsn: null, received, 100 * OneMiB, walRateBytesPerSecond: 100, Rpo, dcs);
         var pg2 = plan.Find("pg2")!;
 
         // assert
@@ -154,7 +298,7 @@ public sealed class FailoverPlannerTests
         var second = FailoverPlanner.Fingerprint(after, "pg2");
 
         // assert
-        Assert.Equal("leader=pg1;healthy=True;tl=4;candidate=pg2:running:within", first);
+        Assert.Equal("leader=pg1;healthy=True;tl=4;candidate=pg2:running:within;candidate_tl=4;sync=False", first);
         Assert.NotEqual(first, second);
     }
 
@@ -186,7 +330,7 @@ public sealed class FailoverPlannerTests
 
         // assert
         Assert.NotEqual(first, second);
-        Assert.EndsWith(":over", second, StringComparison.Ordinal);
+        Assert.Contains("candidate=pg2:running:over;", second, StringComparison.Ordinal);
     }
 
     [Theory]

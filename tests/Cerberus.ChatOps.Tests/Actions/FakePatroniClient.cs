@@ -60,8 +60,31 @@ internal sealed class FakePatroniClient : IPatroniClient
         var name = member.Host == "10.0.0.1" ? "pg1" : "pg2";
         PatroniNodeStatus? status = name == leader
             ? LeaderAnswers ? new PatroniNodeStatus { State = "running", Role = "master", Xlog = new PatroniXlog { Location = 0x5000000 } } : null
-            : new PatroniNodeStatus { State = "running", Role = "replica", Xlog = new PatroniXlog { ReceivedLocation = 0x5000000 - (name == "pg2" ? ReplicaLag : 0), ReplayedLocation = 0x5000000 - (name == "pg2" ? ReplicaLag : 0) } };
+            : new PatroniNodeStatus { State = "running", Role = "replica", DcsLastSeen = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - (long)DcsSeenAgo.TotalSeconds, Xlog = new PatroniXlog { ReceivedLocation = 0x5000000 - (name == "pg2" ? ReplicaLag : 0), ReplayedLocation = 0x5000000 - (name == "pg2" ? ReplicaLag : 0) } };
         return Task.FromResult(new PatroniAnswer<PatroniNodeStatus>(member, status, status is null ? null : 200, status is null, status is null ? "no answer within 3 s" : null, TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// The leader's last optime in the DCS (what /replica?lag=N compares against); null = the leader's current LSN.
+    /// </summary>
+    public long? DcsOptime { get; set; }
+
+    /// <summary>How long ago the replicas last saw the DCS (/patroni dcs_last_seen).</summary>
+    public TimeSpan DcsSeenAgo { get; set; }
+
+    /// <summary>How many /replica health checks were served (the DCS optime search).</summary>
+    public int ReplicaChecks { get; private set; }
+
+    public Task<PatroniAnswer<PatroniNodeStatus>> GetReplicaCheckAsync(Uri member, long? maximumLagBytes, CancellationToken cancellationToken)
+    {
+        // Patroni 3.0.2 api.py do_GET: 503 unless a running replica with last_lsn <= replayed_location + lag.
+        ReplicaChecks++;
+        var (leader, _) = State(Posts);
+        var name = member.Host == "10.0.0.1" ? "pg1" : "pg2";
+        var replayed = 0x5000000 - (name == "pg2" ? ReplicaLag : 0);
+        var optime = DcsOptime ?? 0x5000000;
+        var within = name != leader && (maximumLagBytes is not { } lag || optime <= replayed + lag);
+        return Task.FromResult(new PatroniAnswer<PatroniNodeStatus>(member, new PatroniNodeStatus { State = "running", Role = "replica" }, within ? 200 : 503, false, null, TimeSpan.Zero));
     }
 
     public Task<PatroniAnswer<IReadOnlyList<PatroniHistoryEntry>>> GetHistoryAsync(Uri member, CancellationToken cancellationToken) =>

@@ -36,6 +36,42 @@ public sealed class PatroniFailoverActionTests
     }
 
     [Fact]
+    public async Task Propose_DeadLeader_LossLowerBoundMeasuredAgainstTheDcsOptimeThroughTheReplicaCheck()
+    {
+        // arrange: the DCS optime is 3 MiB past what pg2 replayed
+        var patroni = new FakePatroniClient { LeaderAnswers = false, ReplicaLag = 3 * 1_048_576 };
+        var action = Action(patroni, RemediationKind.Failover);
+
+        // act
+        var record = await ProposeAsync(action);
+        var lower = long.Parse(record.Figures[ActionFigureKeys.EstimatedLossBytes], System.Globalization.CultureInfo.InvariantCulture);
+
+        // assert
+        Assert.True(patroni.ReplicaChecks > 2);
+        Assert.Equal("true", record.Figures[ActionFigureKeys.LossLowerMeasured]);
+        Assert.InRange(lower, (3 * 1_048_576) - DcsOptimeReader.Precision, 3 * 1_048_576);
+        Assert.Contains("measured against the DCS optime", record.BasedOn, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Propose_DeadLeaderReplicaViewOfTheDcsOlderThanTtl_LossUnknownNotAssumed()
+    {
+        // arrange: Patroni drops a cached cluster after ttl; its /replica check would then never report a lag
+        var patroni = new FakePatroniClient { LeaderAnswers = false, ReplicaLag = 3 * 1_048_576, DcsSeenAgo = TimeSpan.FromMinutes(2) };
+        var action = Action(patroni, RemediationKind.Failover);
+
+        // act
+        var record = await ProposeAsync(action);
+
+        // assert
+        Assert.Equal(0, patroni.ReplicaChecks);
+        Assert.Equal("false", record.Figures[ActionFigureKeys.LossLowerMeasured]);
+        Assert.Equal("unknown", record.Figures[ActionFigureKeys.EstimatedLossBytes]);
+        Assert.Contains("≥ 0 B, unverified", record.BasedOn, StringComparison.Ordinal);
+        Assert.NotNull(record.RiskWarning);
+    }
+
+    [Fact]
     public async Task Execute_NoGoodCandidatesOnce_RetriesExactlyOnceAndSucceeds()
     {
         // arrange
@@ -168,8 +204,8 @@ public sealed class PatroniFailoverActionTests
         // assert
         Assert.Equal(1, patroni.Posts);
         Assert.NotNull(outcome.StateChange);
-        Assert.Contains("candidate=pg2:running:within; risk=none →", outcome.StateChange, StringComparison.Ordinal);
-        Assert.EndsWith("candidate=pg2:running:over; risk=over_max_lag", outcome.StateChange, StringComparison.Ordinal);
+        Assert.Contains("candidate=pg2:running:within;candidate_tl=4;sync=False; risk=none →", outcome.StateChange, StringComparison.Ordinal);
+        Assert.EndsWith("candidate=pg2:running:over;candidate_tl=4;sync=False; risk=over_max_lag", outcome.StateChange, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -79,6 +79,9 @@ internal sealed class FakePatroniClient : IPatroniClient
     public Task<PatroniAnswer<PatroniDynamicConfig>> GetConfigAsync(Uri member, CancellationToken cancellationToken) =>
         Answer<PatroniDynamicConfig>(member, ConfigJson, cancellationToken);
 
+    public Task<PatroniAnswer<PatroniNodeStatus>> GetReplicaCheckAsync(Uri member, long? maximumLagBytes, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("diagnostics never measure the DCS optime");
+
     public async Task<IReadOnlyList<PatroniAnswer<PatroniCluster>>> GetClusterFromAllAsync(CancellationToken cancellationToken) =>
         await Task.WhenAll(Members.Select(m => GetClusterAsync(m, cancellationToken)));
 

@@ -162,6 +162,7 @@ public sealed class PatroniProbeTests
         // assert
         Assert.Equal(ProbeStatus.Crit, result.Status);
         Assert.Equal("pg2 (timeline 3, leader on 4)", result.Facts[DiagnosisFactKeys.PatroniUnhealthyReplicas]);
+        Assert.False(result.Facts.ContainsKey(DiagnosisFactKeys.PatroniCandidate), "a replica on another timeline is never the suggested candidate");
     }
 
     [Fact]

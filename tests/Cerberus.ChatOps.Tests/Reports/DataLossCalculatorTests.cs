@@ -36,7 +36,7 @@ public sealed class DataLossCalculatorTests
         Assert.Equal(1_048_576, estimate.LossBytes);
         Assert.Null(estimate.LossSeconds);
         Assert.Equal(ObjectiveVerdict.Unknown, estimate.Verdict);
-        Assert.Equal("1,048,576 B (1.0 MiB), time unknown", estimate.Amount);
+        Assert.Equal("≥ 1,048,576 B (1.0 MiB), time unknown, upper bound unknown", estimate.Amount);
         Assert.Contains("no WAL rate recorded", estimate.Explanation, StringComparison.Ordinal);
     }
 
@@ -62,9 +62,9 @@ public sealed class DataLossCalculatorTests
     }
 
     [Fact]
-    public void Estimate_FailoverWhoseCandidateHadEverything_IsNone()
+    public void Estimate_FailoverWhoseCandidateHadEverythingTheDcsRecorded_IsAtLeastZeroNeverNone()
     {
-        // arrange
+        // arrange: nothing missing that was measured, but the leader can have written after its last optime
         var action = Failover(new()
         {
             [ActionFigureKeys.OldLeaderLastLsn] = "0/3400000",
@@ -76,9 +76,75 @@ public sealed class DataLossCalculatorTests
 
         // assert
         Assert.Equal(0, estimate.LossBytes);
+        Assert.False(estimate.Certain);
+        Assert.Equal(ObjectiveVerdict.Unknown, estimate.Verdict);
+        Assert.Equal("≥ 0 B (no loss measured, none proven), upper bound unknown", estimate.Amount);
+        Assert.StartsWith("no loss was measured, none is proven", estimate.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Estimate_FailoverWithAnUpperBoundWithinTheRpo_IsMet()
+    {
+        // arrange: at least 1 MiB, at most 1 MiB + 30 s × 100 kB/s
+        var action = Failover(new()
+        {
+            [ActionFigureKeys.OldLeaderLastLsn] = "0/3500000",
+            [ActionFigureKeys.CandidateReceivedLsn] = "0/3400000",
+            [ActionFigureKeys.WalRateBytesPerSecond] = "100000",
+            [ActionFigureKeys.LossUpperBytes] = "4048576",
+            [ActionFigureKeys.PatroniTtlSeconds] = "30",
+        });
+
+        // act
+        var estimate = DataLossCalculator.Estimate([action], TimeSpan.FromMinutes(15));
+
+        // assert
+        Assert.Equal(1_048_576, estimate.LossBytes);
+        Assert.Equal(4_048_576, estimate.UpperBytes);
         Assert.Equal(ObjectiveVerdict.Met, estimate.Verdict);
-        Assert.Equal("none", estimate.Amount);
-        Assert.StartsWith("none: the promoted replica had received all the WAL", estimate.Explanation, StringComparison.Ordinal);
+        Assert.Contains("at most 4,048,576 B", estimate.Amount, StringComparison.Ordinal);
+        Assert.Contains("ttl 30 s", estimate.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Estimate_FailoverWhoseLowerBoundWasNotMeasured_IsUnknownNotTheClusterLag()
+    {
+        // arrange: the estimate is Patroni's /cluster lag, not a measured lower bound
+        var action = Failover(new()
+        {
+            [ActionFigureKeys.EstimatedLossBytes] = "999",
+            [ActionFigureKeys.LossLowerMeasured] = "false",
+        });
+
+        // act
+        var estimate = DataLossCalculator.Estimate([action], TimeSpan.FromMinutes(15));
+
+        // assert
+        Assert.Null(estimate.LossBytes);
+        Assert.Equal(ObjectiveVerdict.Unknown, estimate.Verdict);
+        Assert.Equal("unknown", estimate.Amount);
+    }
+
+    [Theory]
+    [InlineData("replica", true, "none")]
+    [InlineData("not back", false, "≥ 0 B (no loss measured, none proven), upper bound unknown")]
+    public void Estimate_Switchover_NoneOnlyWhenTheOldLeaderRejoined(string oldLeaderState, bool certain, string amount)
+    {
+        // arrange
+        var action = Failover(new()
+        {
+            [ActionFigureKeys.FailoverMode] = ActionFigureKeys.FailoverModeSwitchover,
+            [ActionFigureKeys.EstimatedLossBytes] = "0",
+            [ActionFigureKeys.OldLeaderState] = oldLeaderState,
+        });
+
+        // act
+        var estimate = DataLossCalculator.Estimate([action], TimeSpan.FromMinutes(15));
+
+        // assert
+        Assert.Equal(certain, estimate.Certain);
+        Assert.Equal(amount, estimate.Amount);
+        Assert.Equal(certain ? ObjectiveVerdict.Met : ObjectiveVerdict.Unknown, estimate.Verdict);
     }
 
     [Theory]

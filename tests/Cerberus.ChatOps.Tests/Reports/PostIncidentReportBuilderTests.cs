@@ -98,8 +98,8 @@ public sealed class PostIncidentReportBuilderTests
         Assert.True(report.DataLoss.FailoverHappened);
         var failover = Assert.Single(report.DataLoss.Failovers);
         Assert.Equal(("A-0007-1", "failover", "pg1", "pg2"), (failover.ActionId, failover.Mode, failover.OldLeader, failover.NewLeader));
-        Assert.Contains("- **Data loss:** 20,643,840 B (19.7 MiB), ≈ 40 s of writes — RPO 15 min met.", markdown, StringComparison.Ordinal);
-        Assert.Contains("| A-0007-1 | failover | pg1 | pg2 | 0/47B0000 | 0/3400000 | 0/3400000 | 500.0 KiB/s | 20,643,840 B (19.7 MiB), ≈ 40 s |", markdown, StringComparison.Ordinal);
+        Assert.Contains("- **Data loss:** ≥ 20,643,840 B (19.7 MiB), ≈ 40 s of writes, at most 36,003,840 B (34.3 MiB) — RPO 15 min met.", markdown, StringComparison.Ordinal);
+        Assert.Contains("| A-0007-1 | failover | pg1 | pg2 | 0/47B0000 | 0/3400000 | 0/3400000 | 4 | not back | 500.0 KiB/s | ≥ 20,643,840 B (19.7 MiB), ≈ 40 s, ≤ 36,003,840 B (34.3 MiB) |", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -426,7 +426,7 @@ public sealed class PostIncidentReportBuilderTests
         Assert.Equal(0d, report.DataLoss.LossSeconds);
         Assert.Equal(ObjectiveVerdict.Met, report.DataLoss.Verdict);
         Assert.Equal("switchover", Assert.Single(report.DataLoss.Failovers).Mode);
-        Assert.Contains("None: switchover from a healthy leader (Patroni demoted it gracefully, no WAL was lost).", markdown, StringComparison.Ordinal);
+        Assert.Contains("None: A-0020-3: switchover from a healthy leader, graceful demotion; verified: timeline 8 after, old leader replica.", markdown, StringComparison.Ordinal);
         Assert.True(report.StatisticsReset);
         Assert.Contains("> **Caveat:**", markdown, StringComparison.Ordinal);
         Assert.Contains("Could not be read at 2026-06-20 14:51:00 UTC: pg_stat_user_tables did not answer within 15 s.", markdown, StringComparison.Ordinal);

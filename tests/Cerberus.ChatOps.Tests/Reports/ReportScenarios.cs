@@ -64,14 +64,22 @@ internal static class ReportScenarios
             [ActionFigureKeys.OldLeader] = "pg1",
             [ActionFigureKeys.NewLeader] = "pg2",
             [ActionFigureKeys.TimelineBefore] = "3",
-            [ActionFigureKeys.TimelineAfter] = "4",
-            [ActionFigureKeys.SwitchpointLsn] = "0/3400000",
             [ActionFigureKeys.OldLeaderLastLsn] = "0/47B0000",
             [ActionFigureKeys.CandidateReceivedLsn] = "0/3400000",
             [ActionFigureKeys.WalRateBytesPerSecond] = "512000",
-            [ActionFigureKeys.FenceOldPrimary] = "true",
+            [ActionFigureKeys.LossLowerMeasured] = "true",
+            [ActionFigureKeys.LossUpperBytes] = "36003840",
+            [ActionFigureKeys.PatroniTtlSeconds] = "30",
         }, At(day, "02:16:07")));
-        Ok(incident.RecordVerification("A-0007-1", true, "leader pg1 → pg2; app 500 → 200", At(day, "02:17:00")));
+
+        // The verification's own figures reach the record (and the report) through RecordVerification.
+        Ok(incident.RecordVerification("A-0007-1", true, "leader pg1 → pg2; app 500 → 200", At(day, "02:17:00"), new Dictionary<string, string>
+        {
+            [ActionFigureKeys.TimelineAfter] = "4",
+            [ActionFigureKeys.SwitchpointLsn] = "0/3400000",
+            [ActionFigureKeys.FenceOldPrimary] = "true",
+            [ActionFigureKeys.OldLeaderState] = "not back",
+        }));
         Ok(incident.BeginDiagnosis(Commander, At(day, "02:20:00")));
         Ok(incident.CompleteDiagnosis(new DiagnosisReport(
             At(day, "02:20:00"),
@@ -237,9 +245,13 @@ internal static class ReportScenarios
             [ActionFigureKeys.OldLeader] = "pg1",
             [ActionFigureKeys.NewLeader] = "pg2",
             [ActionFigureKeys.TimelineBefore] = "7",
-            [ActionFigureKeys.TimelineAfter] = "8",
+            [ActionFigureKeys.EstimatedLossBytes] = "0",
         }, At(day, "14:41:05")));
-        Ok(incident.RecordVerification("A-0020-3", true, "leader pg1 → pg2", At(day, "14:42:00")));
+        Ok(incident.RecordVerification("A-0020-3", true, "leader pg1 → pg2", At(day, "14:42:00"), new Dictionary<string, string>
+        {
+            [ActionFigureKeys.TimelineAfter] = "8",
+            [ActionFigureKeys.OldLeaderState] = "replica",
+        }));
         Ok(incident.Resolve(OnCall, rootCause: null, force: true, Team, At(day, "14:50:00")));
         return (incident, TableHealth.Failed(At(day, "14:51:00"), "pg_stat_user_tables did not answer within 15 s."), At(day, "14:51:30"));
     }

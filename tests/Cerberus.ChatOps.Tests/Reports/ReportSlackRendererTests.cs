@@ -24,7 +24,7 @@ public sealed class ReportSlackRendererTests
         var fields = ((JsonArray)blocks[2]!["fields"]!).Select(f => f!["text"]!.GetValue<string>()).ToList();
         Assert.Equal(4, fields.Count);
         Assert.Equal("*Time to recovery*\n:white_check_mark: 1 h 07 min — RTO 4 h met, 2 h 53 min to spare", fields[0]);
-        Assert.Equal("*Data loss*\n:white_check_mark: 20,643,840 B (19.7 MiB), ≈ 40 s of writes — RPO 15 min met", fields[1]);
+        Assert.Equal("*Data loss*\n:white_check_mark: ≥ 20,643,840 B (19.7 MiB), ≈ 40 s of writes, at most 36,003,840 B (34.3 MiB) — RPO 15 min met", fields[1]);
         Assert.StartsWith("*Root cause*\npg1 hung on an I/O stall", fields[2], StringComparison.Ordinal);
         Assert.Equal("*Actions*\n1 taken, 0 not run", fields[3]);
         Assert.Equal("context", blocks[3]!["type"]!.GetValue<string>());

@@ -37,6 +37,9 @@ internal sealed partial class PatroniFailoverAction(
 
     /// <summary>Figure: the approved candidate, recorded when Patroni promoted another member instead.</summary>
     private const string RequestedCandidateFigure = "requested_candidate";
+
+    /// <summary>How long the DCS optime search may take (each probe is one local GET; a search is ≈ 30 of them).</summary>
+    private static readonly TimeSpan DcsOptimeBudget = TimeSpan.FromSeconds(5);
     private const string FenceExplanation =
         "Patroni 3.0.2 lets a stale primary that resumes re-take the leader lock and force the new leader to demote and pg_rewind, " +
         "discarding the writes it accepted meanwhile (fixed in 3.0.3 #2693 and 3.1.0 #2787). Fence it before it comes back: " +
@@ -327,6 +330,7 @@ internal sealed partial class PatroniFailoverAction(
             ? await WaitReplicaAsync(oldLeader, before + 1, deadline, cancellationToken)
             : (bool?)null;
         figures[ActionFigureKeys.FenceOldPrimary] = back == false ? "true" : "false";
+        figures[ActionFigureKeys.OldLeaderState] = back switch { true => "replica", false => "not back", null => "unknown" };
         Record(action, figures);
 
         var summary = $"{candidate} leads on timeline {before} → {newLeader.Timeline}, pg_is_in_recovery() = false" +
@@ -564,12 +568,12 @@ internal sealed partial class PatroniFailoverAction(
             return (null, null, error);
         }
 
-        var maximumLag = 1_048_576L;
+        PatroniDynamicConfig config = new();
         foreach (var member in patroni.Members)
         {
-            if ((await patroni.GetConfigAsync(member, cancellationToken)).Value is { } config)
+            if ((await patroni.GetConfigAsync(member, cancellationToken)).Value is { } read)
             {
-                maximumLag = config.EffectiveMaximumLagOnFailover;
+                config = read;
                 break;
             }
         }
@@ -605,7 +609,20 @@ internal sealed partial class PatroniFailoverAction(
             }
         }
 
-        var plan = FailoverPlanner.Plan(cluster, leaderHealthy, leaderLsn, received, maximumLag, rate, Incident.RecoveryPointObjective);
+        // No healthy leader: what the DCS last recorded of it, measured through the replicas' own health checks.
+        // Each replica answers from its cached view of the DCS, which Patroni drops after ttl without a refresh (the
+        // check then never reports a lag): only replicas that saw the DCS within ttl (/patroni dcs_last_seen) count.
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var dcs = leaderHealthy ? null : await DcsOptimeReader.MeasureAsync(
+            patroni,
+            [.. replicas.Zip(statuses)
+                .Where(p => p.First.IsRunning && ApiRoot(p.First.ApiUrl) is not null && p.Second.Status?.Xlog?.ReplayedLocation is not null
+                            && p.Second.Status.DcsLastSeen is { } seen && now - seen <= config.EffectiveTtl)
+                .Select(p => (p.First.Name, ApiRoot(p.First.ApiUrl)!, p.Second.Status!.Xlog!.ReplayedLocation!.Value))],
+            DcsOptimeBudget,
+            cancellationToken);
+        var plan = FailoverPlanner.Plan(cluster, leaderHealthy, leaderLsn, received, config.EffectiveMaximumLagOnFailover, rate,
+            Incident.RecoveryPointObjective, dcs, config.EffectiveTtl, config.SynchronousMode);
         return (plan, cluster, null);
     }
 
@@ -660,6 +677,13 @@ internal sealed partial class PatroniFailoverAction(
             figures[ActionFigureKeys.OldLeaderLastLsn] = PgLsn.Format(last);
         }
 
+        figures[ActionFigureKeys.LossLowerMeasured] = candidate.LossMeasured ? "true" : "false";
+        figures[ActionFigureKeys.PatroniTtlSeconds] = Invariant(plan.TtlSeconds);
+        if (candidate.LossUpperBytes is { } upper)
+        {
+            figures[ActionFigureKeys.LossUpperBytes] = Invariant(upper);
+        }
+
         if (candidate.ReceivedLsn is { } received)
         {
             figures[ActionFigureKeys.CandidateReceivedLsn] = PgLsn.Format(received);
@@ -680,8 +704,13 @@ internal sealed partial class PatroniFailoverAction(
     {
         var head = plan.LeaderHealthy
             ? $"/cluster: leader {plan.Leader} is healthy (running primary) on timeline {plan.Timeline}, at {(plan.LeaderLastLsn is { } l ? PgLsn.Format(l) : "unknown LSN")}."
-            : $"/cluster: {(plan.Leader is null ? "no leader" : $"leader key held by {plan.Leader}, which does not answer as a running primary")} (timeline {plan.Timeline}); " +
-              $"its last known LSN {(plan.LeaderLastLsn is { } l2 ? PgLsn.Format(l2) : "is unknown")} is only what Patroni last wrote to the DCS (every loop_wait), so every loss below is a LOWER bound.";
+            : $"/cluster: {(plan.Leader is null ? "no leader" : $"leader key held by {plan.Leader}, which does not answer as a running primary")} (timeline {plan.Timeline}). " +
+              (plan.LeaderLastLsn is { } l2
+                  ? $"The leader's last optime in the DCS is at least {PgLsn.Format(l2)} (measured through the replicas' /replica?lag=N checks)"
+                  : plan.Dcs is { CaughtUp.Count: > 0 } d
+                      ? $"{string.Join(", ", d.CaughtUp.Order(StringComparer.Ordinal))} already replayed the leader's last optime in the DCS (/replica?lag=0 answered 200)"
+                      : "The leader's last optime in the DCS could not be measured (no replica with a view of the DCS fresher than ttl answered /replica?lag=N)") +
+              $": the leader writes it once per loop_wait and can have written up to ttl {plan.TtlSeconds} s more, so every loss below is a LOWER bound.";
         var rate = plan.WalRateBytesPerSecond is { } r
             ? $"WAL rate {PgLsn.Bytes((long)r)}/s (two samples of the leader's LSN)."
             : "WAL rate unknown (the leader cannot be sampled), so the loss in time is unknown.";

@@ -192,13 +192,17 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
         {
             var status = view.StatusOf(r);
             var reachable = status is null or { Succeeded: true };
+            var otherTimeline = leader?.Timeline is { } tl && r.Timeline is { } rtl && rtl != tl;
             if (!r.IsRunning)
             {
                 unhealthy.Add($"{r.Name} ({r.State})");
             }
-            else if (leader?.Timeline is { } tl && r.Timeline is { } rtl && rtl != tl)
+            else if (otherTimeline)
             {
-                unhealthy.Add($"{r.Name} (timeline {rtl}, leader on {tl})");
+                // Never the suggested candidate: its LSNs do not compare with the leader's (its lag can read 0), and
+                // promoting it discards what the leader's timeline wrote since the fork.
+                unhealthy.Add($"{r.Name} (timeline {r.Timeline}, leader on {leader!.Timeline})");
+                continue;
             }
 
             if (r.LagBytes is not { } lag)

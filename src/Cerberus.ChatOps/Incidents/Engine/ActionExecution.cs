@@ -224,7 +224,7 @@ internal sealed partial class ActionExecution(
         await mutator.MutateAsync(incidentId, (i, batch, now) =>
         {
             i.CompleteDiagnosis(after, now);
-            var result = i.RecordVerification(actionId, check.Succeeded, $"{check.Summary} {comparison}".Trim(), now);
+            var result = i.RecordVerification(actionId, check.Succeeded, $"{check.Summary} {comparison}".Trim(), now, check.Figures);
             batch.Thread(IncidentMessages.Text(
                 $"{(check.Succeeded ? ":white_check_mark: Verified" : ":x: Verification failed")}: {Format.Safe(check.Summary)}\n*Before → after:*\n{Format.Safe(comparison)}\n_Next:_ {IncidentMessages.NextStep(i)}"));
             return result;
