@@ -18,14 +18,5 @@ public sealed class IncidentStateMachineTests
             "README.md's state diagram differs from the code. Paste this into the README's ```mermaid block:\n" + diagram);
     }
 
-    internal static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cerberus.ChatOps.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
+    internal static string RepositoryRoot() => Support.RepositoryFiles.Root;
 }

@@ -24,14 +24,5 @@ internal static class GoldenFile
     public static IReadOnlyList<string> Headings(string markdown) =>
         markdown.Split('\n').Where(l => l.StartsWith('#')).Select(l => l.TrimEnd()).ToList();
 
-    public static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cerberus.ChatOps.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
+    public static string RepositoryRoot() => Cerberus.ChatOps.Tests.Support.RepositoryFiles.Root;
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Cerberus.ChatOps.Slack.Http;
+using Cerberus.ChatOps.Tests.Support.Slack;
 using Microsoft.Extensions.Primitives;
 
 namespace Cerberus.ChatOps.Tests.Slack;
@@ -7,10 +8,10 @@ namespace Cerberus.ChatOps.Tests.Slack;
 public sealed class SlackRequestVerifierTests
 {
     // Slack's documented test vector (slack-protocol.md §1).
-    internal const string VectorSecret = "8f742231b10e8888abcd99yyyzzz85a5";
-    internal const string VectorTimestamp = "1531420618";
-    internal const string VectorBody = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
-    internal const string VectorSignature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+    private const string VectorSecret = SlackDocumentedVector.Secret;
+    private const string VectorTimestamp = SlackDocumentedVector.Timestamp;
+    private const string VectorBody = SlackDocumentedVector.Body;
+    private const string VectorSignature = SlackDocumentedVector.Signature;
 
     private static readonly DateTimeOffset VectorTime = DateTimeOffset.FromUnixTimeSeconds(1531420618);
 

@@ -2,7 +2,6 @@ using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Hosting.Metrics;
-using Cerberus.ChatOps.Tests.Deployment;
 
 namespace Cerberus.ChatOps.Tests.Hosting.Metrics;
 
@@ -25,7 +24,7 @@ public sealed class MetricsEndpointTests(MetricsHostFactory factory) : IClassFix
     {
         // arrange
         using var client = factory.CreateClient();
-        RecordATestIncident();
+        MetricsScenario.RecordATestIncident();
 
         // act
         using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
@@ -59,53 +58,14 @@ public sealed class MetricsEndpointTests(MetricsHostFactory factory) : IClassFix
     {
         // arrange
         using var client = factory.CreateClient();
-        var before = MetricsText.Sum(await ScrapeAsync(client), "cerberus_slack_ack_duration_seconds_count");
+        var before = MetricsText.Sum(await MetricsScenario.ScrapeAsync(client), "cerberus_slack_ack_duration_seconds_count");
 
         // act
         using var content = new StringContent("command=%2Fdbincident&text=help");
         using var slack = await client.PostAsync(new Uri("/slack/commands", UriKind.Relative), content);
-        var after = MetricsText.Sum(await ScrapeAsync(client), "cerberus_slack_ack_duration_seconds_count");
+        var after = MetricsText.Sum(await MetricsScenario.ScrapeAsync(client), "cerberus_slack_ack_duration_seconds_count");
 
         // assert (other tests may post to /slack/ in parallel: at least this request is counted)
         Assert.True(after >= before + 1, $"cerberus_slack_ack_duration_seconds_count went from {before} to {after}");
-    }
-
-    [Fact]
-    public async Task GetMetrics_Output_PassesPromtoolCheckMetrics()
-    {
-        // arrange
-        using var client = factory.CreateClient();
-        RecordATestIncident();
-        var body = await ScrapeAsync(client);
-
-        // act
-        var (exitCode, stdout, stderr) = await ExternalProcess.RunAsync(
-            "promtool", ["check", "metrics"], Path.GetTempPath(), TimeSpan.FromSeconds(30),
-            "install Debian's prometheus package (apt-get install -y prometheus)", standardInput: body);
-
-        // assert
-        Assert.True(exitCode == 0, "promtool check metrics found problems in /metrics:\n" + stdout + stderr);
-    }
-
-    private static void RecordATestIncident()
-    {
-        CerberusMetrics.IncidentDeclared();
-        CerberusMetrics.IncidentTransitioned(IncidentState.Declared, IncidentState.Diagnosing);
-        CerberusMetrics.ProbeFinished("patroni_cluster", ProbeStatus.Crit, TimeSpan.FromMilliseconds(420));
-        CerberusMetrics.ProbeFinished("postgres_connect", "Unknown", TimeSpan.FromSeconds(3));
-        CerberusMetrics.IncidentTransitioned(IncidentState.Diagnosing, IncidentState.AwaitingDecision);
-        CerberusMetrics.ActionFinished(RemediationKind.Failover, ActionStatus.Succeeded);
-        CerberusMetrics.SlackApiCalled("chat.postMessage", "ok");
-        CerberusMetrics.SlackRateLimited("chat.update");
-        CerberusMetrics.SlackApiRetried("chat.update");
-        CerberusMetrics.SlackApiCalled("chat.update", "ok");
-        CerberusMetrics.SlackAcknowledged("/slack/commands", TimeSpan.FromMilliseconds(35));
-    }
-
-    private static async Task<string> ScrapeAsync(HttpClient client)
-    {
-        using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadAsStringAsync();
     }
 }

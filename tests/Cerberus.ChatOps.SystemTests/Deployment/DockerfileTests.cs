@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Cerberus.ChatOps.Tests.Deployment;
+namespace Cerberus.ChatOps.SystemTests.Deployment;
 
 public sealed partial class DockerfileTests
 {

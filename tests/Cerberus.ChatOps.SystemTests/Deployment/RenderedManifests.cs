@@ -1,6 +1,6 @@
 using k8s;
 
-namespace Cerberus.ChatOps.Tests.Deployment;
+namespace Cerberus.ChatOps.SystemTests.Deployment;
 
 /// <summary>
 /// Renders the manifests once per test class with the real <c>kubectl kustomize</c> (offline) and loads the objects

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace Cerberus.ChatOps.Tests.Deployment;
+namespace Cerberus.ChatOps.SystemTests.Deployment;
 
 public sealed class ManifestTests(RenderedManifests manifests) : IClassFixture<RenderedManifests>
 {

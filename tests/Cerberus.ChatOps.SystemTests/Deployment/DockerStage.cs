@@ -1,4 +1,4 @@
-namespace Cerberus.ChatOps.Tests.Deployment;
+namespace Cerberus.ChatOps.SystemTests.Deployment;
 
 /// <summary>One build stage: <c>FROM image [AS name]</c> and the instructions that follow it.</summary>
 internal sealed record DockerStage(string Image, string? Name, IReadOnlyList<DockerInstruction> Instructions)

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
-namespace Cerberus.ChatOps.Tests.Deployment;
+namespace Cerberus.ChatOps.SystemTests.Deployment;
 
 /// <summary>
 /// Without a Docker engine: publishes exactly as the Dockerfile's build stage does, then starts the output as its

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Cerberus.ChatOps.Tests.Deployment;
+namespace Cerberus.ChatOps.SystemTests.Deployment;
 
 /// <summary>Runs a command line tool to completion (kubectl, dotnet publish, promtool) and captures what it printed.</summary>
 internal static class ExternalProcess

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cerberus.ChatOps.Tests.Support.Slack;
+namespace Cerberus.ChatOps.SystemTests.Slack;
 
 /// <summary>Runs node and tsc from tests/js (installed by <c>npm ci</c>, which test.sh runs) for the cross-checks against Slack's npm packages.</summary>
 public static class NodeTools

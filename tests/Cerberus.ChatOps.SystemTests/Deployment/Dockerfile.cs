@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Cerberus.ChatOps.Tests.Deployment;
+namespace Cerberus.ChatOps.SystemTests.Deployment;
 
 /// <summary>A small Dockerfile reader: enough to check the structure without a Docker engine.</summary>
 internal static partial class Dockerfile

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Cerberus.ChatOps.Slack.Http;
 using Cerberus.ChatOps.Tests.Support.Slack;
 
-namespace Cerberus.ChatOps.Tests.Slack;
+namespace Cerberus.ChatOps.SystemTests.Slack;
 
 /// <summary>Our verifier and our test signer against @slack/bolt's isValidSlackRequest on the same vectors.</summary>
 public sealed class BoltCrossCheckTests
@@ -14,8 +14,8 @@ public sealed class BoltCrossCheckTests
     public async Task Verify_SharedVectors_AgreesWithBoltExceptFutureTimestamps()
     {
         // arrange
-        const string Secret = SlackRequestVerifierTests.VectorSecret;
-        var docTs = long.Parse(SlackRequestVerifierTests.VectorTimestamp, CultureInfo.InvariantCulture);
+        const string Secret = SlackDocumentedVector.Secret;
+        var docTs = long.Parse(SlackDocumentedVector.Timestamp, CultureInfo.InvariantCulture);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var signer = new SlackRequestSigner(Secret);
         var command = signer.SlashCommandBody("start primary is down & <replica> lags 💥");
@@ -23,9 +23,9 @@ public sealed class BoltCrossCheckTests
         var nowTs = now.ToString(CultureInfo.InvariantCulture);
         var vectors = new List<Vector>
         {
-            new("slack-doc-vector", Secret, SlackRequestVerifierTests.VectorBody, SlackRequestVerifierTests.VectorTimestamp, SlackRequestVerifierTests.VectorSignature, docTs, Expected: true),
-            new("slack-doc-vector-301s-later", Secret, SlackRequestVerifierTests.VectorBody, SlackRequestVerifierTests.VectorTimestamp, SlackRequestVerifierTests.VectorSignature, docTs + 301, Expected: false),
-            new("slack-doc-vector-tampered", Secret, SlackRequestVerifierTests.VectorBody.Replace("text=&", "text=x&", StringComparison.Ordinal), SlackRequestVerifierTests.VectorTimestamp, SlackRequestVerifierTests.VectorSignature, docTs, Expected: false),
+            new("slack-doc-vector", Secret, SlackDocumentedVector.Body, SlackDocumentedVector.Timestamp, SlackDocumentedVector.Signature, docTs, Expected: true),
+            new("slack-doc-vector-301s-later", Secret, SlackDocumentedVector.Body, SlackDocumentedVector.Timestamp, SlackDocumentedVector.Signature, docTs + 301, Expected: false),
+            new("slack-doc-vector-tampered", Secret, SlackDocumentedVector.Body.Replace("text=&", "text=x&", StringComparison.Ordinal), SlackDocumentedVector.Timestamp, SlackDocumentedVector.Signature, docTs, Expected: false),
             new("our-signer-command", Secret, command, nowTs, SlackRequestVerifier.Sign(Secret, nowTs, Encoding.UTF8.GetBytes(command)), now, Expected: true),
             new("test-signer-command", Secret, command, nowTs, SlackRequestSigner.Sign(Secret, nowTs, command), now, Expected: true),
             new("test-signer-interaction", Secret, interaction, nowTs, SlackRequestSigner.Sign(Secret, nowTs, interaction), now, Expected: true),
