@@ -254,9 +254,9 @@ try
     table.Add($"RSS after 100 more incidents ({diagnosed}/100 diagnosed in {loadWatch.Elapsed.TotalSeconds:0.0} s)", $"{rss100 / 1024.0:0.0} MiB (+{(rss100 - rssIdle) / 1024.0:0.0})");
 
     // 6. start → diagnostics message with PostgreSQL and Patroni hung (a second host pointed at sockets that never answer).
-    await using (var hungPg = new Cerberus.ChatOps.IntegrationTests.Diagnostics.HungServer())
-    await using (var hungPatroni1 = new Cerberus.ChatOps.IntegrationTests.Diagnostics.HungServer())
-    await using (var hungPatroni2 = new Cerberus.ChatOps.IntegrationTests.Diagnostics.HungServer())
+    await using (var hungPg = new Cerberus.ChatOps.Tests.Support.HungServer())
+    await using (var hungPatroni1 = new Cerberus.ChatOps.Tests.Support.HungServer())
+    await using (var hungPatroni2 = new Cerberus.ChatOps.Tests.Support.HungServer())
     {
         var backends = new Dictionary<string, string>(StringComparer.Ordinal)
         {

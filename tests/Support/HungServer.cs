@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Cerberus.ChatOps.IntegrationTests.Diagnostics;
+namespace Cerberus.ChatOps.Tests.Support;
 
 /// <summary>A server on loopback that accepts TCP connections and never answers: what a hung PostgreSQL or Patroni looks like.</summary>
 public sealed class HungServer : IAsyncDisposable

@@ -3,6 +3,7 @@ using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.Tests.Support;
 using Npgsql;
 using Xunit.Abstractions;
 
