@@ -206,6 +206,31 @@ public sealed class AuditLogCleanupGuardTests(LabFixture fixture)
     }
 
     [Fact]
+    public async Task Propose_InactiveSlotRetainsWal_RefusesNamingTheSlot()
+    {
+        // arrange
+        const string slot = "cerberus_cleanup_guard_slot";
+        var now = await Table.SeedAsync(index: true);
+        await Table.ExecAsync($"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '{slot}'; SELECT pg_create_physical_replication_slot('{slot}', true)");
+        try
+        {
+            await Table.ExecAsync("CREATE TABLE IF NOT EXISTS public.wal_filler (x int); INSERT INTO public.wal_filler SELECT generate_series(1, 1000)");
+            var action = new ActionHarness(fixture.Lab).Cleanup();
+
+            // act
+            var proposal = await action.ProposeAsync(ActionHarness.Request(now), CancellationToken.None);
+
+            // assert
+            Assert.Null(proposal.Action);
+            Assert.Matches($@"does not start: inactive replication slot {slot} retains [\d.]+ [kMG]?B of WAL: drop it or bring its consumer back first", proposal.NotApplicableReason);
+        }
+        finally
+        {
+            await Table.ExecAsync($"SELECT pg_drop_replication_slot('{slot}')");
+        }
+    }
+
+    [Fact]
     public async Task Execute_RowInTheBatchMovedPastTheCutoffByAConcurrentUpdate_IsNotDeleted()
     {
         // arrange: one batch covers every old row; a concurrent transaction moves one of them to now() and holds its lock
