@@ -124,11 +124,11 @@ internal sealed partial class AuditLogCleanupAction
         try
         {
             // The connection's statement_timeout bounds ordinary statements; the VACUUM gets its own, longer one.
-            var set = $"SET statement_timeout = '{(long)_cleanup.VacuumTimeout.TotalMilliseconds}ms'" +
-                      (full ? $"; SET lock_timeout = '{(long)_cleanup.VacuumFullLockTimeout.TotalMilliseconds}ms'" : string.Empty);
-            await using (var settings = new NpgsqlCommand(set, connection))
+            await PostgresConnector.SetStatementTimeoutAsync(connection, _cleanup.VacuumTimeout, cancellationToken);
+            if (full)
             {
-                await settings.ExecuteNonQueryAsync(cancellationToken);
+                await using var set = new NpgsqlCommand($"SET lock_timeout = '{(long)_cleanup.VacuumFullLockTimeout.TotalMilliseconds}ms'", connection);
+                await set.ExecuteNonQueryAsync(cancellationToken);
             }
 
             // VACUUM cannot run inside a transaction block: this is an autocommit statement of its own.

@@ -107,6 +107,8 @@ internal sealed partial class AuditLogCleanupAction
         NpgsqlConnection connection, long nextStepWal, bool measuredAtApproval, IProgress<string> progress, CancellationToken cancellationToken)
     {
         var pausedSince = (long?)null;
+        string? lastWhy = null;
+        var lastReport = 0L;
         while (true)
         {
             var conditions = await CleanupConditionsReader.ReadAsync(connection, volume, cancellationToken);
@@ -127,7 +129,13 @@ internal sealed partial class AuditLogCleanupAction
                 return $"paused for {Domain.Diagnostics.ByteSize.Duration(_cleanup.MaxPause.TotalSeconds)} (the most it waits) because {why}.";
             }
 
-            progress.Report($"paused: {why}; checking again in {_cleanup.PauseInterval.TotalSeconds:0.#} s.");
+            // Said when the pause starts or its reason changes, then once a minute: not a line per check.
+            if (!string.Equals(why, lastWhy, StringComparison.Ordinal) || time.GetElapsedTime(lastReport) >= TimeSpan.FromMinutes(1))
+            {
+                progress.Report($"paused: {why}; checking every {_cleanup.PauseInterval.TotalSeconds:0.#} s for up to {Domain.Diagnostics.ByteSize.Duration(_cleanup.MaxPause.TotalSeconds)}.");
+                (lastWhy, lastReport) = (why, time.GetTimestamp());
+            }
+
             await Task.Delay(_cleanup.PauseInterval, time, cancellationToken);
         }
     }

@@ -69,7 +69,7 @@ internal static class CleanupGuard
             var headroom = free.AvailableBytes!.Value - floor;
             return headroom >= nextStepWal
                 ? null
-                : $"free space {PgLsn.Bytes(free.AvailableBytes.Value)} ({free.Where}) minus the floor {PgLsn.Bytes(floor)} {FloorRule(free.TotalBytes.Value, conditions.MaxWalSizeBytes, options)} leaves {PgLsn.Bytes(headroom)}, less than the {PgLsn.Bytes(nextStepWal)} of WAL the next step can write";
+                : $"free space {Size(free.AvailableBytes.Value)} ({free.Where}) minus the floor {Size(floor)} {FloorRule(free.TotalBytes.Value, conditions.MaxWalSizeBytes, options)} leaves {PgLsn.Bytes(headroom)}, less than the {PgLsn.Bytes(nextStepWal)} of WAL the next step can write";
         }
 
         if (measuredAtApproval)
@@ -97,6 +97,10 @@ internal static class CleanupGuard
         return $"Free space: {PgLsn.Bytes(free.AvailableBytes!.Value)} of {PgLsn.Bytes(free.TotalBytes.Value)} ({free.Where}); floor {PgLsn.Bytes(floor)} {FloorRule(free.TotalBytes.Value, conditions.MaxWalSizeBytes, options)}. " +
                $"Before every batch free space is measured again, and the run pauses while free space minus the floor is less than the WAL a batch can write (at most {PgLsn.Bytes(batchWal)}: a full-page image per row, or the most a batch was measured to write).";
     }
+
+    /// <summary>Bytes as PgLsn.Bytes, but gigabytes with two decimals: free space and floor differ by megabytes here.</summary>
+    private static string Size(long bytes) =>
+        Math.Abs(bytes) >= 1L << 30 ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.##} GB") : PgLsn.Bytes(bytes);
 
     private static string FloorRule(long volumeBytes, long maxWalSizeBytes, CleanupOptions options) =>
         string.Create(CultureInfo.InvariantCulture,

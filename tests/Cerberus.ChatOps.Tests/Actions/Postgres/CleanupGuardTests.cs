@@ -79,7 +79,7 @@ public sealed class CleanupGuardTests
     }
 
     [Fact]
-    public void Blocker_HeadroomExactlyOneBatch_GoesAndOneByteLessPauses()
+    public void Blocker_HeadroomExactlyOneBatch_GoesAndOneMegabyteLessPauses()
     {
         // arrange: floor 5 GiB on a 100 GiB volume
         var options = new CleanupOptions();
@@ -87,12 +87,12 @@ public sealed class CleanupGuardTests
 
         // act
         var exact = CleanupGuard.Blocker(Conditions(Free((5 * GiB) + batch)), options, batch, true);
-        var short1 = CleanupGuard.Blocker(Conditions(Free((5 * GiB) + batch - 1)), options, batch, true);
+        var short1 = CleanupGuard.Blocker(Conditions(Free((5 * GiB) + batch - MiB)), options, batch, true);
 
         // assert
         Assert.Null(exact);
         Assert.NotNull(short1);
-        Assert.Contains("minus the floor 5 GB (max(2 × max_wal_size 1 GB, 5 % of 100 GB)) leaves 80 MB, less than the 80 MB of WAL the next step can write", short1, StringComparison.Ordinal);
+        Assert.Contains("free space 5.08 GB (df /var/lib/postgresql in pod pg-0) minus the floor 5 GB (max(2 × max_wal_size 1 GB, 5 % of 100 GB)) leaves 79 MB, less than the 80 MB of WAL the next step can write", short1, StringComparison.Ordinal);
     }
 
     [Fact]
