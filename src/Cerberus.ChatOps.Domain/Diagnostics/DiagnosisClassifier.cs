@@ -14,7 +14,7 @@ public static class DiagnosisClassifier
     /// <summary>Used space of the data volume at which the disk counts as full (runbook: &gt; 90 % crit).</summary>
     public const double DiskFullPercent = 90;
 
-    /// <summary>With WAL above twice max_wal_size, the disk counts as full unless the volume reports less than this.</summary>
+    /// <summary>With pg_wal above its limit, the disk counts as full when the volume reports at least this (unknown is not full).</summary>
     public const double WalSuspectDiskPercent = 80;
 
     /// <summary>Saturation of usable connections that counts as exhaustion.</summary>
@@ -32,7 +32,7 @@ public static class DiagnosisClassifier
             return Clean(stop);
         }
 
-        var verdict = ClassifyBranches(s);
+        var verdict = WithUnknownFreeSpace(s, ClassifyBranches(s));
         return Clean(WithAftermath(s, verdict));
     }
 
@@ -277,7 +277,9 @@ public static class DiagnosisClassifier
         var percent = s.DiskUsedPercent;
         var noSpace = s.Signatures.Contains("no_space");
         var full = percent >= DiskFullPercent;
-        var walSuspect = s.WalOverLimit && (percent is null || percent >= WalSuspectDiskPercent);
+
+        // Free space unknown is neither full nor plenty: WAL size alone never makes a disk-full verdict (WithUnknownFreeSpace says it).
+        var walSuspect = s.WalOverLimit && percent >= WalSuspectDiskPercent;
         if (!full && !noSpace && !walSuspect)
         {
             return null;
@@ -291,12 +293,12 @@ public static class DiagnosisClassifier
 
         if (noSpace)
         {
-            evidence.Add("the PostgreSQL log shows No space left on device");
+            evidence.Add("the PostgreSQL log shows No space left on device" + (percent is null ? " (free space unknown: the volume was not measured)" : string.Empty));
         }
 
         if (s.WalOverLimit)
         {
-            evidence.Add($"pg_wal holds {ByteSize.Format(s.WalBytes ?? 0)}, more than twice max_wal_size");
+            evidence.Add($"pg_wal holds {ByteSize.Format(s.WalBytes ?? 0)}, {WalLimitClause(s)}");
         }
 
         var sentence = "Disk full: " + string.Join(" and ", evidence) + "; ";
@@ -315,6 +317,28 @@ public static class DiagnosisClassifier
         sentence += "the batched clean-up of old audit.logs rows is the runbook's next step.";
         return new(Classification.DiskFull, sentence, [RemediationKind.AuditLogCleanup]);
     }
+
+    /// <summary>
+    /// pg_wal above its limit while free space is unknown (no exec df): said as such, never read as a full disk
+    /// (dba-review defect 10), and the way to measure is named.
+    /// </summary>
+    private static DiagnosisVerdict WithUnknownFreeSpace(DiagnosisSignals s, DiagnosisVerdict verdict)
+    {
+        if (!s.WalOverLimit || s.DiskUsedPercent is not null || verdict.Classification == Classification.DiskFull)
+        {
+            return verdict;
+        }
+
+        var clause = $"free space unknown (the data volume was not measured) while pg_wal holds {ByteSize.Format(s.WalBytes ?? 0)}, {WalLimitClause(s)}: " +
+                     "that alone does not show a full disk, so nothing is deleted on it; measure the volume (Cerberus__Kubernetes__ExecDiskProbe=true, or kubelet_volume_stats_available_bytes) and look at the archiver and the slots";
+        var sentence = verdict.Sentence.Replace("; no runbook action is needed.", string.Empty, StringComparison.Ordinal).TrimEnd('.');
+        return verdict with { Sentence = $"{sentence}; {clause}." };
+    }
+
+    private static string WalLimitClause(DiagnosisSignals s) =>
+        s.WalLimitBytes is { } limit
+            ? $"more than the {ByteSize.Format(limit)} that 2 × max(max_wal_size, wal_keep_size) plus the WAL slots retain explains"
+            : "more than twice max_wal_size";
 
     private static DiagnosisVerdict? ConnectionExhaustion(DiagnosisSignals s)
     {

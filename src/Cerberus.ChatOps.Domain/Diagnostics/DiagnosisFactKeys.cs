@@ -75,8 +75,11 @@ public static class DiagnosisFactKeys
 
     public const string MaxWalSizeBytes = "max_wal_size_bytes";
 
-    /// <summary>"true" when pg_wal holds more than twice max_wal_size.</summary>
+    /// <summary>"true" when pg_wal holds more than <see cref="WalLimitBytes"/>.</summary>
     public const string WalOverLimit = "wal_over_limit";
+
+    /// <summary>What pg_wal may hold before it is suspect: 2 × max(max_wal_size, wal_keep_size) + the WAL the slots retain.</summary>
+    public const string WalLimitBytes = "wal_limit_bytes";
 
     /// <summary>host:port of the configured target (<c>Cerberus__Postgres__ConnectionString</c>), when the probes used another.</summary>
     public const string ConfiguredTarget = "pg_configured_target";

@@ -111,6 +111,8 @@ internal sealed class DiagnosisSignals
 
     public bool WalOverLimit => Flag(Disk, DiagnosisFactKeys.WalOverLimit);
 
+    public long? WalLimitBytes => Number(Disk, DiagnosisFactKeys.WalLimitBytes) is { } n ? (long)n : null;
+
     public long? WalBytes => Number(Disk, FactKeys.WalBytes) is { } n ? (long)n : null;
 
     public double? Saturation => Number(Connections, FactKeys.SaturationPercent);

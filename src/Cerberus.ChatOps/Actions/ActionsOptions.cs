@@ -30,6 +30,15 @@ public sealed class ActionsOptions
     /// <summary>Time between the two samples of the leader's WAL position that give the WAL rate (0 = don't sample).</summary>
     public TimeSpan WalRateSampleInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Server-side <c>statement_timeout</c> of every action connection (default 60 s), sent at connect time; the steps
+    /// that legitimately run longer (a deletion batch, VACUUM, CHECKPOINT) set their own for that statement only.
+    /// </summary>
+    public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Server-side <c>lock_timeout</c> of every action connection (default 5 s): no action queues behind a lock for long.</summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Set from <c>Cerberus:DryRun</c>: every proposal is a dry run.</summary>
     public bool DryRun { get; set; }
 }

@@ -28,6 +28,8 @@ internal sealed class ActionsOptionsValidator : OptionsValidator<ActionsOptions>
 
         ConfigurationRules.AtLeast(problems, $"{ActionsOptions.Section}:VerifyDeadline", options.VerifyDeadline, TimeSpan.FromSeconds(5));
         ConfigurationRules.Positive(problems, $"{ActionsOptions.Section}:PollInterval", options.PollInterval);
+        ConfigurationRules.AtLeast(problems, $"{ActionsOptions.Section}:StatementTimeout", options.StatementTimeout, TimeSpan.FromSeconds(1));
+        ConfigurationRules.AtLeast(problems, $"{ActionsOptions.Section}:LockTimeout", options.LockTimeout, TimeSpan.FromMilliseconds(100));
         ConfigurationRules.AtLeast(problems, $"{ActionsOptions.Section}:WalRateSampleInterval", options.WalRateSampleInterval, TimeSpan.Zero);
     }
 }

@@ -3,6 +3,8 @@ using Cerberus.ChatOps.Actions.Postgres;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Hosting.Configuration;
+using Cerberus.ChatOps.Kubernetes;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cerberus.ChatOps.Actions;
 
@@ -11,7 +13,8 @@ internal static class ActionsServiceCollectionExtensions
     /// <summary>
     /// Registers the database remediations as <see cref="IRemediationAction"/> (the engine picks them by Kind):
     /// switchover and failover (one class, two registrations), audit-log clean-up, slot drop and checkpoint.
-    /// Needs <c>AddPatroni()</c>. Options: <c>Cerberus:Actions</c>, <c>Cerberus:Cleanup</c>, and <c>Cerberus:DryRun</c>.
+    /// Needs <c>AddPatroni()</c>. The clean-up measures free space with the volume probe's df (<see cref="DataVolumeMeter"/>),
+    /// registered here too when <c>AddKubernetesIntegration()</c> has not (then Kubernetes is off and free space unknown). Options: <c>Cerberus:Actions</c>, <c>Cerberus:Cleanup</c>, and <c>Cerberus:DryRun</c>.
     /// </summary>
     public static IServiceCollection AddRemediationActions(this IServiceCollection services)
     {
@@ -26,6 +29,8 @@ internal static class ActionsServiceCollectionExtensions
         });
         services.AddValidatedOptions<CleanupOptions, CleanupOptionsValidator>(CleanupOptions.Section);
         services.AddSingleton<PostgresConnector>();
+        services.TryAddSingleton<KubernetesAccess>();
+        services.TryAddSingleton<DataVolumeMeter>();
 
         // Transient: they hold the typed Patroni HttpClient, which must not be captured by a singleton.
         services.AddTransient<IRemediationAction>(sp => ActivatorUtilities.CreateInstance<PatroniFailoverAction>(sp, RemediationKind.Switchover));

@@ -23,8 +23,27 @@ public sealed class CleanupOptions
     /// <summary>Pause while any standby has more unflushed WAL than this (pg_stat_replication; default 64 MiB).</summary>
     public long MaxUnflushedBytes { get; set; } = 64L * 1024 * 1024;
 
-    /// <summary>Pause while pg_wal holds more than this (pg_ls_waldir; default 2 GiB).</summary>
+    /// <summary>
+    /// Only when the free space of the data volume is unknown (no exec df): pause while pg_wal holds more than this
+    /// (pg_ls_waldir; default 2 GiB). With free space measured, the floor below bounds the run instead.
+    /// </summary>
     public long MaxWalBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// The free-space floor is max(<see cref="FreeSpaceFloorWalMultiple"/> × max_wal_size,
+    /// <see cref="FreeSpaceFloorPercent"/> % of the volume): the clean-up refuses to start, and pauses, while free space
+    /// minus the floor is less than the WAL its next step can write. Default 2 (× max_wal_size).
+    /// </summary>
+    public double FreeSpaceFloorWalMultiple { get; set; } = 2;
+
+    /// <summary>The percentage of the data volume in the free-space floor (default 5 %).</summary>
+    public double FreeSpaceFloorPercent { get; set; } = 5;
+
+    /// <summary>
+    /// <c>SET LOCAL statement_timeout</c> of the preview's index-bounded count (default 2 s); past it the card shows the
+    /// planner's estimate instead.
+    /// </summary>
+    public TimeSpan PreviewStatementTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long to wait between checks while paused (default 5 s).</summary>
     public TimeSpan PauseInterval { get; set; } = TimeSpan.FromSeconds(5);

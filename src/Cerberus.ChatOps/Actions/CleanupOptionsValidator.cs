@@ -22,6 +22,9 @@ internal sealed class CleanupOptionsValidator : OptionsValidator<CleanupOptions>
         ConfigurationRules.Positive(problems, $"{CleanupOptions.Section}:BatchStatementTimeout", options.BatchStatementTimeout);
         ConfigurationRules.InRange(problems, $"{CleanupOptions.Section}:MaxUnflushedBytes", options.MaxUnflushedBytes, 1, long.MaxValue);
         ConfigurationRules.InRange(problems, $"{CleanupOptions.Section}:MaxWalBytes", options.MaxWalBytes, 1, long.MaxValue);
+        ConfigurationRules.InRange(problems, $"{CleanupOptions.Section}:FreeSpaceFloorWalMultiple", options.FreeSpaceFloorWalMultiple, 0, 100);
+        ConfigurationRules.InRange(problems, $"{CleanupOptions.Section}:FreeSpaceFloorPercent", options.FreeSpaceFloorPercent, 0, 50);
+        ConfigurationRules.Positive(problems, $"{CleanupOptions.Section}:PreviewStatementTimeout", options.PreviewStatementTimeout);
         ConfigurationRules.Positive(problems, $"{CleanupOptions.Section}:PauseInterval", options.PauseInterval);
         ConfigurationRules.Positive(problems, $"{CleanupOptions.Section}:MaxPause", options.MaxPause);
         ConfigurationRules.Positive(problems, $"{CleanupOptions.Section}:VacuumTimeout", options.VacuumTimeout);

@@ -19,6 +19,7 @@ internal static class KubernetesServiceCollectionExtensions
         services.AddValidatedOptions<AppOptions, AppOptionsValidator>(AppOptions.Section);
         services.AddSingleton<KubernetesAccess>();
         services.AddSingleton<VolumeSampleStore>();
+        services.AddSingleton<DataVolumeMeter>();
         services.AddSingleton<BackendScaler>();
 
         // A plain named client: the probe's own timeout bounds the GET, and no retry may hide a flaky health endpoint.

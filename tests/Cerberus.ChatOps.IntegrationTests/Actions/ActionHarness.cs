@@ -7,6 +7,8 @@ using Cerberus.ChatOps.Actions.Patroni;
 using Cerberus.ChatOps.Actions.Postgres;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+using Cerberus.ChatOps.Kubernetes;
 using Cerberus.ChatOps.Patroni;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -45,8 +47,10 @@ internal sealed class ActionHarness(LabEnvironment lab)
     public PatroniFailoverAction Failover(RemediationKind kind) =>
         new(kind, Patroni(), Connector(), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<PatroniFailoverAction>.Instance);
 
-    public AuditLogCleanupAction Cleanup() =>
-        new(Connector(), Options.Create(CleanupOptions), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<AuditLogCleanupAction>.Instance);
+    /// <summary>The clean-up; free space comes from <paramref name="kubernetes"/> (a fake API server's df), else it is unknown (Kubernetes off).</summary>
+    public AuditLogCleanupAction Cleanup(KubernetesAccess? kubernetes = null) =>
+        new(Connector(), new DataVolumeMeter(kubernetes ?? FakeCluster.Off(), TimeProvider.System, NullLogger<DataVolumeMeter>.Instance),
+            Options.Create(CleanupOptions), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<AuditLogCleanupAction>.Instance);
 
     public DropReplicationSlotAction DropSlot() =>
         new(Connector(), Patroni(), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<DropReplicationSlotAction>.Instance);

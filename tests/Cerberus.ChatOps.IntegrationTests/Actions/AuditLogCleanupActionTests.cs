@@ -9,47 +9,12 @@ namespace Cerberus.ChatOps.IntegrationTests.Actions;
 [Collection(LabCollection.Name)]
 public sealed class AuditLogCleanupActionTests(LabFixture fixture)
 {
-    private const int Older = 25_000;
-    private const int Newer = 5_000;
+    private const int Older = AuditLogTable.Older;
+    private const int Newer = AuditLogTable.Newer;
 
-    /// <summary>(Re)creates audit.logs: <see cref="Older"/> + 1 rows before the cutoff, <see cref="Newer"/> + 1 at or after it.</summary>
-    private async Task<DateTimeOffset> SeedAsync(bool index)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var cutoff = now - TimeSpan.FromDays(90);
-        await using var connection = new NpgsqlConnection(fixture.Lab.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var seed = new NpgsqlCommand(
-            $"""
-            CREATE SCHEMA IF NOT EXISTS audit;
-            DROP TABLE IF EXISTS audit.logs;
-            CREATE TABLE audit.logs (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL, payload text NOT NULL);
-            INSERT INTO audit.logs (created_at, payload)
-              SELECT @cutoff - make_interval(secs => 1 + g * 600), repeat('old', 30) FROM generate_series(1, {Older}) g;
-            INSERT INTO audit.logs (created_at, payload) VALUES (@cutoff - interval '1 millisecond', 'just older');
-            INSERT INTO audit.logs (created_at, payload) VALUES (@cutoff, 'exactly at the cutoff');
-            INSERT INTO audit.logs (created_at, payload)
-              SELECT @cutoff + make_interval(secs => g * 600), repeat('new', 30) FROM generate_series(1, {Newer}) g;
-            {(index ? "CREATE INDEX logs_created_at ON audit.logs (created_at);" : string.Empty)}
-            ANALYZE audit.logs;
-            """, connection);
-        seed.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
-        await seed.ExecuteNonQueryAsync();
-        return now;
-    }
+    private Task<DateTimeOffset> SeedAsync(bool index) => new AuditLogTable(fixture.Lab).SeedAsync(index);
 
-    private async Task<(long Older, long Newer, long[] NewerIds)> CountAsync(DateTimeOffset cutoff)
-    {
-        await using var connection = new NpgsqlConnection(fixture.Lab.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand(
-            "SELECT count(*) FILTER (WHERE created_at < @c), count(*) FILTER (WHERE created_at >= @c), coalesce(array_agg(id ORDER BY id) FILTER (WHERE created_at >= @c), '{}') FROM audit.logs",
-            connection);
-        count.Parameters.AddWithValue("c", cutoff.UtcDateTime);
-        await using var reader = await count.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<long[]>(2));
-    }
+    private Task<(long Older, long Newer, long[] NewerIds)> CountAsync(DateTimeOffset cutoff) => new AuditLogTable(fixture.Lab).CountAsync(cutoff);
 
     [Fact]
     public async Task Cleanup_RowsOnBothSidesInterruptedThenReconciled_AllOlderGoneAllNewerSurviveAndVacuumRuns()
@@ -88,6 +53,8 @@ public sealed class AuditLogCleanupActionTests(LabFixture fixture)
         // assert
         Assert.True(proposal.Action is not null, proposal.NotApplicableReason);
         Assert.Contains($"{Older + 1} rows of audit.logs are older than", record.BasedOn, StringComparison.Ordinal);
+        Assert.Contains("(exact count through the index on created_at)", record.BasedOn, StringComparison.Ordinal);
+        Assert.Contains("LIMIT 4000)) AND \"created_at\" < '", record.Description, StringComparison.Ordinal);
         Assert.Contains("An index on created_at exists", record.BasedOn, StringComparison.Ordinal);
         Assert.Contains("LIMIT 4000", record.Description, StringComparison.Ordinal);
         Assert.Contains("VACUUM (VERBOSE, ANALYZE) \"audit\".\"logs\"", record.Description, StringComparison.Ordinal);
@@ -125,6 +92,8 @@ public sealed class AuditLogCleanupActionTests(LabFixture fixture)
         // assert
         Assert.True(proposal.Action is not null, proposal.NotApplicableReason);
         Assert.Contains("There is NO index on created_at", record.BasedOn, StringComparison.Ordinal);
+        Assert.Matches(@"≈ \d+ rows of audit\.logs are older than .* \(planner estimate: pg_class\.reltuples × the selectivity of created_at < cutoff, by EXPLAIN; no index on created_at", record.BasedOn);
+        Assert.Contains("Free space unknown (Kubernetes is off", record.BasedOn, StringComparison.Ordinal);
         Assert.Contains("ACCESS EXCLUSIVE", record.RiskWarning, StringComparison.Ordinal);
         Assert.Contains("free disk space", record.RiskWarning, StringComparison.Ordinal);
         Assert.Contains("SET lock_timeout = '5000ms'; VACUUM (FULL, VERBOSE, ANALYZE)", record.Description, StringComparison.Ordinal);

@@ -67,4 +67,52 @@ public sealed class RegistrationTests
         Assert.StartsWith("Cerberus:Actions:PostgresConnectionString:", failure, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", failure, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void CleanupOptions_FloorOutOfRange_FailureNamesKeys()
+    {
+        // arrange
+        using var provider = Build(new()
+        {
+            ["Cerberus:Cleanup:FreeSpaceFloorPercent"] = "60",
+            ["Cerberus:Cleanup:FreeSpaceFloorWalMultiple"] = "-1",
+            ["Cerberus:Cleanup:PreviewStatementTimeout"] = "00:00:00",
+        });
+
+        // act
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<CleanupOptions>>().Value);
+
+        // assert
+        Assert.Contains(ex.Failures, f => f.StartsWith("Cerberus:Cleanup:FreeSpaceFloorPercent: 60 must be between 0 and 50", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("Cerberus:Cleanup:FreeSpaceFloorWalMultiple:", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("Cerberus:Cleanup:PreviewStatementTimeout:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CleanupOptions_Defaults_FloorIsTwiceMaxWalSizeOrFivePercent()
+    {
+        // arrange
+        using var provider = Build([]);
+
+        // act
+        var options = provider.GetRequiredService<IOptions<CleanupOptions>>().Value;
+
+        // assert
+        Assert.Equal(2, options.FreeSpaceFloorWalMultiple);
+        Assert.Equal(5, options.FreeSpaceFloorPercent);
+    }
+
+    [Fact]
+    public void ActionsOptions_LockTimeoutZero_FailureNamesKey()
+    {
+        // arrange
+        using var provider = Build(new() { ["Cerberus:Actions:LockTimeout"] = "00:00:00", ["Cerberus:Actions:StatementTimeout"] = "00:00:00" });
+
+        // act
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ActionsOptions>>().Value);
+
+        // assert
+        Assert.Contains(ex.Failures, f => f.StartsWith("Cerberus:Actions:LockTimeout:", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("Cerberus:Actions:StatementTimeout:", StringComparison.Ordinal));
+    }
 }

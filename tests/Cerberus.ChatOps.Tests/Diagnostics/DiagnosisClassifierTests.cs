@@ -201,18 +201,53 @@ public sealed class DiagnosisClassifierTests
     }
 
     [Fact]
-    public void Classify_WalOverLimitWithoutVolumeFigure_CountsAsDiskFull()
+    public void Classify_WalOverLimitWithoutVolumeFigure_SaysFreeSpaceUnknownNotDiskFull()
     {
-        // arrange
-        var disk = Some.Result(ProbeNames.Disk, ProbeStatus.Warn, (FactKeys.WalBytes, "4294967296"), (DiagnosisFactKeys.WalOverLimit, "true"));
+        // arrange: no exec df, so no volume figure; pg_wal above its limit alone is not a full disk
+        var disk = Some.Result(ProbeNames.Disk, ProbeStatus.Warn, (FactKeys.WalBytes, "4294967296"), (DiagnosisFactKeys.WalOverLimit, "true"),
+            (DiagnosisFactKeys.WalLimitBytes, "2147483648"));
         var results = Some.HealthyWith(disk);
 
         // act
         var verdict = DiagnosisClassifier.Classify(results);
 
         // assert
+        Assert.NotEqual(Classification.DiskFull, verdict.Classification);
+        Assert.DoesNotContain(RemediationKind.AuditLogCleanup, verdict.Recommended);
+        Assert.DoesNotContain("Disk full", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Contains("free space unknown (the data volume was not measured) while pg_wal holds 4 GiB, more than the 2 GiB that 2 × max(max_wal_size, wal_keep_size) plus the WAL slots retain explains", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Contains("Cerberus__Kubernetes__ExecDiskProbe=true", verdict.Sentence, StringComparison.Ordinal);
+        Assert.DoesNotContain("no runbook action is needed", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classify_NoSpaceInTheLogWithoutVolumeFigure_DiskFullSayingFreeSpaceUnknown()
+    {
+        // arrange
+        var results = Some.HealthyWith(Some.KubernetesLog("no_space"));
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
         Assert.Equal(Classification.DiskFull, verdict.Classification);
-        Assert.Contains("pg_wal holds 4 GiB, more than twice max_wal_size", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Contains("No space left on device (free space unknown: the volume was not measured)", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classify_WalOverLimitAndVolume85Percent_DiskFullNamesTheWalLimit()
+    {
+        // arrange
+        var disk = Some.Result(ProbeNames.Disk, ProbeStatus.Warn, (FactKeys.WalBytes, "4294967296"), (DiagnosisFactKeys.WalOverLimit, "true"),
+            (DiagnosisFactKeys.WalLimitBytes, "2147483648"));
+        var results = Some.HealthyWith(disk, Some.Volume(85));
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.DiskFull, verdict.Classification);
+        Assert.Contains("pg_wal holds 4 GiB, more than the 2 GiB that 2 × max(max_wal_size, wal_keep_size) plus the WAL slots retain explains", verdict.Sentence, StringComparison.Ordinal);
     }
 
     [Fact]

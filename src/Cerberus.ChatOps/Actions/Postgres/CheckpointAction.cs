@@ -101,6 +101,7 @@ internal sealed partial class CheckpointAction(
             var before = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
             var started = time.GetTimestamp();
             progress.Report($"CHECKPOINT on {action.Target} (pg_wal {PgLsn.Bytes(before.Total)})…");
+            await PostgresConnector.SetStatementTimeoutAsync(connection, TimeSpan.FromSeconds(600), cancellationToken);
             await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection) { CommandTimeout = 600 })
             {
                 await checkpoint.ExecuteNonQueryAsync(cancellationToken);

@@ -169,6 +169,7 @@ internal sealed partial class DropReplicationSlotAction(
             }
 
             progress.Report($"Dropped slot {name}; running CHECKPOINT so the server removes the WAL it no longer needs…");
+            await PostgresConnector.SetStatementTimeoutAsync(connection, TimeSpan.FromSeconds(600), cancellationToken);
             await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection) { CommandTimeout = 600 })
             {
                 await checkpoint.ExecuteNonQueryAsync(cancellationToken);

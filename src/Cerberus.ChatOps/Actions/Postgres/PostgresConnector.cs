@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -5,7 +6,10 @@ namespace Cerberus.ChatOps.Actions.Postgres;
 
 /// <summary>
 /// Opens the actions' operator connections with bounded timeouts: to the primary (the configured host), or to one
-/// Patroni member by the host and port <c>/cluster</c> reports, with the same credentials.
+/// Patroni member by the host and port <c>/cluster</c> reports, with the same credentials. Every connection carries
+/// <c>statement_timeout</c> and <c>lock_timeout</c> in its startup options (<see cref="ActionsOptions.StatementTimeout"/>,
+/// <see cref="ActionsOptions.LockTimeout"/>), so a statement the server cannot finish or a lock it cannot get ends
+/// on the server too, not only in the client.
 /// </summary>
 internal sealed class PostgresConnector(IOptions<ActionsOptions> options)
 {
@@ -45,6 +49,9 @@ internal sealed class PostgresConnector(IOptions<ActionsOptions> options)
             Pooling = false,
             ApplicationName = "cerberus-chatops-actions",
         };
+        var timeouts = string.Create(CultureInfo.InvariantCulture,
+            $"-c statement_timeout={(long)_options.StatementTimeout.TotalMilliseconds} -c lock_timeout={(long)_options.LockTimeout.TotalMilliseconds}");
+        b.Options = string.IsNullOrWhiteSpace(b.Options) ? timeouts : $"{b.Options} {timeouts}";
         if (host is not null)
         {
             b.Host = host;
@@ -58,6 +65,16 @@ internal sealed class PostgresConnector(IOptions<ActionsOptions> options)
         }
 
         return b;
+    }
+
+    /// <summary>
+    /// <c>SET statement_timeout</c> for the session, for a step that legitimately runs longer than
+    /// <see cref="ActionsOptions.StatementTimeout"/> (CHECKPOINT); <c>RESET statement_timeout</c> returns to the connection's.
+    /// </summary>
+    public static async Task SetStatementTimeoutAsync(NpgsqlConnection connection, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await using var set = new NpgsqlCommand($"SET statement_timeout = '{(long)timeout.TotalMilliseconds}ms'", connection);
+        await set.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder builder, CancellationToken cancellationToken)

@@ -16,6 +16,9 @@ internal sealed record WalPressure(
     string WalKeepSize,
     string MaxWalSize)
 {
+    /// <summary>max_wal_size in bytes (pg_size_bytes).</summary>
+    public long MaxWalSizeBytes { get; init; }
+
     /// <summary>Why the runbook's <c>pg_archivecleanup</c> on pg_wal is never offered.</summary>
     public const string ArchiveCleanupWarning =
         "The runbook's `pg_archivecleanup` on pg_wal is not offered: it is meant for a WAL *archive* directory, while the files in pg_wal belong to the server — deleting them breaks crash recovery, standbys, replication slots and point-in-time recovery.";

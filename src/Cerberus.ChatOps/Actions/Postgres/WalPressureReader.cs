@@ -41,7 +41,8 @@ internal static class WalPressureReader
                    a.failed_count, a.last_failed_wal,
                    coalesce(a.last_failed_time > coalesce(a.last_archived_time, '-infinity'), false),
                    (SELECT count(*)::int FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'),
-                   current_setting('wal_keep_size'), current_setting('max_wal_size')
+                   current_setting('wal_keep_size'), current_setting('max_wal_size'),
+                   pg_size_bytes(current_setting('max_wal_size'))::bigint
             FROM pg_stat_archiver a
             """;
         await using var command = new NpgsqlCommand(sql, connection);
@@ -51,6 +52,7 @@ internal static class WalPressureReader
         string? lastFailed;
         bool failing;
         string keep, max;
+        long maxBytes;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             await reader.ReadAsync(cancellationToken);
@@ -63,9 +65,13 @@ internal static class WalPressureReader
             ready = reader.GetInt32(6);
             keep = reader.GetString(7);
             max = reader.GetString(8);
+            maxBytes = reader.GetInt64(9);
         }
 
-        return new WalPressure(inRecovery, walBytes, walFiles, await ReadSlotsAsync(connection, inRecovery, cancellationToken), failed, lastFailed, failing, ready, keep, max);
+        return new WalPressure(inRecovery, walBytes, walFiles, await ReadSlotsAsync(connection, inRecovery, cancellationToken), failed, lastFailed, failing, ready, keep, max)
+        {
+            MaxWalSizeBytes = maxBytes,
+        };
     }
 
     public static async Task<IReadOnlyList<ReplicationSlotInfo>> ReadSlotsAsync(NpgsqlConnection connection, bool inRecovery, CancellationToken cancellationToken)

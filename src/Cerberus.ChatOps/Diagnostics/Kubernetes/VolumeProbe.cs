@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
@@ -20,7 +19,6 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
     public const double WarnPercent = 80;
     public const double CritPercent = 90;
     public const double PagePercent = 95;
-    public const int MaxOutputChars = 4096;
 
     /// <summary>The runbook's RTO: a volume that fills up sooner than this is critical now.</summary>
     public static readonly TimeSpan Rto = TimeSpan.FromHours(4);
@@ -179,22 +177,10 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
     private async Task<(int Exit, string Stdout, string Stderr)> ExecAsync(
         IKubernetes client, string pod, string? container, string[] command, CancellationToken cancellationToken)
     {
-        var stdout = string.Empty;
-        var stderr = string.Empty;
-        var exit = await client.NamespacedPodExecAsync(pod, _options.Namespace, container, command, false, async (_, output, error) =>
-        {
-            using var o = new StreamReader(output, Encoding.UTF8);
-            using var e = new StreamReader(error, Encoding.UTF8);
-            var readOut = o.ReadToEndAsync(cancellationToken);
-            var readErr = e.ReadToEndAsync(cancellationToken);
-            stdout = Limit(await readOut);
-            stderr = Limit(await readErr);
-        }, cancellationToken);
+        var (exit, stdout, stderr) = await PodExec.RunAsync(client, _options.Namespace, pod, container, command, cancellationToken);
         Log.Exec(logger, pod, string.Join(' ', command), exit);
         return (exit, stdout, stderr);
     }
-
-    private static string Limit(string text) => text.Length <= MaxOutputChars ? text : text[..MaxOutputChars];
 
     /// <summary>The PVC mounted at (or above) the data path in the postgres container, else the pod's only PVC.</summary>
     private string? DataClaimOf(V1Pod pod)

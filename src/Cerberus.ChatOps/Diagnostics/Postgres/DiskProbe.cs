@@ -5,8 +5,8 @@ using Npgsql;
 namespace Cerberus.ChatOps.Diagnostics.Postgres;
 
 /// <summary>
-/// The SQL side of "df -h": the size of pg_wal (pg_ls_waldir) against max_wal_size (more than twice → WARN, look
-/// at slots and the archiver), database sizes, and the largest relations by pg_total_relation_size, split into
+/// The SQL side of "df -h": the size of pg_wal (pg_ls_waldir) against <see cref="WalSizeRule"/> (more than
+/// 2 × max(max_wal_size, wal_keep_size) + the WAL the slots retain → WARN, look at the archiver), database sizes, and the largest relations by pg_total_relation_size, split into
 /// heap, indexes and TOAST (partitioned tables summed over their partitions). Free space of the volume is the
 /// Kubernetes side's (the volume probe).
 /// </summary>
@@ -16,7 +16,10 @@ internal sealed class DiskProbe(PostgresConnectionFactory connections, PrimaryRe
     private const string WalSql =
         """
         SELECT (SELECT count(*) FROM pg_ls_waldir())::int8, (SELECT coalesce(sum(size), 0) FROM pg_ls_waldir())::int8,
-               pg_size_bytes(current_setting('max_wal_size'))::int8, current_setting('wal_keep_size')
+               pg_size_bytes(current_setting('max_wal_size'))::int8, current_setting('wal_keep_size'),
+               pg_size_bytes(current_setting('wal_keep_size'))::int8,
+               coalesce((SELECT max(pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END, restart_lsn))
+                         FROM pg_replication_slots WHERE restart_lsn IS NOT NULL), 0)::int8
         """;
 
     private const string DatabasesSql =
@@ -66,15 +69,18 @@ internal sealed class DiskProbe(PostgresConnectionFactory connections, PrimaryRe
     protected override async Task<string> ExamineAsync(NpgsqlConnection connection, PostgresProbeContext context, ProbeFindings findings, CancellationToken cancellationToken)
     {
         var wal = (await QueryAsync(connection, WalSql,
-            r => (Segments: r.GetInt64(0), Bytes: r.GetInt64(1), MaxWalSize: r.GetInt64(2), KeepSize: r.GetString(3)), cancellationToken))[0];
-        var overLimit = wal.Bytes > 2 * wal.MaxWalSize;
+            r => (Segments: r.GetInt64(0), Bytes: r.GetInt64(1), MaxWalSize: r.GetInt64(2), KeepSize: r.GetString(3), KeepBytes: r.GetInt64(4), SlotRetained: r.GetInt64(5)),
+            cancellationToken))[0];
+        var limit = WalSizeRule.Limit(wal.MaxWalSize, wal.KeepBytes, wal.SlotRetained);
+        var overLimit = WalSizeRule.Over(wal.Bytes, wal.MaxWalSize, wal.KeepBytes, wal.SlotRetained);
         findings.Fact(FactKeys.WalBytes, wal.Bytes);
         findings.Fact(DiagnosisFactKeys.MaxWalSizeBytes, wal.MaxWalSize);
+        findings.Fact(DiagnosisFactKeys.WalLimitBytes, limit);
         findings.Fact(DiagnosisFactKeys.WalOverLimit, overLimit);
-        findings.Detail($"pg_wal: {wal.Segments} files, {ByteSize.Format(wal.Bytes)} (max_wal_size {ByteSize.Format(wal.MaxWalSize)}, wal_keep_size {wal.KeepSize})");
+        findings.Detail($"pg_wal: {wal.Segments} files, {ByteSize.Format(wal.Bytes)} (max_wal_size {ByteSize.Format(wal.MaxWalSize)}, wal_keep_size {wal.KeepSize}, slots retain up to {ByteSize.Format(wal.SlotRetained)}; limit {ByteSize.Format(limit)})");
         if (overLimit)
         {
-            findings.Problem(ProbeStatus.Warn, $"pg_wal holds {ByteSize.Format(wal.Bytes)}, more than twice max_wal_size ({ByteSize.Format(wal.MaxWalSize)}): look at inactive slots and the archiver before deleting data");
+            findings.Problem(ProbeStatus.Warn, $"pg_wal holds {ByteSize.Format(wal.Bytes)}, more than 2 × max(max_wal_size {ByteSize.Format(wal.MaxWalSize)}, wal_keep_size {wal.KeepSize}) + the {ByteSize.Format(wal.SlotRetained)} slots retain = {ByteSize.Format(limit)}: look at the archiver and the slots before deleting data");
         }
 
         var databases = await QueryAsync(connection, DatabasesSql, r => (Name: r.GetString(0), Bytes: r.GetInt64(1)), cancellationToken);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Cerberus.ChatOps.Hosting.Configuration;
 
 /// <summary>
@@ -45,6 +47,14 @@ internal static class ConfigurationRules
         if (value < min || value > max)
         {
             problems.Add($"{key}: {value} must be between {min} and {max}.");
+        }
+    }
+
+    public static void InRange(ICollection<string> problems, string key, double value, double min, double max)
+    {
+        if (double.IsNaN(value) || value < min || value > max)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{key}: {value} must be between {min} and {max}."));
         }
     }
 
