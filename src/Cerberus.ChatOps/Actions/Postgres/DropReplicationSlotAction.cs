@@ -96,7 +96,7 @@ internal sealed partial class DropReplicationSlotAction(
         }
 
         var patch = owner.Permanent is { } permanent
-            ? $"first remove it from Patroni's dynamic configuration with `PATCH /config {PermanentSlotRemover.Json(permanent)}` (a SQL drop alone is undone: the next leader re-creates a permanent slot), then "
+            ? $": first remove it from Patroni's dynamic configuration with `PATCH /config {PermanentSlotRemover.Json(permanent)}` (a SQL drop alone is undone: the next leader re-creates a permanent slot), then"
             : string.Empty;
         var verify = view.PatroniConfigured ? " Verified on the server (pg_replication_slots) and in Patroni's configuration (GET /config on every member)." : string.Empty;
 
@@ -106,7 +106,7 @@ internal sealed partial class DropReplicationSlotAction(
             Kind = Kind,
             Target = slot.Name,
             Description = (dryRun ? "DRY RUN — nothing will run. Would run" : "Will run") +
-                          $": {patch}on {postgres.DescribePrimary()} `SELECT pg_drop_replication_slot({literal})` (only while it is still inactive), then `CHECKPOINT`. " +
+                          $"{patch} on {postgres.DescribePrimary()}: `SELECT pg_drop_replication_slot({literal})` (only while it is still inactive), then `CHECKPOINT`. " +
                           $"Frees up to {frees} of WAL retained by {slot.Type} slot {slot.Name} (wal_status {slot.WalStatus ?? "unknown"}); segments still needed by wal_keep_size, the archiver or recycling stay.{verify} " +
                           WalPressure.ArchiveCleanupWarning,
             BasedOn = wal.Causes() + view.Note(),
