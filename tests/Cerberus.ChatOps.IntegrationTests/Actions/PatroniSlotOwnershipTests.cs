@@ -95,6 +95,61 @@ public sealed class PatroniSlotOwnershipTests(LabFixture fixture, ITestOutputHel
         }
     }
 
+    /// <summary>
+    /// A restart between the two side effects. Before the PATCH: reconcile reports, never sends the PATCH. After it
+    /// (the configuration no longer lists the slot; Patroni paused so its leader does not drop the slot itself):
+    /// reconcile finishes the approved drop.
+    /// </summary>
+    [Fact]
+    public async Task Reconcile_PermanentSlot_ReportsBeforeThePatchAndFinishesTheDropAfterIt()
+    {
+        // arrange
+        const string slot = "cerberus_perm_restart";
+        var (leader, _) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
+        var names = Lab.PatroniNames.ToList();
+        var harness = new ActionHarness(Lab);
+        harness.ActionsOptions.PostgresConnectionString = Lab.PatroniPostgres[names.IndexOf(leader!)];
+        harness.ActionsOptions.VerifyDeadline = TimeSpan.FromSeconds(10);
+        var patroni = harness.Patroni();
+        try
+        {
+            await PatchAsync(patroni, "{\"slots\":{\"" + slot + "\":{\"type\":\"physical\"}}}");
+            await WaitAsync(() => SlotExistsAsync(leader!, slot), true, "the leader did not create the permanent slot");
+            var action = harness.DropSlot();
+            var record = (await action.ProposeAsync(ActionHarness.Request(arguments: ("slot", slot)), CancellationToken.None)).Action
+                         ?? throw new InvalidOperationException("no proposal");
+            await harness.SetPauseAsync(true);
+            await harness.WaitPauseSeenAsync(true, Lab.PatroniUrls, Settle);
+
+            // act 1: restart before the PATCH
+            var beforePatch = await action.ReconcileAsync(record, new ListProgress(), CancellationToken.None);
+            var listedAfterFirst = (await PatroniSlotView.ReadConfigAsync(patroni, CancellationToken.None))?.FindPermanent(slot) is not null;
+            var existsAfterFirst = await SlotExistsAsync(leader!, slot);
+
+            // act 2: the PATCH happened (as the action's first side effect), then the restart
+            await PatchAsync(patroni, "{\"slots\":{\"" + slot + "\":null}}");
+            var progress = new ListProgress();
+            var afterPatch = await action.ReconcileAsync(record, progress, CancellationToken.None);
+
+            // assert
+            Assert.False(beforePatch.Succeeded, beforePatch.Summary);
+            Assert.StartsWith($"After the restart: slot {slot} still exists; GET /config still lists {slot}", beforePatch.Summary, StringComparison.Ordinal);
+            Assert.True(listedAfterFirst, "reconcile changed the configuration");
+            Assert.True(existsAfterFirst, "reconcile dropped a slot the configuration still lists");
+            Assert.True(afterPatch.Succeeded, afterPatch.Summary);
+            Assert.StartsWith($"After the restart: slot {slot} is gone; Patroni's configuration does not list it", afterPatch.Summary, StringComparison.Ordinal);
+            Assert.Contains(progress.Lines, l => l.Contains("dropped it", StringComparison.Ordinal));
+            Assert.False(await SlotExistsAsync(leader!, slot));
+        }
+        finally
+        {
+            await harness.SetPauseAsync(false);
+            await PatchAsync(patroni, "{\"slots\":{\"" + slot + "\":null}}");
+            await TryExecAsync(leader!, $"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '{slot}' AND NOT active");
+            await harness.WaitPauseSeenAsync(false, Lab.PatroniUrls, Settle);
+        }
+    }
+
     [Fact]
     public async Task DropSlot_SlotMatchingIgnoreSlots_ProposalCarriesRiskNamingIgnoreSlots()
     {
