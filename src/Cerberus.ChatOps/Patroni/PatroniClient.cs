@@ -120,7 +120,7 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
             using var response = await http.SendAsync(request, cts.Token);
             var text = (await response.Content.ReadAsStringAsync(cts.Token)).Trim();
             var elapsed = time.GetElapsedTime(started);
-            Log.Answered(logger, method.Method, path, member, (int)response.StatusCode, Shorten(text), elapsed.TotalMilliseconds);
+            Log.Answered(logger, method.Method, path, member, (int)response.StatusCode, LoggedText(path, response.IsSuccessStatusCode, text), elapsed.TotalMilliseconds);
             return new(member, (int)response.StatusCode, text, false, null, elapsed);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -143,8 +143,13 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
     /// <summary>Where the truth is when an answer was lost: /config for a configuration change, /cluster otherwise.</summary>
     private static string ReadBack(string path) => path == "config" ? "/config" : "/cluster";
 
-    /// <summary>PATCH /config answers with the whole configuration: the log keeps its start only.</summary>
-    private static string Shorten(string text) => text.Length <= 300 ? text : string.Concat(text.AsSpan(0, 300), "…");
+    /// <summary>
+    /// What the log keeps of an answer: PATCH /config answers 200 with the whole dynamic configuration (which may hold
+    /// connection settings), so only its size is logged; error texts are short and kept (cut at 300 characters).
+    /// </summary>
+    private static string LoggedText(string path, bool success, string text) =>
+        success && path == "config" ? $"(the new configuration, {text.Length} characters)"
+        : text.Length <= 300 ? text : string.Concat(text.AsSpan(0, 300), "…");
 
     /// <summary>Only a connection that was never established proves that no byte of the request reached Patroni.</summary>
     private static bool NeverSent(HttpRequestException ex) =>
