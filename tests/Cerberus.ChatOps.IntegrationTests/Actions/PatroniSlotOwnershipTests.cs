@@ -79,7 +79,7 @@ public sealed class PatroniSlotOwnershipTests(LabFixture fixture, ITestOutputHel
         }
         finally
         {
-            await PatchAsync(patroni, "{\"slots\":{\"" + slot + "\":null}}");
+            await RemovePermanentAsync(patroni, slot);
             foreach (var member in names)
             {
                 await TryExecAsync(member, $"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '{slot}' AND NOT active");
@@ -144,7 +144,7 @@ public sealed class PatroniSlotOwnershipTests(LabFixture fixture, ITestOutputHel
         finally
         {
             await harness.SetPauseAsync(false);
-            await PatchAsync(patroni, "{\"slots\":{\"" + slot + "\":null}}");
+            await RemovePermanentAsync(patroni, slot);
             await TryExecAsync(leader!, $"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '{slot}' AND NOT active");
             await harness.WaitPauseSeenAsync(false, Lab.PatroniUrls, Settle);
         }
@@ -227,6 +227,17 @@ public sealed class PatroniSlotOwnershipTests(LabFixture fixture, ITestOutputHel
     {
         var result = await patroni.PatchConfigAsync(patroni.Members[0], JsonNode.Parse(json)!.AsObject(), CancellationToken.None);
         Assert.True(result.Succeeded, $"PATCH /config {json}: {result.StatusCode} {result.Error} {result.Body}");
+    }
+
+    /// <summary>Removes the test's permanent slot, then the `slots` key itself when nothing else is left in it (the lab has none).</summary>
+    private static async Task RemovePermanentAsync(PatroniClient patroni, string slot)
+    {
+        await PatchAsync(patroni, "{\"slots\":{\"" + slot + "\":null}}");
+        var config = (await patroni.GetConfigAsync(patroni.Members[0], CancellationToken.None)).Value;
+        if (config is not null && config.Slots.ValueKind == System.Text.Json.JsonValueKind.Object && !config.Slots.EnumerateObject().Any())
+        {
+            await PatchAsync(patroni, "{\"slots\":null}");
+        }
     }
 
     private string Member(string name) => Lab.PatroniPostgres[Lab.PatroniNames.ToList().IndexOf(name)];
