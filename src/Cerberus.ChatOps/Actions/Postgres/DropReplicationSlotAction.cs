@@ -175,6 +175,7 @@ internal sealed partial class DropReplicationSlotAction(
 
             var before = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
             var goneBeforeDrop = false;
+            var expected = Approved(action);
             if (IsPermanent(action))
             {
                 var permanent = view.Config?.FindPermanent(name)!;
@@ -191,9 +192,9 @@ internal sealed partial class DropReplicationSlotAction(
 
                 // Before the second side effect: the slot as approved, now owned by nobody. Patroni's leader drops an
                 // unknown slot by itself within a loop (slots.py _drop_incorrect_slots), so "absent" is the goal reached.
-                var afterPatch = await PatroniSlotView.ReadAsync(patroni, cancellationToken);
-                var expected = SlotPart(Approved(action)) + ";" + SlotOwnership.Nobody.Fingerprint;
-                if (await SlotCommands.RecheckAsync(connection, afterPatch, expected, name, cancellationToken) is { } changed)
+                view = await PatroniSlotView.ReadAsync(patroni, cancellationToken);
+                expected = SlotPart(Approved(action)) + ";" + SlotOwnership.Nobody.Fingerprint;
+                if (await SlotCommands.RecheckAsync(connection, view, expected, name, cancellationToken) is { } changed)
                 {
                     goneBeforeDrop = changed.Observed == $"primary=True;slot={name};absent";
                     if (!goneBeforeDrop)
@@ -211,8 +212,8 @@ internal sealed partial class DropReplicationSlotAction(
                 if (!dropped)
                 {
                     // It became active (or was dropped) between the re-check and the drop.
-                    var raced = await SlotCommands.RecheckAsync(connection, view, Approved(action), name, cancellationToken)
-                                ?? (Approved(action), $"primary=True;slot={name};active or gone at the drop");
+                    var raced = await SlotCommands.RecheckAsync(connection, view, expected, name, cancellationToken)
+                                ?? (expected, $"primary=True;slot={name};active or gone at the drop");
                     if (!(done > 0 && raced.Observed == $"primary=True;slot={name};absent"))
                     {
                         return Stopped(raced, name, done, progress, IsPermanent(action) ? action.Parameters[PermanentKeyParameter] : null);
