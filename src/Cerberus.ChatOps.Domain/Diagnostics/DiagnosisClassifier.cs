@@ -304,8 +304,19 @@ public static class DiagnosisClassifier
         var sentence = "Disk full: " + string.Join(" and ", evidence) + "; ";
         if (s.InactiveSlots > 0 && s.SlotRetained > 0)
         {
-            sentence += $"inactive replication slot {s.InactiveSlotNames ?? "(unnamed)"} retains {ByteSize.Format(s.SlotRetained ?? 0)} of WAL, so drop it and checkpoint before cleaning up audit.logs.";
-            return new(Classification.DiskFull, sentence, [RemediationKind.DropReplicationSlot, RemediationKind.Checkpoint, RemediationKind.AuditLogCleanup]);
+            // Only a slot that is provably not a member's is worth dropping (defect 25: the action refuses member slots).
+            var foreign = s.ForeignInactiveSlots;
+            var retained = ByteSize.Format(s.SlotRetained ?? 0);
+            if (foreign.Count > 0)
+            {
+                sentence += $"inactive replication slot {string.Join(", ", foreign)} retains {retained} of WAL (all inactive slots together), so drop it and checkpoint before cleaning up audit.logs " +
+                            "(a permanent slot of Patroni's configuration is removed from it first, or the next leader re-creates it).";
+                return new(Classification.DiskFull, sentence, [RemediationKind.DropReplicationSlot, RemediationKind.Checkpoint, RemediationKind.AuditLogCleanup]);
+            }
+
+            sentence += s.PatroniMembershipUnknown
+                ? $"inactive replication slot {s.InactiveSlotNames ?? "(unnamed)"} retains {retained} of WAL, but Patroni's /cluster did not answer, so whether it is a stopped member's slot is unknown and no slot drop is proposed until Patroni answers; "
+                : $"inactive replication slot {s.InactiveSlotNames ?? "(unnamed)"} retains {retained} of WAL but is Patroni's slot for {string.Join(", ", DiagnosisSignals.Names(s.InactiveSlotNames).Select(n => s.MemberOfSlot(n)).OfType<string>())}: bring that member back (or reinitialise it) rather than dropping its slot; ";
         }
 
         if (s.ArchiverFailing)
@@ -441,6 +452,16 @@ public static class DiagnosisClassifier
             next = $"dropping {string.Join(", ", foreign)} and a checkpoint let the server recycle that WAL";
             recommended = [RemediationKind.DropReplicationSlot, RemediationKind.Checkpoint];
         }
+        else if (s.LostSlotNames.Count > 0)
+        {
+            next = LostSlotAdvice(s);
+            recommended = [];
+        }
+        else if (slots && s.InactiveSlots > 0 && s.PatroniMembershipUnknown)
+        {
+            next = "Patroni's /cluster did not answer, so whether the inactive slot belongs to a stopped member is unknown: no slot drop is proposed until Patroni answers";
+            recommended = [];
+        }
         else if (slots && s.InactiveSlots > 0)
         {
             next = "the inactive slot belongs to a Patroni member, so bring that member back rather than dropping its slot";
@@ -463,6 +484,18 @@ public static class DiagnosisClassifier
         }
 
         return new(Classification.ReplicationBroken, "Replication broken: " + string.Join(", ", evidence) + "; " + next + ".", recommended);
+    }
+
+    /// <summary>
+    /// A lost slot (wal_status lost: max_slot_wal_keep_size invalidated it) can never catch up from WAL again: its
+    /// replica needs a reinit (Patroni issue #3641), bringing it back is not enough.
+    /// </summary>
+    private static string LostSlotAdvice(DiagnosisSignals s)
+    {
+        var parts = s.LostSlotNames.Select(slot => s.MemberOfSlot(slot) is { } member
+            ? $"slot {slot} is lost (wal_status lost): the WAL {member} needs is gone, so reinitialise the replica (patronictl reinit <scope> {member}, or POST /reinitialize on {member}); bringing it back is not enough"
+            : $"slot {slot} is lost (wal_status lost): its consumer can no longer catch up from WAL, so reinitialise the replica (patronictl reinit / POST /reinitialize) or re-seed that consumer from a new base backup");
+        return string.Join("; ", parts);
     }
 
     private static DiagnosisVerdict HealthyOrInconclusive(DiagnosisSignals s)

@@ -70,6 +70,9 @@ public static class DiagnosisFactKeys
     /// <summary>Slots with wal_status lost or unreserved.</summary>
     public const string LostSlots = "lost_slots";
 
+    /// <summary>Names of the slots with wal_status lost (comma-separated): their WAL is gone, the consumer needs a reinit.</summary>
+    public const string LostSlotNames = "lost_slot_names";
+
     /// <summary>On a standby: pg_stat_wal_receiver status, or "none" when no receiver runs.</summary>
     public const string WalReceiverStatus = "wal_receiver";
 

@@ -125,13 +125,24 @@ internal sealed class DiagnosisSignals
 
     /// <summary>
     /// Inactive slots that are not Patroni's own slot of a known member (Patroni names a member's slot after the
-    /// member, lower case, other characters as '_'); those are the ones worth dropping. A stopped member's slot is
-    /// Patroni's to manage: bring the member back instead.
+    /// member: lower case, '-' and '.' as '_'); those are the ones worth dropping. A stopped member's slot is
+    /// Patroni's to manage: bring the member back instead. Empty while <see cref="PatroniMembershipUnknown"/>: without
+    /// /cluster no slot can be called foreign (a stopped replica's slot looks exactly like a dead one).
     /// </summary>
     public IReadOnlyList<string> ForeignInactiveSlots =>
-        (InactiveSlotNames ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(slot => !PatroniMemberNames.Any(m => string.Equals(SlotNameOf(m), slot, StringComparison.Ordinal)))
-            .ToList();
+        PatroniMembershipUnknown
+            ? []
+            : Names(InactiveSlotNames).Where(slot => MemberOfSlot(slot) is null).ToList();
+
+    /// <summary>The Patroni probe ran but no member answered /cluster: who owns a slot is unknown.</summary>
+    public bool PatroniMembershipUnknown => Patroni is not null && !PatroniAnswered;
+
+    /// <summary>Slots with wal_status lost: the WAL they needed is gone.</summary>
+    public IReadOnlyList<string> LostSlotNames => Names(Text(Replication, DiagnosisFactKeys.LostSlotNames));
+
+    /// <summary>The current member whose Patroni slot <paramref name="slot"/> is, or null.</summary>
+    public string? MemberOfSlot(string slot) =>
+        PatroniMemberNames.FirstOrDefault(m => string.Equals(SlotNameOf(m), slot, StringComparison.Ordinal));
 
     /// <summary>Member names from the Patroni probe's member list ("name:role:state,...").</summary>
     public IReadOnlyList<string> PatroniMemberNames =>
@@ -153,9 +164,30 @@ internal sealed class DiagnosisSignals
 
     public string? LaggingReplicas => Text(Patroni, DiagnosisFactKeys.PatroniLaggingReplicas) is { Length: > 0 } s ? s : null;
 
-    /// <summary>Patroni's slot name for a member: lower case, every character outside [a-z0-9_] as '_'.</summary>
-    public static string SlotNameOf(string member) =>
-        new(member.ToLowerInvariant().Select(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' ? c : '_').ToArray());
+    /// <summary>
+    /// Patroni 3.0.2's slot name for a member (<c>utils.py</c> <c>slot_name_from_member_name</c>): lower case, '-' and
+    /// '.' as '_', any other character outside [a-z0-9_] as u + its 4-digit code, at most 63 characters.
+    /// </summary>
+    public static string SlotNameOf(string member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var sb = new System.Text.StringBuilder();
+        foreach (var c in member.ToLowerInvariant())
+        {
+            _ = c switch
+            {
+                (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' => sb.Append(c),
+                '-' or '.' => sb.Append('_'),
+                _ => sb.Append('u').Append(((int)c).ToString("D4", CultureInfo.InvariantCulture)),
+            };
+        }
+
+        return sb.Length > 63 ? sb.ToString(0, 63) : sb.ToString();
+    }
+
+    /// <summary>A comma-separated fact as names.</summary>
+    public static string[] Names(string? list) =>
+        (list ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public static DiagnosisSignals From(IEnumerable<ProbeResult> results) =>
         new(results.Where(r => !Flag(r, DiagnosisFactKeys.NotConfigured)).ToList());

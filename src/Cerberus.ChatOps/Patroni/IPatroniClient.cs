@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Cerberus.ChatOps.Patroni;
 
 /// <summary>Patroni's REST API (3.0.x), with a bounded time for every call. Shared by the probes and the failover action.</summary>
@@ -25,6 +27,13 @@ public interface IPatroniClient
 
     /// <summary>POST /switchover {leader, candidate}: graceful, for a healthy leader.</summary>
     Task<PatroniCommandResult> SwitchoverAsync(Uri member, string leader, string candidate, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// PATCH /config with <paramref name="patch"/> (Patroni 3.0.2 <c>api.py</c> <c>do_PATCH_config</c> +
+    /// <c>utils.py</c> <c>patch_config</c>: a JSON null deletes the key; answers 200 with the whole new configuration,
+    /// 409 when the configuration changed concurrently, 503 when it has none). Authenticated like the POSTs.
+    /// </summary>
+    Task<PatroniCommandResult> PatchConfigAsync(Uri member, JsonObject patch, CancellationToken cancellationToken);
 
     /// <summary>POST /failover {candidate}: for a cluster without a healthy leader. Bypasses Patroni's lag check.</summary>
     Task<PatroniCommandResult> FailoverAsync(Uri member, string candidate, CancellationToken cancellationToken);

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 
 namespace Cerberus.ChatOps.Patroni;
@@ -55,10 +56,18 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
         await Task.WhenAll(Members.Select(m => GetClusterAsync(m, cancellationToken)));
 
     public Task<PatroniCommandResult> SwitchoverAsync(Uri member, string leader, string candidate, CancellationToken cancellationToken) =>
-        PostAsync(member, "switchover", new Dictionary<string, string> { ["leader"] = leader, ["candidate"] = candidate }, cancellationToken);
+        SendAsync(HttpMethod.Post, member, "switchover", Body(new Dictionary<string, string> { ["leader"] = leader, ["candidate"] = candidate }), cancellationToken);
 
     public Task<PatroniCommandResult> FailoverAsync(Uri member, string candidate, CancellationToken cancellationToken) =>
-        PostAsync(member, "failover", new Dictionary<string, string> { ["candidate"] = candidate }, cancellationToken);
+        SendAsync(HttpMethod.Post, member, "failover", Body(new Dictionary<string, string> { ["candidate"] = candidate }), cancellationToken);
+
+    public Task<PatroniCommandResult> PatchConfigAsync(Uri member, JsonObject patch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        return SendAsync(HttpMethod.Patch, member, "config", patch.ToJsonString(), cancellationToken);
+    }
+
+    private static string Body(Dictionary<string, string> body) => JsonSerializer.Serialize(body);
 
     private async Task<PatroniAnswer<T>> GetAsync<T>(Uri member, string path, CancellationToken cancellationToken)
         where T : class
@@ -88,14 +97,15 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
         }
     }
 
-    private async Task<PatroniCommandResult> PostAsync(Uri member, string path, Dictionary<string, string> body, CancellationToken cancellationToken)
+    /// <summary>An unsafe call (POST/PATCH): Basic auth when configured, the long timeout, never retried here.</summary>
+    private async Task<PatroniCommandResult> SendAsync(HttpMethod method, Uri member, string path, string body, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(_options.FailoverTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(member, path))
+        using var request = new HttpRequestMessage(method, new Uri(member, path))
         {
-            Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         if (!string.IsNullOrEmpty(_options.Username))
         {
@@ -105,7 +115,7 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
 
         if (logger.IsEnabled(LogLevel.Information))
         {
-            Log.Posting(logger, path, member, string.Join(", ", body.Select(kv => $"{kv.Key}={kv.Value}")));
+            Log.Posting(logger, method.Method, path, member, body);
         }
 
         try
@@ -113,12 +123,12 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
             using var response = await http.SendAsync(request, cts.Token);
             var text = (await response.Content.ReadAsStringAsync(cts.Token)).Trim();
             var elapsed = time.GetElapsedTime(started);
-            Log.Answered(logger, path, member, (int)response.StatusCode, text, elapsed.TotalMilliseconds);
+            Log.Answered(logger, method.Method, path, member, (int)response.StatusCode, LoggedText(path, response.IsSuccessStatusCode, text), elapsed.TotalMilliseconds);
             return new(member, (int)response.StatusCode, text, false, null, elapsed);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new(member, null, string.Empty, true, $"no answer within {_options.FailoverTimeout.TotalSeconds:0} s: the outcome is unknown, read /cluster", time.GetElapsedTime(started));
+            return new(member, null, string.Empty, true, $"no answer within {_options.FailoverTimeout.TotalSeconds:0} s: the outcome is unknown, read {ReadBack(path)}", time.GetElapsedTime(started));
         }
         catch (HttpRequestException ex) when (NeverSent(ex))
         {
@@ -127,11 +137,22 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
         catch (HttpRequestException ex)
         {
             // The connection was up: the body may have reached Patroni before the reset, so the outcome is unknown.
-            Log.AnswerLost(logger, path, member, ex.HttpRequestError);
+            Log.AnswerLost(logger, method.Method, path, member, ex.HttpRequestError);
             return new(member, (int?)ex.StatusCode, string.Empty, false,
-                $"{Describe(ex)} after the request was sent: the outcome is unknown, read /cluster", time.GetElapsedTime(started));
+                $"{Describe(ex)} after the request was sent: the outcome is unknown, read {ReadBack(path)}", time.GetElapsedTime(started));
         }
     }
+
+    /// <summary>Where the truth is when an answer was lost: /config for a configuration change, /cluster otherwise.</summary>
+    private static string ReadBack(string path) => path == "config" ? "/config" : "/cluster";
+
+    /// <summary>
+    /// What the log keeps of an answer: PATCH /config answers 200 with the whole dynamic configuration (which may hold
+    /// connection settings), so only its size is logged; error texts are short and kept (cut at 300 characters).
+    /// </summary>
+    private static string LoggedText(string path, bool success, string text) =>
+        success && path == "config" ? $"(the new configuration, {text.Length} characters)"
+        : text.Length <= 300 ? text : string.Concat(text.AsSpan(0, 300), "…");
 
     /// <summary>Only a connection that was never established proves that no byte of the request reached Patroni.</summary>
     private static bool NeverSent(HttpRequestException ex) =>
@@ -146,13 +167,13 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Patroni POST /{Path} to {Member}: {Body}")]
-        public static partial void Posting(ILogger logger, string path, Uri member, string body);
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Patroni {Method} /{Path} to {Member}: {Body}")]
+        public static partial void Posting(ILogger logger, string method, string path, Uri member, string body);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Patroni POST /{Path} to {Member} answered {Status}: {Text} in {ElapsedMs:0} ms")]
-        public static partial void Answered(ILogger logger, string path, Uri member, int status, string text, double elapsedMs);
+        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Patroni {Method} /{Path} to {Member} answered {Status}: {Text} in {ElapsedMs:0} ms")]
+        public static partial void Answered(ILogger logger, string method, string path, Uri member, int status, string text, double elapsedMs);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Patroni POST /{Path} to {Member} lost its answer ({Error}): the outcome is unknown")]
-        public static partial void AnswerLost(ILogger logger, string path, Uri member, HttpRequestError error);
+        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Patroni {Method} /{Path} to {Member} lost its answer ({Error}): the outcome is unknown")]
+        public static partial void AnswerLost(ILogger logger, string method, string path, Uri member, HttpRequestError error);
     }
 }

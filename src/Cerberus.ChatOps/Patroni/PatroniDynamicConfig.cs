@@ -23,6 +23,20 @@ public sealed record PatroniDynamicConfig
         _ => false,
     };
 
+    /// <summary>
+    /// Permanent slots. Patroni 3.0.2 (<c>dcs/__init__.py</c> <c>ClusterConfig.permanent_slots</c>) reads the first
+    /// non-empty of <c>permanent_replication_slots</c>, <c>permanent_slots</c> and <c>slots</c>; kept raw here and
+    /// interpreted by the slot action (the values are free-form: null, or {type, database, plugin}).
+    /// </summary>
+    [JsonPropertyName("slots")] public JsonElement Slots { get; init; }
+
+    [JsonPropertyName("permanent_slots")] public JsonElement PermanentSlots { get; init; }
+
+    [JsonPropertyName("permanent_replication_slots")] public JsonElement PermanentReplicationSlots { get; init; }
+
+    /// <summary><c>ignore_slots</c>: a list of {name, type, database, plugin} matchers (<c>ClusterConfig.ignore_slots_matchers</c>).</summary>
+    [JsonPropertyName("ignore_slots")] public JsonElement IgnoreSlots { get; init; }
+
     /// <summary>Patroni's default when the key is absent: 1 MiB.</summary>
     [JsonIgnore] public long EffectiveMaximumLagOnFailover => MaximumLagOnFailover ?? 1_048_576;
 

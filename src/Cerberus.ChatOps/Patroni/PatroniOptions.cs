@@ -11,7 +11,7 @@ public sealed class PatroniOptions
     /// <summary>Patroni's scope (cluster name), e.g. cerberus-cluster.</summary>
     public string Scope { get; set; } = "cerberus-cluster";
 
-    /// <summary><c>restapi.authentication.username</c> for switchover/failover.</summary>
+    /// <summary><c>restapi.authentication.username</c> for switchover/failover and PATCH /config.</summary>
     public string? Username { get; set; }
 
     /// <summary><c>restapi.authentication.password</c> (a secret: from the environment or a Kubernetes Secret).</summary>
@@ -20,7 +20,10 @@ public sealed class PatroniOptions
     /// <summary>Per-member timeout of a GET; a hung member must not hang the probe (default 3 s).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Timeout of POST /switchover and /failover: Patroni polls for up to ~20 s before answering (≥ 30 s).</summary>
+    /// <summary>
+    /// Timeout of POST /switchover and /failover (Patroni polls for up to ~20 s before answering, so ≥ 30 s), also used
+    /// for PATCH /config (the slot action removing a permanent slot).
+    /// </summary>
     public TimeSpan FailoverTimeout { get; set; } = TimeSpan.FromSeconds(40);
 
     public IReadOnlyList<Uri> Members => Urls.Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => new Uri(u)).ToList();

@@ -99,6 +99,10 @@ internal sealed class FakePatroniClient : IPatroniClient
     public Task<PatroniCommandResult> FailoverAsync(Uri member, string candidate, CancellationToken cancellationToken) =>
         Post(member, $"failover ->{candidate}");
 
+    /// <summary>PATCH /config: recorded in <see cref="Sent"/>, answered from the same queue as the POSTs.</summary>
+    public Task<PatroniCommandResult> PatchConfigAsync(Uri member, System.Text.Json.Nodes.JsonObject patch, CancellationToken cancellationToken) =>
+        Post(member, $"patch {patch.ToJsonString()}");
+
     private Task<PatroniCommandResult> Post(Uri member, string what)
     {
         Posts++;

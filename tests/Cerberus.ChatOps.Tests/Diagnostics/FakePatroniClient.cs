@@ -91,6 +91,9 @@ internal sealed class FakePatroniClient : IPatroniClient
     public Task<PatroniCommandResult> FailoverAsync(Uri member, string candidate, CancellationToken cancellationToken) =>
         throw new NotSupportedException("diagnostics never fail over");
 
+    public Task<PatroniCommandResult> PatchConfigAsync(Uri member, System.Text.Json.Nodes.JsonObject patch, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("diagnostics never change the configuration");
+
     private Task<PatroniAnswer<T>> Answer<T>(Uri member, string? json, CancellationToken cancellationToken)
         where T : class
     {

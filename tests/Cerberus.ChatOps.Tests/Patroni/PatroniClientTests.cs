@@ -172,4 +172,45 @@ public sealed class PatroniClientTests
         Assert.True(result.NotSent, result.Error);
         Assert.Contains("nothing was sent", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task PatchConfigAsync_NullValue_SendsPatchWithBasicAuthAndJsonNull()
+    {
+        // arrange
+        string? authorization = null;
+        var handler = new ScriptedHandler((request, _) =>
+        {
+            authorization = request.Headers.Authorization?.ToString();
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"ttl":20,"slots":{}}""", Encoding.UTF8, "application/json") };
+        });
+        var sut = CreateSut(handler);
+        var patch = new System.Text.Json.Nodes.JsonObject { ["slots"] = new System.Text.Json.Nodes.JsonObject { ["archive"] = null } };
+
+        // act
+        var result = await sut.PatchConfigAsync(Member, patch, CancellationToken.None);
+
+        // assert
+        var sent = Assert.Single(handler.Requests);
+        Assert.Equal(HttpMethod.Patch, sent.Method);
+        Assert.Equal("/config", sent.Path);
+        Assert.Equal("""{"slots":{"archive":null}}""", sent.Body);
+        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("patroni:s3cret-pw")), authorization);
+        Assert.True(result.Succeeded);
+    }
+
+    [Fact]
+    public async Task PatchConfigAsync_401_NotSucceededAndNotUnknown()
+    {
+        // arrange
+        var sut = CreateSut(new ScriptedHandler((_, _) => Text(HttpStatusCode.Unauthorized, "no auth header received")));
+
+        // act
+        var result = await sut.PatchConfigAsync(Member, new System.Text.Json.Nodes.JsonObject { ["slots"] = null }, CancellationToken.None);
+
+        // assert
+        Assert.Equal(401, result.StatusCode);
+        Assert.False(result.Succeeded);
+        Assert.False(result.Unknown);
+        Assert.Equal("no auth header received", result.Body);
+    }
 }

@@ -12,7 +12,11 @@ namespace Cerberus.ChatOps.Actions.Postgres;
 /// <summary>
 /// WAL pressure from an inactive replication slot: names the slot and the WAL it retains, drops it with
 /// <c>pg_drop_replication_slot</c> after approval, then <c>CHECKPOINT</c> so the server removes the segments itself.
-/// Active slots and the slots Patroni manages for current members are refused unless explicitly requested.
+/// Slots are owned the way Patroni 3.0.2 owns them (<see cref="PatroniSlotView"/>): active slots and the slots of
+/// current members are refused unless explicitly requested; a permanent slot (<c>slots:</c> in /config) is first
+/// removed from the configuration (PATCH /config), or the next leader re-creates it; an <c>ignore_slots</c> slot
+/// carries a risk naming its outside consumer; no physical slot is dropped while /cluster is unreadable. The PATCH
+/// and the DROP are two side effects, each preceded by a re-check of the approved state.
 /// </summary>
 internal sealed partial class DropReplicationSlotAction(
     PostgresConnector postgres,
@@ -26,6 +30,14 @@ internal sealed partial class DropReplicationSlotAction(
     private const string WalBeforeParameter = "wal_bytes_before";
     private const string RetainedParameter = "retained_bytes";
 
+    /// <summary>Parameter: the configuration key the permanent slot is removed from (absent for other slots).</summary>
+    private const string PermanentKeyParameter = "patroni_permanent_key";
+
+    /// <summary>Figure: the key under which the slot was removed from Patroni's dynamic configuration.</summary>
+    private const string ConfigPatchedFigure = "patroni_config_patched";
+
+    private readonly PermanentSlotRemover _remover = new(patroni, time);
+
     public RemediationKind Kind => RemediationKind.DropReplicationSlot;
 
     public async Task<ActionProposal> ProposeAsync(ProposalRequest request, CancellationToken cancellationToken)
@@ -37,7 +49,7 @@ internal sealed partial class DropReplicationSlotAction(
             return ActionProposal.NotApplicable(problem!);
         }
 
-        var (members, membersNote) = await PatroniMembersAsync(cancellationToken);
+        var view = await PatroniSlotView.ReadAsync(patroni, cancellationToken);
         var allowPatroni = request.Arguments.TryGetValue(AllowPatroniSlotArgument, out var allow) && bool.TryParse(allow, out var a) && a;
         ReplicationSlotInfo? slot;
         if (request.Arguments.TryGetValue(SlotArgument, out var requested) && !string.IsNullOrWhiteSpace(requested))
@@ -49,7 +61,7 @@ internal sealed partial class DropReplicationSlotAction(
                     $"There is no slot '{requested.Trim()}'. Slots: {(wal.Slots.Count == 0 ? "none" : string.Join(", ", wal.Slots.Select(s => $"{s.Name} ({(s.Active ? "active" : "inactive")})")))}.");
             }
 
-            if (SlotPolicy.Refusal(slot, members, allowPatroni) is { } refusal)
+            if (SlotPolicy.Refusal(slot, view.OwnerOf(slot), allowPatroni) is { } refusal)
             {
                 return ActionProposal.NotApplicable($"Not dropped: {refusal}.");
             }
@@ -57,27 +69,36 @@ internal sealed partial class DropReplicationSlotAction(
         else
         {
             slot = wal.Slots
-                .Where(s => SlotPolicy.Refusal(s, members, allowPatroniSlot: false) is null)
+                .Where(s => SlotPolicy.Refusal(s, view.OwnerOf(s), allowPatroniSlot: false) is null)
                 .OrderByDescending(s => s.RetainedBytes ?? 0)
                 .FirstOrDefault();
             if (slot is null)
             {
-                return ActionProposal.NotApplicable($"No inactive slot the bot may drop. {wal.Causes()} {WalPressure.ArchiveCleanupWarning}");
+                var refusals = wal.Slots.Where(s => !s.Active).Select(s => SlotPolicy.Refusal(s, view.OwnerOf(s), allowPatroniSlot: false)).OfType<string>().Distinct().ToList();
+                return ActionProposal.NotApplicable(
+                    $"No inactive slot the bot may drop.{(refusals.Count == 0 ? string.Empty : " " + string.Join("; ", refusals) + ".")} {wal.Causes()}{view.Note()} {WalPressure.ArchiveCleanupWarning}");
             }
         }
 
         var dryRun = request.DryRun || options.Value.DryRun;
         var literal = "'" + slot.Name.Replace("'", "''", StringComparison.Ordinal) + "'";
         var frees = slot.RetainedBytes is { } r ? PgLsn.Bytes(r) : "an unknown amount";
-        string? risk = null;
-        if (SlotPolicy.IsPatroniSlot(slot, members))
+        var owner = view.OwnerOf(slot);
+        var risks = new List<string>();
+        if (owner.Risk(slot) is { } ownerRisk)
         {
-            risk = $"{slot.Name} is Patroni's slot for a current member: after the drop that replica may miss WAL it still needs and require a reinit (patronictl reinit).";
+            risks.Add(ownerRisk);
         }
-        else if (string.Equals(slot.Type, "logical", StringComparison.Ordinal))
+
+        if (string.Equals(slot.Type, "logical", StringComparison.Ordinal))
         {
-            risk = $"{slot.Name} is a logical slot: its consumer (CDC, logical replica) loses its position and must be re-synchronised.";
+            risks.Add($"{slot.Name} is a logical slot: its consumer (CDC, logical replica) loses its position and must be re-synchronised.");
         }
+
+        var patch = owner.Permanent is { } permanent
+            ? $": first remove it from Patroni's dynamic configuration with `PATCH /config {PermanentSlotRemover.Json(permanent)}` (a SQL drop alone is undone: the next leader re-creates a permanent slot), then"
+            : string.Empty;
+        var verify = view.PatroniConfigured ? " Verified on the server (pg_replication_slots) and in Patroni's configuration (GET /config on every member)." : string.Empty;
 
         var action = new ActionRecord
         {
@@ -85,11 +106,11 @@ internal sealed partial class DropReplicationSlotAction(
             Kind = Kind,
             Target = slot.Name,
             Description = (dryRun ? "DRY RUN — nothing will run. Would run" : "Will run") +
-                          $" on {postgres.DescribePrimary()}: `SELECT pg_drop_replication_slot({literal})` (only while it is still inactive), then `CHECKPOINT`. " +
-                          $"Frees up to {frees} of WAL retained by {slot.Type} slot {slot.Name} (wal_status {slot.WalStatus ?? "unknown"}); segments still needed by wal_keep_size, the archiver or recycling stay. " +
+                          $"{patch} on {postgres.DescribePrimary()}: `SELECT pg_drop_replication_slot({literal})` (only while it is still inactive), then `CHECKPOINT`. " +
+                          $"Frees up to {frees} of WAL retained by {slot.Type} slot {slot.Name} (wal_status {slot.WalStatus ?? "unknown"}); segments still needed by wal_keep_size, the archiver or recycling stay.{verify} " +
                           WalPressure.ArchiveCleanupWarning,
-            BasedOn = wal.Causes() + membersNote,
-            ObservedFingerprint = Fingerprint(slot),
+            BasedOn = wal.Causes() + view.Note(),
+            ObservedFingerprint = SlotCommands.Fingerprint(slot, owner),
             Parameters = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [SlotArgument] = slot.Name,
@@ -97,13 +118,18 @@ internal sealed partial class DropReplicationSlotAction(
                 [WalBeforeParameter] = wal.WalBytes.ToString(CultureInfo.InvariantCulture),
             },
             Figures = new Dictionary<string, string>(StringComparer.Ordinal) { [ActionFigureKeys.SlotName] = slot.Name },
-            RiskWarning = risk,
+            RiskWarning = risks.Count == 0 ? null : string.Join(" ", risks),
             DryRun = dryRun,
             ProposedBy = request.ProposedBy,
             ProposedAt = request.Now,
             ExpiresAt = request.Now + request.Expiry,
         };
-        Log.Proposed(logger, slot.Name, slot.RetainedBytes ?? 0);
+        if (owner.Permanent is { } p)
+        {
+            action.Parameters[PermanentKeyParameter] = p.Key;
+        }
+
+        Log.Proposed(logger, slot.Name, slot.RetainedBytes ?? 0, owner.Kind);
         return ActionProposal.Of(action);
     }
 
@@ -112,10 +138,11 @@ internal sealed partial class DropReplicationSlotAction(
         ArgumentNullException.ThrowIfNull(action);
         try
         {
+            var view = await PatroniSlotView.ReadAsync(patroni, cancellationToken);
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
             var slots = await WalPressureReader.ReadSlotsAsync(connection, inRecovery: false, cancellationToken);
             var slot = slots.FirstOrDefault(s => string.Equals(s.Name, SlotName(action), StringComparison.Ordinal));
-            return slot is null ? $"slot={SlotName(action)};absent" : Fingerprint(slot);
+            return slot is null ? $"slot={SlotName(action)};absent" : SlotCommands.Fingerprint(slot, view.OwnerOf(slot));
         }
         catch (NpgsqlException ex)
         {
@@ -130,64 +157,89 @@ internal sealed partial class DropReplicationSlotAction(
         var name = SlotName(action);
         if (action.DryRun)
         {
-            return ActionOutcome.Success($"dry run: would drop slot {name} and CHECKPOINT; nothing ran.");
+            return ActionOutcome.Success($"dry run: would {(IsPermanent(action) ? "remove slot " + name + " from Patroni's configuration, drop it" : "drop slot " + name)} and CHECKPOINT; nothing ran.");
         }
 
         var started = time.GetTimestamp();
+        var done = 0;
         try
         {
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
 
-            // Just before the drop, on the session that drops: still a primary, the slot still as approved (inactive,
-            // same type and wal_status). The drop itself keeps its own NOT active guard for the last instant.
-            if (await RecheckAsync(connection, action, name, cancellationToken) is { } change)
+            // Before the first side effect (the PATCH, or the drop): still a primary, the slot and its owner as approved.
+            var view = await PatroniSlotView.ReadAsync(patroni, cancellationToken);
+            if (await SlotCommands.RecheckAsync(connection, view, Approved(action), name, cancellationToken) is { } change)
             {
-                return Stopped(change, name, progress);
+                return Stopped(change, name, done, progress);
             }
 
             var before = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
-            await using (var drop = new NpgsqlCommand(
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = @name AND NOT active", connection))
+            var goneBeforeDrop = false;
+            var expected = Approved(action);
+            if (IsPermanent(action))
             {
-                drop.Parameters.AddWithValue("name", name);
-                var dropped = 0;
-                await using (var reader = await drop.ExecuteReaderAsync(cancellationToken))
+                var permanent = view.Config?.FindPermanent(name)!;
+                progress.Report($"Removing {name} from Patroni's dynamic configuration ({permanent}) so no leader re-creates it…");
+                var removal = await _remover.RemoveAsync(permanent, progress, cancellationToken);
+                done += removal.Reached;
+                if (!removal.Removed)
                 {
-                    while (await reader.ReadAsync(cancellationToken))
-                    {
-                        dropped++;
-                    }
+                    return ActionOutcome.Failure($"Slot {name} was not dropped: {removal.Text}.", Figures(name, done, configPatched: null));
                 }
 
-                if (dropped == 0)
+                Log.ConfigPatched(logger, name, permanent.Key);
+                progress.Report($"{removal.Text}: {name} is no longer a permanent slot. Re-checking before the drop…");
+
+                // Before the second side effect: the slot as approved, now owned by nobody. Patroni's leader drops an
+                // unknown slot by itself within a loop (slots.py _drop_incorrect_slots), so "absent" is the goal reached.
+                view = await PatroniSlotView.ReadAsync(patroni, cancellationToken);
+                expected = SlotPart(Approved(action)) + ";" + SlotOwnership.Nobody.Fingerprint;
+                if (await SlotCommands.RecheckAsync(connection, view, expected, name, cancellationToken) is { } changed)
+                {
+                    goneBeforeDrop = changed.Observed == $"primary=True;slot={name};absent";
+                    if (!goneBeforeDrop)
+                    {
+                        return Stopped(changed, name, done, progress, permanent.Key);
+                    }
+
+                    progress.Report($"Patroni's leader dropped {name} itself once the configuration no longer listed it (slots.py _drop_incorrect_slots).");
+                }
+            }
+
+            if (!goneBeforeDrop)
+            {
+                var dropped = await SlotCommands.DropAsync(connection, name, cancellationToken);
+                if (!dropped)
                 {
                     // It became active (or was dropped) between the re-check and the drop.
-                    var raced = await RecheckAsync(connection, action, name, cancellationToken)
-                                ?? (Approved(action), $"primary=True;slot={name};active or gone at the drop");
-                    return Stopped(raced, name, progress);
+                    var raced = await SlotCommands.RecheckAsync(connection, view, expected, name, cancellationToken)
+                                ?? (expected, $"primary=True;slot={name};active or gone at the drop");
+                    if (!(done > 0 && raced.Observed == $"primary=True;slot={name};absent"))
+                    {
+                        return Stopped(raced, name, done, progress, IsPermanent(action) ? action.Parameters[PermanentKeyParameter] : null);
+                    }
+                }
+                else
+                {
+                    done++;
                 }
             }
 
-            progress.Report($"Dropped slot {name}; running CHECKPOINT so the server removes the WAL it no longer needs…");
-            await PostgresConnector.SetStatementTimeoutAsync(connection, TimeSpan.FromSeconds(600), cancellationToken);
-            await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection) { CommandTimeout = 600 })
-            {
-                await checkpoint.ExecuteNonQueryAsync(cancellationToken);
-            }
-
+            progress.Report($"Slot {name} is gone; running CHECKPOINT so the server removes the WAL it no longer needs…");
+            await SlotCommands.CheckpointAsync(connection, cancellationToken);
             var after = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
-            var figures = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [ActionFigureKeys.SlotName] = name,
-                [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before.Behind - after.Behind).ToString(CultureInfo.InvariantCulture),
-            };
+            var figures = Figures(name, done, IsPermanent(action) ? action.Parameters[PermanentKeyParameter] : null);
+            figures[ActionFigureKeys.WalFreedBytes] = Math.Max(0, before.Behind - after.Behind).ToString(CultureInfo.InvariantCulture);
+            figures.Remove(ActionOutcome.SideEffectsDoneFigure);
             Log.Dropped(logger, name, before.Behind, after.Behind);
             return ActionOutcome.Success(
-                $"Dropped slot {name} and checkpointed in {time.GetElapsedTime(started).TotalSeconds:0.0} s: {WalText(before, after)}.", figures);
+                $"{(IsPermanent(action) ? "Removed slot " + name + " from Patroni's configuration, " + (goneBeforeDrop ? "Patroni dropped it" : "dropped it") : "Dropped slot " + name)} " +
+                $"and checkpointed in {time.GetElapsedTime(started).TotalSeconds:0.0} s: {WalText(before, after)}.", figures);
         }
         catch (NpgsqlException ex)
         {
-            return ActionOutcome.Failure($"Dropping slot {name} failed: {SecretRedactor.Redact(ex.Message)}");
+            return ActionOutcome.Failure($"Dropping slot {name} failed{(done > 0 ? " after its removal from Patroni's configuration" : string.Empty)}: {SecretRedactor.Redact(ex.Message)}",
+                Figures(name, done, done > 0 && IsPermanent(action) ? action.Parameters[PermanentKeyParameter] : null));
         }
     }
 
@@ -205,8 +257,35 @@ internal sealed partial class DropReplicationSlotAction(
     public async Task<ActionOutcome> ReconcileAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(progress);
+        var name = SlotName(action);
+        if (!action.DryRun && IsPermanent(action))
+        {
+            // A restart between the PATCH and the drop: the configuration no longer lists the slot (the approved PATCH
+            // happened) but the slot is still there, inactive and as approved. Finishing the approved drop is safe;
+            // nothing else is ever re-sent (the PATCH never is).
+            try
+            {
+                var view = await PatroniSlotView.ReadAsync(patroni, cancellationToken);
+                if (view.Config is { } config && config.FindPermanent(name) is null)
+                {
+                    await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
+                    var expected = SlotPart(Approved(action)) + ";" + SlotOwnership.Nobody.Fingerprint;
+                    if (await SlotCommands.RecheckAsync(connection, view, expected, name, cancellationToken) is null && await SlotCommands.DropAsync(connection, name, cancellationToken))
+                    {
+                        progress.Report($"After the restart: Patroni's configuration no longer lists {name} and the slot was still there as approved: dropped it and checkpointing…");
+                        Log.Dropped(logger, name, 0, 0);
+                        await SlotCommands.CheckpointAsync(connection, cancellationToken);
+                    }
+                }
+            }
+            catch (NpgsqlException ex)
+            {
+                return ActionOutcome.Failure($"After the restart: could not read slot {name}: {SecretRedactor.Redact(ex.Message)}. Nothing was re-run.");
+            }
+        }
 
-        // Never re-run after a restart: report what is true now.
+        // Report what is true now: the server and Patroni's configuration.
         return await CheckGoneAsync(action, "After the restart", cancellationToken);
     }
 
@@ -222,10 +301,24 @@ internal sealed partial class DropReplicationSlotAction(
             var walText = (before is { } bb ? $"pg_wal {PgLsn.Bytes(bb)} at the proposal → {PgLsn.Bytes(total)} now" : $"pg_wal {PgLsn.Bytes(total)}") +
                           $", {PgLsn.Bytes(behind)} of it behind the insert position";
             var figures = new Dictionary<string, string>(StringComparer.Ordinal) { [ActionFigureKeys.SlotName] = name };
+            var onServer = slots.Any(s => string.Equals(s.Name, name, StringComparison.Ordinal));
 
-            return slots.Any(s => string.Equals(s.Name, name, StringComparison.Ordinal))
-                ? ActionOutcome.Failure($"{prefix}: slot {name} still exists; {walText}. Nothing was re-run.", figures)
-                : ActionOutcome.Success($"{prefix}: slot {name} is gone; {walText}.", figures);
+            // The configuration: no member's GET /config may list it (a listed slot comes back on the next leader).
+            string? inConfig = null;
+            if (patroni.Members.Count > 0)
+            {
+                var wait = IsPermanent(action) ? options.Value.VerifyDeadline : TimeSpan.Zero;
+                inConfig = await _remover.WaitUnlistedAsync(name, wait, options.Value.PollInterval, cancellationToken);
+                if (inConfig is null && IsPermanent(action))
+                {
+                    figures[ConfigPatchedFigure] = action.Parameters[PermanentKeyParameter];
+                }
+            }
+
+            var config = patroni.Members.Count == 0 ? string.Empty : inConfig is null ? $"; Patroni's configuration does not list it" : $"; {inConfig}";
+            return onServer || inConfig is not null
+                ? ActionOutcome.Failure($"{prefix}: slot {name} {(onServer ? "still exists" : "is gone from the server")}{config}; {walText}. Nothing was re-run.", figures)
+                : ActionOutcome.Success($"{prefix}: slot {name} is gone{config}; {walText}.", figures);
         }
         catch (NpgsqlException ex)
         {
@@ -233,44 +326,35 @@ internal sealed partial class DropReplicationSlotAction(
         }
     }
 
-    /// <summary>Null while the live slot and server are the approved ones; otherwise (approved, observed).</summary>
-    private static async Task<(string Approved, string Observed)?> RecheckAsync(NpgsqlConnection connection, ActionRecord action, string name, CancellationToken cancellationToken)
-    {
-        bool inRecovery;
-        await using (var recovery = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection))
-        {
-            inRecovery = (bool)(await recovery.ExecuteScalarAsync(cancellationToken))!;
-        }
-
-        var slot = (await WalPressureReader.ReadSlotsAsync(connection, inRecovery, cancellationToken))
-            .FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
-        var observed = $"primary={!inRecovery};" + (slot is null ? $"slot={name};absent" : Fingerprint(slot));
-        var approved = Approved(action);
-        return string.Equals(approved, observed, StringComparison.Ordinal) ? null : (approved, observed);
-    }
-
     private static string Approved(ActionRecord action) => "primary=True;" + action.ObservedFingerprint;
 
-    private ActionOutcome Stopped((string Approved, string Observed) change, string name, IProgress<string> progress)
-    {
-        Log.StateChanged(logger, name, change.Approved, change.Observed);
-        progress.Report($"Slot {name} was not dropped: the state changed since the approval ({change.Approved} → {change.Observed}).");
-        return ActionOutcome.StateChanged(change.Approved, change.Observed,
-            new Dictionary<string, string>(StringComparer.Ordinal) { [ActionFigureKeys.SlotName] = name, [ActionOutcome.SideEffectsDoneFigure] = "0" });
-    }
+    /// <summary>The approved fingerprint without its owner part.</summary>
+    private static string SlotPart(string fingerprint) =>
+        fingerprint.IndexOf(";owner=", StringComparison.Ordinal) is var i and >= 0 ? fingerprint[..i] : fingerprint;
 
-    private async Task<(IReadOnlyList<string> Members, string Note)> PatroniMembersAsync(CancellationToken cancellationToken)
+    private static bool IsPermanent(ActionRecord action) => action.Parameters.ContainsKey(PermanentKeyParameter);
+
+    private static Dictionary<string, string> Figures(string name, int done, string? configPatched)
     {
-        if (patroni.Members.Count == 0)
+        var figures = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            return ([], string.Empty);
+            [ActionFigureKeys.SlotName] = name,
+            [ActionOutcome.SideEffectsDoneFigure] = done.ToString(CultureInfo.InvariantCulture),
+        };
+        if (configPatched is not null)
+        {
+            figures[ConfigPatchedFigure] = configPatched;
         }
 
-        var answers = await patroni.GetClusterFromAllAsync(cancellationToken);
-        var cluster = answers.FirstOrDefault(x => x.Value is not null)?.Value;
-        return cluster is null
-            ? ([], " Patroni's /cluster did not answer, so the slots Patroni manages could not be recognised.")
-            : (cluster.Members.Select(m => m.Name).ToList(), $" Patroni members (their slots are Patroni's): {string.Join(", ", cluster.Members.Select(m => m.Name))}.");
+        return figures;
+    }
+
+    private ActionOutcome Stopped((string Approved, string Observed) change, string name, int done, IProgress<string> progress, string? configPatched = null)
+    {
+        Log.StateChanged(logger, name, change.Approved, change.Observed);
+        progress.Report($"Slot {name} was not dropped: the state changed since the approval ({change.Approved} → {change.Observed})." +
+                        (configPatched is null ? string.Empty : $" It was already removed from Patroni's configuration (`{configPatched}`)."));
+        return ActionOutcome.StateChanged(change.Approved, change.Observed, Figures(name, done, configPatched));
     }
 
     /// <summary>before → after, total and behind the insert position (recycled segments stay as future WAL).</summary>
@@ -278,21 +362,21 @@ internal sealed partial class DropReplicationSlotAction(
         $"WAL behind the insert position {PgLsn.Bytes(before.Behind)} → {PgLsn.Bytes(after.Behind)}, pg_wal {PgLsn.Bytes(before.Total)} → {PgLsn.Bytes(after.Total)}" +
         (after.Total >= before.Total && after.Behind < before.Behind ? " (the server recycled the freed segments as future WAL: they are reused instead of growing pg_wal)" : string.Empty);
 
-    private static string Fingerprint(ReplicationSlotInfo slot) =>
-        $"slot={slot.Name};type={slot.Type};active={slot.Active};wal_status={slot.WalStatus ?? "null"}";
-
     private static string SlotName(ActionRecord action) =>
         action.Parameters.TryGetValue(SlotArgument, out var s) ? s : action.Target;
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Proposed dropping slot {Slot} retaining {RetainedBytes} bytes")]
-        public static partial void Proposed(ILogger logger, string slot, long retainedBytes);
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Proposed dropping slot {Slot} retaining {RetainedBytes} bytes (owner {Owner})")]
+        public static partial void Proposed(ILogger logger, string slot, long retainedBytes, SlotOwnerKind owner);
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Dropped slot {Slot}; WAL behind the insert position {Before} → {After} bytes")]
         public static partial void Dropped(ILogger logger, string slot, long before, long after);
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Slot {Slot} not dropped: the state changed since the approval: {Approved} → {Observed}")]
         public static partial void StateChanged(ILogger logger, string slot, string approved, string observed);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Removed permanent slot {Slot} from Patroni's dynamic configuration ({Key})")]
+        public static partial void ConfigPatched(ILogger logger, string slot, string key);
     }
 }

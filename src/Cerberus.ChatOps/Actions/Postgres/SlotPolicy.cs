@@ -30,7 +30,7 @@ internal static class SlotPolicy
         return sb.Length > 63 ? sb.ToString(0, 63) : sb.ToString();
     }
 
-    /// <summary>Why <paramref name="slot"/> may not be dropped, or null when it may.</summary>
+    /// <summary>Why <paramref name="slot"/> may not be dropped, or null when it may (membership known, no Patroni configuration).</summary>
     /// <param name="slot">The slot.</param>
     /// <param name="patroniMembers">The current /cluster member names (Patroni manages their slots).</param>
     /// <param name="allowPatroniSlot">The proposer explicitly asked to drop a Patroni-managed slot.</param>
@@ -38,18 +38,29 @@ internal static class SlotPolicy
     {
         ArgumentNullException.ThrowIfNull(slot);
         ArgumentNullException.ThrowIfNull(patroniMembers);
+        return Refusal(slot, new PatroniSlotView(true, patroniMembers.ToList(), PatroniSlotConfig.Empty).OwnerOf(slot), allowPatroniSlot);
+    }
+
+    /// <summary>Why <paramref name="slot"/> may not be dropped given its <paramref name="owner"/>, or null when it may.</summary>
+    /// <param name="slot">The slot.</param>
+    /// <param name="owner">Its owner from <see cref="PatroniSlotView.OwnerOf"/>.</param>
+    /// <param name="allowPatroniSlot">The proposer explicitly asked to drop a Patroni-managed member slot.</param>
+    public static string? Refusal(ReplicationSlotInfo slot, SlotOwnership owner, bool allowPatroniSlot)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        ArgumentNullException.ThrowIfNull(owner);
         if (slot.Active)
         {
             return $"slot {slot.Name} is active (a walsender streams from it); an active slot is never dropped";
         }
 
-        var member = patroniMembers.FirstOrDefault(m => string.Equals(PatroniSlotName(m), slot.Name, StringComparison.Ordinal));
-        if (member is not null && !allowPatroniSlot)
+        return owner.Kind switch
         {
-            return $"slot {slot.Name} is Patroni's slot for the current member {member}; Patroni recreates it and the member needs its WAL. Pass allow_patroni_slot=true to drop it anyway";
-        }
-
-        return null;
+            SlotOwnerKind.Unknown => owner.Unknown,
+            SlotOwnerKind.Member when !allowPatroniSlot =>
+                $"slot {slot.Name} is Patroni's slot for the current member {owner.Member}; Patroni recreates it and the member needs its WAL. Pass allow_patroni_slot=true to drop it anyway",
+            _ => null,
+        };
     }
 
     public static bool IsPatroniSlot(ReplicationSlotInfo slot, IEnumerable<string> patroniMembers) =>

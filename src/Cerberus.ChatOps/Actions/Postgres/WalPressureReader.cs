@@ -79,7 +79,7 @@ internal static class WalPressureReader
         ArgumentNullException.ThrowIfNull(connection);
         var lsn = inRecovery ? "pg_last_wal_receive_lsn()" : "pg_current_wal_lsn()";
         await using var command = new NpgsqlCommand(
-            $"SELECT slot_name::text, slot_type, active, wal_status, pg_wal_lsn_diff({lsn}, restart_lsn)::bigint FROM pg_replication_slots ORDER BY slot_name",
+            $"SELECT slot_name::text, slot_type, active, wal_status, pg_wal_lsn_diff({lsn}, restart_lsn)::bigint, database::text, plugin::text FROM pg_replication_slots ORDER BY slot_name",
             connection);
         var slots = new List<ReplicationSlotInfo>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -90,7 +90,9 @@ internal static class WalPressureReader
                 reader.GetString(1),
                 reader.GetBoolean(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetInt64(4)));
+                reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
         }
 
         return slots;

@@ -167,6 +167,11 @@ internal sealed class ReplicationProbe(PostgresConnectionFactory connections, Pr
             findings.Fact(DiagnosisFactKeys.InactiveSlotNames, string.Join(",", inactive.Select(s => s.Name)));
         }
 
+        if (slots.Where(s => s.WalStatus == "lost").Select(s => s.Name).ToList() is { Count: > 0 } gone)
+        {
+            findings.Fact(DiagnosisFactKeys.LostSlotNames, string.Join(",", gone));
+        }
+
         foreach (var s in slots)
         {
             findings.Detail($"slot {s.Name} ({s.Type}): {(s.Active ? "active" : "INACTIVE")}, wal_status {s.WalStatus}, retains {ByteSize.Format(s.Retained)}{(s.SafeWalSize is { } safe ? $", {ByteSize.Format(safe)} until it is lost" : string.Empty)}");
