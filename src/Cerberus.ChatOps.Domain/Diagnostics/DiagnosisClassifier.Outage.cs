@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Domain.Diagnostics;
 

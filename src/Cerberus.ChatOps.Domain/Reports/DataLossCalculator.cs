@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Domain.Reports;
 
@@ -105,7 +106,7 @@ internal static class DataLossCalculator
             : null;
         if (bytes > 0 && rate > 0)
         {
-            basis += $", ≈ {ReportFormat.Seconds(seconds!.Value)} of writes at {ReportFormat.Bytes((long)rate.Value)}/s";
+            basis += $", ≈ {ReportFormat.Seconds(seconds!.Value)} of writes at {ByteSize.Format((long)rate.Value)}/s";
         }
         else if (bytes > 0 && seconds is not null)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Diagnostics;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Domain.Reports;
 
@@ -67,7 +68,7 @@ internal static class DiagnosticFigures
     private static string? Suffix(string? value, string suffix) => value is null ? null : value + suffix;
 
     private static string? Bytes(string? value) =>
-        value is null ? null : ReportFormat.ParseLong(value) is { } n ? ReportFormat.Bytes(n) : value;
+        value is null ? null : ReportFormat.ParseLong(value) is { } n ? ByteSize.Format(n) : value;
 
     private static string? Seconds(string? value) =>
         value is null ? null

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Domain.Reports;
 
@@ -112,7 +113,7 @@ public static class PostIncidentReportMarkdown
                     loss += f.UpperBytes is { } u ? $", ≤ {ReportFormat.BytesExact(u)}" : ", upper bound unknown";
                 }
 
-                var rate = f.WalRateBytesPerSecond is { } r ? ReportFormat.Bytes((long)r) + "/s" : "—";
+                var rate = f.WalRateBytesPerSecond is { } r ? ByteSize.Format((long)r) + "/s" : "—";
                 Line($"| {f.ActionId} | {f.Mode} | {Cell(f.OldLeader)} | {Cell(f.NewLeader)} | {Cell(f.OldLeaderLastLsn)} | {Cell(f.CandidateReceivedLsn)} | {Cell(f.SwitchpointLsn)} | {Cell(f.TimelineAfter)} | {Cell(f.OldLeaderState)} | {rate} | {loss} |");
             }
         }

@@ -57,28 +57,11 @@ public static partial class ReportFormat
         _ => Duration(TimeSpan.FromSeconds(Math.Round(seconds))),
     };
 
-    /// <summary>Bytes for people: <c>512 B</c>, <c>19.7 MiB</c>, <c>1.2 GiB</c>.</summary>
-    public static string Bytes(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        var unit = 0;
-        while (Math.Abs(value) >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return unit == 0
-            ? string.Create(Invariant, $"{bytes} B")
-            : string.Create(Invariant, $"{value:0.0} {units[unit]}");
-    }
-
     /// <summary>Exact bytes and the readable form: <c>20,643,840 B (19.7 MiB)</c>.</summary>
     public static string BytesExact(long bytes) =>
         Math.Abs(bytes) < 1024
             ? string.Create(Invariant, $"{bytes} B")
-            : string.Create(Invariant, $"{bytes:N0} B ({Bytes(bytes)})");
+            : string.Create(Invariant, $"{bytes:N0} B ({ByteSize.Format(bytes)})");
 
     /// <summary>An actor in the Markdown document: <c>@U0123ABC</c> for a Slack user, <c>cerberus</c> for the bot.</summary>
     public static string MarkdownActor(string? actor) =>

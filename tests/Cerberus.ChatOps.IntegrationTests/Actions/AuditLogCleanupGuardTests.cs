@@ -54,8 +54,8 @@ public sealed class AuditLogCleanupGuardTests(LabFixture fixture)
 
         // assert
         Assert.Null(proposal.Action);
-        Assert.Contains($"does not start: free space {PgLsn.Bytes(floor - GiB)} (df /var/lib/postgresql in pod postgres-primary-0) minus the floor {PgLsn.Bytes(floor)}", proposal.NotApplicableReason, StringComparison.Ordinal);
-        Assert.Contains("5 % of 100 GB", proposal.NotApplicableReason, StringComparison.Ordinal);
+        Assert.Contains($"does not start: free space {Cerberus.ChatOps.Domain.Text.ByteSize.Format(floor - GiB)} (df /var/lib/postgresql in pod postgres-primary-0) minus the floor {Cerberus.ChatOps.Domain.Text.ByteSize.Format(floor)}", proposal.NotApplicableReason, StringComparison.Ordinal);
+        Assert.Contains("5 % of 100 GiB", proposal.NotApplicableReason, StringComparison.Ordinal);
         Assert.Contains("frees no disk space", proposal.NotApplicableReason, StringComparison.Ordinal);
         Assert.Contains(server.Requests, r => r.WebSocket && r.Body == "df -P -B1 /var/lib/postgresql");
         Assert.Equal(AuditLogTable.Older + 1, olderLeft);
@@ -90,12 +90,12 @@ public sealed class AuditLogCleanupGuardTests(LabFixture fixture)
 
         // assert
         Assert.True(proposal.Action is not null, proposal.NotApplicableReason);
-        Assert.Contains($"Free space: 50 GB of 100 GB (df /var/lib/postgresql in pod postgres-primary-0); floor {PgLsn.Bytes(floor)}", record.BasedOn, StringComparison.Ordinal);
+        Assert.Contains($"Free space: 50 GiB of 100 GiB (df /var/lib/postgresql in pod postgres-primary-0); floor {Cerberus.ChatOps.Domain.Text.ByteSize.Format(floor)}", record.BasedOn, StringComparison.Ordinal);
         Assert.Equal("measured", record.Parameters["free_space"]);
         Assert.False(executed.Succeeded);
-        Assert.StartsWith("Stopped before the next batch after 4000 rows in 1 batches: paused for 1 s (the most it waits) because free space 5.01 GB (df /var/lib/postgresql in pod postgres-primary-0) minus the floor", executed.Summary, StringComparison.Ordinal);
-        Assert.Contains($"minus the floor {PgLsn.Bytes(floor)}", executed.Summary, StringComparison.Ordinal);
-        Assert.Matches(@"leaves 10 MB, less than the (3[1-9]|[4-9]\d)(\.\d)? MB of WAL the next step can write", executed.Summary); // ≥ 4000 × (8 kB + 64 B)
+        Assert.StartsWith("Stopped before the next batch after 4000 rows in 1 batches: paused for 1 s (the most it waits) because free space 5.01 GiB (df /var/lib/postgresql in pod postgres-primary-0) minus the floor", executed.Summary, StringComparison.Ordinal);
+        Assert.Contains($"minus the floor {Cerberus.ChatOps.Domain.Text.ByteSize.Format(floor)}", executed.Summary, StringComparison.Ordinal);
+        Assert.Matches(@"leaves 10 MiB, less than the (3[1-9]|[4-9]\d)(\.\d)? MB of WAL the next step can write", executed.Summary); // ≥ 4000 × (8 KiB + 64 B)
         Assert.Equal("4000", executed.Figures[ActionFigureKeys.RowsDeleted]);
         Assert.Equal("1", executed.Figures["batches_done"]);
         Assert.Single(progress.Lines, l => l.StartsWith("paused: free space", StringComparison.Ordinal)); // said once, not per check

@@ -60,12 +60,12 @@ public sealed class FailoverPlannerTests
         Assert.True(pg2.OverMaximumLag);
         Assert.False(pg2.OverRpo);
         Assert.NotNull(warning);
-        Assert.Contains("pg2 is 27.7 MB behind", warning, StringComparison.Ordinal);
-        Assert.Contains("> maximum_lag_on_failover 1 MB", warning, StringComparison.Ordinal);
-        Assert.Contains("loses at least 27.7 MB of committed WAL (~2.4 min)", warning, StringComparison.Ordinal);
+        Assert.Contains("pg2 is 27.7 MiB behind", warning, StringComparison.Ordinal);
+        Assert.Contains("> maximum_lag_on_failover 1 MiB", warning, StringComparison.Ordinal);
+        Assert.Contains("loses at least 27.7 MiB of committed WAL (~2.4 min)", warning, StringComparison.Ordinal);
         Assert.True(pg2.LossMeasured);
         Assert.Equal(29_026_464L + (30 * 200_000), pg2.LossUpperBytes);
-        Assert.Contains("at most 33.4 MB", warning, StringComparison.Ordinal);
+        Assert.Contains("at most 33.4 MiB", warning, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class FailoverPlannerTests
         Assert.True(pg2.LossMeasured);
         Assert.Equal(20 * 1000, pg2.LossUpperBytes);
         Assert.Null(FailoverPlanner.RiskWarning(plan, pg2));
-        Assert.Contains("≥ 0 B (~0 s; measured against the DCS optime), ≤ 19.5 kB", FailoverPlanner.DescribeCandidates(plan), StringComparison.Ordinal);
+        Assert.Contains("≥ 0 B (~0 s; measured against the DCS optime), ≤ 19.5 KiB", FailoverPlanner.DescribeCandidates(plan), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -218,7 +218,7 @@ public sealed class FailoverPlannerTests
         Assert.Null(pg2.EstimatedLossSeconds);
         Assert.Null(pg2.LossUpperBytes);
         Assert.Contains("time unknown", FailoverPlanner.RiskWarning(plan, pg2), StringComparison.Ordinal);
-        Assert.Contains("≥ 2 MB (time unknown; measured against the DCS optime), upper bound unknown (no WAL rate)", FailoverPlanner.DescribeCandidates(plan), StringComparison.Ordinal);
+        Assert.Contains("≥ 2 MiB (time unknown; measured against the DCS optime), upper bound unknown (no WAL rate)", FailoverPlanner.DescribeCandidates(plan), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class PostgresPartsTests
         var causes = wal.Causes();
 
         // assert
-        Assert.Contains("Inactive physical slot old_backup retains 2 GB", causes, StringComparison.Ordinal);
+        Assert.Contains("Inactive physical slot old_backup retains 2 GiB", causes, StringComparison.Ordinal);
         Assert.Contains("archiver is failing now", causes, StringComparison.Ordinal);
         Assert.Contains("pg_archivecleanup", WalPressure.ArchiveCleanupWarning, StringComparison.Ordinal);
     }

@@ -36,7 +36,7 @@ public sealed class DataLossCalculatorTests
         Assert.Equal(1_048_576, estimate.LossBytes);
         Assert.Null(estimate.LossSeconds);
         Assert.Equal(ObjectiveVerdict.Unknown, estimate.Verdict);
-        Assert.Equal("≥ 1,048,576 B (1.0 MiB), time unknown, upper bound unknown", estimate.Amount);
+        Assert.Equal("≥ 1,048,576 B (1 MiB), time unknown, upper bound unknown", estimate.Amount);
         Assert.Contains("no WAL rate recorded", estimate.Explanation, StringComparison.Ordinal);
     }
 

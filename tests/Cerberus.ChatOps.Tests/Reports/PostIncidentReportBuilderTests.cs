@@ -99,7 +99,7 @@ public sealed class PostIncidentReportBuilderTests
         var failover = Assert.Single(report.DataLoss.Failovers);
         Assert.Equal(("A-0007-1", "failover", "pg1", "pg2"), (failover.ActionId, failover.Mode, failover.OldLeader, failover.NewLeader));
         Assert.Contains("- **Data loss:** ≥ 20,643,840 B (19.7 MiB), ≈ 40 s of writes, at most 36,003,840 B (34.3 MiB) — RPO 15 min met.", markdown, StringComparison.Ordinal);
-        Assert.Contains("| A-0007-1 | failover | pg1 | pg2 | 0/47B0000 | 0/3400000 | 0/3400000 | 4 | not back | 500.0 KiB/s | ≥ 20,643,840 B (19.7 MiB), ≈ 40 s, ≤ 36,003,840 B (34.3 MiB) |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| A-0007-1 | failover | pg1 | pg2 | 0/47B0000 | 0/3400000 | 0/3400000 | 4 | not back | 500 KiB/s | ≥ 20,643,840 B (19.7 MiB), ≈ 40 s, ≤ 36,003,840 B (34.3 MiB) |", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class PostIncidentReportBuilderTests
         Assert.Contains(new FigureComparison("App latency", "5003 ms", "38 ms"), report.Figures);
         Assert.Contains(new FigureComparison("Max replica lag", "27.7 MiB", null), report.Figures);
         Assert.Contains(new FigureComparison("Client connections", null, "12 / 40 (max_connections)"), report.Figures);
-        Assert.Contains(new FigureComparison("WAL size (pg_wal)", "1.0 GiB", "384.0 MiB"), report.Figures);
+        Assert.Contains(new FigureComparison("WAL size (pg_wal)", "1 GiB", "384 MiB"), report.Figures);
         Assert.Contains("| Connectivity | timeout | ok |", markdown, StringComparison.Ordinal);
         Assert.Contains("| Classification | PrimaryUnresponsive | Healthy |", markdown, StringComparison.Ordinal);
     }

@@ -40,7 +40,7 @@ public sealed class ReportFormatTests
     [Theory]
     [InlineData(512, "512 B")]
     [InlineData(20_643_840, "20,643,840 B (19.7 MiB)")]
-    [InlineData(1_073_741_824, "1,073,741,824 B (1.0 GiB)")]
+    [InlineData(1_073_741_824, "1,073,741,824 B (1 GiB)")]
     public void BytesExact_Value_ShowsExactAndReadable(long bytes, string expected)
     {
         // arrange

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Cerberus.ChatOps.Patroni;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Actions.Patroni;
 
@@ -165,13 +166,13 @@ internal static class FailoverPlanner
 
         if (candidate.LagBytes is null)
         {
-            return $"{candidate.Name}'s lag is unknown (Patroni reports none): promoting it may lose an unknown amount of committed WAL, possibly more than maximum_lag_on_failover {PgLsn.Bytes(plan.MaximumLagOnFailover)} and the 15-min RPO.";
+            return $"{candidate.Name}'s lag is unknown (Patroni reports none): promoting it may lose an unknown amount of committed WAL, possibly more than maximum_lag_on_failover {ByteSize.Format(plan.MaximumLagOnFailover)} and the 15-min RPO.";
         }
 
         var reasons = new List<string>();
         if (candidate.OverMaximumLag)
         {
-            reasons.Add($"> maximum_lag_on_failover {PgLsn.Bytes(plan.MaximumLagOnFailover)}");
+            reasons.Add($"> maximum_lag_on_failover {ByteSize.Format(plan.MaximumLagOnFailover)}");
         }
 
         if (candidate.OverRpo)
@@ -184,13 +185,13 @@ internal static class FailoverPlanner
         if (plan.Mode == FailoverMode.Switchover)
         {
             var loss = candidate.EstimatedLossBytes ?? lag;
-            return $"{candidate.Name} is {PgLsn.Bytes(loss)} behind ({string.Join(", ", reasons)}): Patroni may refuse the switchover, and if {candidate.Name} is promoted before it catches up up to {PgLsn.Bytes(loss)} of committed WAL is lost{time}.";
+            return $"{candidate.Name} is {ByteSize.Format(loss)} behind ({string.Join(", ", reasons)}): Patroni may refuse the switchover, and if {candidate.Name} is promoted before it catches up up to {ByteSize.Format(loss)} of committed WAL is lost{time}.";
         }
 
-        var upper = candidate.LossUpperBytes is { } u ? $", at most {PgLsn.Bytes(u)} (its lag plus ttl {plan.TtlSeconds} s of writes after the leader's last optime)" : string.Empty;
+        var upper = candidate.LossUpperBytes is { } u ? $", at most {ByteSize.Format(u)} (its lag plus ttl {plan.TtlSeconds} s of writes after the leader's last optime)" : string.Empty;
         return candidate.EstimatedLossBytes is { } lower
-            ? $"{candidate.Name} is {PgLsn.Bytes(lower)} behind the leader's last optime in the DCS ({string.Join(", ", reasons)}): promoting it loses at least {PgLsn.Bytes(lower)} of committed WAL{time}{upper}."
-            : $"{candidate.Name} was {PgLsn.Bytes(lag)} behind when Patroni last recorded it ({string.Join(", ", reasons)}); the leader's last optime could not be measured, so the loss is unknown{upper}.";
+            ? $"{candidate.Name} is {ByteSize.Format(lower)} behind the leader's last optime in the DCS ({string.Join(", ", reasons)}): promoting it loses at least {ByteSize.Format(lower)} of committed WAL{time}{upper}."
+            : $"{candidate.Name} was {ByteSize.Format(lag)} behind when Patroni last recorded it ({string.Join(", ", reasons)}); the leader's last optime could not be measured, so the loss is unknown{upper}.";
     }
 
     /// <summary>
@@ -250,7 +251,7 @@ internal static class FailoverPlanner
                 sb.Append(", synchronous standby");
             }
 
-            sb.Append(", lag ").Append(c.LagBytes is { } lag ? $"{lag.ToString(CultureInfo.InvariantCulture)} B ({PgLsn.Bytes(lag)})" : "unknown");
+            sb.Append(", lag ").Append(c.LagBytes is { } lag ? $"{lag.ToString(CultureInfo.InvariantCulture)} B ({ByteSize.Format(lag)})" : "unknown");
             if (c.ReceivedLsn is { } r)
             {
                 sb.Append(", received ").Append(PgLsn.Format(r));
@@ -285,16 +286,16 @@ internal static class FailoverPlanner
             return c.EstimatedLossBytes switch
             {
                 0 => "≈ 0 (graceful)",
-                { } b => "≤ " + PgLsn.Bytes(b) + time,
+                { } b => "≤ " + ByteSize.Format(b) + time,
                 null => "unknown",
             };
         }
 
-        var upper = c.LossUpperBytes is { } u ? $", ≤ {PgLsn.Bytes(u)}" : ", upper bound unknown (no WAL rate)";
+        var upper = c.LossUpperBytes is { } u ? $", ≤ {ByteSize.Format(u)}" : ", upper bound unknown (no WAL rate)";
         return c.EstimatedLossBytes switch
         {
             _ when c.TimelineRisk is not null && c.LagBytes is null => "unknown (another timeline)",
-            { } b => $"≥ {PgLsn.Bytes(b)} ({(c.EstimatedLossSeconds is { } ls ? $"~{PgLsn.Duration(ls)}" : "time unknown")}; measured against the DCS optime){upper}",
+            { } b => $"≥ {ByteSize.Format(b)} ({(c.EstimatedLossSeconds is { } ls ? $"~{PgLsn.Duration(ls)}" : "time unknown")}; measured against the DCS optime){upper}",
             null => $"≥ 0 B, unverified (the leader's last optime could not be measured){upper}",
         };
     }

@@ -174,9 +174,9 @@ internal sealed partial class PatroniFailoverAction
                       : "The leader's last optime in the DCS could not be measured (no replica with a view of the DCS fresher than ttl answered /replica?lag=N)") +
               $": the leader writes it once per loop_wait and can have written up to ttl {plan.TtlSeconds} s more, so every loss below is a LOWER bound.";
         var rate = plan.WalRateBytesPerSecond is { } r
-            ? $"WAL rate {PgLsn.Bytes((long)r)}/s (two samples of the leader's LSN)."
+            ? $"WAL rate {ByteSize.Format((long)r)}/s (two samples of the leader's LSN)."
             : "WAL rate unknown (the leader cannot be sampled), so the loss in time is unknown.";
-        return $"{head} maximum_lag_on_failover {PgLsn.Bytes(plan.MaximumLagOnFailover)}; RPO 15 min. {rate}" +
+        return $"{head} maximum_lag_on_failover {ByteSize.Format(plan.MaximumLagOnFailover)}; RPO 15 min. {rate}" +
                (plan.Paused ? " The cluster is paused (maintenance mode): Patroni will not fail over by itself." : string.Empty) +
                "\n" + FailoverPlanner.DescribeCandidates(plan);
     }

@@ -4,6 +4,7 @@ using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Patroni;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Cerberus.ChatOps.Actions.Patroni;
 
@@ -81,7 +82,7 @@ internal sealed partial class PatroniFailoverAction
         var summary = $"{candidate} leads on timeline {before} → {newLeader.Timeline}, pg_is_in_recovery() = false" +
                       (switchpoint is { } s2 ? $", switchpoint {PgLsn.Format(s2)}" : ", switchpoint not yet in /history") +
                       (Figure(action, ActionFigureKeys.OldLeaderLastLsn, null) is { } last && switchpoint is { } s3 && TryParseLsn(last, out var lastLsn) && lastLsn > s3
-                          ? $"; the old leader had at least {PgLsn.Bytes(lastLsn - s3)} beyond it (lost)"
+                          ? $"; the old leader had at least {ByteSize.Format(lastLsn - s3)} beyond it (lost)"
                           : string.Empty) +
                       back switch
                       {
@@ -227,16 +228,8 @@ internal sealed partial class PatroniFailoverAction
 
     private static bool TryParseLsn(string text, out long lsn)
     {
-        lsn = 0;
-        var parts = text.Split('/');
-        if (parts.Length != 2
-            || !ulong.TryParse(parts[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hi)
-            || !ulong.TryParse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var lo))
-        {
-            return false;
-        }
-
-        lsn = (long)((hi << 32) | lo);
-        return true;
+        var parsed = NpgsqlLogSequenceNumber.TryParse(text, out var value);
+        lsn = parsed ? (long)(ulong)value : 0;
+        return parsed;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Cerberus.ChatOps.Actions.Patroni;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Text;
 using Npgsql;
@@ -104,7 +103,7 @@ internal sealed partial class AuditLogCleanupAction
             var before = Before(action);
             return ActionOutcome.Success(
                 $"{(resumed ? "Resumed: " : string.Empty)}deleted {deleted} rows older than {cutoff:yyyy-MM-dd HH:mm} UTC in {batches} batches{(earlier > 0 ? $" ({earlier + deleted} with the earlier run)" : string.Empty)}, then {(vacuumFull ? "VACUUM FULL" : "VACUUM")}; " +
-                $"{table.Text} {PgLsn.Bytes(before)} → {PgLsn.Bytes(after)} in {time.GetElapsedTime(started).TotalSeconds:0.0} s." +
+                $"{table.Text} {ByteSize.Format(before)} → {ByteSize.Format(after)} in {time.GetElapsedTime(started).TotalSeconds:0.0} s." +
                 (vacuumFull ? string.Empty : " Plain VACUUM makes the space reusable; the files shrink only where the table ends in empty pages."),
                 Figures(earlier + deleted, after, action));
         }

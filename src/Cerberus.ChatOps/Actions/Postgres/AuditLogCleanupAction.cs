@@ -1,5 +1,4 @@
 using System.Globalization;
-using Cerberus.ChatOps.Actions.Patroni;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
@@ -123,11 +122,11 @@ internal sealed partial class AuditLogCleanupAction(
             $" on {postgres.DescribePrimary()}, in about {batches} batches of {_cleanup.BatchSize} rows, one transaction each with `SET LOCAL statement_timeout = '{(long)_cleanup.BatchStatementTimeout.TotalMilliseconds}ms'`: " +
             $"`DELETE FROM {table.Quoted} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {table.Quoted} WHERE {column} < {bound.Literal} LIMIT {_cleanup.BatchSize})) AND {column} < {bound.Literal}` " +
             "(the outer predicate re-checks a row another transaction updated in between), " +
-            $"pausing (at most {Domain.Diagnostics.ByteSize.Duration(_cleanup.MaxPause.TotalSeconds)}, then stopping) while free space is short, the archiver fails, an inactive slot retains WAL or a standby has more than {PgLsn.Bytes(_cleanup.MaxUnflushedBytes)} of unflushed WAL; then {vacuum}. " +
+            $"pausing (at most {Domain.Text.ByteSize.Duration(_cleanup.MaxPause.TotalSeconds)}, then stopping) while free space is short, the archiver fails, an inactive slot retains WAL or a standby has more than {ByteSize.Format(_cleanup.MaxUnflushedBytes)} of unflushed WAL; then {vacuum}. " +
             $"Rows at or after the cutoff {cutoff:yyyy-MM-dd HH:mm:ss} UTC are never touched.";
         var basedOn =
             RowsSentence(preview, table, cutoff) +
-            $"{table.Text} takes {PgLsn.Bytes(preview.TotalBytes)} with indexes and TOAST (pg_total_relation_size). " +
+            $"{table.Text} takes {ByteSize.Format(preview.TotalBytes)} with indexes and TOAST (pg_total_relation_size). " +
             (preview.HasTimestampIndex
                 ? $"An index on {_cleanup.TimestampColumn} exists: each batch finds its rows through it."
                 : $"⚠ There is NO index on {_cleanup.TimestampColumn}: every batch scans the whole table sequentially ({batches} scans); consider `CREATE INDEX CONCURRENTLY` first.") +
@@ -158,7 +157,7 @@ internal sealed partial class AuditLogCleanupAction(
                 [SizeBeforeParameter] = preview.TotalBytes.ToString(CultureInfo.InvariantCulture),
             },
             RiskWarning = vacuumFull
-                ? $"VACUUM FULL takes an ACCESS EXCLUSIVE lock on {table.Text} for its whole run — every read and write of the table (and every request that writes an audit row) waits — and it needs free disk space for a complete copy of the live table and its indexes (up to {PgLsn.Bytes(preview.TotalBytes)}), writing as much WAL. lock_timeout {_cleanup.VacuumFullLockTimeout.TotalSeconds:0} s only bounds the wait for the lock." +
+                ? $"VACUUM FULL takes an ACCESS EXCLUSIVE lock on {table.Text} for its whole run — every read and write of the table (and every request that writes an audit row) waits — and it needs free disk space for a complete copy of the live table and its indexes (up to {ByteSize.Format(preview.TotalBytes)}), writing as much WAL. lock_timeout {_cleanup.VacuumFullLockTimeout.TotalSeconds:0} s only bounds the wait for the lock." +
                   (conditions.Free.Known ? string.Empty : " Free space is unknown, so that room is not checked before it starts.")
                 : null,
             DryRun = dryRun,
@@ -221,7 +220,7 @@ internal sealed partial class AuditLogCleanupAction(
             await reader.ReadAsync(cancellationToken);
             var kept = reader.GetInt64(0);
             var size = reader.GetInt64(1);
-            var sizes = $"≈ {kept} rows kept (pg_class.reltuples); {cleanup.Table.Text} {PgLsn.Bytes(Before(action))} → {PgLsn.Bytes(size)}.";
+            var sizes = $"≈ {kept} rows kept (pg_class.reltuples); {cleanup.Table.Text} {ByteSize.Format(Before(action))} → {ByteSize.Format(size)}.";
             return any switch
             {
                 false => ActionOutcome.Success($"Verified: no row older than {cleanup.Cutoff:yyyy-MM-dd HH:mm} UTC remains; {sizes}"),

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Cerberus.ChatOps.Actions.Patroni;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
@@ -100,7 +99,7 @@ internal sealed partial class CheckpointAction(
 
             var before = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
             var started = time.GetTimestamp();
-            progress.Report($"CHECKPOINT on {action.Target} (pg_wal {PgLsn.Bytes(before.Total)})…");
+            progress.Report($"CHECKPOINT on {action.Target} (pg_wal {ByteSize.Format(before.Total)})…");
             await PostgresConnector.SetStatementTimeoutAsync(connection, TimeSpan.FromSeconds(600), cancellationToken);
             await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection) { CommandTimeout = 600 })
             {
@@ -142,7 +141,7 @@ internal sealed partial class CheckpointAction(
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
             var wal = await WalPressureReader.ReadAsync(connection, cancellationToken);
             var before = action.Parameters.TryGetValue(WalBeforeParameter, out var b) && long.TryParse(b, CultureInfo.InvariantCulture, out var v) ? v : wal.WalBytes;
-            return ActionOutcome.Success($"{prefix}: pg_wal {PgLsn.Bytes(before)} (at the proposal) → {PgLsn.Bytes(wal.WalBytes)}. {wal.Causes()}",
+            return ActionOutcome.Success($"{prefix}: pg_wal {ByteSize.Format(before)} (at the proposal) → {ByteSize.Format(wal.WalBytes)}. {wal.Causes()}",
                 new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before - wal.WalBytes).ToString(CultureInfo.InvariantCulture),

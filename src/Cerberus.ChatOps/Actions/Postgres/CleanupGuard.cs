@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cerberus.ChatOps.Actions.Patroni;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Actions.Postgres;
 
@@ -54,12 +54,12 @@ internal static class CleanupGuard
 
         if (conditions.RetainingSlots is { Count: > 0 } slots)
         {
-            return "inactive replication slot " + string.Join(", ", slots.Select(s => $"{s.Name} retains {PgLsn.Bytes(s.RetainedBytes ?? 0)}")) + " of WAL: drop it or bring its consumer back first";
+            return "inactive replication slot " + string.Join(", ", slots.Select(s => $"{s.Name} retains {ByteSize.Format(s.RetainedBytes ?? 0)}")) + " of WAL: drop it or bring its consumer back first";
         }
 
         if (conditions.UnflushedBytes > options.MaxUnflushedBytes)
         {
-            return $"a standby has {PgLsn.Bytes(conditions.UnflushedBytes)} unflushed WAL (> {PgLsn.Bytes(options.MaxUnflushedBytes)})";
+            return $"a standby has {ByteSize.Format(conditions.UnflushedBytes)} unflushed WAL (> {ByteSize.Format(options.MaxUnflushedBytes)})";
         }
 
         var free = conditions.Free;
@@ -69,7 +69,7 @@ internal static class CleanupGuard
             var headroom = free.AvailableBytes!.Value - floor;
             return headroom >= nextStepWal
                 ? null
-                : $"free space {Size(free.AvailableBytes.Value)} ({free.Where}) minus the floor {Size(floor)} {FloorRule(free.TotalBytes.Value, conditions.MaxWalSizeBytes, options)} leaves {PgLsn.Bytes(headroom)}, less than the {PgLsn.Bytes(nextStepWal)} of WAL the next step can write";
+                : $"free space {Size(free.AvailableBytes.Value)} ({free.Where}) minus the floor {Size(floor)} {FloorRule(free.TotalBytes.Value, conditions.MaxWalSizeBytes, options)} leaves {ByteSize.Format(headroom)}, less than the {ByteSize.Format(nextStepWal)} of WAL the next step can write";
         }
 
         if (measuredAtApproval)
@@ -78,7 +78,7 @@ internal static class CleanupGuard
         }
 
         return conditions.WalBytes > options.MaxWalBytes
-            ? $"free space unknown ({free.UnknownReason}) and pg_wal holds {PgLsn.Bytes(conditions.WalBytes)} (> {PgLsn.Bytes(options.MaxWalBytes)}, the fallback bound)"
+            ? $"free space unknown ({free.UnknownReason}) and pg_wal holds {ByteSize.Format(conditions.WalBytes)} (> {ByteSize.Format(options.MaxWalBytes)}, the fallback bound)"
             : null;
     }
 
@@ -90,19 +90,19 @@ internal static class CleanupGuard
         var free = conditions.Free;
         if (!free.Known)
         {
-            return $"Free space unknown ({free.UnknownReason}): the free-space floor cannot be checked, so the batches pause instead while pg_wal exceeds {PgLsn.Bytes(options.MaxWalBytes)} (the fixed fallback), and the room for the VACUUM is not checked; the archiver, slot and replication checks still apply.";
+            return $"Free space unknown ({free.UnknownReason}): the free-space floor cannot be checked, so the batches pause instead while pg_wal exceeds {ByteSize.Format(options.MaxWalBytes)} (the fixed fallback), and the room for the VACUUM is not checked; the archiver, slot and replication checks still apply.";
         }
 
         var floor = Floor(free.TotalBytes!.Value, conditions.MaxWalSizeBytes, options);
-        return $"Free space: {PgLsn.Bytes(free.AvailableBytes!.Value)} of {PgLsn.Bytes(free.TotalBytes.Value)} ({free.Where}); floor {PgLsn.Bytes(floor)} {FloorRule(free.TotalBytes.Value, conditions.MaxWalSizeBytes, options)}. " +
-               $"Before every batch free space is measured again, and the run pauses while free space minus the floor is less than the WAL a batch can write (at most {PgLsn.Bytes(batchWal)}: a full-page image per row, or the most a batch was measured to write).";
+        return $"Free space: {ByteSize.Format(free.AvailableBytes!.Value)} of {ByteSize.Format(free.TotalBytes.Value)} ({free.Where}); floor {ByteSize.Format(floor)} {FloorRule(free.TotalBytes.Value, conditions.MaxWalSizeBytes, options)}. " +
+               $"Before every batch free space is measured again, and the run pauses while free space minus the floor is less than the WAL a batch can write (at most {ByteSize.Format(batchWal)}: a full-page image per row, or the most a batch was measured to write).";
     }
 
-    /// <summary>Bytes as PgLsn.Bytes, but gigabytes with two decimals: free space and floor differ by megabytes here.</summary>
+    /// <summary>Bytes as <see cref="ByteSize"/>, but gibibytes with two decimals: free space and floor differ by mebibytes here.</summary>
     private static string Size(long bytes) =>
-        Math.Abs(bytes) >= 1L << 30 ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.##} GB") : PgLsn.Bytes(bytes);
+        Math.Abs(bytes) >= 1L << 30 ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.##} GiB") : ByteSize.Format(bytes);
 
     private static string FloorRule(long volumeBytes, long maxWalSizeBytes, CleanupOptions options) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"(max({options.FreeSpaceFloorWalMultiple:0.##} × max_wal_size {PgLsn.Bytes(maxWalSizeBytes)}, {options.FreeSpaceFloorPercent:0.##} % of {PgLsn.Bytes(volumeBytes)}))");
+            $"(max({options.FreeSpaceFloorWalMultiple:0.##} × max_wal_size {ByteSize.Format(maxWalSizeBytes)}, {options.FreeSpaceFloorPercent:0.##} % of {ByteSize.Format(volumeBytes)}))");
 }

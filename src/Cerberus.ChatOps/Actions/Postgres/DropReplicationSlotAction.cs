@@ -1,5 +1,4 @@
 using System.Globalization;
-using Cerberus.ChatOps.Actions.Patroni;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
@@ -82,7 +81,7 @@ internal sealed partial class DropReplicationSlotAction(
 
         var dryRun = request.DryRun || options.Value.DryRun;
         var literal = "'" + slot.Name.Replace("'", "''", StringComparison.Ordinal) + "'";
-        var frees = slot.RetainedBytes is { } r ? PgLsn.Bytes(r) : "an unknown amount";
+        var frees = slot.RetainedBytes is { } r ? ByteSize.Format(r) : "an unknown amount";
         var owner = view.OwnerOf(slot);
         var risks = new List<string>();
         if (owner.Risk(slot) is { } ownerRisk)
@@ -298,8 +297,8 @@ internal sealed partial class DropReplicationSlotAction(
             var slots = await WalPressureReader.ReadSlotsAsync(connection, inRecovery: false, cancellationToken);
             var (total, behind) = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
             var before = action.Parameters.TryGetValue(WalBeforeParameter, out var b) && long.TryParse(b, CultureInfo.InvariantCulture, out var v) ? v : (long?)null;
-            var walText = (before is { } bb ? $"pg_wal {PgLsn.Bytes(bb)} at the proposal → {PgLsn.Bytes(total)} now" : $"pg_wal {PgLsn.Bytes(total)}") +
-                          $", {PgLsn.Bytes(behind)} of it behind the insert position";
+            var walText = (before is { } bb ? $"pg_wal {ByteSize.Format(bb)} at the proposal → {ByteSize.Format(total)} now" : $"pg_wal {ByteSize.Format(total)}") +
+                          $", {ByteSize.Format(behind)} of it behind the insert position";
             var figures = new Dictionary<string, string>(StringComparer.Ordinal) { [ActionFigureKeys.SlotName] = name };
             var onServer = slots.Any(s => string.Equals(s.Name, name, StringComparison.Ordinal));
 
@@ -359,7 +358,7 @@ internal sealed partial class DropReplicationSlotAction(
 
     /// <summary>before → after, total and behind the insert position (recycled segments stay as future WAL).</summary>
     internal static string WalText((long Total, long Behind) before, (long Total, long Behind) after) =>
-        $"WAL behind the insert position {PgLsn.Bytes(before.Behind)} → {PgLsn.Bytes(after.Behind)}, pg_wal {PgLsn.Bytes(before.Total)} → {PgLsn.Bytes(after.Total)}" +
+        $"WAL behind the insert position {ByteSize.Format(before.Behind)} → {ByteSize.Format(after.Behind)}, pg_wal {ByteSize.Format(before.Total)} → {ByteSize.Format(after.Total)}" +
         (after.Total >= before.Total && after.Behind < before.Behind ? " (the server recycled the freed segments as future WAL: they are reused instead of growing pg_wal)" : string.Empty);
 
     private static string SlotName(ActionRecord action) =>

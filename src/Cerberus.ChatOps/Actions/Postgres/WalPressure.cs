@@ -1,5 +1,5 @@
 using System.Text;
-using Cerberus.ChatOps.Actions.Patroni;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Actions.Postgres;
 
@@ -27,10 +27,10 @@ internal sealed record WalPressure(
     public string Causes()
     {
         var sb = new StringBuilder();
-        sb.Append($"pg_wal holds {PgLsn.Bytes(WalBytes)} in {WalFiles} files (max_wal_size {MaxWalSize}, wal_keep_size {WalKeepSize}).");
+        sb.Append($"pg_wal holds {ByteSize.Format(WalBytes)} in {WalFiles} files (max_wal_size {MaxWalSize}, wal_keep_size {WalKeepSize}).");
         foreach (var slot in Slots.Where(s => !s.Active).OrderByDescending(s => s.RetainedBytes ?? 0))
         {
-            sb.Append($" Inactive {slot.Type} slot {slot.Name} retains {(slot.RetainedBytes is { } r ? PgLsn.Bytes(r) : "unknown")} (wal_status {slot.WalStatus ?? "unknown"}).");
+            sb.Append($" Inactive {slot.Type} slot {slot.Name} retains {(slot.RetainedBytes is { } r ? ByteSize.Format(r) : "unknown")} (wal_status {slot.WalStatus ?? "unknown"}).");
         }
 
         if (ArchiverFailingNow)

@@ -106,8 +106,8 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
         findings.Facts[FactKeys.DiskFreeBytes] = usage.Available.ToString(CultureInfo.InvariantCulture);
         findings.Raise(StatusOf(pct));
         var volume = claim is null ? $"{pod.Name}:{_options.DataPath}" : $"pvc/{claim}";
-        findings.Summary($"{volume} {pct:0.0} % used, {ByteFormat.Bytes(usage.Available)} free of {ByteFormat.Bytes(usage.Total)}{(pct >= PagePercent ? " (page: ≥ 95 %)" : string.Empty)}");
-        findings.Details.Add($"df {usage.Filesystem} on {usage.MountedOn} in pod {pod.Name}: used {ByteFormat.Bytes(usage.Used)}, available {ByteFormat.Bytes(usage.Available)}");
+        findings.Summary($"{volume} {pct:0.0} % used, {ByteSize.Format((long)(usage.Available))} free of {ByteSize.Format((long)(usage.Total))}{(pct >= PagePercent ? " (page: ≥ 95 %)" : string.Empty)}");
+        findings.Details.Add($"df {usage.Filesystem} on {usage.MountedOn} in pod {pod.Name}: used {ByteSize.Format((long)(usage.Used))}, available {ByteSize.Format((long)(usage.Available))}");
 
         var growth = samples.Add(volume, new VolumeSample(time.GetUtcNow(), usage.Used, usage.Available));
         if (growth is null)
@@ -120,7 +120,7 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
             if (growth.TimeToFull is { } toFull)
             {
                 findings.Facts[KubernetesFactKeys.HoursToFull] = toFull.TotalHours.ToString("0.0", CultureInfo.InvariantCulture);
-                findings.Summary($"growing {ByteFormat.Bytes(growth.BytesPerHour)}/h over the last {ByteFormat.Duration(growth.Over)}: full in about {ByteFormat.Duration(toFull)}");
+                findings.Summary($"growing {ByteSize.Format((long)(growth.BytesPerHour))}/h over the last {ByteFormat.Duration(growth.Over)}: full in about {ByteFormat.Duration(toFull)}");
                 if (toFull < Rto)
                 {
                     findings.Raise(ProbeStatus.Crit);
@@ -129,7 +129,7 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
             }
             else
             {
-                findings.Details.Add($"growth: none over the last {ByteFormat.Duration(growth.Over)} ({ByteFormat.Bytes(growth.BytesPerHour)}/h)");
+                findings.Details.Add($"growth: none over the last {ByteFormat.Duration(growth.Over)} ({ByteSize.Format((long)(growth.BytesPerHour))}/h)");
             }
         }
 

@@ -3,6 +3,7 @@ using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Patroni;
 using Microsoft.Extensions.Options;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Diagnostics.Patroni;
 

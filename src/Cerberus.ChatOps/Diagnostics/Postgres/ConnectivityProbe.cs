@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Npgsql;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Diagnostics.Postgres;
 

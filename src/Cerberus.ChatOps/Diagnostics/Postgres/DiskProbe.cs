@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Npgsql;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Diagnostics.Postgres;
 

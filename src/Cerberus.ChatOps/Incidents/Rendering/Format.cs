@@ -29,14 +29,6 @@ internal static class Format
             : $"{(int)span.TotalMinutes} min";
     }
 
-    public static string Bytes(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.0} GiB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
-        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.0} KiB",
-        _ => $"{bytes} B",
-    };
-
     public static string User(string actor) =>
         actor.Length > 1 && (actor[0] == 'U' || actor[0] == 'W') && actor.All(char.IsAsciiLetterOrDigit) ? $"<@{actor}>" : SlackText.Escape(actor);
 

@@ -92,7 +92,7 @@ public sealed class CleanupGuardTests
         // assert
         Assert.Null(exact);
         Assert.NotNull(short1);
-        Assert.Contains("free space 5.08 GB (df /var/lib/postgresql in pod pg-0) minus the floor 5 GB (max(2 × max_wal_size 1 GB, 5 % of 100 GB)) leaves 79 MB, less than the 80 MB of WAL the next step can write", short1, StringComparison.Ordinal);
+        Assert.Contains("free space 5.08 GiB (df /var/lib/postgresql in pod pg-0) minus the floor 5 GiB (max(2 × max_wal_size 1 GiB, 5 % of 100 GiB)) leaves 79 MiB, less than the 80 MiB of WAL the next step can write", short1, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class CleanupGuardTests
         var why = CleanupGuard.Blocker(Conditions(Free(3 * GiB)), new CleanupOptions(), 80 * MiB, true);
 
         // assert
-        Assert.StartsWith("free space 3 GB (df /var/lib/postgresql in pod pg-0) minus the floor 5 GB", why, StringComparison.Ordinal);
+        Assert.StartsWith("free space 3 GiB (df /var/lib/postgresql in pod pg-0) minus the floor 5 GiB", why, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class CleanupGuardTests
         var why = CleanupGuard.Blocker(Conditions(slots: slots), new CleanupOptions(), MiB, true);
 
         // assert
-        Assert.Equal("inactive replication slot old_backup retains 3 GB of WAL: drop it or bring its consumer back first", why);
+        Assert.Equal("inactive replication slot old_backup retains 3 GiB of WAL: drop it or bring its consumer back first", why);
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class CleanupGuardTests
         var why = CleanupGuard.Blocker(Conditions(unflushed: 100 * MiB), new CleanupOptions(), MiB, true);
 
         // assert
-        Assert.Equal("a standby has 100 MB unflushed WAL (> 64 MB)", why);
+        Assert.Equal("a standby has 100 MiB unflushed WAL (> 64 MiB)", why);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class CleanupGuardTests
         Assert.Equal(goes, why is null);
         if (!goes)
         {
-            Assert.Equal($"free space unknown ({DataVolumeMeter.ExecOffReason}) and pg_wal holds 3 GB (> 2 GB, the fallback bound)", why);
+            Assert.Equal($"free space unknown ({DataVolumeMeter.ExecOffReason}) and pg_wal holds 3 GiB (> 2 GiB, the fallback bound)", why);
         }
     }
 
@@ -196,7 +196,7 @@ public sealed class CleanupGuardTests
         var text = CleanupGuard.Describe(Conditions(Unknown()), new CleanupOptions(), 80 * MiB);
 
         // assert
-        Assert.StartsWith($"Free space unknown ({DataVolumeMeter.ExecOffReason}): the free-space floor cannot be checked, so the batches pause instead while pg_wal exceeds 2 GB (the fixed fallback)", text, StringComparison.Ordinal);
+        Assert.StartsWith($"Free space unknown ({DataVolumeMeter.ExecOffReason}): the free-space floor cannot be checked, so the batches pause instead while pg_wal exceeds 2 GiB (the fixed fallback)", text, StringComparison.Ordinal);
         Assert.Contains("the archiver, slot and replication checks still apply", text, StringComparison.Ordinal);
     }
 
@@ -207,7 +207,7 @@ public sealed class CleanupGuardTests
         var text = CleanupGuard.Describe(Conditions(Free(12 * GiB)), new CleanupOptions(), 80 * MiB);
 
         // assert
-        Assert.StartsWith("Free space: 12 GB of 100 GB (df /var/lib/postgresql in pod pg-0); floor 5 GB (max(2 × max_wal_size 1 GB, 5 % of 100 GB)).", text, StringComparison.Ordinal);
-        Assert.Contains("at most 80 MB", text, StringComparison.Ordinal);
+        Assert.StartsWith("Free space: 12 GiB of 100 GiB (df /var/lib/postgresql in pod pg-0); floor 5 GiB (max(2 × max_wal_size 1 GiB, 5 % of 100 GiB)).", text, StringComparison.Ordinal);
+        Assert.Contains("at most 80 MiB", text, StringComparison.Ordinal);
     }
 }

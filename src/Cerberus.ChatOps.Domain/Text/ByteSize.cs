@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Cerberus.ChatOps.Domain.Diagnostics;
+namespace Cerberus.ChatOps.Domain.Text;
 
 /// <summary>Bytes as people read them: 0 B, 512 B, 16 MiB, 1.5 GiB.</summary>
 public static class ByteSize
