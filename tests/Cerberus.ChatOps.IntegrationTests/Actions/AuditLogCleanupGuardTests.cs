@@ -95,7 +95,7 @@ public sealed class AuditLogCleanupGuardTests(LabFixture fixture)
         Assert.False(executed.Succeeded);
         Assert.StartsWith("Stopped before the next batch after 4000 rows in 1 batches: paused for 1 s (the most it waits) because free space 5.01 GiB (df /var/lib/postgresql in pod postgres-primary-0) minus the floor", executed.Summary, StringComparison.Ordinal);
         Assert.Contains($"minus the floor {Cerberus.ChatOps.Domain.Text.ByteSize.Format(floor)}", executed.Summary, StringComparison.Ordinal);
-        Assert.Matches(@"leaves 10 MiB, less than the (3[1-9]|[4-9]\d)(\.\d)? MB of WAL the next step can write", executed.Summary); // ≥ 4000 × (8 KiB + 64 B)
+        Assert.Matches(@"leaves 10 MiB, less than the (3[1-9]|[4-9]\d)(\.\d)? MiB of WAL the next step can write", executed.Summary); // ≥ 4000 × (8 KiB + 64 B)
         Assert.Equal("4000", executed.Figures[ActionFigureKeys.RowsDeleted]);
         Assert.Equal("1", executed.Figures["batches_done"]);
         Assert.Single(progress.Lines, l => l.StartsWith("paused: free space", StringComparison.Ordinal)); // said once, not per check
@@ -222,7 +222,7 @@ public sealed class AuditLogCleanupGuardTests(LabFixture fixture)
 
             // assert
             Assert.Null(proposal.Action);
-            Assert.Matches($@"does not start: inactive replication slot {slot} retains [\d.]+ [kMG]?B of WAL: drop it or bring its consumer back first", proposal.NotApplicableReason);
+            Assert.Matches($@"does not start: inactive replication slot {slot} retains [\d.]+ (B|KiB|MiB|GiB) of WAL: drop it or bring its consumer back first", proposal.NotApplicableReason);
         }
         finally
         {

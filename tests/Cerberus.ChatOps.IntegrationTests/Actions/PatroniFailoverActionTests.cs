@@ -204,7 +204,7 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
             // assert
             Assert.True(proposal.Action is not null, proposal.NotApplicableReason);
             Assert.NotNull(proposal.Action.RiskWarning);
-            Assert.Matches($@"^{candidate} is [\d.]+ MB behind \(> maximum_lag_on_failover 1 MiB(, > the 15-min RPO)?\)", proposal.Action.RiskWarning);
+            Assert.Matches($@"^{candidate} is [\d.]+ MiB behind \(> maximum_lag_on_failover 1 MiB(, > the 15-min RPO)?\)", proposal.Action.RiskWarning);
             Assert.Contains("committed WAL", proposal.Action.RiskWarning, StringComparison.Ordinal);
             Assert.Contains(":running:over;", proposal.Action.ObservedFingerprint, StringComparison.Ordinal);
         }

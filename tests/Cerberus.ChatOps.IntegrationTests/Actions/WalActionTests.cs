@@ -66,7 +66,7 @@ public sealed class WalActionTests(LabFixture fixture)
             Assert.True(proposal.Action is not null, proposal.NotApplicableReason);
             Assert.Equal(slot, record.Target);
             Assert.Contains($"SELECT pg_drop_replication_slot('{slot}')", record.Description, StringComparison.Ordinal);
-            Assert.True(Regex.IsMatch(record.Description, @"Frees up to 1\d\d(\.\d)? MB of WAL retained by physical slot " + slot), record.Description);
+            Assert.True(Regex.IsMatch(record.Description, @"Frees up to 1\d\d(\.\d)? MiB of WAL retained by physical slot " + slot), record.Description);
             Assert.Contains("pg_archivecleanup", record.Description, StringComparison.Ordinal);
             Assert.Contains($"Inactive physical slot {slot} retains", record.BasedOn, StringComparison.Ordinal);
             Assert.Equal(record.ObservedFingerprint, observed);
@@ -139,7 +139,7 @@ public sealed class WalActionTests(LabFixture fixture)
         Assert.Contains("`CHECKPOINT`", record.Description, StringComparison.Ordinal);
         Assert.Contains("pg_archivecleanup", record.Description, StringComparison.Ordinal);
         Assert.True(executed.Succeeded, executed.Summary);
-        Assert.Matches(@"WAL behind the insert position [\d.]+ [kMG]?B → [\d.]+ [kMG]?B, pg_wal [\d.]+ [kMG]?B → [\d.]+ [kMG]?B", executed.Summary);
+        Assert.Matches(@"WAL behind the insert position [\d.]+ (B|KiB|MiB|GiB) → [\d.]+ (B|KiB|MiB|GiB), pg_wal [\d.]+ (B|KiB|MiB|GiB) → [\d.]+ (B|KiB|MiB|GiB)", executed.Summary);
         Assert.True(executed.Figures.ContainsKey(ActionFigureKeys.WalFreedBytes));
         Assert.True(verified.Succeeded, verified.Summary);
         Assert.True(after > before, "CHECKPOINT did not reach the server");
