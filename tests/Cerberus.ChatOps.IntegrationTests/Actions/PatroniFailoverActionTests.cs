@@ -52,6 +52,16 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
         }
     }
 
+    /// <summary>About 8 MB of WAL on the leader (a 30 000-row table), dropped again by <see cref="CleanUpAndCatchUpAsync"/>.</summary>
+    private static async Task WriteLagTableAsync(string leaderPg)
+    {
+        await using var primary = new NpgsqlConnection(leaderPg);
+        await primary.OpenAsync();
+        await using var write = new NpgsqlCommand(
+            "DROP TABLE IF EXISTS cerberus_lag_test; CREATE TABLE cerberus_lag_test AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 30000) g", primary);
+        await write.ExecuteNonQueryAsync();
+    }
+
     /// <summary>The member's lag in /cluster (bytes behind the leader's DCS optime), or null when not numeric.</summary>
     private static long? CandidateLag(System.Text.Json.JsonElement cluster, string name) =>
         cluster.GetProperty("members").EnumerateArray()
@@ -189,13 +199,7 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
         await ActionHarness.SignalAsync("STOP", receiverPid);
         try
         {
-            await using (var primary = new NpgsqlConnection(leaderPg))
-            {
-                await primary.OpenAsync();
-                await using var write = new NpgsqlCommand(
-                    "DROP TABLE IF EXISTS cerberus_lag_test; CREATE TABLE cerberus_lag_test AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 30000) g", primary);
-                await write.ExecuteNonQueryAsync();
-            }
+            await WriteLagTableAsync(leaderPg);
 
             // act
             var proposal = await action.ProposeAsync(ActionHarness.Request(arguments: ("candidate", candidate)), CancellationToken.None);
@@ -301,13 +305,7 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
         await ActionHarness.SignalAsync("STOP", receiverPid);
         try
         {
-            await using (var primary = new NpgsqlConnection(leaderPg))
-            {
-                await primary.OpenAsync();
-                await using var write = new NpgsqlCommand(
-                    "DROP TABLE IF EXISTS cerberus_lag_test; CREATE TABLE cerberus_lag_test AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 30000) g", primary);
-                await write.ExecuteNonQueryAsync();
-            }
+            await WriteLagTableAsync(leaderPg);
 
             // Patroni's leader judges the lag against the DCS optime (written every loop_wait), not the live LSN:
             // wait until /cluster shows the candidate over maximum_lag_on_failover, or it would start the demote.
@@ -369,13 +367,7 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
         await ActionHarness.SignalAsync("STOP", receiverPid);
         try
         {
-            await using (var primary = new NpgsqlConnection(leaderPg))
-            {
-                await primary.OpenAsync();
-                await using var write = new NpgsqlCommand(
-                    "DROP TABLE IF EXISTS cerberus_lag_test; CREATE TABLE cerberus_lag_test AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 30000) g", primary);
-                await write.ExecuteNonQueryAsync();
-            }
+            await WriteLagTableAsync(leaderPg);
 
             // The health check compares against the candidate's OWN cached view of the DCS (refreshed every
             // loop_wait; /cluster reads the DCS afresh): wait until that view is more than 1 MiB ahead of it.
