@@ -15,8 +15,9 @@ public static class PostIncidentReportBuilder
     /// <param name="incident">The incident, resolved or closed.</param>
     /// <param name="integrity">The pg_stat_user_tables check (see the collector); null when none ran.</param>
     /// <param name="generatedAt">When the document is written (UTC).</param>
+    /// <param name="auditTable">The audit table the clean-up works on (configurable; "audit.logs" by default).</param>
     /// <exception cref="InvalidOperationException">The incident is open or cancelled (<see cref="ReportEligibility.WhyNot(Incident)"/> says why).</exception>
-    public static PostIncidentReport Build(Incident incident, TableHealth? integrity, DateTimeOffset generatedAt)
+    public static PostIncidentReport Build(Incident incident, TableHealth? integrity, DateTimeOffset generatedAt, string auditTable = ReportFindings.DefaultAuditTable)
     {
         ArgumentNullException.ThrowIfNull(incident);
         if (ReportEligibility.WhyNot(incident) is { } why)
@@ -31,7 +32,7 @@ public static class PostIncidentReportBuilder
         var dataLoss = DataLossCalculator.Estimate(incident.Actions, Incident.RecoveryPointObjective);
         var rootCause = RootCause(incident);
         var logErrors = LogErrorSignatures.Collect(incident.Diagnoses);
-        var findings = ReportFindings.From(incident, integrity, logErrors);
+        var findings = ReportFindings.From(incident, integrity, logErrors, auditTable);
         var first = incident.Diagnoses.Count == 0 ? null : incident.Diagnoses[0];
         var last = incident.Diagnoses.Count > 1 ? incident.Diagnoses[^1] : null;
 

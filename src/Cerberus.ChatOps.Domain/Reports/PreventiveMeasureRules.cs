@@ -40,18 +40,18 @@ internal static class PreventiveMeasureRules
 
         if (auditReasons.Count > 0)
         {
-            Add("Tune autovacuum on audit.logs (`ALTER TABLE audit.logs SET (autovacuum_vacuum_scale_factor = 0.01)`) and alert when a transaction runs longer than 15 min (it holds vacuum back).",
+            Add($"Tune autovacuum on {findings.AuditTable} (`ALTER TABLE {findings.AuditTable} SET (autovacuum_vacuum_scale_factor = 0.01)`) and alert when a transaction runs longer than 15 min (it holds vacuum back).",
                 string.Join("; ", auditReasons));
         }
 
-        foreach (var table in findings.BloatedTables.Where(t => !(t.Schema == "audit" && t.Table == "logs")))
+        foreach (var table in findings.BloatedTables.Where(t => !string.Equals(t.QualifiedName, findings.AuditTable, StringComparison.Ordinal)))
         {
             Add($"Tune autovacuum on {table.QualifiedName} (a lower `autovacuum_vacuum_scale_factor`).", DeadTuples(table));
         }
 
         if (findings.AuditLogCleanupRan || findings.DiskFull)
         {
-            Add("Partition audit.logs by month and apply the 90-day retention as `DETACH PARTITION` + `DROP TABLE` of old months: instant, no bloat, no VACUUM FULL.",
+            Add($"Partition {findings.AuditTable} by month and apply the 90-day retention as `DETACH PARTITION` + `DROP TABLE` of old months: instant, no bloat, no VACUUM FULL.",
                 findings.AuditLogCleanupRan ? "old audit rows had to be deleted during the incident" : "the disk filled up");
         }
 

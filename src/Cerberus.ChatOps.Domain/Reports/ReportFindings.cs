@@ -11,6 +11,9 @@ internal sealed record ReportFindings
     public long? AuditRowsDeleted { get; init; }
     public bool AuditLogCleanupRan { get; init; }
     public TableHealthRow? AuditLogs { get; init; }
+
+    /// <summary>The audit table the clean-up works on (Cerberus:Cleanup:Table), schema-qualified.</summary>
+    public string AuditTable { get; init; } = DefaultAuditTable;
     public required IReadOnlyList<TableHealthRow> BloatedTables { get; init; }
     public double? MaxDiskUsedPercent { get; init; }
     public bool ArchiverFailing { get; init; }
@@ -21,7 +24,9 @@ internal sealed record ReportFindings
     public bool TooManyClients { get; init; }
     public bool UnresponsivePrimaryFailover { get; init; }
 
-    public static ReportFindings From(Incident incident, TableHealth? integrity, IReadOnlyList<LogErrorRow> logErrors)
+    public const string DefaultAuditTable = "audit.logs";
+
+    public static ReportFindings From(Incident incident, TableHealth? integrity, IReadOnlyList<LogErrorRow> logErrors, string auditTable = DefaultAuditTable)
     {
         ArgumentNullException.ThrowIfNull(incident);
         ArgumentNullException.ThrowIfNull(logErrors);
@@ -41,7 +46,8 @@ internal sealed record ReportFindings
             Classifications = classifications,
             AuditLogCleanupRan = cleanups.Count > 0,
             AuditRowsDeleted = cleanups.Count == 0 ? null : cleanups.Sum(a => ReportFormat.ParseLong(a.Figures.GetValueOrDefault(ActionFigureKeys.RowsDeleted)) ?? 0),
-            AuditLogs = rows.FirstOrDefault(r => r.Schema == "audit" && r.Table == "logs"),
+            AuditTable = auditTable,
+            AuditLogs = rows.FirstOrDefault(r => string.Equals(r.QualifiedName, auditTable, StringComparison.Ordinal)),
             BloatedTables = rows.Where(r => r.IsBloated).ToList(),
             MaxDiskUsedPercent = Max(incident, FactKeys.DiskUsedPercent),
             ArchiverFailing = incident.Diagnoses.Any(d => string.Equals(DiagnosticFigures.Fact(d, FactKeys.ArchiverFailing), "true", StringComparison.OrdinalIgnoreCase))

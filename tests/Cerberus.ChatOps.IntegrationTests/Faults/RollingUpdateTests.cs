@@ -101,6 +101,10 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
             ["Cerberus__Actions__PostgresConnectionString"] = lab.PostgresConnectionString,
             ["Cerberus__Cleanup__Table"] = "audit." + table,
             ["Cerberus__ExecutionHeartbeat"] = "00:00:06",
+
+            // The hold below is a lock wait of the re-check: it must outlast the kill (the default 5 s lock_timeout
+            // would end it, record a failure, and there would be no approved-never-started entry to find).
+            ["Cerberus__Actions__LockTimeout"] = "00:05:00",
         });
         var id = await faults.StartIncidentAsync("approved, then the pod died");
         await WaitForStateAsync(storeConnection, id, "AwaitingDecision");
@@ -130,6 +134,7 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
         }
 
         var statusAtKill = ActionStatus(await DocumentAsync(storeConnection, id));
+        Assert.Equal("Approved", statusAtKill);
         faults.Kill();
         await rowHolding.RollbackAsync();
         await holding.RollbackAsync();

@@ -332,6 +332,27 @@ public sealed class PostIncidentReportBuilderTests
     }
 
     [Fact]
+    public void Build_ConfiguredAuditTable_MeasuresAndDeadTuplesNameThatTableNotAuditLogs()
+    {
+        // arrange: the clean-up works on a configured table (Cerberus__Cleanup__Table), bloated in the integrity check
+        var (incident, integrity, generatedAt) = ReportScenarios.WithoutFailover();
+        var renamed = integrity with
+        {
+            Rows = [.. integrity.Rows.Select(r => r.Schema == "audit" && r.Table == "logs" ? r with { Schema = "app", Table = "events" } : r)],
+        };
+
+        // act
+        var report = PostIncidentReportBuilder.Build(incident, renamed, generatedAt, auditTable: "app.events");
+
+        // assert
+        var derived = report.PreventiveMeasures.Where(m => !m.FromRunbook).ToList();
+        Assert.StartsWith("Tune autovacuum on app.events (`ALTER TABLE app.events SET", derived[0].Text, StringComparison.Ordinal);
+        Assert.Contains("app.events has 4,200,000 dead tuples (31.8 %)", derived[0].Reason, StringComparison.Ordinal);
+        Assert.StartsWith("Partition app.events by month", derived[1].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(report.PreventiveMeasures, m => m.Text.Contains("audit.logs", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Build_WithoutFailover_DiskFindingsYieldAuditLogWalAndDiskMeasures()
     {
         // arrange

@@ -172,7 +172,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         var mutator = new IncidentMutator(store, outbox, signal, monitor, time, NullLogger<IncidentMutator>.Instance);
         var backends = new IncidentBackends(diagnosticsRunner, actions, time);
         var diagnostics = new DiagnosticsRuns(mutator, store, backends, monitor, limiter, work, NullLogger<DiagnosticsRuns>.Instance);
-        var reports = new ReportWriter(mutator, store, integrity, roster, work, time);
+        var reports = new ReportWriter(mutator, store, integrity, roster, work, new StaticOptionsMonitor<Cerberus.ChatOps.Actions.CleanupOptions>(new()), time);
         var commands = new IncidentCommands(mutator, store, signal, monitor, channels, roster, limiter, diagnostics, reports, time, NullLogger<IncidentCommands>.Instance);
         var proposer = new ActionProposer(mutator, store, backends, monitor, roster, work, time, NullLogger<ActionProposer>.Instance);
         var executor = new ActionExecution(mutator, store, backends, proposer, monitor, execution, work, time, NullLogger<ActionExecution>.Instance);

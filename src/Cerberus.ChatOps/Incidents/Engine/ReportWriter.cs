@@ -1,9 +1,11 @@
+using Cerberus.ChatOps.Actions;
 using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Reports;
+using Microsoft.Extensions.Options;
 
 namespace Cerberus.ChatOps.Incidents.Engine;
 
@@ -14,6 +16,7 @@ internal sealed class ReportWriter(
     IntegrityCheck integrity,
     ApproverRoster roster,
     BackgroundWork work,
+    IOptionsMonitor<CleanupOptions> cleanup,
     TimeProvider time)
 {
     /// <summary>Writes the post-incident document from the record (plus the integrity check), posts its summary and uploads it.</summary>
@@ -30,7 +33,7 @@ internal sealed class ReportWriter(
                 return DomainResult.Refused(why);
             }
 
-            var report = PostIncidentReportBuilder.Build(incident, tables, now);
+            var report = PostIncidentReportBuilder.Build(incident, tables, now, cleanup.CurrentValue.Table);
             var markdown = report.ToMarkdown();
             incident.AttachReport(markdown);
             batch.Thread(ReportSlackRenderer.Summary(report, IncidentsEndpoints.ReportPath(incident.Id)));
@@ -78,7 +81,7 @@ internal sealed class ReportWriter(
             return;
         }
 
-        var report = PostIncidentReportBuilder.Build(incident, null, time.GetUtcNow());
+        var report = PostIncidentReportBuilder.Build(incident, null, time.GetUtcNow(), cleanup.CurrentValue.Table);
         await mutator.ReplyAsync(reply, null, ReportSlackRenderer.Summary(report, IncidentsEndpoints.ReportPath(incident.Id)), cancellationToken);
     }
 }
