@@ -9,7 +9,7 @@ namespace Cerberus.ChatOps.Domain.Reports;
 /// <see cref="FactKeys.LogErrorSignatures"/> (a <see cref="FactList"/>, each entry optionally ending in a
 /// count: <c>signature ×3</c>, <c>signature x3</c>, <c>signature=3</c> or <c>signature (3)</c>), and the
 /// <see cref="ProbeResult.Details"/> lines of the log-reading probes (<c>kubernetes</c>, <c>logs</c>) that carry an
-/// error signature (postgres-patroni.md §1.9). Timestamps and pids are stripped so equal lines merge.
+/// error signature (docs/post-incident-report.md, "Errors seen in the logs"). Timestamps and pids are stripped so equal lines merge.
 /// </summary>
 internal static partial class LogErrorSignatures
 {
@@ -30,7 +30,7 @@ internal static partial class LogErrorSignatures
                     Add(run, signature, count);
                 }
 
-                if (result.Probe.Equals("kubernetes", StringComparison.OrdinalIgnoreCase) || result.Probe.Equals("logs", StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(result.Probe, ProbeNames.Kubernetes, StringComparison.Ordinal))
                 {
                     foreach (var line in result.Details.Where(l => ErrorLine().IsMatch(l)))
                     {

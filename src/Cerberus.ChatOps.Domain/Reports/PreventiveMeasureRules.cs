@@ -4,7 +4,7 @@ namespace Cerberus.ChatOps.Domain.Reports;
 
 /// <summary>
 /// The preventive measures: the runbook's own four, then the ones this incident's findings call for
-/// (postgres-patroni.md §1.10 and §2), each with the finding it comes from.
+/// (docs/post-incident-report.md, "Derived preventive measures"), each with the finding it comes from.
 /// </summary>
 internal static class PreventiveMeasureRules
 {

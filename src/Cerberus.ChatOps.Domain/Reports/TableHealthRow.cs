@@ -1,6 +1,6 @@
 namespace Cerberus.ChatOps.Domain.Reports;
 
-/// <summary>One row of <c>pg_stat_user_tables</c> (postgres-patroni.md §1.9).</summary>
+/// <summary>One row of <c>pg_stat_user_tables</c> (docs/post-incident-report.md, "Data integrity check").</summary>
 public sealed record TableHealthRow(
     string Schema,
     string Table,

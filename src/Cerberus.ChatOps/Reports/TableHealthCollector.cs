@@ -6,7 +6,7 @@ namespace Cerberus.ChatOps.Reports;
 
 /// <summary>
 /// Reads the data integrity check for the post-incident document from <c>pg_stat_user_tables</c>
-/// (postgres-patroni.md §1.9). <c>pg_monitor</c> privileges suffice. Bounded at three layers (connect 5 s,
+/// (docs/post-incident-report.md, "Data integrity check"). <c>pg_monitor</c> privileges suffice. Bounded at three layers (connect 5 s,
 /// statement 8 s / command 10 s, 15 s overall); any failure comes back as <see cref="TableHealth.Problem"/>, never as
 /// an exception (only the caller's own cancellation throws).
 /// </summary>

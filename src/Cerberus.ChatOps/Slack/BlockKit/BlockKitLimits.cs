@@ -1,6 +1,6 @@
 namespace Cerberus.ChatOps.Slack.BlockKit;
 
-/// <summary>Slack's documented Block Kit limits (slack-protocol.md §6).</summary>
+/// <summary>Slack's documented Block Kit limits (docs/slack.md, Block Kit limits).</summary>
 public static class BlockKitLimits
 {
     public const int BlocksPerMessage = 50;

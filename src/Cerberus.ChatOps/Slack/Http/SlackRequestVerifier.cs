@@ -6,7 +6,7 @@ using Microsoft.Extensions.Primitives;
 namespace Cerberus.ChatOps.Slack.Http;
 
 /// <summary>
-/// Slack's <c>v0</c> request signature (slack-protocol.md §1), as a pure function of the secret, the raw body,
+/// Slack's <c>v0</c> request signature (docs/slack.md, "Inbound: what each endpoint answers"), as a pure function of the secret, the raw body,
 /// the two headers and the clock: HMAC-SHA256 over <c>v0:{timestamp}:{raw body}</c>, lowercase hex, compared in
 /// constant time; the timestamp must be a single integer within 300 s of now in either direction (Bolt only
 /// rejects old ones); no secret means nothing is valid.

@@ -5,7 +5,7 @@ namespace Cerberus.ChatOps.Slack.Inbound;
 
 /// <summary>
 /// Turns Slack's payloads (already verified) into the contract records and their dedupe keys; the same code
-/// serves HTTP and Socket Mode, whose payloads are identical (slack-protocol.md §7.3).
+/// serves HTTP and Socket Mode, whose payloads are identical (docs/slack.md).
 /// Keys: <c>cmd:&lt;trigger_id&gt;</c>, <c>ia:&lt;user&gt;:&lt;action_ts&gt;</c>, <c>view:&lt;view id&gt;:&lt;hash&gt;</c>, <c>ev:&lt;event_id&gt;</c>.
 /// </summary>
 public static class SlackPayloadParser

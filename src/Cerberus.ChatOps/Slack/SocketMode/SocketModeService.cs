@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Cerberus.ChatOps.Slack.SocketMode;
 
 /// <summary>
-/// Socket Mode (slack-protocol.md §7), when <c>Slack:AppToken</c> is set: <see cref="SlackOptions.SocketModeConnections"/>
+/// Socket Mode (docs/slack.md), when <c>Slack:AppToken</c> is set: <see cref="SlackOptions.SocketModeConnections"/>
 /// connections (two by default), opened <see cref="SlackOptions.SocketModeStagger"/> apart so they do not refresh
 /// together. Each one: apps.connections.open → WebSocket → <c>hello</c> → envelopes go through the same
 /// <see cref="SlackInboundPipeline"/> as HTTP and are acked with <c>{"envelope_id":…}</c> as soon as they are
