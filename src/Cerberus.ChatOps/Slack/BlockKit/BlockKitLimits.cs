@@ -1,6 +1,6 @@
 namespace Cerberus.ChatOps.Slack.BlockKit;
 
-/// <summary>Slack's documented Block Kit limits (docs/slack.md, Block Kit limits).</summary>
+/// <summary>Slack's documented Block Kit limits (docs/slack.md, "Test doubles and cross-checks").</summary>
 public static class BlockKitLimits
 {
     public const int BlocksPerMessage = 50;
