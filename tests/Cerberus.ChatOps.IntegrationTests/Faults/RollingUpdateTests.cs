@@ -140,7 +140,15 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
         await holding.RollbackAsync();
         var replacement = await faults.StartReplicaAsync();
         var killedAt = DateTime.UtcNow;
-        await faults.WaitForTextAsync("was approved and before it started: nothing ran", Step);
+        try
+        {
+            await faults.WaitForTextAsync("was approved and before it started: nothing ran", Step);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\nStatus now: {ActionStatus(await DocumentAsync(storeConnection, id))}\nReplacement:\n{replacement.OutputTail}", ex);
+        }
+
         output.WriteLine($"kill -9 between the approval and Started → the new process said so in the thread after {(DateTime.UtcNow - killedAt).TotalSeconds:0.0} s");
         await WaitForStateAsync(storeConnection, id, "AwaitingDecision");
 
