@@ -63,6 +63,12 @@ public sealed class SlackOptions
     /// <summary>Timeout of one HTTP attempt.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long an outbox item claimed by a worker keeps the others off it — longer than its slowest send (timeouts,
+    /// 429 waits, uploads). A process killed mid-send holds its channel's later messages back until it lapses.
+    /// </summary>
+    public TimeSpan OutboxClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Cap of the outbox's backoff between attempts of one item.</summary>
     public TimeSpan OutboxMaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -15,6 +15,7 @@ internal sealed class SlackOptionsValidator : OptionsValidator<SlackOptions>
         ConfigurationRules.InRange(problems, "Slack:MaxRetryAttempts", options.MaxRetryAttempts, 0, 10);
         ConfigurationRules.Positive(problems, "Slack:MaxRetryAfter", options.MaxRetryAfter);
         ConfigurationRules.Positive(problems, "Slack:AttemptTimeout", options.AttemptTimeout);
+        ConfigurationRules.Positive(problems, "Slack:OutboxClaimTimeout", options.OutboxClaimTimeout);
         ConfigurationRules.Positive(problems, "Slack:OutboxMaxBackoff", options.OutboxMaxBackoff);
         ConfigurationRules.Positive(problems, "Slack:OutboxPollInterval", options.OutboxPollInterval);
         ConfigurationRules.InRange(problems, "Slack:SocketModeConnections", options.SocketModeConnections, 1, 10);

@@ -105,6 +105,10 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
             // The hold below is a lock wait of the re-check: it must outlast the kill (the default 5 s lock_timeout
             // would end it, record a failure, and there would be no approved-never-started entry to find).
             ["Cerberus__Actions__LockTimeout"] = "00:05:00",
+
+            // The kill can land while the dead process has a message of this channel in flight: its claim holds the
+            // channel's later messages (the "nothing ran" one) back until it lapses (5 min by default).
+            ["Slack__OutboxClaimTimeout"] = "00:00:20",
         });
         var id = await faults.StartIncidentAsync("approved, then the pod died");
         await WaitForStateAsync(storeConnection, id, "AwaitingDecision");

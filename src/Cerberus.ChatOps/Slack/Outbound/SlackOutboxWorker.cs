@@ -29,8 +29,8 @@ internal sealed partial class SlackOutboxWorker(
     /// <summary>How long a reply waits for the message it refers to before it is sent without it.</summary>
     public static readonly TimeSpan RefWaitLimit = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long a claim keeps other workers off an item: longer than its slowest send (timeouts, 429 waits, upload).</summary>
-    public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(5);
+    /// <summary>The default of <see cref="SlackOptions.OutboxClaimTimeout"/>.</summary>
+    public static readonly TimeSpan ClaimTimeout = new SlackOptions().OutboxClaimTimeout;
 
     private const int BatchSize = 200;
 
@@ -108,7 +108,7 @@ internal sealed partial class SlackOutboxWorker(
                 break;
             }
 
-            var claimed = await store.TryClaimAsync(item.Id, owner, time.GetUtcNow(), ClaimTimeout, cancellationToken);
+            var claimed = await store.TryClaimAsync(item.Id, owner, time.GetUtcNow(), options.CurrentValue.OutboxClaimTimeout, cancellationToken);
             if (claimed is null)
             {
                 if (await store.GetAsync(item.Id, cancellationToken) is { Status: OutboxStatus.Sent or OutboxStatus.Dead })
