@@ -228,7 +228,7 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
         [ActionFigureKeys.ReplicasAfter] = after.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static string ByteFormatDuration(TimeSpan span) => Diagnostics.Kubernetes.ByteFormat.Duration(span);
+    private static string ByteFormatDuration(TimeSpan span) => Diagnostics.Kubernetes.DurationFormat.Duration(span);
 
     private static partial class Log
     {

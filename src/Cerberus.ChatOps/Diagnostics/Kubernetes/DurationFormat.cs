@@ -1,8 +1,7 @@
-
 namespace Cerberus.ChatOps.Diagnostics.Kubernetes;
 
-/// <summary>Durations for the volume probe's summaries (sizes: <see cref="Domain.Text.ByteSize"/>).</summary>
-internal static class ByteFormat
+/// <summary>Durations for the volume probe's summaries ("3 h 05 min", "2 d"; sizes: <see cref="Domain.Text.ByteSize"/>).</summary>
+internal static class DurationFormat
 {
     public static string Duration(TimeSpan span) =>
         span.TotalHours >= 48 ? $"{span.TotalDays:0} d"
