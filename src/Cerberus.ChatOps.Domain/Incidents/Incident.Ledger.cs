@@ -21,18 +21,17 @@ public sealed partial class Incident
 
         if (FindAction(action.Id) is not null)
         {
-            return DomainResult.Refused($"Action {action.Id} was already proposed.");
+            return new Refusal.AlreadyProposed(action.Id);
         }
 
         if (!_machine.CanFire(IncidentTrigger.ProposeAction))
         {
-            return DomainResult.Refused(_state switch
+            return _state switch
             {
-                IncidentState.Executing or IncidentState.Verifying =>
-                    $"An action is running ({RunningAction?.Kind}); wait for its verification before proposing another.",
-                IncidentState.Diagnosing => "Diagnostics are still running; propose an action once they are posted.",
-                _ => $"{Id} is {_state}; no action can be proposed.",
-            });
+                IncidentState.Executing or IncidentState.Verifying => new Refusal.ActionRunning(RunningAction?.Kind, IncidentOperation.Propose),
+                IncidentState.Diagnosing => new Refusal.DiagnosticsRunning(IncidentOperation.Propose),
+                _ => new Refusal.NotInThisState(Id, _state, IncidentOperation.Propose),
+            };
         }
 
         // Only the roster replaces a card someone may be reading right now; the commander rejects it first.
@@ -40,7 +39,7 @@ public sealed partial class Incident
             && !string.Equals(action.ProposedBy, BotActor, StringComparison.Ordinal))
         {
             AddRefusal(at, action.ProposedBy, $"refused: supersede the pending card {waiting.Id} (not on the approver roster)", action.Id);
-            return DomainResult.Refused($"A card is waiting for a decision ({waiting.Kind} on {waiting.Target}, `{waiting.Id}`): only a member of the approver roster may replace it. Reject it first, or ask a roster member. Your attempt was recorded.");
+            return new Refusal.CardWaiting(waiting.Id, waiting.Kind, waiting.Target);
         }
 
         foreach (var pending in _actions.Where(a => a.Status == ActionStatus.Proposed))
@@ -53,10 +52,10 @@ public sealed partial class Incident
         _actions.Add(action);
         _timeline.Add(reproposal
             ? new TimelineEntry(at, TimelineKind.Proposal, BotActor,
-                $"re-proposed {action.Kind} on {action.Target} after the state changed (replaces {action.ReproposalOf}; proposer of record <@{action.ProposedBy}>)", action.Id)
+                $"re-proposed {action.Kind} on {action.Target} after the state changed (replaces {action.ReproposalOf}; proposer of record @{action.ProposedBy})", action.Id)
             : new TimelineEntry(at, TimelineKind.Proposal, action.ProposedBy,
                 $"proposed {(action.DryRun ? "(dry run) " : string.Empty)}{action.Kind} on {action.Target}", action.Id));
-        return Fire(IncidentTrigger.ProposeAction, reproposal ? BotActor : action.ProposedBy, at, "propose an action");
+        return Fire(IncidentTrigger.ProposeAction, reproposal ? BotActor : action.ProposedBy, at);
     }
 
     public DomainResult Approve(string actionId, string approver, bool riskAccepted, ApprovalPolicy policy, DateTimeOffset at)
@@ -65,46 +64,46 @@ public sealed partial class Incident
         var action = FindAction(actionId);
         if (action is null)
         {
-            return DomainResult.Refused($"There is no action {actionId} in {Id}.");
+            return new Refusal.NoSuchAction(Id, actionId);
         }
 
         if (action.Status != ActionStatus.Proposed)
         {
-            return DomainResult.Refused(DecidedText(action));
+            return Refusal.AlreadyDecided.Of(action);
         }
 
         if (at > action.ExpiresAt)
         {
             ExpireApprovals(at);
-            return DomainResult.Refused($"This approval expired at {action.ExpiresAt:HH:mm} UTC; nothing ran. Propose the action again to get a fresh card.");
+            return new Refusal.ApprovalExpired(action.ExpiresAt);
         }
 
         if (!Drill && policy.Roster.Count == 0)
         {
             AddRefusal(at, approver, $"approval of {action.Kind} refused: the approver roster is empty", action.Id);
-            return DomainResult.Refused($"Nobody may approve changes to production: the approver roster is empty (set `{ApprovalPolicy.RosterSetting}`, …). Your click was recorded; nothing ran.");
+            return new Refusal.RosterEmpty();
         }
 
         if (!policy.May(IncidentOperation.Approve, approver, Commander, Drill))
         {
             AddRefusal(at, approver, $"approval of {action.Kind} refused: not on the approver roster", action.Id);
-            return DomainResult.Refused("Only a member of the approver roster may approve this (being the incident commander is not enough). Your click was recorded; nothing ran.");
+            return new Refusal.NotOnRoster();
         }
 
         if (policy.NeedsSecondPerson(action, Drill) && string.Equals(approver, action.ProposedBy, StringComparison.Ordinal))
         {
             AddRefusal(at, approver, $"approval of {action.Kind} refused: two-person rule", action.Id);
-            return DomainResult.Refused($"This needs a second person: someone on the approver roster other than the proposer (<@{action.ProposedBy}>) must approve. Your click was recorded; nothing ran.");
+            return new Refusal.SecondPersonNeeded(action.ProposedBy);
         }
 
         if (action.RiskWarning is not null && !riskAccepted)
         {
-            return DomainResult.Refused($"This action needs the explicit confirmation that names its risk: {action.RiskWarning}");
+            return new Refusal.RiskNotAccepted(action.RiskWarning);
         }
 
         if (!_machine.CanFire(IncidentTrigger.Approve))
         {
-            return DomainResult.Refused($"{Id} is {_state}; the approval cannot be taken now.");
+            return new Refusal.NotInThisState(Id, _state, IncidentOperation.Approve);
         }
 
         action.Status = ActionStatus.Approved;
@@ -112,7 +111,7 @@ public sealed partial class Incident
         action.DecidedAt = at;
         _timeline.Add(new TimelineEntry(at, TimelineKind.Approval, approver,
             $"approved {action.Kind} on {action.Target}{(riskAccepted && action.RiskWarning is not null ? " accepting: " + action.RiskWarning : string.Empty)}", action.Id));
-        return Fire(IncidentTrigger.Approve, approver, at, "approve");
+        return Fire(IncidentTrigger.Approve, approver, at);
     }
 
     public DomainResult Reject(string actionId, string user, ApprovalPolicy policy, DateTimeOffset at)
@@ -121,12 +120,12 @@ public sealed partial class Incident
         var action = FindAction(actionId);
         if (action is null)
         {
-            return DomainResult.Refused($"There is no action {actionId} in {Id}.");
+            return new Refusal.NoSuchAction(Id, actionId);
         }
 
         if (action.Status != ActionStatus.Proposed)
         {
-            return DomainResult.Refused(DecidedText(action));
+            return Refusal.AlreadyDecided.Of(action);
         }
 
         if (!string.Equals(user, action.ProposedBy, StringComparison.Ordinal)
@@ -140,8 +139,8 @@ public sealed partial class Incident
         action.DecidedAt = at;
         _timeline.Add(new TimelineEntry(at, TimelineKind.Rejection, user, $"rejected {action.Kind} on {action.Target}", action.Id));
         return _state == IncidentState.AwaitingApproval && PendingApproval is null
-            ? Fire(IncidentTrigger.Reject, user, at, "reject")
-            : DomainResult.Ok("Rejected.");
+            ? Fire(IncidentTrigger.Reject, user, at)
+            : DomainResult.Ok();
     }
 
     /// <summary>Expires every proposal past its expiry; returns the ones that expired now.</summary>
@@ -158,7 +157,7 @@ public sealed partial class Incident
 
         if (expired.Count > 0 && _state == IncidentState.AwaitingApproval && PendingApproval is null)
         {
-            Fire(IncidentTrigger.ApprovalExpired, BotActor, at, "expire");
+            Fire(IncidentTrigger.ApprovalExpired, BotActor, at);
         }
 
         return expired;
@@ -170,7 +169,7 @@ public sealed partial class Incident
         var action = FindAction(actionId);
         if (action is null || action.Status != ActionStatus.Approved || _state != IncidentState.Executing)
         {
-            return DomainResult.Refused(action is null ? $"There is no action {actionId}." : DecidedText(action));
+            return action is null ? new Refusal.NoSuchAction(Id, actionId) : Refusal.AlreadyDecided.Of(action);
         }
 
         action.Status = ActionStatus.Started;
@@ -186,14 +185,14 @@ public sealed partial class Incident
         var action = FindAction(actionId);
         if (action is null || action.Status != ActionStatus.Approved)
         {
-            return DomainResult.Refused(action is null ? $"There is no action {actionId}." : DecidedText(action));
+            return action is null ? new Refusal.NoSuchAction(Id, actionId) : Refusal.AlreadyDecided.Of(action);
         }
 
         action.Status = ActionStatus.Refused;
         action.FinishedAt = at;
         action.Outcome = $"not run: the state changed since the proposal ({observed})";
         _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, BotActor, $"{action.Kind} not run, state drifted: {observed}", action.Id));
-        return Fire(IncidentTrigger.PreconditionDrifted, BotActor, at, "refuse for drift");
+        return Fire(IncidentTrigger.PreconditionDrifted, BotActor, at);
     }
 
     /// <summary>After a restart: an action approved but never started is not run behind anyone's back.</summary>
@@ -202,14 +201,14 @@ public sealed partial class Incident
         var action = FindAction(actionId);
         if (action is null || action.Status != ActionStatus.Approved)
         {
-            return DomainResult.Refused(action is null ? $"There is no action {actionId}." : DecidedText(action));
+            return action is null ? new Refusal.NoSuchAction(Id, actionId) : Refusal.AlreadyDecided.Of(action);
         }
 
         action.Status = ActionStatus.Interrupted;
         action.FinishedAt = at;
         action.Outcome = "the bot restarted after approval and before execution; nothing ran";
         _timeline.Add(new TimelineEntry(at, TimelineKind.Refusal, BotActor, $"{action.Kind} interrupted by a restart before it started; nothing ran", action.Id));
-        return Fire(IncidentTrigger.ExecutionFailed, BotActor, at, "interrupt");
+        return Fire(IncidentTrigger.ExecutionFailed, BotActor, at);
     }
 
     public DomainResult RecordExecution(
@@ -222,7 +221,7 @@ public sealed partial class Incident
         var action = FindAction(actionId);
         if (action is null || action.Status != ActionStatus.Started)
         {
-            return DomainResult.Refused(action is null ? $"There is no action {actionId}." : DecidedText(action));
+            return action is null ? new Refusal.NoSuchAction(Id, actionId) : Refusal.AlreadyDecided.Of(action);
         }
 
         action.Status = succeeded ? ActionStatus.Succeeded : ActionStatus.Failed;
@@ -244,7 +243,7 @@ public sealed partial class Incident
 
         _timeline.Add(new TimelineEntry(at, TimelineKind.Execution, BotActor,
             $"{action.Kind} on {action.Target} {(succeeded ? "succeeded" : "failed")}: {outcome}", action.Id));
-        return Fire(succeeded ? IncidentTrigger.ExecutionSucceeded : IncidentTrigger.ExecutionFailed, BotActor, at, "record execution");
+        return Fire(succeeded ? IncidentTrigger.ExecutionSucceeded : IncidentTrigger.ExecutionFailed, BotActor, at);
     }
 
     /// <summary>
@@ -256,7 +255,7 @@ public sealed partial class Incident
         var action = FindAction(actionId);
         if (action is null || _state != IncidentState.Verifying)
         {
-            return DomainResult.Refused(action is null ? $"There is no action {actionId}." : $"{Id} is {_state}; nothing to verify.");
+            return action is null ? new Refusal.NoSuchAction(Id, actionId) : new Refusal.TriggerNotAccepted(Id, _state, passed ? IncidentTrigger.VerificationPassed : IncidentTrigger.VerificationFailed);
         }
 
         foreach (var (key, value) in figures ?? new Dictionary<string, string>())
@@ -272,18 +271,6 @@ public sealed partial class Incident
             MitigatedAt ??= at;
         }
 
-        return Fire(passed ? IncidentTrigger.VerificationPassed : IncidentTrigger.VerificationFailed, BotActor, at, "record verification");
+        return Fire(passed ? IncidentTrigger.VerificationPassed : IncidentTrigger.VerificationFailed, BotActor, at);
     }
-
-    private static string DecidedText(ActionRecord action) => action.Status switch
-    {
-        ActionStatus.Approved or ActionStatus.Started or ActionStatus.Succeeded or ActionStatus.Failed =>
-            $"Already approved by <@{action.DecidedBy}> at {action.DecidedAt:HH:mm:ss} UTC (now {action.Status}); nothing more will run.",
-        ActionStatus.Rejected => $"Already rejected by <@{action.DecidedBy}> at {action.DecidedAt:HH:mm:ss} UTC.",
-        ActionStatus.Expired => "This approval expired; nothing ran. Propose the action again for a fresh card.",
-        ActionStatus.Superseded => $"This card is stale ({action.Outcome}).",
-        ActionStatus.Refused => $"This action was not run: {action.Outcome}.",
-        ActionStatus.Interrupted => $"This action was interrupted: {action.Outcome}.",
-        _ => $"This action is {action.Status}.",
-    };
 }

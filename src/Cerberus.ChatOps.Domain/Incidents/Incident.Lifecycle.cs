@@ -18,16 +18,15 @@ public sealed partial class Incident
 
         if (!_machine.CanFire(IncidentTrigger.Resolve))
         {
-            return DomainResult.Refused(_state is IncidentState.Executing or IncidentState.Verifying
-                ? $"An action is running ({RunningAction?.Kind}); resolve once it is verified."
-                : $"{Id} is already {_state}.");
+            return _state is IncidentState.Executing or IncidentState.Verifying
+                ? new Refusal.ActionRunning(RunningAction?.Kind, IncidentOperation.Resolve)
+                : new Refusal.NotInThisState(Id, _state, IncidentOperation.Resolve);
         }
 
         var outstanding = OutstandingUndo;
         if (outstanding.Count > 0 && !force)
         {
-            var list = string.Join("; ", outstanding.Select(a => $"{a.Kind} on {a.Target} ({a.Id}) is not undone"));
-            return DomainResult.Refused($"Not resolved: {list}. Undo it first, or `/dbincident resolve --force <root cause>` to resolve anyway.");
+            return new Refusal.ChangesNotUndone([.. outstanding.Select(a => new Refusal.PendingUndo(a.Id, a.Kind, a.Target))]);
         }
 
         foreach (var pending in _actions.Where(a => a.Status == ActionStatus.Proposed))
@@ -46,19 +45,7 @@ public sealed partial class Incident
         MitigatedAt ??= at;
         _timeline.Add(new TimelineEntry(at, TimelineKind.Resolution, actor,
             $"resolved{(RootCause is null ? string.Empty : ": " + RootCause)}{(outstanding.Count > 0 ? " (forced with changes not undone)" : string.Empty)}"));
-        return Fire(IncidentTrigger.Resolve, actor, at, "resolve");
-    }
-
-    public DomainResult EditRootCause(string actor, string rootCause, DateTimeOffset at)
-    {
-        if (string.IsNullOrWhiteSpace(rootCause))
-        {
-            return DomainResult.Refused("The root cause cannot be empty.");
-        }
-
-        RootCause = rootCause.Trim();
-        _timeline.Add(new TimelineEntry(at, TimelineKind.Note, actor, $"root cause set: {RootCause}"));
-        return DomainResult.Ok("Root cause recorded.");
+        return Fire(IncidentTrigger.Resolve, actor, at);
     }
 
     public DomainResult Cancel(string actor, ApprovalPolicy policy, DateTimeOffset at)
@@ -70,9 +57,9 @@ public sealed partial class Incident
 
         if (!_machine.CanFire(IncidentTrigger.Cancel))
         {
-            return DomainResult.Refused(_state is IncidentState.Executing or IncidentState.Verifying
-                ? "An action is running; it cannot be cancelled halfway. Resolve the incident once it is verified."
-                : $"{Id} is already {_state}.");
+            return _state is IncidentState.Executing or IncidentState.Verifying
+                ? new Refusal.ActionRunning(RunningAction?.Kind, IncidentOperation.Cancel)
+                : new Refusal.NotInThisState(Id, _state, IncidentOperation.Cancel);
         }
 
         foreach (var pending in _actions.Where(a => a.Status == ActionStatus.Proposed))
@@ -83,7 +70,7 @@ public sealed partial class Incident
         }
 
         _timeline.Add(new TimelineEntry(at, TimelineKind.Cancellation, actor, "incident cancelled"));
-        return Fire(IncidentTrigger.Cancel, actor, at, "cancel");
+        return Fire(IncidentTrigger.Cancel, actor, at);
     }
 
     public DomainResult Close(string actor, ApprovalPolicy policy, DateTimeOffset at)
@@ -95,12 +82,12 @@ public sealed partial class Incident
 
         if (!_machine.CanFire(IncidentTrigger.Close))
         {
-            return DomainResult.Refused($"{Id} is {_state}; only a resolved incident can be closed.");
+            return new Refusal.NotInThisState(Id, _state, IncidentOperation.Close);
         }
 
         ClosedAt = at;
         _timeline.Add(new TimelineEntry(at, TimelineKind.Closure, actor, "incident closed"));
-        return Fire(IncidentTrigger.Close, actor, at, "close");
+        return Fire(IncidentTrigger.Close, actor, at);
     }
 
     public void AttachReport(string markdown) => ReportMarkdown = markdown;

@@ -191,18 +191,15 @@ public sealed partial class Incident
     public void RecordRefusal(string actor, string text, DateTimeOffset at) =>
         AddRefusal(at, actor, text);
 
-    public void RecordError(string text, DateTimeOffset at) =>
-        _timeline.Add(new TimelineEntry(at, TimelineKind.Error, BotActor, text));
-
     public DomainResult AddNote(string actor, string text, DateTimeOffset at)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return DomainResult.Refused("A note needs some text: `/dbincident note <text>`.");
+            return new Refusal.EmptyNote();
         }
 
         _timeline.Add(new TimelineEntry(at, TimelineKind.Note, actor, text.Trim()));
-        return DomainResult.Ok("Noted in the timeline.");
+        return DomainResult.Ok();
     }
 
     /// <summary>
@@ -217,12 +214,8 @@ public sealed partial class Incident
             return null;
         }
 
-        var verb = AccessRules.Verb(operation);
-        AddRefusal(at, actor, $"refused: {verb} (not the commander or on the approver roster)", actionId);
-        var who = AccessRules.For(operation) == AccessRole.Roster
-            ? "a member of the approver roster"
-            : $"the incident commander (<@{Commander}>) or a member of the approver roster";
-        return DomainResult.Refused($"Only {who} may {verb} in {Id}. Your attempt was recorded.");
+        AddRefusal(at, actor, $"refused: {AccessRules.Verb(operation)} (not the commander or on the approver roster)", actionId);
+        return new Refusal.NotAllowed(Id, operation, AccessRules.For(operation), Commander);
     }
 
     public DomainResult ChangeCommander(string newCommander, string actor, ApprovalPolicy policy, DateTimeOffset at)
@@ -234,39 +227,39 @@ public sealed partial class Incident
 
         if (!IsOpen)
         {
-            return DomainResult.Refused($"{Id} is {_state}; its commander can no longer change.");
+            return new Refusal.NotInThisState(Id, _state, IncidentOperation.ChangeCommander);
         }
 
         if (string.Equals(newCommander, Commander, StringComparison.Ordinal))
         {
-            return DomainResult.Refused($"<@{newCommander}> is already the incident commander.");
+            return new Refusal.AlreadyCommander(newCommander);
         }
 
         var previous = Commander;
         Commander = newCommander;
-        _timeline.Add(new TimelineEntry(at, TimelineKind.CommanderChanged, actor, $"incident commander <@{previous}> → <@{newCommander}>"));
-        return DomainResult.Ok($"<@{newCommander}> is now the incident commander.");
+        _timeline.Add(new TimelineEntry(at, TimelineKind.CommanderChanged, actor, $"incident commander @{previous} → @{newCommander}"));
+        return DomainResult.Ok();
     }
 
     public DomainResult Escalate(string actor, string contacts, DateTimeOffset at)
     {
         if (!IsOpen)
         {
-            return DomainResult.Refused($"{Id} is {_state}; there is nothing to escalate.");
+            return new Refusal.NotInThisState(Id, _state, IncidentOperation.Escalate);
         }
 
         _timeline.Add(new TimelineEntry(at, TimelineKind.Escalated, actor, $"escalated to {contacts}"));
-        return DomainResult.Ok($"Escalated to {contacts}.");
+        return DomainResult.Ok();
     }
 
     public DomainResult BeginDiagnosis(string actor, DateTimeOffset at)
     {
         if (_state == IncidentState.Diagnosing)
         {
-            return DomainResult.Refused("Diagnostics are already running; their results will be posted in the thread.");
+            return new Refusal.DiagnosticsRunning(IncidentOperation.Diagnose);
         }
 
-        return Fire(IncidentTrigger.BeginDiagnosis, actor, at, "diagnose");
+        return Fire(IncidentTrigger.BeginDiagnosis, actor, at);
     }
 
     /// <summary>Records a diagnosis run. It always lands in the record; it moves the machine only while diagnosing.</summary>
@@ -291,18 +284,8 @@ public sealed partial class Incident
         _timeline.Add(new TimelineEntry(at, TimelineKind.Diagnosis, BotActor,
             $"diagnostics: {report.Classification} — {report.Sentence}"));
         return _state == IncidentState.Diagnosing
-            ? Fire(IncidentTrigger.DiagnosisCompleted, BotActor, at, "complete diagnostics")
-            : DomainResult.Ok("Diagnostics recorded.");
-    }
-
-    /// <summary>Sets the detection time when the starter knows the symptom began earlier than the declaration.</summary>
-    public void ReportSymptomSince(DateTimeOffset since, string actor, DateTimeOffset at)
-    {
-        if (since < (DetectedAt ?? DeclaredAt))
-        {
-            DetectedAt = since;
-            _timeline.Add(new TimelineEntry(at, TimelineKind.Note, actor, $"symptoms reported since {since:u}"));
-        }
+            ? Fire(IncidentTrigger.DiagnosisCompleted, BotActor, at)
+            : DomainResult.Ok();
     }
 
     /// <summary>Whether a trigger is valid in the current state, for help texts and tests.</summary>
@@ -329,11 +312,11 @@ public sealed partial class Incident
     [System.Text.RegularExpressions.GeneratedRegex(@"^(?<text>.*?)(?: \(×(?<count>\d+), last at \d\d:\d\d:\d\d UTC\))?$", System.Text.RegularExpressions.RegexOptions.Singleline)]
     private static partial System.Text.RegularExpressions.Regex RepeatedText();
 
-    private DomainResult Fire(IncidentTrigger trigger, string actor, DateTimeOffset at, string what)
+    private DomainResult Fire(IncidentTrigger trigger, string actor, DateTimeOffset at)
     {
         if (!_machine.CanFire(trigger))
         {
-            return DomainResult.Refused($"Cannot {what}: {Id} is {_state}.");
+            return new Refusal.TriggerNotAccepted(Id, _state, trigger);
         }
 
         _transitionActor = actor;

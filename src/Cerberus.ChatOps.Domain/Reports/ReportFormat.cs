@@ -73,8 +73,9 @@ public static partial class ReportFormat
     public static bool IsSlackUser(string actor) => SlackUserId().IsMatch(actor);
 
     /// <summary>
-    /// Free text for the document: secrets redacted, Slack mentions (<c>&lt;@U1&gt;</c>, <c>&lt;#C1|name&gt;</c>)
-    /// turned into plain <c>@U1</c> / <c>#name</c>, on one line.
+    /// Free text for the document: secrets redacted, on one line. What people typed arrives with Slack's own escapes
+    /// for mentions (<c>&lt;@U1|ann&gt;</c>, <c>&lt;#C1|name&gt;</c>); they read as <c>@U1</c> / <c>#name</c>. The domain's
+    /// own text carries no markup (its replies are worded in <c>Incidents/Rendering</c>).
     /// </summary>
     public static string PlainText(string? text)
     {

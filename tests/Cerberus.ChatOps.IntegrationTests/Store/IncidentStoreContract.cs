@@ -181,7 +181,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         waiting.RecordReminder(75, T0.AddHours(3));
         await store.SaveAsync(waiting, [], Ct);
         var detected = Declared("INC-2026-0002", "C-2", T0.AddHours(1));
-        detected.ReportSymptomSince(T0.AddMinutes(30), "U1", T0.AddHours(1));
+        SymptomsSince(detected, T0.AddMinutes(30), T0.AddHours(1));
         await store.SaveAsync(detected, [], Ct);
         var resolved = Declared("INC-2026-0003", "C-3", T0.AddMinutes(10));
         resolved.Resolve("U1", "disk full", force: false, ApprovalPolicy.Default, T0.AddHours(2));
@@ -974,7 +974,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
             },
             ApprovalPolicy.Default,
             expiresAt.AddMinutes(-15));
-        Assert.True(result.Succeeded, result.Message);
+        Assert.True(result.Succeeded, result.ToString());
         return incident;
     }
 

@@ -25,7 +25,6 @@ internal static class StoreTestData
     {
         var at = T0;
         var incident = Incident.Declare(id, channel, "orders database refuses connections", "U1", at, drill: true);
-        incident.ReportSymptomSince(at.AddMinutes(-7), "U1", at.AddSeconds(5));
         Ok(incident.ChangeCommander("U2", "U1", ApprovalPolicy.Default, at.AddSeconds(10)));
         Ok(incident.BeginDiagnosis("U2", at.AddSeconds(20)));
         var report = new DiagnosisReport(
@@ -69,12 +68,19 @@ internal static class StoreTestData
         Ok(incident.RecordVerification("act-1", passed: true, "3 → 0 pods", at.AddMinutes(4)));
         incident.RecordReminder(50, at.AddHours(2));
         incident.RecordCommand("U2", "/dbincident status", at.AddHours(2).AddSeconds(1));
-        incident.RecordError("chat.update failed: ratelimited", at.AddHours(2).AddSeconds(2));
+        incident.RecordRefusal("U4", "refused: approve a change (not on the approver roster)", at.AddHours(2).AddSeconds(2));
         Ok(incident.AddNote("U3", "customers notified — \"status page\" updated", at.AddHours(2).AddSeconds(3)));
         Ok(incident.Escalate("U2", "Platform Engineering", at.AddHours(2).AddSeconds(4)));
-        Ok(incident.EditRootCause("U2", "disk full on the primary", at.AddHours(2).AddSeconds(5)));
         incident.AttachReport("# INC report\n\n| a | b |\n");
         return incident;
+    }
+
+    /// <summary>A diagnosis run that finds the primary down since <paramref name="since"/> (the incident's detection time).</summary>
+    public static void SymptomsSince(Incident incident, DateTimeOffset since, DateTimeOffset at)
+    {
+        Ok(incident.BeginDiagnosis("U1", at));
+        var crit = ProbeResult.Of("connectivity", ProbeStatus.Crit, "the primary refuses connections", TimeSpan.FromSeconds(1)) with { SymptomSince = since };
+        Ok(incident.CompleteDiagnosis(new DiagnosisReport(at, at, [crit], Classification.PrimaryUnresponsive, "The primary does not answer.", []), at));
     }
 
     public static OutboxItem Outbox(string id, string incidentId, DateTimeOffset createdAt, OutboxStatus status = OutboxStatus.Pending, DateTimeOffset? next = null, string channel = "C-OPS") => new()
@@ -102,7 +108,7 @@ internal static class StoreTestData
     {
         if (!result.Succeeded)
         {
-            throw new InvalidOperationException("test data: " + result.Message);
+            throw new InvalidOperationException("test data: " + result);
         }
     }
 }

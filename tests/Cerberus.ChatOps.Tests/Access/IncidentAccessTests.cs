@@ -2,6 +2,7 @@ using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Reports;
+using Cerberus.ChatOps.Incidents.Rendering;
 using Cerberus.ChatOps.Tests.Support;
 
 namespace Cerberus.ChatOps.Tests.Access;
@@ -26,7 +27,7 @@ public sealed class IncidentAccessTests
 
         // assert
         Assert.All([resolve, cancel, ic, propose], r => Assert.False(r.Succeeded));
-        Assert.Contains($"<@{Some.Starter}>", resolve.Message, StringComparison.Ordinal);
+        Assert.Contains($"<@{Some.Starter}>", IncidentReplies.Text(resolve), StringComparison.Ordinal);
         Assert.Equal(IncidentState.AwaitingDecision, incident.State);
         Assert.Equal(Some.Starter, incident.Commander);
         Assert.Null(incident.RootCause);
@@ -78,8 +79,8 @@ public sealed class IncidentAccessTests
 
         // assert
         Assert.False(byCommander.Succeeded);
-        Assert.Contains("Reject it first", byCommander.Message, StringComparison.Ordinal);
-        Assert.True(byRoster.Succeeded, byRoster.Message);
+        Assert.Contains("Reject it first", IncidentReplies.Text(byCommander), StringComparison.Ordinal);
+        Assert.True(byRoster.Succeeded, byRoster.ToString());
         Assert.Equal(ActionStatus.Superseded, incident.FindAction("A-1")!.Status);
         Assert.Equal(ActionStatus.Proposed, incident.FindAction("A-3")!.Status);
     }
@@ -94,7 +95,7 @@ public sealed class IncidentAccessTests
         var result = incident.ChangeCommander(Some.Stranger, Some.Approver, Some.Policy(), At);
 
         // assert
-        Assert.True(result.Succeeded, result.Message);
+        Assert.True(result.Succeeded, result.ToString());
         Assert.Equal(Some.Stranger, incident.Commander);
     }
 
@@ -110,7 +111,7 @@ public sealed class IncidentAccessTests
 
         // assert
         Assert.False(result.Succeeded);
-        Assert.Contains(ApprovalPolicy.RosterSetting, result.Message, StringComparison.Ordinal);
+        Assert.Contains(ApprovalPolicy.RosterSetting, IncidentReplies.Text(result), StringComparison.Ordinal);
         Assert.Equal(ActionStatus.Proposed, incident.FindAction("A-1")!.Status);
     }
 
@@ -127,7 +128,7 @@ public sealed class IncidentAccessTests
         var result = incident.Approve("A-1", Some.Stranger, riskAccepted: false, ApprovalPolicy.Default, At.AddMinutes(1));
 
         // assert
-        Assert.True(result.Succeeded, result.Message);
+        Assert.True(result.Succeeded, result.ToString());
     }
 
     [Fact]
@@ -144,7 +145,7 @@ public sealed class IncidentAccessTests
 
         // assert
         Assert.False(own.Succeeded);
-        Assert.True(other.Succeeded, other.Message);
+        Assert.True(other.Succeeded, other.ToString());
     }
 
     [Fact]
@@ -159,7 +160,7 @@ public sealed class IncidentAccessTests
         var result = incident.Approve("A-1", Some.Approver, false, policy, At.AddMinutes(1));
 
         // assert
-        Assert.True(result.Succeeded, result.Message);
+        Assert.True(result.Succeeded, result.ToString());
     }
 
     [Fact]
@@ -180,11 +181,11 @@ public sealed class IncidentAccessTests
         var bySecond = incident.Approve("A-2", Some.Approver, false, policy, At.AddMinutes(3));
 
         // assert
-        Assert.True(proposed.Succeeded, proposed.Message);
+        Assert.True(proposed.Succeeded, proposed.ToString());
         Assert.Equal(Some.Starter, incident.FindAction("A-2")!.ProposedBy);
         Assert.Contains(incident.Timeline, e => e.Kind == TimelineKind.Proposal && e.Actor == Incident.BotActor && e.ActionId == "A-2");
         Assert.False(byProposer.Succeeded);
-        Assert.True(bySecond.Succeeded, bySecond.Message);
+        Assert.True(bySecond.Succeeded, bySecond.ToString());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 
@@ -70,7 +71,9 @@ public sealed class IncidentClockTests
     {
         // arrange
         var incident = Incident.Declare("INC-1", "C1", "primary down", "U1", T0);
-        incident.ReportSymptomSince(T0.AddMinutes(-20), "U1", T0.AddMinutes(1));
+        incident.BeginDiagnosis("U1", T0.AddMinutes(1));
+        var crit = ProbeResult.Of("connectivity", ProbeStatus.Crit, "refused", TimeSpan.FromSeconds(1)) with { SymptomSince = T0.AddMinutes(-20) };
+        incident.CompleteDiagnosis(new DiagnosisReport(T0.AddMinutes(1), T0.AddMinutes(1), [crit], Classification.PrimaryUnresponsive, "down", []), T0.AddMinutes(1));
         incident.RecordReminder(75, T0.AddHours(3));
         incident.RecordReminder(50, T0.AddHours(3));
 

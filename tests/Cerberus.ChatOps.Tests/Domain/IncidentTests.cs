@@ -1,6 +1,7 @@
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Incidents.Rendering;
 using Cerberus.ChatOps.Tests.Support;
 
 namespace Cerberus.ChatOps.Tests.Domain;
@@ -66,7 +67,7 @@ public sealed class IncidentTests
 
         // assert
         Assert.False(result.Succeeded);
-        Assert.Contains("already running", result.Message, StringComparison.Ordinal);
+        Assert.Contains("already running", IncidentReplies.Text(result), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -80,7 +81,7 @@ public sealed class IncidentTests
         var result = incident.Approve("A-1", Some.Approver, riskAccepted: false, Some.Policy(), Some.T0.AddMinutes(2));
 
         // assert
-        Assert.True(result.Succeeded, result.Message);
+        Assert.True(result.Succeeded, result.ToString());
         Assert.Equal(IncidentState.Executing, incident.State);
         var action = incident.FindAction("A-1")!;
         Assert.Equal(ActionStatus.Approved, action.Status);
@@ -100,7 +101,7 @@ public sealed class IncidentTests
 
         // assert
         Assert.False(result.Succeeded);
-        Assert.Contains("being the incident commander is not enough", result.Message, StringComparison.Ordinal);
+        Assert.Contains("being the incident commander is not enough", IncidentReplies.Text(result), StringComparison.Ordinal);
         Assert.Equal(ActionStatus.Proposed, incident.FindAction("A-1")!.Status);
         Assert.Contains(incident.Timeline, e => e.Kind == TimelineKind.Refusal && e.Actor == Some.Starter);
     }
@@ -135,7 +136,7 @@ public sealed class IncidentTests
 
         // assert
         Assert.False(second.Succeeded);
-        Assert.Contains($"<@{Some.Approver}>", second.Message, StringComparison.Ordinal);
+        Assert.Contains($"<@{Some.Approver}>", IncidentReplies.Text(second), StringComparison.Ordinal);
         Assert.Single(incident.Timeline, e => e.Kind == TimelineKind.Approval);
     }
 
@@ -151,7 +152,7 @@ public sealed class IncidentTests
 
         // assert
         Assert.False(result.Succeeded);
-        Assert.Contains("second person", result.Message, StringComparison.Ordinal);
+        Assert.Contains("second person", IncidentReplies.Text(result), StringComparison.Ordinal);
         Assert.Contains(incident.Timeline, e => e.Kind == TimelineKind.Refusal && e.Text.Contains("two-person rule", StringComparison.Ordinal));
     }
 
@@ -184,8 +185,8 @@ public sealed class IncidentTests
 
         // assert
         Assert.False(plain.Succeeded);
-        Assert.Contains("29 MB", plain.Message, StringComparison.Ordinal);
-        Assert.True(accepted.Succeeded, accepted.Message);
+        Assert.Contains("29 MB", IncidentReplies.Text(plain), StringComparison.Ordinal);
+        Assert.True(accepted.Succeeded, accepted.ToString());
     }
 
     [Fact]
@@ -202,7 +203,7 @@ public sealed class IncidentTests
         // assert
         Assert.Equal(ActionStatus.Superseded, incident.FindAction("A-1")!.Status);
         Assert.False(stale.Succeeded);
-        Assert.Contains("stale", stale.Message, StringComparison.Ordinal);
+        Assert.Contains("stale", IncidentReplies.Text(stale), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -275,7 +276,7 @@ public sealed class IncidentTests
 
         // assert
         Assert.False(refused.Succeeded);
-        Assert.Contains("not undone", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("not undone", IncidentReplies.Text(refused), StringComparison.Ordinal);
         Assert.True(forced.Succeeded);
         Assert.Equal(IncidentState.Resolved, incident.State);
     }

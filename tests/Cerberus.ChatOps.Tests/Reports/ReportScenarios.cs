@@ -262,7 +262,7 @@ internal static class ReportScenarios
     {
         if (!result.Succeeded)
         {
-            throw new InvalidOperationException("scenario step refused: " + result.Message);
+            throw new InvalidOperationException("scenario step refused: " + result);
         }
     }
 

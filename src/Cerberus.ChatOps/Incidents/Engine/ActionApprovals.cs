@@ -24,7 +24,7 @@ internal sealed partial class ActionApprovals(
             }
             else
             {
-                batch.Reply(reply, IncidentMessages.Text(result.Message));
+                batch.Reply(reply, IncidentMessages.Text(IncidentReplies.Text(result)));
                 if (action is { Status: ActionStatus.Expired } && !string.IsNullOrEmpty(reply.ResponseUrl))
                 {
                     batch.ReplaceOriginal(reply, IncidentMessages.Decided(incident, action, ":hourglass: expired — nothing ran."));
@@ -41,7 +41,7 @@ internal sealed partial class ActionApprovals(
         }
         else if (outcome.Incident is null)
         {
-            await mutator.ReplyAsync(reply, outcome.Result.Message, cancellationToken);
+            await mutator.ReplyAsync(reply, IncidentReplies.Text(outcome.Result), cancellationToken);
         }
     }
 
@@ -62,14 +62,14 @@ internal sealed partial class ActionApprovals(
             }
             else
             {
-                batch.Reply(reply, IncidentMessages.Text(result.Message));
+                batch.Reply(reply, IncidentMessages.Text(IncidentReplies.Text(result)));
             }
 
             return result;
         }, cancellationToken);
         if (outcome.Incident is null)
         {
-            await mutator.ReplyAsync(reply, outcome.Result.Message, cancellationToken);
+            await mutator.ReplyAsync(reply, IncidentReplies.Text(outcome.Result), cancellationToken);
         }
     }
 

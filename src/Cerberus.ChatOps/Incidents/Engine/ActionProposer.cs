@@ -59,8 +59,8 @@ internal sealed partial class ActionProposer(
             CerberusMetrics.AccessRefused("not_authorized");
             await mutator.MutateAsync(incidentId, (i, batch, at) =>
             {
-                var refused = i.Authorize(IncidentOperation.Propose, actor, policy, at) ?? DomainResult.Refused("The commander changed meanwhile; propose again.");
-                batch.Reply(reply, IncidentMessages.Text(refused.Message));
+                var refused = i.Authorize(IncidentOperation.Propose, actor, policy, at) ?? new EngineRefusal.CommanderChangedMeanwhile();
+                batch.Reply(reply, IncidentMessages.Text(IncidentReplies.Text(refused)));
                 return refused;
             }, cancellationToken);
             return;
@@ -122,7 +122,7 @@ internal sealed partial class ActionProposer(
             }
             else
             {
-                batch.Reply(reply, IncidentMessages.Text(result.Message));
+                batch.Reply(reply, IncidentMessages.Text(IncidentReplies.Text(result)));
             }
 
             return result;

@@ -1,5 +1,4 @@
 using Cerberus.ChatOps.Domain.Diagnostics;
-using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Drill;
 using Cerberus.ChatOps.Hosting.Metrics;
@@ -32,11 +31,11 @@ internal sealed partial class DiagnosticsRuns(
             {
                 incident.RecordRefusal(actor, $"refused: run the diagnostics (over {limits.DiagnosesPerUser} runs in {Format.Duration(limits.Window)})", now);
                 batch.Reply(reply, IncidentMessages.Text($":raised_hand: You have asked for the diagnostics {limits.DiagnosesPerUser} times in the last {Format.Duration(limits.Window)}; each run queries production, so that is the limit per person. The latest results are in the thread (`/dbincident status`)."));
-                return DomainResult.Refused("rate limited");
+                return new EngineRefusal.RateLimited();
             }, cancellationToken);
             if (limited.Incident is null)
             {
-                await mutator.ReplyAsync(reply, limited.Result.Message, cancellationToken);
+                await mutator.ReplyAsync(reply, IncidentReplies.Text(limited.Result), cancellationToken);
             }
 
             return;
@@ -51,7 +50,7 @@ internal sealed partial class DiagnosticsRuns(
         }
         else if (outcome.Incident is null)
         {
-            await mutator.ReplyAsync(reply, outcome.Result.Message, cancellationToken);
+            await mutator.ReplyAsync(reply, IncidentReplies.Text(outcome.Result), cancellationToken);
         }
     }
 

@@ -129,7 +129,7 @@ internal sealed partial class IncidentCommands(
         mutator.OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) =>
         {
             var result = incident.AddNote(actor, SecretRedactor.Redact(text), now);
-            batch.Reply(reply, IncidentMessages.Text(result.Succeeded ? $":memo: Noted in the {incident.Id} timeline." : result.Message));
+            batch.Reply(reply, IncidentMessages.Text(result.Succeeded ? $":memo: Noted in the {incident.Id} timeline." : IncidentReplies.Text(result)));
             if (result.Succeeded)
             {
                 batch.Thread(IncidentMessages.Text($":memo: {Format.User(actor)}: {Format.Safe(text)}"));
@@ -147,7 +147,7 @@ internal sealed partial class IncidentCommands(
             () => $":sos: {Format.User(actor)} escalated {incident.Id} to {who}. Please join this thread: {Format.Safe(incident.Summary)} — {IncidentMessages.StateText(incident)}."), cancellationToken);
         if (outcome.Incident is null)
         {
-            await mutator.ReplyAsync(reply, outcome.Result.Message, cancellationToken);
+            await mutator.ReplyAsync(reply, IncidentReplies.Text(outcome.Result), cancellationToken);
         }
     }
 
@@ -166,7 +166,7 @@ internal sealed partial class IncidentCommands(
             var result = i.Resolve(actor, string.IsNullOrWhiteSpace(rootCause) ? null : SecretRedactor.Redact(rootCause), force, policy, now);
             if (!result.Succeeded)
             {
-                batch.Reply(reply, IncidentMessages.Text(result.Message));
+                batch.Reply(reply, IncidentMessages.Text(IncidentReplies.Text(result)));
                 return result;
             }
 
@@ -203,7 +203,7 @@ internal sealed partial class IncidentCommands(
         await mutator.MutateAsync(resolved.Id, (incident, batch, now) =>
         {
             var result = incident.Close(actor, policy, now);
-            batch.Reply(reply, IncidentMessages.Text(result.Succeeded ? $"{incident.Id} is closed." : result.Message));
+            batch.Reply(reply, IncidentMessages.Text(result.Succeeded ? $"{incident.Id} is closed." : IncidentReplies.Text(result)));
             return result;
         }, cancellationToken);
     }

@@ -48,7 +48,7 @@ internal sealed partial class IncidentMutator(
         }
         else
         {
-            batch.Reply(reply, IncidentMessages.Text(result.Message));
+            batch.Reply(reply, IncidentMessages.Text(IncidentReplies.Text(result)));
         }
 
         return result;
@@ -98,7 +98,7 @@ internal sealed partial class IncidentMutator(
                 var incident = await store.GetAsync(incidentId, cancellationToken);
                 if (incident is null)
                 {
-                    return new MutationOutcome(DomainResult.Refused($"There is no incident {incidentId}."), null);
+                    return new MutationOutcome(new EngineRefusal.NoSuchIncident(incidentId), null);
                 }
 
                 var now = time.GetUtcNow();

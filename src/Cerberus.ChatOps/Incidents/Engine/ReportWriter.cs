@@ -30,7 +30,7 @@ internal sealed class ReportWriter(
         {
             if (ReportEligibility.WhyNot(incident) is { } why)
             {
-                return DomainResult.Refused(why);
+                return new EngineRefusal.NoReport(why);
             }
 
             var report = PostIncidentReportBuilder.Build(incident, tables, now, cleanup.CurrentValue.Table);
