@@ -1,6 +1,7 @@
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Incidents.Commands;
 using Cerberus.ChatOps.Incidents.Engine;
 
 namespace Cerberus.ChatOps.Cli;

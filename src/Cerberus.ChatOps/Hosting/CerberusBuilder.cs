@@ -1,12 +1,13 @@
 using Cerberus.ChatOps.Actions;
+using Cerberus.ChatOps.Api;
 using Cerberus.ChatOps.ConsoleMode;
 using Cerberus.ChatOps.Diagnostics;
+using Cerberus.ChatOps.Diagnostics.Http;
 using Cerberus.ChatOps.Hosting.Logging;
 using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Incidents;
 using Cerberus.ChatOps.Kubernetes;
 using Cerberus.ChatOps.Patroni;
-using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Slack;
 using Cerberus.ChatOps.Store;
 using Serilog;
@@ -34,6 +35,7 @@ internal static class CerberusBuilder
         services.AddSlack(configuration);
         services.AddPatroni();
         services.AddKubernetesIntegration();
+        services.AddAppHealthProbe();
         services.AddDiagnostics();
         services.AddRemediationActions();
         services.AddCerberusReports();

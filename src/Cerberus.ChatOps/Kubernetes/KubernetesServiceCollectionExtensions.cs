@@ -1,5 +1,4 @@
 using Cerberus.ChatOps.Actions.Kubernetes;
-using Cerberus.ChatOps.Diagnostics.Http;
 using Cerberus.ChatOps.Diagnostics.Kubernetes;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Hosting.Configuration;
@@ -9,28 +8,22 @@ namespace Cerberus.ChatOps.Kubernetes;
 internal static class KubernetesServiceCollectionExtensions
 {
     /// <summary>
-    /// Kubernetes options and client access (built only when enabled), the Kubernetes, volume and app-health probes,
+    /// Kubernetes options and client access (built only when enabled), the Kubernetes and volume probes,
     /// and the two scaling actions. With Kubernetes off everything is still registered and answers
     /// UNKNOWN / not applicable with the reason.
     /// </summary>
     public static IServiceCollection AddKubernetesIntegration(this IServiceCollection services)
     {
         services.AddValidatedOptions<KubernetesOptions, KubernetesOptionsValidator>(KubernetesOptions.Section);
-        services.AddValidatedOptions<AppOptions, AppOptionsValidator>(AppOptions.Section);
         services.AddSingleton<KubernetesAccess>();
         services.AddSingleton<VolumeSampleStore>();
         services.AddSingleton<DataVolumeMeter>();
         services.AddSingleton<BackendScaler>();
 
-        // A plain named client: the probe's own timeout bounds the GET, and no retry may hide a flaky health endpoint.
-        services.AddHttpClient(AppHealthProbe.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-
         services.AddSingleton<KubernetesProbe>();
         services.AddSingleton<VolumeProbe>();
-        services.AddSingleton<AppHealthProbe>();
         services.AddSingleton<IDiagnosticProbe>(sp => sp.GetRequiredService<KubernetesProbe>());
         services.AddSingleton<IDiagnosticProbe>(sp => sp.GetRequiredService<VolumeProbe>());
-        services.AddSingleton<IDiagnosticProbe>(sp => sp.GetRequiredService<AppHealthProbe>());
 
         services.AddSingleton<IRemediationAction, ScaleBackendDownAction>();
         services.AddSingleton<IRemediationAction, ScaleBackendUpAction>();

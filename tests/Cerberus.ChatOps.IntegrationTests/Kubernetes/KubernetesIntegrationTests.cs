@@ -1,3 +1,4 @@
+using Cerberus.ChatOps.Diagnostics.Http;
 using Cerberus.ChatOps.Diagnostics.Kubernetes;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
@@ -121,6 +122,7 @@ public sealed class KubernetesIntegrationTests
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
         services.AddKubernetesIntegration();
+        services.AddAppHealthProbe();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _ = provider.GetRequiredService<IOptions<KubernetesOptions>>().Value;
         return provider;

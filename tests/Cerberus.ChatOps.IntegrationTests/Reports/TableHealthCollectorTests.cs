@@ -1,5 +1,5 @@
+using Cerberus.ChatOps.Diagnostics.Postgres;
 using Cerberus.ChatOps.IntegrationTests.Support;
-using Cerberus.ChatOps.Reports;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

@@ -5,7 +5,6 @@ using Cerberus.ChatOps.Hosting;
 using Cerberus.ChatOps.Incidents;
 using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Engine;
-using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Slack.Inbound;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Store;

@@ -1,11 +1,11 @@
 using Cerberus.ChatOps.Diagnostics;
+using Cerberus.ChatOps.Diagnostics.Postgres;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Incidents;
 using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Engine;
-using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Slack.Inbound;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Store.Sqlite;

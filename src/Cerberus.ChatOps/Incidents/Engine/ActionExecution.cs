@@ -3,6 +3,7 @@ using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
+using Cerberus.ChatOps.Incidents.Commands;
 using Cerberus.ChatOps.Incidents.Rendering;
 using Microsoft.Extensions.Options;
 

@@ -6,6 +6,7 @@ using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Incidents.Access;
+using Cerberus.ChatOps.Incidents.Commands;
 using Cerberus.ChatOps.Incidents.Rendering;
 using Microsoft.Extensions.Options;
 

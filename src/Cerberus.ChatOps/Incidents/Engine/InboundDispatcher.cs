@@ -67,7 +67,7 @@ internal sealed partial class InboundDispatcher(
                 await OnIncidentInChannelAsync(channel, reply, id => commands.EscalateAsync(id, user, reply, cancellationToken), cancellationToken);
                 break;
             case IncidentCommandKind.Propose:
-                var (kind, arguments, problem) = Engine.ActionRequestParser.Parse(parsed.Argument);
+                var (kind, arguments, problem) = ActionRequestParser.Parse(parsed.Argument);
                 if (kind is null)
                 {
                     await commands.HelpAsync(reply, problem, cancellationToken);

@@ -1,6 +1,5 @@
 using Cerberus.ChatOps.Diagnostics.Postgres;
 using Cerberus.ChatOps.Domain.Reports;
-using Cerberus.ChatOps.Reports;
 using Microsoft.Extensions.Options;
 
 namespace Cerberus.ChatOps.Incidents.Engine;

@@ -1,10 +1,11 @@
 using Cerberus.ChatOps.Actions;
+using Cerberus.ChatOps.Api;
 using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.Incidents.Access;
-using Cerberus.ChatOps.Reports;
+using Cerberus.ChatOps.Incidents.Rendering;
 using Microsoft.Extensions.Options;
 
 namespace Cerberus.ChatOps.Incidents.Engine;

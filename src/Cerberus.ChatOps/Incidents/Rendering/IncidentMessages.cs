@@ -4,6 +4,7 @@ using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Incidents.Access;
+using Cerberus.ChatOps.Incidents.Commands;
 using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Slack.BlockKit;
 using Cerberus.ChatOps.Slack.Outbound;

@@ -1,6 +1,7 @@
+using Cerberus.ChatOps.Diagnostics.Postgres;
 using Cerberus.ChatOps.Hosting.Configuration;
 
-namespace Cerberus.ChatOps.Reports;
+namespace Cerberus.ChatOps.Api;
 
 internal static class ReportsServiceCollectionExtensions
 {

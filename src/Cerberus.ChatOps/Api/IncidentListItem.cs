@@ -1,4 +1,4 @@
-namespace Cerberus.ChatOps.Reports;
+namespace Cerberus.ChatOps.Api;
 
 /// <summary>A line of <c>GET /incidents</c>.</summary>
 /// <param name="Report">The path of the post-incident document when the incident has one.</param>

@@ -1,6 +1,6 @@
 using Cerberus.ChatOps.Hosting.Configuration;
 
-namespace Cerberus.ChatOps.Reports;
+namespace Cerberus.ChatOps.Api;
 
 /// <summary>A token that is set must be long and free of spaces; an unset one is allowed (the API stays closed).</summary>
 internal sealed class ReportsOptionsValidator : OptionsValidator<ReportsOptions>

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace Cerberus.ChatOps.Reports;
+namespace Cerberus.ChatOps.Api;
 
 /// <summary>
 /// Lets a request through only with <c>Authorization: Bearer &lt;Cerberus:Reports:BearerToken&gt;</c>, compared in

@@ -5,7 +5,7 @@ using Cerberus.ChatOps.Domain.Reports;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Cerberus.ChatOps.Reports;
+namespace Cerberus.ChatOps.Api;
 
 /// <summary>
 /// <c>GET /incidents</c> (the list, JSON) and <c>GET /incidents/{id}/report.md</c> (the stored post-incident

@@ -1,18 +1,19 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Cerberus.ChatOps.Api;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
-using Cerberus.ChatOps.Domain.Reports;
-using Cerberus.ChatOps.Reports;
-using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Domain.Reports;
+using Cerberus.ChatOps.Tests.Reports;
+using Cerberus.ChatOps.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Cerberus.ChatOps.Tests.Reports;
+namespace Cerberus.ChatOps.Tests.Api;
 
 public sealed class IncidentsEndpointsTests(ReportsApiFactory factory) : IClassFixture<ReportsApiFactory>
 {

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Reports;
-using Cerberus.ChatOps.Reports;
+using Cerberus.ChatOps.Incidents.Rendering;
+using Cerberus.ChatOps.Tests.Reports;
 
-namespace Cerberus.ChatOps.Tests.Reports;
+namespace Cerberus.ChatOps.Tests.Incidents.Rendering;
 
 public sealed class ReportSlackRendererTests
 {

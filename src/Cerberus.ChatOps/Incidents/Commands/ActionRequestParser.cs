@@ -1,6 +1,6 @@
 using Cerberus.ChatOps.Domain.Actions;
 
-namespace Cerberus.ChatOps.Incidents.Engine;
+namespace Cerberus.ChatOps.Incidents.Commands;
 
 /// <summary>Parses <c>/dbincident propose &lt;action&gt; [args]</c> and button values into a kind and arguments.</summary>
 public static class ActionRequestParser

@@ -2,7 +2,7 @@ using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.Slack.BlockKit;
 using Cerberus.ChatOps.Slack.Outbound;
 
-namespace Cerberus.ChatOps.Reports;
+namespace Cerberus.ChatOps.Incidents.Rendering;
 
 /// <summary>
 /// The post-incident summary for the incident thread (Block Kit), and the full Markdown document as a file to

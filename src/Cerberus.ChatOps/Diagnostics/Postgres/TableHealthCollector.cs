@@ -2,7 +2,7 @@ using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.Domain.Text;
 using Npgsql;
 
-namespace Cerberus.ChatOps.Reports;
+namespace Cerberus.ChatOps.Diagnostics.Postgres;
 
 /// <summary>
 /// Reads the data integrity check for the post-incident document from <c>pg_stat_user_tables</c>

@@ -1,4 +1,4 @@
-namespace Cerberus.ChatOps.Reports;
+namespace Cerberus.ChatOps.Api;
 
 /// <summary><c>Cerberus:Reports</c>: who may read the incident list and the post-incident documents over HTTP.</summary>
 internal sealed class ReportsOptions

@@ -1,7 +1,8 @@
-using Cerberus.ChatOps.Reports;
+using Cerberus.ChatOps.Api;
+using Cerberus.ChatOps.Diagnostics.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Cerberus.ChatOps.Tests.Reports;
+namespace Cerberus.ChatOps.Tests.Api;
 
 public sealed class ReportsSecurityTests
 {
