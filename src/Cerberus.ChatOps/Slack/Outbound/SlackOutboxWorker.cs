@@ -37,10 +37,10 @@ internal sealed partial class SlackOutboxWorker(
 
     private const int BatchSize = 200;
 
+    private const int PerChannel = 20;
+
     /// <summary>How far before an item's creation Slack is searched for what an earlier attempt sent (clock skew).</summary>
     private static readonly TimeSpan LookupMargin = TimeSpan.FromMinutes(1);
-
-    private const int PerChannel = 20;
 
     /// <summary>The claim owner when no <see cref="Hosting.ProcessLease"/> is registered (this process only).</summary>
     private readonly string _fallbackOwner = $"{Environment.MachineName}/{Environment.ProcessId}/outbox-{Guid.NewGuid():N}";
