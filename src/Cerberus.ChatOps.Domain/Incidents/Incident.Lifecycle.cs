@@ -94,6 +94,31 @@ public sealed partial class Incident
 
     public void MoveToChannel(string channel) => Channel = channel;
 
+    /// <summary>Marks the incident as waiting for its own channel (see <see cref="ChannelPending"/>).</summary>
+    public void AwaitChannel() => ChannelPending = true;
+
+    /// <summary>
+    /// Records, once, where an incident that waited for its own channel is worked: moved to <paramref name="channel"/>,
+    /// or (null) left in the declaring channel's thread; <paramref name="note"/> says which and why. False when
+    /// nothing was pending (already recorded, or never asked for), and then nothing changes.
+    /// </summary>
+    public bool SettleChannel(string? channel, string note, DateTimeOffset at)
+    {
+        if (!ChannelPending)
+        {
+            return false;
+        }
+
+        ChannelPending = false;
+        if (channel is not null)
+        {
+            MoveToChannel(channel);
+        }
+
+        _timeline.Add(new TimelineEntry(at, TimelineKind.Note, BotActor, note));
+        return true;
+    }
+
     /// <summary>Records an RTO reminder once; false when that reminder was already sent.</summary>
     public bool RecordReminder(int percent, DateTimeOffset at)
     {

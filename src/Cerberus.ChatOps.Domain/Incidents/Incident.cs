@@ -55,6 +55,7 @@ public sealed partial class Incident
         Version = s.Version;
         Classification = s.Classification;
         ReportMarkdown = s.ReportMarkdown;
+        ChannelPending = s.ChannelPending;
         _state = s.State;
         _timeline = [.. s.Timeline];
         _actions = [.. s.Actions];
@@ -103,6 +104,12 @@ public sealed partial class Incident
     public Classification? Classification { get; private set; }
 
     public string? ReportMarkdown { get; private set; }
+
+    /// <summary>
+    /// True while the incident waits for its own channel: it is worked where it was declared until
+    /// <see cref="SettleChannel"/> records where it lives.
+    /// </summary>
+    public bool ChannelPending { get; private set; }
 
     public IncidentState State => _state;
 
@@ -176,6 +183,7 @@ public sealed partial class Incident
         Diagnoses = [.. _diagnoses],
         RemindersSent = [.. _remindersSent],
         ReportMarkdown = ReportMarkdown,
+        ChannelPending = ChannelPending,
     };
 
     public ActionRecord? FindAction(string actionId) =>

@@ -30,4 +30,5 @@ public sealed record IncidentSnapshot
     public List<DiagnosisReport> Diagnoses { get; init; } = [];
     public List<int> RemindersSent { get; init; } = [];
     public string? ReportMarkdown { get; init; }
+    public bool ChannelPending { get; init; }
 }

@@ -9,6 +9,9 @@ public sealed class IncidentChannelsOptions
     /// <summary>Channel names are <c>{Prefix}-{incident id}-{summary words}</c>, lower case, at most 80 characters.</summary>
     public string Prefix { get; set; } = "inc";
 
-    /// <summary>Create private channels (needs groups:write) instead of public ones (channels:manage).</summary>
+    /// <summary>
+    /// Create private channels (needs groups:write; groups:read to find one again after a lost answer) instead of
+    /// public ones (channels:manage; channels:read).
+    /// </summary>
     public bool Private { get; set; }
 }

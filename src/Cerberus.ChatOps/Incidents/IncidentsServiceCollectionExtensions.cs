@@ -24,11 +24,13 @@ internal static class IncidentsServiceCollectionExtensions
             sp.GetService<ConsoleMode.LocalConsole>()));
         services.AddSingleton<UserRateLimiter>();
         services.AddSingleton<ExecutionLease>();
+        services.AddSingleton<IncidentMutator>();
         services.AddSingleton(sp => new IncidentChannelOpener(
             sp.GetService<Slack.Api.ISlackApi>(),
+            sp.GetRequiredService<IncidentMutator>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<IncidentOptions>>(),
             sp.GetRequiredService<ILogger<IncidentChannelOpener>>()));
-        services.AddSingleton<IncidentMutator>();
+        services.AddSingleton<Slack.Outbound.IIncidentChannelRecorder>(sp => sp.GetRequiredService<IncidentChannelOpener>());
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentBackends>(sp, new PerRunDiagnostics(sp.GetRequiredService<IServiceScopeFactory>())));
         services.AddSingleton<DiagnosticsRuns>();
         services.AddSingleton<ReportWriter>();

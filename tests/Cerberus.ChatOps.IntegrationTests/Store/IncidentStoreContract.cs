@@ -148,6 +148,34 @@ public abstract class IncidentStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SaveAsync_IncidentWaitingForItsChannel_IsFoundWhereItWasDeclaredThenSettlesOnceInItsChannel()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        var incident = Declared("INC-2026-0001", "C-DECLARED", T0);
+        incident.AwaitChannel();
+        await store.SaveAsync(incident, [], Ct);
+        var waiting = (await store.FindOpenInChannelAsync("C-DECLARED", Ct))!;
+        var pendingWhenFound = waiting.ChannelPending;
+
+        // act
+        var settled = waiting.SettleChannel("C-INCIDENT", "incident channel created", T0.AddSeconds(2));
+        await store.SaveAsync(waiting, [], Ct);
+        var loaded = (await LoadAsync(store, "INC-2026-0001"))!;
+        var again = loaded.SettleChannel("C-OTHER", "incident channel created", T0.AddSeconds(3));
+
+        // assert
+        Assert.True(pendingWhenFound);
+        Assert.True(settled);
+        Assert.False(loaded.ChannelPending);
+        Assert.Equal("C-INCIDENT", loaded.Channel);
+        Assert.False(again);
+        Assert.Single(loaded.Timeline, e => e.Text == "incident channel created");
+        Assert.Equal("INC-2026-0001", (await store.FindOpenInChannelAsync("C-DECLARED", Ct))?.Id);
+        Assert.Equal("INC-2026-0001", (await store.FindOpenInChannelAsync("C-INCIDENT", Ct))?.Id);
+    }
+
+    [Fact]
     public async Task ListAsync_OpenOnlyAndLimit_FiltersAndOrdersNewestFirst()
     {
         // arrange
@@ -485,6 +513,26 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         Assert.Equal(["o1"], (await outbox.ListDueAsync(T0.AddSeconds(30), 10, 10, Ct)).Select(o => o.Id));
         Assert.Null(await outbox.GetAsync("o-unknown", Ct));
         Assert.False(await outbox.UpdateClaimedAsync(Outbox("o-unknown", "", T0), "owner-a", release: true, Ct));
+    }
+
+    [Fact]
+    public async Task UpdateClaimedAsync_InFlightWithAResultAndNoRelease_TheOwnersNextClaimResumesWithItAndOthersWait()
+    {
+        // arrange: an open_channel item whose channel was created, then its process died (claim kept, not released)
+        var store = await NewStoreAsync();
+        IOutboxStore outbox = store;
+        await outbox.EnqueueAsync([Outbox("o1", "INC-2026-0001", T0) with { Kind = "open_channel" }], Ct);
+        var claimed = (await outbox.TryClaimAsync("o1", "owner-a", T0, ClaimTimeout, Ct))!;
+        await outbox.UpdateClaimedAsync(claimed with { Status = OutboxStatus.InFlight, Attempts = 1, ResultTs = "C-NEW" }, "owner-a", release: false, Ct);
+
+        // act
+        var byOther = await outbox.TryClaimAsync("o1", "owner-b", T0, ClaimTimeout, Ct);
+        var resumed = await outbox.TryClaimAsync("o1", "owner-a", T0, ClaimTimeout, Ct);
+
+        // assert
+        Assert.Null(byOther);
+        Assert.NotNull(resumed);
+        Assert.Equal((OutboxStatus.InFlight, 1, "C-NEW", "open_channel"), (resumed.Status, resumed.Attempts, resumed.ResultTs, resumed.Kind));
     }
 
     [Fact]

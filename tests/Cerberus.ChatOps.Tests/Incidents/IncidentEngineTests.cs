@@ -343,6 +343,7 @@ public sealed class IncidentEngineTests
         // act
         var id = await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "API returns 500s!", false, EngineHarness.Reply(), None);
         await h.IdleAsync();
+        await h.DeliverOutboxAsync();
         var second = await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Approver, "again", false, EngineHarness.Reply(Some.Approver), None);
 
         // assert
@@ -351,9 +352,10 @@ public sealed class IncidentEngineTests
         var incident = await h.IncidentAsync(id!);
         Assert.Equal("C0OWN1", incident.Channel);
         Assert.Equal(id, second);
-        var outbox = await h.OutboxAsync();
-        Assert.Contains(outbox, o => o.Item.Kind == OutboxKinds.Post && o.Item.Channel == EngineHarness.Channel && o.Message.Text.Contains("<#C0OWN1>", StringComparison.Ordinal));
-        Assert.Contains(outbox, o => o.Item.Kind == OutboxKinds.Post && o.Item.Channel == "C0OWN1" && o.Item.MessageRef == OutboxBatch.HeaderRef);
+        Assert.Contains(slack.Posts, p => p.ThreadTs is null && p.Channel == EngineHarness.Channel && p.Message.Text.Contains("<#C0OWN1>", StringComparison.Ordinal));
+        var header = await h.Store.GetMessageRefAsync(id!, OutboxBatch.HeaderRef, None);
+        Assert.Contains(slack.Posts, p => p.ThreadTs is null && (p.Channel, p.Ts) == header);
+        Assert.Equal("C0OWN1", header?.Channel);
     }
 
     [Fact]
@@ -367,6 +369,7 @@ public sealed class IncidentEngineTests
 
         // act
         var id = await h.Engine.Commands.StartAsync(EngineHarness.Channel, Some.Starter, "x", false, EngineHarness.Reply(), None);
+        await h.DeliverOutboxAsync();
 
         // assert
         var incident = await h.IncidentAsync(id!);

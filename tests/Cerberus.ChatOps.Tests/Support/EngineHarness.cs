@@ -3,12 +3,16 @@ using Cerberus.ChatOps.Diagnostics.Postgres;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Hosting;
 using Cerberus.ChatOps.Incidents;
 using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Engine;
+using Cerberus.ChatOps.Slack;
 using Cerberus.ChatOps.Slack.Inbound;
 using Cerberus.ChatOps.Slack.Outbound;
+using Cerberus.ChatOps.Store;
 using Cerberus.ChatOps.Store.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -59,6 +63,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public ApproverRoster Roster { get; private set; } = null!;
 
+    /// <summary>Opens incident channels; the outbox hands it what it opened (<see cref="DeliverOutboxAsync"/>).</summary>
+    public IncidentChannelOpener Channels { get; private set; } = null!;
+
     public BackgroundWork Work { get; private set; }
 
     public InboundDispatcher Dispatcher { get; private set; }
@@ -96,6 +103,35 @@ internal sealed class EngineHarness : IAsyncDisposable
     {
         var items = await Store.ListDueAsync(DateTimeOffset.MaxValue, 10_000, 10_000, CancellationToken.None);
         return items.Select(i => (i, SlackMessageJson.Deserialize(i.Payload))).ToList();
+    }
+
+    /// <summary>
+    /// The outbox worker as the host runs it (the single replica's owner name, so it resumes the claims of a worker
+    /// that died) sending to <see cref="Slack"/>, pass after pass, the clock moved on between passes so that items
+    /// waiting for the header are due again, until nothing is left to send or nothing moves.
+    /// </summary>
+    public async Task DeliverOutboxAsync()
+    {
+        var slack = Slack ?? throw new InvalidOperationException("Set Slack (a RecordingSlackApi) before delivering the outbox.");
+        var settings = new SlackOptions { OutboxPollInterval = TimeSpan.FromSeconds(1), RetryBaseDelay = TimeSpan.FromMilliseconds(100) };
+        await using var services = new ServiceCollection()
+            .AddSingleton<IOutboxStore>(Store)
+            .AddSingleton(slack)
+            .AddSingleton<IIncidentChannelRecorder>(Channels)
+            .AddSingleton(new ProcessLease(Store, Microsoft.Extensions.Options.Options.Create(new StoreOptions())))
+            .BuildServiceProvider();
+        var worker = new SlackOutboxWorker(services.GetRequiredService<IServiceScopeFactory>(), new OutboxSignal(), new StaticOptionsMonitor<SlackOptions>(settings), Time, NullLogger<SlackOutboxWorker>.Instance);
+        for (var idle = 0; idle < 3;)
+        {
+            idle = await worker.ProcessOnceAsync(CancellationToken.None) == 0 ? idle + 1 : 0;
+            await IdleAsync();
+            if ((await Store.ListDueAsync(DateTimeOffset.MaxValue, 1, 1, CancellationToken.None)).Count == 0)
+            {
+                return;
+            }
+
+            Time.Advance(settings.OutboxPollInterval);
+        }
     }
 
     public async Task IdleAsync()
@@ -141,27 +177,27 @@ internal sealed class EngineHarness : IAsyncDisposable
         var work = new BackgroundWork(lifetime, NullLogger<BackgroundWork>.Instance);
         var monitor = new StaticOptionsMonitor<IncidentOptions>(Options);
         var integrity = new IntegrityCheck(new TableHealthCollector(Time, NullLogger<TableHealthCollector>.Instance), new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()));
-        var channels = new IncidentChannelOpener(Slack, monitor, NullLogger<IncidentChannelOpener>.Instance);
         var roster = new ApproverRoster(monitor, Time, NullLogger<ApproverRoster>.Instance, Slack);
         var limiter = new UserRateLimiter(monitor);
         _disposables.Add(roster);
         _disposables.Add(limiter);
         var execution = new ExecutionLease(Store, monitor, Time, NullLogger<ExecutionLease>.Instance);
-        var (engine, mutator, dispatcher) = Compose(Store, Store, Diagnostics, Actions, monitor, integrity, channels, roster, limiter, execution, work, Time);
+        var (engine, mutator, dispatcher, channels) = Compose(Store, Store, Diagnostics, Actions, monitor, integrity, Slack, roster, limiter, execution, work, Time);
         Mutator = mutator;
+        Channels = channels;
         Roster = roster;
         return (engine, work, dispatcher);
     }
 
     /// <summary>The engine's pieces wired as the host's container wires them (IncidentsServiceCollectionExtensions).</summary>
-    internal static (IncidentEngine Engine, IncidentMutator Mutator, InboundDispatcher Dispatcher) Compose(
+    internal static (IncidentEngine Engine, IncidentMutator Mutator, InboundDispatcher Dispatcher, IncidentChannelOpener Channels) Compose(
         IIncidentStore store,
         IOutboxStore outbox,
         IDiagnosticsRunner diagnosticsRunner,
         IEnumerable<IRemediationAction> actions,
         IOptionsMonitor<IncidentOptions> monitor,
         IntegrityCheck integrity,
-        IncidentChannelOpener channels,
+        Cerberus.ChatOps.Slack.Api.ISlackApi? slack,
         ApproverRoster roster,
         UserRateLimiter limiter,
         ExecutionLease execution,
@@ -170,6 +206,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     {
         var signal = new OutboxSignal();
         var mutator = new IncidentMutator(store, outbox, signal, monitor, time, NullLogger<IncidentMutator>.Instance);
+        var channels = new IncidentChannelOpener(slack, mutator, monitor, NullLogger<IncidentChannelOpener>.Instance);
         var backends = new IncidentBackends(diagnosticsRunner, actions, time);
         var diagnostics = new DiagnosticsRuns(mutator, store, backends, monitor, limiter, work, NullLogger<DiagnosticsRuns>.Instance);
         var reports = new ReportWriter(mutator, store, integrity, roster, work, new StaticOptionsMonitor<Cerberus.ChatOps.Actions.CleanupOptions>(new()), time);
@@ -179,6 +216,6 @@ internal sealed class EngineHarness : IAsyncDisposable
         var approvals = new ActionApprovals(mutator, roster, executor, NullLogger<ActionApprovals>.Instance);
         var resumption = new IncidentResumption(mutator, store, monitor, diagnostics, executor, work, time, NullLogger<IncidentResumption>.Instance);
         var engine = new IncidentEngine(commands, diagnostics, reports, proposer, approvals, executor, resumption);
-        return (engine, mutator, new InboundDispatcher(commands, diagnostics, reports, proposer, approvals, NullLogger<InboundDispatcher>.Instance));
+        return (engine, mutator, new InboundDispatcher(commands, diagnostics, reports, proposer, approvals, NullLogger<InboundDispatcher>.Instance), channels);
     }
 }

@@ -15,7 +15,8 @@ namespace Cerberus.ChatOps.Tests.Support.Slack;
 /// <summary>
 /// A fake Slack Web API on a real Kestrel socket (127.0.0.1, port 0). It records every call and answers as Slack
 /// does (HTTP 200 with ok:true/ok:false; 429 with Retry-After; 5xx on demand), keeps posted messages with their
-/// metadata for conversations.history/replies, and takes response_url posts and file uploads.
+/// metadata for conversations.history/replies, keeps the channels it created (unique names: <c>name_taken</c>) for
+/// users.conversations, and takes response_url posts and file uploads.
 /// </summary>
 public sealed class FakeSlackServer : IAsyncDisposable
 {
@@ -27,6 +28,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
     private readonly Dictionary<string, byte[]> _uploads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _uploadNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _userGroups = new(StringComparer.Ordinal);
+    private readonly List<FakeSlackChannel> _channels = [];
     private readonly WebApplication _app;
     private long _ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds() * 1_000_000;
     private int _ids;
@@ -55,6 +57,18 @@ public sealed class FakeSlackServer : IAsyncDisposable
             lock (_lock)
             {
                 return [.. _messages];
+            }
+        }
+    }
+
+    /// <summary>The channels that exist: created by conversations.create, or seeded.</summary>
+    public IReadOnlyList<FakeSlackChannel> Channels
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _channels];
             }
         }
     }
@@ -121,6 +135,17 @@ public sealed class FakeSlackServer : IAsyncDisposable
         lock (_lock)
         {
             _userGroups[id] = members;
+        }
+    }
+
+    /// <summary>A channel that exists already, without the bot in it (conversations.create of its name answers name_taken).</summary>
+    public string SeedChannel(string name, DateTimeOffset created)
+    {
+        lock (_lock)
+        {
+            var id = "C" + Interlocked.Increment(ref _ids).ToString(CultureInfo.InvariantCulture);
+            _channels.Add(new FakeSlackChannel(id, name, false, created.ToUnixTimeSeconds(), BotIsMember: false));
+            return id;
         }
     }
 
@@ -278,7 +303,28 @@ public sealed class FakeSlackServer : IAsyncDisposable
             case "views.open":
                 return Field("trigger_id").Length == 0 ? Error("invalid_trigger_id") : Ok(new JsonObject { ["view"] = new JsonObject { ["id"] = "V" + Interlocked.Increment(ref _ids) } });
             case "conversations.create":
-                return Ok(new JsonObject { ["channel"] = new JsonObject { ["id"] = "C" + Interlocked.Increment(ref _ids), ["name"] = Field("name") } });
+                {
+                    if (_channels.Any(c => c.Name == Field("name")))
+                    {
+                        return Error("name_taken");
+                    }
+
+                    var channel = new FakeSlackChannel("C" + Interlocked.Increment(ref _ids), Field("name"), Field("is_private") == "true", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), BotIsMember: true);
+                    _channels.Add(channel);
+                    return Ok(new JsonObject { ["channel"] = new JsonObject { ["id"] = channel.Id, ["name"] = channel.Name, ["created"] = channel.Created } });
+                }
+
+            case "users.conversations":
+                {
+                    // Two to a page, so that callers page through.
+                    var type = Field("types") == "private_channel";
+                    var mine = _channels.Where(c => c.BotIsMember && c.IsPrivate == type).ToList();
+                    var offset = Field("cursor").Length == 0 ? 0 : int.Parse(Field("cursor"), CultureInfo.InvariantCulture);
+                    var page = mine.Skip(offset).Take(2).Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["name"] = c.Name, ["created"] = c.Created, ["is_private"] = c.IsPrivate });
+                    var next = offset + 2 < mine.Count ? (offset + 2).ToString(CultureInfo.InvariantCulture) : string.Empty;
+                    return Ok(new JsonObject { ["channels"] = new JsonArray([.. page]), ["response_metadata"] = new JsonObject { ["next_cursor"] = next } });
+                }
+
             case "conversations.invite":
                 return Ok(new JsonObject { ["channel"] = new JsonObject { ["id"] = Field("channel") } });
             case "conversations.history":

@@ -1,47 +1,65 @@
 using System.Text;
+using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Domain.Reports;
+using Cerberus.ChatOps.Incidents.Rendering;
 using Cerberus.ChatOps.Slack.Api;
+using Cerberus.ChatOps.Slack.Outbound;
 using Microsoft.Extensions.Options;
 
 namespace Cerberus.ChatOps.Incidents.Engine;
 
 /// <summary>
-/// Creates an incident's own channel (conversations.create) and invites the commander and the contacts that are
-/// Slack users (conversations.invite). A failure leaves the incident in its thread and says why; it never blocks
-/// the declaration.
+/// An incident's own channel. A declaration only asks for it (<see cref="Request"/>: the name, and the commander and
+/// the contacts that are Slack users to invite); the outbox opens it (<see cref="OutboxKinds.OpenChannel"/>), so a
+/// slow or rate-limited Slack never holds a declaration up, and hands the outcome back here: the incident moves to
+/// its channel, or stays in the declaring channel's thread and says why.
 /// </summary>
-internal sealed partial class IncidentChannelOpener(ISlackApi? slack, IOptionsMonitor<IncidentOptions> options, ILogger<IncidentChannelOpener> logger)
+internal sealed partial class IncidentChannelOpener(
+    ISlackApi? slack,
+    IncidentMutator mutator,
+    IOptionsMonitor<IncidentOptions> options,
+    ILogger<IncidentChannelOpener> logger) : IIncidentChannelRecorder
 {
+    /// <summary>Incident channels are on and there is a Slack to open them in.</summary>
     public bool Enabled => slack is not null && options.CurrentValue.IncidentChannels.Enabled;
 
-    /// <summary>The new channel's id, or (null, why) when it could not be created.</summary>
-    public async Task<(string? Channel, string? Problem)> OpenAsync(string incidentId, string summary, string commander, CancellationToken cancellationToken)
+    /// <summary>The channel to open for a new incident.</summary>
+    public SlackNewChannel Request(string incidentId, string summary, string commander)
     {
-        if (slack is null)
-        {
-            return (null, "Slack is not configured");
-        }
-
         var settings = options.CurrentValue;
-        var name = ChannelName(settings.IncidentChannels.Prefix, incidentId, summary);
-        try
-        {
-            var channel = await slack.CreateConversationAsync(name, settings.IncidentChannels.Private, cancellationToken);
-            var users = new[] { commander, settings.Contacts.PrimarySlack, settings.Contacts.EscalationSlack }
-                .Where(u => u.Length > 1 && (u[0] == 'U' || u[0] == 'W'))
-                .Distinct(StringComparer.Ordinal)
-                .ToList();
-            if (users.Count > 0)
-            {
-                await slack.InviteAsync(channel, users, cancellationToken);
-            }
+        var users = new[] { commander, settings.Contacts.PrimarySlack, settings.Contacts.EscalationSlack }
+            .Where(ReportFormat.IsSlackUser)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return new SlackNewChannel(ChannelName(settings.IncidentChannels.Prefix, incidentId, summary), settings.IncidentChannels.Private, users);
+    }
 
-            return (channel, null);
-        }
-        catch (SlackApiException ex)
+    public async Task<IncidentPlacement?> RecordAsync(string incidentId, string declaringChannel, string? channel, string? error, CancellationToken cancellationToken)
+    {
+        var settled = false;
+        SlackMessage? header = null;
+        var outcome = await mutator.MutateAsync(incidentId, (incident, _, now) =>
         {
-            Log.ChannelFailed(logger, incidentId, ex.Error);
-            return (null, $"Slack answered `{ex.Error}`");
+            settled = incident.SettleChannel(channel, channel is null
+                ? $"could not open an incident channel (Slack answered `{error}`); working in this thread"
+                : $"incident channel #{channel} created; the commander and the contacts were invited", now);
+            header = IncidentMessages.Header(incident, options.CurrentValue.Contacts, now);
+            return DomainResult.Ok();
+        }, cancellationToken);
+        if (outcome.Incident is not { } placed || header is null)
+        {
+            return null;
         }
+
+        if (settled && channel is null)
+        {
+            Log.ChannelFailed(logger, incidentId, error ?? "unknown");
+        }
+
+        var pointer = string.Equals(placed.Channel, declaringChannel, StringComparison.Ordinal)
+            ? null
+            : IncidentMessages.Text($"{IncidentMessages.Tag(placed)}:rotating_light: *{placed.Id}* declared by {Format.User(placed.DeclaredBy)}: {Format.Safe(placed.Summary)}. The incident is worked in <#{placed.Channel}>.");
+        return new IncidentPlacement(placed.Channel, header, pointer);
     }
 
     /// <summary>Slack's rules: lower case letters, digits, '-' and '_', at most 80 characters.</summary>

@@ -55,31 +55,19 @@ internal sealed partial class IncidentCommands(
             var incident = Incident.Declare(id, channel, summary, actor, now, drill);
             incident.RecordCommand(actor, drill ? $"/dbincident drill {summary}" : $"/dbincident start {summary}", now);
             incident.BeginDiagnosis(Incident.BotActor, now);
-            string? pointer = null;
+            var batch = new OutboxBatch(incident, now);
+            var header = IncidentMessages.Header(incident, Options.Contacts, now);
             if (channels.Enabled)
             {
-                var (own, problem) = await channels.OpenAsync(id, incident.Summary, actor, cancellationToken);
-                if (own is not null)
-                {
-                    // Saved once where it was declared (so a second start there finds it), then moved.
-                    await store.SaveAsync(incident, [], cancellationToken);
-                    incident.MoveToChannel(own);
-                    incident.AddNote(Incident.BotActor, $"incident channel <#{own}> created; the commander and the contacts were invited", now);
-                    pointer = $"{IncidentMessages.Tag(incident)}:rotating_light: *{id}* declared by {Format.User(actor)}: {Format.Safe(incident.Summary)}. The incident is worked in <#{own}>.";
-                }
-                else
-                {
-                    incident.AddNote(Incident.BotActor, $"could not open an incident channel ({problem}); working in this thread", now);
-                }
+                // Opened by the outbox, not under this gate: until then the incident is worked here (and found here).
+                incident.AwaitChannel();
+                batch.OpenChannel(header, channels.Request(id, incident.Summary, actor));
             }
-
-            var batch = new OutboxBatch(incident, now);
-            if (pointer is not null)
+            else
             {
-                batch.PostTo(channel, IncidentMessages.Text(pointer));
+                batch.PostHeader(header);
             }
 
-            batch.PostHeader(IncidentMessages.Header(incident, Options.Contacts, now));
             await store.SaveAsync(incident, batch.Items, cancellationToken);
             outboxSignal.Notify();
             CerberusMetrics.IncidentDeclared();

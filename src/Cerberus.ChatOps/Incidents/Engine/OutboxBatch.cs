@@ -23,6 +23,10 @@ internal sealed class OutboxBatch(string incidentId, long nextVersion, string ch
 
     public void PostHeader(SlackMessage message) => Add(OutboxKinds.Post, message, HeaderRef);
 
+    /// <summary>Opens the incident's own channel, then posts the header where the incident is worked (see <see cref="OutboxKinds.OpenChannel"/>).</summary>
+    public void OpenChannel(SlackMessage header, SlackNewChannel newChannel) =>
+        Add(OutboxKinds.OpenChannel, header with { NewChannel = newChannel }, HeaderRef);
+
     public void UpdateHeader(SlackMessage message)
     {
         // Only the latest header update of a batch matters.
@@ -31,9 +35,6 @@ internal sealed class OutboxBatch(string incidentId, long nextVersion, string ch
     }
 
     public void Thread(SlackMessage message) => Add(OutboxKinds.Thread, message, HeaderRef);
-
-    /// <summary>A top-level message in another channel (e.g. the pointer left where an incident was declared).</summary>
-    public void PostTo(string otherChannel, SlackMessage message) => Add(OutboxKinds.Post, message, null, otherChannel);
 
     public void File(SlackMessage message) => Add(OutboxKinds.File, message, HeaderRef);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Diagnostics;
+using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Slack.BlockKit;
 
@@ -30,7 +31,7 @@ internal static class Format
     }
 
     public static string User(string actor) =>
-        actor.Length > 1 && (actor[0] == 'U' || actor[0] == 'W') && actor.All(char.IsAsciiLetterOrDigit) ? $"<@{actor}>" : SlackText.Escape(actor);
+        ReportFormat.IsSlackUser(actor) ? $"<@{actor}>" : SlackText.Escape(actor);
 
     /// <summary>Text from the database, a user or a probe: secrets removed, then escaped for mrkdwn.</summary>
     public static string Safe(string? text) => SlackText.Escape(SecretRedactor.Redact(text));

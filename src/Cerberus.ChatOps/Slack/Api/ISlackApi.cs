@@ -41,6 +41,13 @@ public interface ISlackApi
     Task InviteAsync(string channel, IReadOnlyList<string> userIds, CancellationToken cancellationToken);
 
     /// <summary>
+    /// users.conversations (the bot's own non-archived public or private channels, paged): the id of the channel named
+    /// <paramref name="name"/> created at or after <paramref name="createdSince"/>, or null. Needs channels:read
+    /// (public) or groups:read (private).
+    /// </summary>
+    Task<string?> FindOwnChannelAsync(string name, bool isPrivate, DateTimeOffset createdSince, CancellationToken cancellationToken);
+
+    /// <summary>
     /// conversations.history (or conversations.replies inside <paramref name="threadTs"/>) since
     /// <paramref name="oldest"/>: the ts of the message posted with <paramref name="outboxId"/> in its metadata, or null.
     /// </summary>

@@ -28,6 +28,9 @@ internal sealed partial class SlackApiClient(
     public const string MetadataEventType = "cerberus_outbox";
     private const int HistoryPages = 5;
 
+    /// <summary>Pages of the bot's channels looked through for one it created (200 each).</summary>
+    private const int ChannelPages = 25;
+
     public async Task<SlackAuthInfo> AuthTestAsync(CancellationToken cancellationToken)
     {
         var r = await CallAsync("auth.test", [], idempotent: true, BotToken, paceChannel: null, cancellationToken);
@@ -152,6 +155,45 @@ internal sealed partial class SlackApiClient(
         {
             // Inviting someone who is there is what we wanted.
         }
+    }
+
+    public async Task<string?> FindOwnChannelAsync(string name, bool isPrivate, DateTimeOffset createdSince, CancellationToken cancellationToken)
+    {
+        var since = createdSince.ToUnixTimeSeconds();
+        string? cursor = null;
+        for (var page = 0; page < ChannelPages; page++)
+        {
+            var form = new List<KeyValuePair<string, string>>
+            {
+                new("types", isPrivate ? "private_channel" : "public_channel"),
+                new("exclude_archived", "true"),
+                new("limit", "200"),
+            };
+            if (cursor is not null)
+            {
+                form.Add(new("cursor", cursor));
+            }
+
+            var r = await CallAsync("users.conversations", form, idempotent: true, BotToken, null, cancellationToken);
+            if (r.TryGetProperty("channels", out var channels) && channels.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var c in channels.EnumerateArray())
+                {
+                    if (Str(c, "name") == name && c.TryGetProperty("created", out var created) && created.TryGetInt64(out var at) && at >= since)
+                    {
+                        return Str(c, "id");
+                    }
+                }
+            }
+
+            cursor = Str(r, "response_metadata", "next_cursor");
+            if (string.IsNullOrEmpty(cursor))
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     public Task<string?> FindMessageByOutboxIdAsync(string channel, string outboxId, string? threadTs, DateTimeOffset oldest, CancellationToken cancellationToken) =>

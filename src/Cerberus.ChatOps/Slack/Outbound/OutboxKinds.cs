@@ -20,4 +20,12 @@ public static class OutboxKinds
 
     /// <summary>A file (<see cref="SlackMessage.File"/>) through files.getUploadURLExternal → upload → files.completeUploadExternal, into the thread of MessageRef when set.</summary>
     public const string File = "file";
+
+    /// <summary>
+    /// An incident's own channel, then its header: conversations.create of <see cref="SlackMessage.NewChannel"/> and
+    /// conversations.invite, the outcome recorded in the incident (<see cref="IIncidentChannelRecorder"/>), the pointer
+    /// posted in <c>Channel</c> (the declaring one) and the header in the channel the incident is worked in, its ts
+    /// remembered under <c>MessageRef</c>. Until then <c>ResultTs</c> holds the channel decided on.
+    /// </summary>
+    public const string OpenChannel = "open_channel";
 }

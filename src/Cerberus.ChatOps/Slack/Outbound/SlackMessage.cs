@@ -28,4 +28,7 @@ public sealed record SlackMessage
 
     /// <summary>For <see cref="OutboxKinds.File"/>.</summary>
     public SlackFile? File { get; init; }
+
+    /// <summary>For <see cref="OutboxKinds.OpenChannel"/>: the channel to open before this message (the header) is posted.</summary>
+    public SlackNewChannel? NewChannel { get; init; }
 }

@@ -18,6 +18,9 @@ namespace Cerberus.ChatOps.Slack.Outbound;
 /// (429 waits, pacing) and the one that took over never send the same item. An item claimed elsewhere holds back the
 /// rest of its channel until the next pass. Only due items are fetched, at most <see cref="PerChannel"/> per channel,
 /// so a backlog of paced or retried items in one channel never keeps a new approval card in another from going out.
+/// An incident's own channel is opened the same way (<see cref="OutboxKinds.OpenChannel"/>, in
+/// <c>SlackOutboxWorker.Channels.cs</c>): one item at the head of the declaring channel's queue that creates the
+/// channel, has the incident moved, and posts the pointer and the header before anything that replies to it.
 /// </summary>
 internal sealed partial class SlackOutboxWorker(
     IServiceScopeFactory scopes,
@@ -35,6 +38,9 @@ internal sealed partial class SlackOutboxWorker(
     private const int BatchSize = 200;
 
     private const int PerChannel = 20;
+
+    /// <summary>How far before an item's creation Slack is searched for what an earlier attempt sent (clock skew).</summary>
+    private static readonly TimeSpan LookupMargin = TimeSpan.FromMinutes(1);
 
     /// <summary>The claim owner when no <see cref="Hosting.ProcessLease"/> is registered (this process only).</summary>
     private readonly string _fallbackOwner = $"{Environment.MachineName}/{Environment.ProcessId}/outbox-{Guid.NewGuid():N}";
@@ -99,6 +105,7 @@ internal sealed partial class SlackOutboxWorker(
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
         var api = scope.ServiceProvider.GetRequiredService<ISlackApi>();
+        var recorder = scope.ServiceProvider.GetService<IIncidentChannelRecorder>();
         var done = 0;
         foreach (var item in items)
         {
@@ -122,7 +129,7 @@ internal sealed partial class SlackOutboxWorker(
                 break;
             }
 
-            if (!await SendAsync(claimed, owner, store, api, cancellationToken))
+            if (!await SendAsync(claimed, owner, store, api, recorder, cancellationToken))
             {
                 // Not delivered yet: later items of this channel wait, so that order holds.
                 break;
@@ -135,7 +142,7 @@ internal sealed partial class SlackOutboxWorker(
     }
 
     /// <summary>True when the item reached Sent or Dead; false when it was rescheduled.</summary>
-    private async Task<bool> SendAsync(OutboxItem item, string owner, IOutboxStore store, ISlackApi api, CancellationToken cancellationToken)
+    private async Task<bool> SendAsync(OutboxItem item, string owner, IOutboxStore store, ISlackApi api, IIncidentChannelRecorder? recorder, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         SlackMessage? message;
@@ -155,7 +162,7 @@ internal sealed partial class SlackOutboxWorker(
 
         var channel = item.Channel;
         string? refTs = null;
-        if (item.Kind != OutboxKinds.Post && item.Kind != OutboxKinds.ResponseUrl && !string.IsNullOrEmpty(item.MessageRef))
+        if (item.Kind is not (OutboxKinds.Post or OutboxKinds.ResponseUrl or OutboxKinds.OpenChannel) && !string.IsNullOrEmpty(item.MessageRef))
         {
             var reference = await store.GetMessageRefAsync(item.IncidentId, item.MessageRef, cancellationToken);
             if (reference is { } r)
@@ -186,6 +193,11 @@ internal sealed partial class SlackOutboxWorker(
             return false;
         }
 
+        if (item.Kind == OutboxKinds.OpenChannel)
+        {
+            return await OpenChannelAsync(attempt, message, uncertain, owner, store, api, recorder, cancellationToken);
+        }
+
         try
         {
             var (sentChannel, ts) = await DeliverAsync(attempt, message, channel, refTs, uncertain, api, cancellationToken);
@@ -200,18 +212,25 @@ internal sealed partial class SlackOutboxWorker(
             Log.Sent(logger, item.Id, item.Kind, attempt.Attempts);
             return true;
         }
-        catch (SlackApiException ex) when (ex.IsTransient)
-        {
-            var delay = ex.RetryAfter ?? Backoff(attempt.Attempts);
-            var status = ex.MayHaveSucceeded || uncertain ? OutboxStatus.InFlight : OutboxStatus.Pending;
-            await UpdateAsync(store, owner, attempt with { Status = status, NextAttemptAt = time.GetUtcNow() + delay, LastError = ex.Error }, release: true, cancellationToken);
-            Log.Rescheduled(logger, item.Id, item.Kind, ex.Error, delay.TotalSeconds);
-            return false;
-        }
         catch (SlackApiException ex)
+        {
+            return await FailedAsync(store, owner, attempt, uncertain, ex, cancellationToken);
+        }
+    }
+
+    /// <summary>A transient failure reschedules the item (still InFlight when the call may have run); any other buries it.</summary>
+    private async Task<bool> FailedAsync(IOutboxStore store, string owner, OutboxItem attempt, bool uncertain, SlackApiException ex, CancellationToken cancellationToken)
+    {
+        if (!ex.IsTransient)
         {
             return await BuryAsync(store, owner, attempt, ex.Error, cancellationToken);
         }
+
+        var delay = ex.RetryAfter ?? Backoff(attempt.Attempts);
+        var status = ex.MayHaveSucceeded || uncertain ? OutboxStatus.InFlight : OutboxStatus.Pending;
+        await UpdateAsync(store, owner, attempt with { Status = status, NextAttemptAt = time.GetUtcNow() + delay, LastError = ex.Error }, release: true, cancellationToken);
+        Log.Rescheduled(logger, attempt.Id, attempt.Kind, ex.Error, delay.TotalSeconds);
+        return false;
     }
 
     private static async Task<(string Channel, string? Ts)> DeliverAsync(
@@ -223,18 +242,12 @@ internal sealed partial class SlackOutboxWorker(
         ISlackApi api,
         CancellationToken cancellationToken)
     {
-        var since = item.CreatedAt - TimeSpan.FromMinutes(1);
+        var since = LookupSince(item);
         switch (item.Kind)
         {
             case OutboxKinds.Post:
             case OutboxKinds.Thread:
-                var threadTs = item.Kind == OutboxKinds.Thread ? refTs : null;
-                if (uncertain && await api.FindMessageByOutboxIdAsync(channel, item.Id, threadTs, since, cancellationToken) is { } found)
-                {
-                    return (channel, found);
-                }
-
-                var posted = await api.PostMessageAsync(channel, message, threadTs, item.Id, cancellationToken);
+                var posted = await PostOnceAsync(api, channel, message, item.Kind == OutboxKinds.Thread ? refTs : null, item.Id, uncertain, since, cancellationToken);
                 return (posted.Channel, posted.Ts);
 
             case OutboxKinds.Update:
@@ -279,6 +292,27 @@ internal sealed partial class SlackOutboxWorker(
             default:
                 throw new SlackApiException(item.Kind, "unknown_outbox_kind");
         }
+    }
+
+    private static DateTimeOffset LookupSince(OutboxItem item) => item.CreatedAt - LookupMargin;
+
+    /// <summary>chat.postMessage with the outbox id in its metadata; when an earlier send may have arrived, it is looked for first.</summary>
+    private static async Task<SlackPostResult> PostOnceAsync(
+        ISlackApi api,
+        string channel,
+        SlackMessage message,
+        string? threadTs,
+        string outboxId,
+        bool lookFirst,
+        DateTimeOffset since,
+        CancellationToken cancellationToken)
+    {
+        if (lookFirst && await api.FindMessageByOutboxIdAsync(channel, outboxId, threadTs, since, cancellationToken) is { } found)
+        {
+            return new SlackPostResult(channel, found);
+        }
+
+        return await api.PostMessageAsync(channel, message, threadTs, outboxId, cancellationToken);
     }
 
     private async Task<bool> BuryAsync(IOutboxStore store, string owner, OutboxItem item, string error, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ public sealed class SlackServices : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
-    public SlackServices(IDictionary<string, string?> settings, TimeProvider? time = null)
+    public SlackServices(IDictionary<string, string?> settings, TimeProvider? time = null, Action<IServiceCollection>? more = null)
     {
         // The signer's workspace is served unless a test says otherwise (hosted services, auth.test among them, are not started).
         var withWorkspace = new Dictionary<string, string?>(settings);
@@ -27,6 +27,7 @@ public sealed class SlackServices : IAsyncDisposable
         services.AddSingleton<IInboxStore>(Inbox);
         services.AddSingleton<IOutboxStore>(Outbox);
         services.AddSlack(configuration);
+        more?.Invoke(services);
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
