@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cerberus.ChatOps.Slack.Api;
 using Cerberus.ChatOps.Slack.Outbound;
 
@@ -53,7 +52,6 @@ internal sealed class RecordingSlackApi : ISlackApi
 
     public Task PostToResponseUrlAsync(string responseUrl, SlackMessage message, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<string> OpenViewAsync(string triggerId, JsonObject view, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<string?> FindMessageByOutboxIdAsync(string channel, string outboxId, string? threadTs, DateTimeOffset oldest, CancellationToken cancellationToken) => throw new NotSupportedException();
 

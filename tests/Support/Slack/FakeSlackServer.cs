@@ -275,8 +275,6 @@ public sealed class FakeSlackServer : IAsyncDisposable
 
             case "chat.postEphemeral":
                 return string.IsNullOrEmpty(Field("user")) ? Error("user_not_in_channel") : Ok(new JsonObject { ["message_ts"] = NextTs() });
-            case "views.open":
-                return Field("trigger_id").Length == 0 ? Error("invalid_trigger_id") : Ok(new JsonObject { ["view"] = new JsonObject { ["id"] = "V" + Interlocked.Increment(ref _ids) } });
             case "conversations.create":
                 return Ok(new JsonObject { ["channel"] = new JsonObject { ["id"] = "C" + Interlocked.Increment(ref _ids), ["name"] = Field("name") } });
             case "conversations.invite":

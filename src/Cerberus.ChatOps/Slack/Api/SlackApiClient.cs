@@ -31,7 +31,7 @@ internal sealed partial class SlackApiClient(
     public async Task<SlackAuthInfo> AuthTestAsync(CancellationToken cancellationToken)
     {
         var r = await CallAsync("auth.test", [], idempotent: true, BotToken, paceChannel: null, cancellationToken);
-        return new SlackAuthInfo(Str(r, "team") ?? string.Empty, Str(r, "team_id") ?? string.Empty, Str(r, "user") ?? string.Empty, Str(r, "user_id") ?? string.Empty, Str(r, "bot_id"));
+        return new SlackAuthInfo(Str(r, "team") ?? string.Empty, Str(r, "team_id") ?? string.Empty, Str(r, "user") ?? string.Empty, Str(r, "user_id") ?? string.Empty);
     }
 
     public async Task<SlackPostResult> PostMessageAsync(string channel, SlackMessage message, string? threadTs, string? outboxId, CancellationToken cancellationToken)
@@ -118,15 +118,6 @@ internal sealed partial class SlackApiClient(
         }
 
         Log.Called(logger, Method, (int)response.StatusCode);
-    }
-
-    public async Task<string> OpenViewAsync(string triggerId, JsonObject view, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-
-        // A trigger_id works once: never repeated after an ambiguous failure.
-        var r = await CallAsync("views.open", [new("trigger_id", triggerId), new("view", view.ToJsonString())], idempotent: false, BotToken, null, cancellationToken);
-        return Str(r, "view", "id") ?? string.Empty;
     }
 
     public async Task<string> CreateConversationAsync(string name, bool isPrivate, CancellationToken cancellationToken)

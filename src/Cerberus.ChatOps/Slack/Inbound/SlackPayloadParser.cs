@@ -117,19 +117,16 @@ public static class SlackPayloadParser
             }
         }
 
-        ViewSubmission? view = null;
         if (type is "view_submission" or "view_closed")
         {
+            // The bot opens no modals, but such a payload is still Slack's to send: keyed, stored and acknowledged
+            // with an empty 200 (which closes the view), then dispatched as an interaction without actions.
             var viewId = Str(payload, "view", "id");
             if (string.IsNullOrEmpty(viewId))
             {
                 return false;
             }
 
-            view = new ViewSubmission(
-                Str(payload, "view", "callback_id") ?? string.Empty,
-                Str(payload, "view", "private_metadata") ?? string.Empty,
-                ViewValues(payload));
             key = $"view:{viewId}:{Str(payload, "view", "hash") ?? type}";
         }
         else if (actions.Count > 0)
@@ -158,8 +155,7 @@ public static class SlackPayloadParser
             Str(payload, "message", "ts") ?? Str(payload, "container", "message_ts"),
             Str(payload, "response_url"),
             Str(payload, "trigger_id"),
-            actions,
-            view);
+            actions);
         return true;
     }
 
@@ -185,52 +181,6 @@ public static class SlackPayloadParser
 
         key = "ev:" + eventId;
         return true;
-    }
-
-    private static Dictionary<string, string> ViewValues(JsonElement payload)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!payload.TryGetProperty("view", out var view)
-            || !view.TryGetProperty("state", out var state)
-            || !state.TryGetProperty("values", out var blocks)
-            || blocks.ValueKind != JsonValueKind.Object)
-        {
-            return values;
-        }
-
-        foreach (var block in blocks.EnumerateObject())
-        {
-            if (block.Value.ValueKind != JsonValueKind.Object)
-            {
-                continue;
-            }
-
-            foreach (var action in block.Value.EnumerateObject())
-            {
-                var value = Str(action.Value, "value")
-                    ?? Str(action.Value, "selected_option", "value")
-                    ?? Str(action.Value, "selected_user")
-                    ?? Str(action.Value, "selected_conversation")
-                    ?? Str(action.Value, "selected_channel")
-                    ?? Str(action.Value, "selected_date")
-                    ?? Str(action.Value, "selected_time");
-                if (value is null && action.Value.ValueKind == JsonValueKind.Object
-                    && action.Value.TryGetProperty("selected_options", out var options) && options.ValueKind == JsonValueKind.Array)
-                {
-                    value = string.Join(",", options.EnumerateArray().Select(o => Str(o, "value")).Where(v => v is not null));
-                }
-
-                if (value is null && action.Value.ValueKind == JsonValueKind.Object
-                    && action.Value.TryGetProperty("selected_users", out var users) && users.ValueKind == JsonValueKind.Array)
-                {
-                    value = string.Join(",", users.EnumerateArray().Where(u => u.ValueKind == JsonValueKind.String).Select(u => u.GetString()));
-                }
-
-                values[action.Name] = value ?? string.Empty;
-            }
-        }
-
-        return values;
     }
 
     private static string? Str(JsonElement element, params string[] path)
