@@ -12,7 +12,7 @@ internal static class IncidentsServiceCollectionExtensions
     public static IServiceCollection AddIncidents(this IServiceCollection services)
     {
         services.AddValidatedOptions<IncidentOptions, IncidentOptionsValidator>(IncidentOptions.Section);
-        services.TryAddSingleton<IInboundSignal, InboundSignal>();
+        services.TryAddSingleton<InboundSignal>();
         services.TryAddSingleton<ProcessLease>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<IntegrityCheck>();
