@@ -15,7 +15,6 @@ internal static class IncidentsServiceCollectionExtensions
         services.TryAddSingleton<InboundSignal>();
         services.TryAddSingleton<ProcessLease>();
         services.AddSingleton<BackgroundWork>();
-        services.AddSingleton<IntegrityCheck>();
         services.AddSingleton(sp => new ApproverRoster(
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<IncidentOptions>>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -1,11 +1,9 @@
 using System.Text.Json;
-using Cerberus.ChatOps.Diagnostics.Postgres;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Hosting;
 using Cerberus.ChatOps.Incidents;
 using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Engine;
-using Cerberus.ChatOps.Reports;
 using Cerberus.ChatOps.Slack.Inbound;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Store;
@@ -188,11 +186,10 @@ public sealed class IncidentWorkerTests : IDisposable
         var time = TimeProvider.System;
         var options = new StaticOptionsMonitor<IncidentOptions>(new IncidentOptions { Approvers = [Some.Approver] });
         var work = new BackgroundWork(_lifetime, NullLogger<BackgroundWork>.Instance);
-        var integrity = new IntegrityCheck(new TableHealthCollector(time, NullLogger<TableHealthCollector>.Instance), new StaticOptionsMonitor<PostgresOptions>(new()));
         var channels = new IncidentChannelOpener(null, options, NullLogger<IncidentChannelOpener>.Instance);
         var roster = new ApproverRoster(options, time, NullLogger<ApproverRoster>.Instance);
         var execution = new ExecutionLease(new DeadPredecessorLeaseStore(), options, time, NullLogger<ExecutionLease>.Instance);
-        var (_, _, dispatcher) = EngineHarness.Compose(_incidents, _outbox, new FakeDiagnosticsRunner(time), [], options, integrity, channels, roster, new UserRateLimiter(options), execution, work, time);
+        var (_, _, dispatcher) = EngineHarness.Compose(_incidents, _outbox, new FakeDiagnosticsRunner(time), [], options, channels, roster, new UserRateLimiter(options), execution, work, time);
         var loggers = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
         return new IncidentWorker(
             _inbox,

@@ -140,14 +140,13 @@ internal sealed class EngineHarness : IAsyncDisposable
         _lifetimes.Add(lifetime);
         var work = new BackgroundWork(lifetime, NullLogger<BackgroundWork>.Instance);
         var monitor = new StaticOptionsMonitor<IncidentOptions>(Options);
-        var integrity = new IntegrityCheck(new TableHealthCollector(Time, NullLogger<TableHealthCollector>.Instance), new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()));
         var channels = new IncidentChannelOpener(Slack, monitor, NullLogger<IncidentChannelOpener>.Instance);
         var roster = new ApproverRoster(monitor, Time, NullLogger<ApproverRoster>.Instance, Slack);
         var limiter = new UserRateLimiter(monitor);
         _disposables.Add(roster);
         _disposables.Add(limiter);
         var execution = new ExecutionLease(Store, monitor, Time, NullLogger<ExecutionLease>.Instance);
-        var (engine, mutator, dispatcher) = Compose(Store, Store, Diagnostics, Actions, monitor, integrity, channels, roster, limiter, execution, work, Time);
+        var (engine, mutator, dispatcher) = Compose(Store, Store, Diagnostics, Actions, monitor, channels, roster, limiter, execution, work, Time);
         Mutator = mutator;
         Roster = roster;
         return (engine, work, dispatcher);
@@ -160,7 +159,6 @@ internal sealed class EngineHarness : IAsyncDisposable
         IDiagnosticsRunner diagnosticsRunner,
         IEnumerable<IRemediationAction> actions,
         IOptionsMonitor<IncidentOptions> monitor,
-        IntegrityCheck integrity,
         IncidentChannelOpener channels,
         ApproverRoster roster,
         UserRateLimiter limiter,
@@ -172,7 +170,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         var mutator = new IncidentMutator(store, outbox, signal, monitor, time, NullLogger<IncidentMutator>.Instance);
         var backends = new IncidentBackends(diagnosticsRunner, actions, time);
         var diagnostics = new DiagnosticsRuns(mutator, store, backends, monitor, limiter, work, NullLogger<DiagnosticsRuns>.Instance);
-        var reports = new ReportWriter(mutator, store, integrity, roster, work, new StaticOptionsMonitor<Cerberus.ChatOps.Actions.CleanupOptions>(new()), time);
+        var integrity = new TableHealthCollector(time, NullLogger<TableHealthCollector>.Instance);
+        var reports = new ReportWriter(mutator, store, integrity, new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()), roster, work, new StaticOptionsMonitor<Cerberus.ChatOps.Actions.CleanupOptions>(new()), time);
         var commands = new IncidentCommands(mutator, store, signal, monitor, channels, roster, limiter, diagnostics, reports, time, NullLogger<IncidentCommands>.Instance);
         var proposer = new ActionProposer(mutator, store, backends, monitor, roster, work, time, NullLogger<ActionProposer>.Instance);
         var executor = new ActionExecution(mutator, store, backends, proposer, monitor, execution, work, time, NullLogger<ActionExecution>.Instance);
