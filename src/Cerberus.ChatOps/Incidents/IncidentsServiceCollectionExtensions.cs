@@ -33,6 +33,7 @@ internal static class IncidentsServiceCollectionExtensions
         services.AddSingleton<ReportWriter>();
         services.AddSingleton<IncidentCommands>();
         services.AddSingleton<ActionProposer>();
+        services.AddSingleton<ActionVerification>();
         services.AddSingleton<ActionExecution>();
         services.AddSingleton<ActionApprovals>();
         services.AddSingleton<IncidentResumption>();

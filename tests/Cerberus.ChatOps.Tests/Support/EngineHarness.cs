@@ -174,7 +174,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         var reports = new ReportWriter(mutator, store, integrity, new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()), roster, work, new StaticOptionsMonitor<Cerberus.ChatOps.Actions.CleanupOptions>(new()), time);
         var commands = new IncidentCommands(mutator, store, signal, monitor, channels, roster, limiter, diagnostics, reports, time, NullLogger<IncidentCommands>.Instance);
         var proposer = new ActionProposer(mutator, store, backends, monitor, roster, work, time, NullLogger<ActionProposer>.Instance);
-        var executor = new ActionExecution(mutator, store, backends, proposer, monitor, execution, work, time, NullLogger<ActionExecution>.Instance);
+        var verification = new ActionVerification(mutator, store, backends);
+        var executor = new ActionExecution(mutator, store, backends, proposer, verification, monitor, execution, work, time, NullLogger<ActionExecution>.Instance);
         var approvals = new ActionApprovals(mutator, roster, executor, NullLogger<ActionApprovals>.Instance);
         var resumption = new IncidentResumption(mutator, store, monitor, diagnostics, executor, work, time, NullLogger<IncidentResumption>.Instance);
         var engine = new IncidentEngine(commands, diagnostics, reports, proposer, approvals, executor, resumption);
