@@ -12,10 +12,9 @@ internal static class IncidentsServiceCollectionExtensions
     public static IServiceCollection AddIncidents(this IServiceCollection services)
     {
         services.AddValidatedOptions<IncidentOptions, IncidentOptionsValidator>(IncidentOptions.Section);
-        services.TryAddSingleton<IInboundSignal, InboundSignal>();
+        services.TryAddSingleton<InboundSignal>();
         services.TryAddSingleton<ProcessLease>();
         services.AddSingleton<BackgroundWork>();
-        services.AddSingleton<IntegrityCheck>();
         services.AddSingleton(sp => new ApproverRoster(
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<IncidentOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -36,6 +35,7 @@ internal static class IncidentsServiceCollectionExtensions
         services.AddSingleton<ReportWriter>();
         services.AddSingleton<IncidentCommands>();
         services.AddSingleton<ActionProposer>();
+        services.AddSingleton<ActionVerification>();
         services.AddSingleton<ActionExecution>();
         services.AddSingleton<ActionApprovals>();
         services.AddSingleton<IncidentResumption>();

@@ -39,9 +39,6 @@ public sealed class SlackOptions
     /// <summary>The Web API base (tests point it at a fake).</summary>
     public string ApiBaseUrl { get; set; } = "https://slack.com/api/";
 
-    /// <summary>The slash command the app answers (documentation and help only).</summary>
-    public string CommandName { get; set; } = "/dbincident";
-
     /// <summary>Largest inbound body accepted; larger ones get 413 without being read. Slack's payloads are small.</summary>
     public int MaxBodyBytes { get; set; } = 64 * 1024;
 

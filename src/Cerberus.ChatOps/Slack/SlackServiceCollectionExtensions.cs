@@ -18,7 +18,7 @@ internal static class SlackServiceCollectionExtensions
         services.TryAddSingletonTimeProvider();
 
         // Inbound: both transports share the pipeline; the inbox store is the other branch's port.
-        services.AddSingleton<IInboundSignal, InboundSignal>();
+        services.AddSingleton<InboundSignal>();
         services.AddSingleton<SlackWorkspaceGate>();
         services.AddScoped<SlackInboundPipeline>();
         services.AddScoped<SlackHttpInbound>();
@@ -42,7 +42,7 @@ internal static class SlackServiceCollectionExtensions
         services.AddHostedService<SlackAuthCheck>();
 
         // Outbox.
-        services.AddSingleton<IOutboxSignal, OutboxSignal>();
+        services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SlackOutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<SlackOutboxWorker>());
         return services;

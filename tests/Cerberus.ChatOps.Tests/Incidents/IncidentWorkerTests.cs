@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Cerberus.ChatOps.Diagnostics.Postgres;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Hosting;
 using Cerberus.ChatOps.Incidents;
@@ -187,10 +186,9 @@ public sealed class IncidentWorkerTests : IDisposable
         var time = TimeProvider.System;
         var options = new StaticOptionsMonitor<IncidentOptions>(new IncidentOptions { Approvers = [Some.Approver] });
         var work = new BackgroundWork(_lifetime, NullLogger<BackgroundWork>.Instance);
-        var integrity = new IntegrityCheck(new TableHealthCollector(time, NullLogger<TableHealthCollector>.Instance), new StaticOptionsMonitor<PostgresOptions>(new()));
         var roster = new ApproverRoster(options, time, NullLogger<ApproverRoster>.Instance);
         var execution = new ExecutionLease(new DeadPredecessorLeaseStore(), options, time, NullLogger<ExecutionLease>.Instance);
-        var (_, _, dispatcher, _) = EngineHarness.Compose(_incidents, _outbox, new FakeDiagnosticsRunner(time), [], options, integrity, null, roster, new UserRateLimiter(options), execution, work, time);
+        var (_, _, dispatcher, _) = EngineHarness.Compose(_incidents, _outbox, new FakeDiagnosticsRunner(time), [], options, null, roster, new UserRateLimiter(options), execution, work, time);
         var loggers = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
         return new IncidentWorker(
             _inbox,

@@ -217,29 +217,4 @@ public sealed class BlockKitTests
         Assert.False(char.IsHighSurrogate(body[^1]));
         Assert.True(Encoding.UTF8.GetByteCount(body) > 0 && !body.Contains('\uFFFD', StringComparison.Ordinal));
     }
-
-    [Fact]
-    public void Preformatted_SqlWithBackticksAndBrackets_EscapedAndCannotCloseTheCodeBlock()
-    {
-        // act
-        var text = Blocks.Preformatted("SELECT '```' WHERE a < b & c > d")["text"]!["text"]!.GetValue<string>();
-
-        // assert
-        Assert.StartsWith("```", text, StringComparison.Ordinal);
-        Assert.EndsWith("```", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("```", text[3..^3], StringComparison.Ordinal);
-        Assert.Contains("a &lt; b &amp; c &gt; d", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Modal_LongTitleAndManyBlocks_CutToViewLimits()
-    {
-        // act
-        var view = Views.Modal(new string('T', 40), "resolve", [.. Enumerable.Range(0, 120).Select(i => Blocks.Section($"s{i}"))], submit: new string('S', 40));
-
-        // assert
-        Assert.Equal(BlockKitLimits.ViewTitle, view["title"]!["text"]!.GetValue<string>().Length);
-        Assert.Equal(BlockKitLimits.ViewButton, view["submit"]!["text"]!.GetValue<string>().Length);
-        Assert.Equal(BlockKitLimits.BlocksPerView, view["blocks"]!.AsArray().Count);
-    }
 }

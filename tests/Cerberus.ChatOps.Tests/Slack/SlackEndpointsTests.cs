@@ -84,6 +84,32 @@ public sealed class SlackEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Interactions_SignedViewSubmission_AcksEmpty200AndStoresItOnce()
+    {
+        // arrange: the bot opens no modals, but a view_submission is still acknowledged the way Slack expects
+        var payload = new JsonObject
+        {
+            ["type"] = "view_submission",
+            ["team"] = new JsonObject { ["id"] = "T1DC2JH3J" },
+            ["user"] = new JsonObject { ["id"] = "U2CERLKJA", ["team_id"] = "T1DC2JH3J" },
+            ["api_app_id"] = "A0CERBERUS",
+            ["view"] = new JsonObject { ["id"] = "V0MODAL", ["hash"] = "1700000002.abc", ["type"] = "modal" },
+        };
+
+        // act
+        var first = await _client.SendAsync(_slack.BlockAction(payload));
+        var second = await _client.SendAsync(_slack.BlockAction(payload));
+
+        // assert
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(string.Empty, await first.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var item = Assert.Single(_app.Inbox.Items);
+        Assert.Equal("view:V0MODAL:1700000002.abc", item.Key);
+        Assert.Empty(JsonSerializer.Deserialize<InteractionPayload>(item.Payload)!.Actions);
+    }
+
+    [Fact]
     public async Task Events_UrlVerification_EchoesTheChallenge()
     {
         // arrange

@@ -48,7 +48,7 @@ public sealed class SlackHostOutboxTests : IAsyncLifetime
 
         // act
         await _app.Outbox.EnqueueAsync(items, CancellationToken.None);
-        _app.Services.GetRequiredService<IOutboxSignal>().Notify();
+        _app.Services.GetRequiredService<OutboxSignal>().Notify();
         await FakeSocketModeServer.WaitUntilAsync(() => _app.Outbox.Items.All(i => i.Status == OutboxStatus.Sent), TimeSpan.FromSeconds(60), "all outbox items sent");
 
         // assert

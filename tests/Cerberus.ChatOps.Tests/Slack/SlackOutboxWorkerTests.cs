@@ -309,7 +309,7 @@ public sealed class SlackOutboxWorkerTests : IAsyncLifetime
 
         // act
         await sut.StartAsync(CancellationToken.None);
-        _services.Get<IOutboxSignal>().Notify();
+        _services.Get<OutboxSignal>().Notify();
         var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
         while (_services.Outbox.Items.Any(i => i.Status != OutboxStatus.Sent) && DateTimeOffset.UtcNow < deadline)
         {

@@ -103,10 +103,8 @@ public sealed class SlackPayloadParserTests
         // assert
         Assert.True(ok);
         Assert.Equal("view:V123:156772938.1827394", key);
-        Assert.Equal("resolve", interaction!.View!.CallbackId);
-        Assert.Equal("INC-2026-0001", interaction.View.PrivateMetadata);
-        Assert.Equal("disk full", interaction.View.Values["cause_input"]);
-        Assert.Equal("critical", interaction.View.Values["sev_select"]);
+        Assert.Equal("view_submission", interaction!.Type);
+        Assert.Empty(interaction.Actions);
     }
 
     [Theory]

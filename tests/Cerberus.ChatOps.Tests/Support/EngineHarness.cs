@@ -176,13 +176,12 @@ internal sealed class EngineHarness : IAsyncDisposable
         _lifetimes.Add(lifetime);
         var work = new BackgroundWork(lifetime, NullLogger<BackgroundWork>.Instance);
         var monitor = new StaticOptionsMonitor<IncidentOptions>(Options);
-        var integrity = new IntegrityCheck(new TableHealthCollector(Time, NullLogger<TableHealthCollector>.Instance), new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()));
         var roster = new ApproverRoster(monitor, Time, NullLogger<ApproverRoster>.Instance, Slack);
         var limiter = new UserRateLimiter(monitor);
         _disposables.Add(roster);
         _disposables.Add(limiter);
         var execution = new ExecutionLease(Store, monitor, Time, NullLogger<ExecutionLease>.Instance);
-        var (engine, mutator, dispatcher, channels) = Compose(Store, Store, Diagnostics, Actions, monitor, integrity, Slack, roster, limiter, execution, work, Time);
+        var (engine, mutator, dispatcher, channels) = Compose(Store, Store, Diagnostics, Actions, monitor, Slack, roster, limiter, execution, work, Time);
         Mutator = mutator;
         Channels = channels;
         Roster = roster;
@@ -196,7 +195,6 @@ internal sealed class EngineHarness : IAsyncDisposable
         IDiagnosticsRunner diagnosticsRunner,
         IEnumerable<IRemediationAction> actions,
         IOptionsMonitor<IncidentOptions> monitor,
-        IntegrityCheck integrity,
         Cerberus.ChatOps.Slack.Api.ISlackApi? slack,
         ApproverRoster roster,
         UserRateLimiter limiter,
@@ -209,10 +207,12 @@ internal sealed class EngineHarness : IAsyncDisposable
         var channels = new IncidentChannelOpener(slack, mutator, monitor, NullLogger<IncidentChannelOpener>.Instance);
         var backends = new IncidentBackends(diagnosticsRunner, actions, time);
         var diagnostics = new DiagnosticsRuns(mutator, store, backends, monitor, limiter, work, NullLogger<DiagnosticsRuns>.Instance);
-        var reports = new ReportWriter(mutator, store, integrity, roster, work, new StaticOptionsMonitor<Cerberus.ChatOps.Actions.CleanupOptions>(new()), time);
+        var integrity = new TableHealthCollector(time, NullLogger<TableHealthCollector>.Instance);
+        var reports = new ReportWriter(mutator, store, integrity, new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()), roster, work, new StaticOptionsMonitor<Cerberus.ChatOps.Actions.CleanupOptions>(new()), time);
         var commands = new IncidentCommands(mutator, store, signal, monitor, channels, roster, limiter, diagnostics, reports, time, NullLogger<IncidentCommands>.Instance);
         var proposer = new ActionProposer(mutator, store, backends, monitor, roster, work, time, NullLogger<ActionProposer>.Instance);
-        var executor = new ActionExecution(mutator, store, backends, proposer, monitor, execution, work, time, NullLogger<ActionExecution>.Instance);
+        var verification = new ActionVerification(mutator, store, backends);
+        var executor = new ActionExecution(mutator, store, backends, proposer, verification, monitor, execution, work, time, NullLogger<ActionExecution>.Instance);
         var approvals = new ActionApprovals(mutator, roster, executor, NullLogger<ActionApprovals>.Instance);
         var resumption = new IncidentResumption(mutator, store, monitor, diagnostics, executor, work, time, NullLogger<IncidentResumption>.Instance);
         var engine = new IncidentEngine(commands, diagnostics, reports, proposer, approvals, executor, resumption);

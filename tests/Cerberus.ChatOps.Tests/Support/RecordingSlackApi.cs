@@ -204,7 +204,6 @@ internal sealed class RecordingSlackApi : ISlackApi
         return Task.CompletedTask;
     }
 
-    public Task<string> OpenViewAsync(string triggerId, JsonObject view, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<string?> FindFileMessageAsync(string channel, string fileName, string title, string? threadTs, DateTimeOffset oldest, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -300,8 +300,6 @@ public sealed class FakeSlackServer : IAsyncDisposable
 
             case "chat.postEphemeral":
                 return string.IsNullOrEmpty(Field("user")) ? Error("user_not_in_channel") : Ok(new JsonObject { ["message_ts"] = NextTs() });
-            case "views.open":
-                return Field("trigger_id").Length == 0 ? Error("invalid_trigger_id") : Ok(new JsonObject { ["view"] = new JsonObject { ["id"] = "V" + Interlocked.Increment(ref _ids) } });
             case "conversations.create":
                 {
                     if (_channels.Any(c => c.Name == Field("name")))

@@ -21,7 +21,7 @@ internal static class CerberusMetrics
 
     private static readonly Gauge Incidents = Prometheus.Metrics.CreateGauge(
         "cerberus_incidents",
-        "Incidents known to this replica, by state (set from the store, moved on each transition).",
+        "Incidents known to this replica, by state (set from the store on every timer pass; a declaration counts at once).",
         new GaugeConfiguration { LabelNames = ["state"] });
 
     private static readonly Counter IncidentsDeclared = Prometheus.Metrics.CreateCounter(
@@ -105,18 +105,6 @@ internal static class CerberusMetrics
     {
         IncidentsDeclared.Inc();
         Incidents.WithLabels(nameof(IncidentState.Declared)).Inc();
-    }
-
-    /// <summary>An incident moved from one state to another (its machine fired a transition).</summary>
-    public static void IncidentTransitioned(IncidentState from, IncidentState to)
-    {
-        if (from == to)
-        {
-            return;
-        }
-
-        Incidents.WithLabels(from.ToString()).Dec();
-        Incidents.WithLabels(to.ToString()).Inc();
     }
 
     /// <summary>Sets the gauge from the store (at start, or after a reconciliation); states not listed are set to zero.</summary>

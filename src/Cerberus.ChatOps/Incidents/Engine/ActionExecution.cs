@@ -1,5 +1,4 @@
 using Cerberus.ChatOps.Domain.Actions;
-using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
@@ -10,24 +9,24 @@ using Microsoft.Extensions.Options;
 namespace Cerberus.ChatOps.Incidents.Engine;
 
 /// <summary>
-/// Execution and verification of an approved action, under the incident's execution lease: re-read the state the
-/// approval was based on, mark Started before the first side effect, run, record, verify (the action's own check
-/// plus the relevant probes, before → after). After a restart or a lapsed owner: an approval that never started is
-/// not run behind anyone's back, a Started action is reconciled against reality, an executed one is verified.
+/// Execution of an approved action, under the incident's execution lease: re-read the state the approval was based
+/// on, mark Started before the first side effect, run (its progress goes to the thread through
+/// <see cref="ThreadProgress"/>), record, and hand a success to <see cref="ActionVerification"/>. After a restart or a
+/// lapsed owner: an approval that never started is not run behind anyone's back, a Started action is reconciled
+/// against reality, an executed one is verified.
 /// </summary>
 internal sealed partial class ActionExecution(
     IncidentMutator mutator,
     IIncidentStore store,
     IncidentBackends backends,
     ActionProposer proposer,
+    ActionVerification verification,
     IOptionsMonitor<IncidentOptions> options,
     ExecutionLease execution,
     BackgroundWork work,
     TimeProvider time,
     ILogger<ActionExecution> logger)
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(10);
-
     private IncidentOptions Options => options.CurrentValue;
 
     public void StartExecution(string incidentId, string actionId) =>
@@ -186,7 +185,7 @@ internal sealed partial class ActionExecution(
         }, cancellationToken);
         if (recorded.Result.Succeeded && outcome.Succeeded)
         {
-            await VerifyAsync(incidentId, actionId, action, cancellationToken);
+            await verification.VerifyAsync(incidentId, actionId, action, cancellationToken);
         }
         else if (recorded.Result.Succeeded && outcome.StateChange is not null
                  && recorded.Incident?.FindAction(actionId) is { } stopped)
@@ -200,61 +199,6 @@ internal sealed partial class ActionExecution(
         outcome.Figures.TryGetValue(ActionOutcome.SideEffectsDoneFigure, out var done) && done != "0"
             ? $"{done} side effect(s) ({string.Join(", ", outcome.Figures.Where(f => f.Key != ActionOutcome.SideEffectsDoneFigure).Select(f => $"{f.Key} {f.Value}"))})"
             : "nothing";
-
-    private async Task VerifyAsync(string incidentId, string actionId, IRemediationAction action, CancellationToken cancellationToken)
-    {
-        var incident = await store.GetAsync(incidentId, cancellationToken);
-        if (incident?.FindAction(actionId) is not { } record)
-        {
-            return;
-        }
-
-        ActionOutcome check;
-        try
-        {
-            check = await action.VerifyAsync(record, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            check = ActionOutcome.Failure($"verification threw: {SecretRedactor.Redact(ex.Message)}");
-        }
-
-        var before = incident.LatestDiagnosis;
-        var after = await backends.DiagnosticsFor(incident).RunAsync(VerificationProbes(record.Kind), cancellationToken);
-        var comparison = BeforeAfter(before, after);
-        await mutator.MutateAsync(incidentId, (i, batch, now) =>
-        {
-            i.CompleteDiagnosis(after, now);
-            var result = i.RecordVerification(actionId, check.Succeeded, $"{check.Summary} {comparison}".Trim(), now, check.Figures);
-            batch.Thread(IncidentMessages.Text(
-                $"{(check.Succeeded ? ":white_check_mark: Verified" : ":x: Verification failed")}: {Format.Safe(check.Summary)}\n*Before → after:*\n{Format.Safe(comparison)}\n_Next:_ {IncidentMessages.NextStep(i)}"));
-            return result;
-        }, cancellationToken);
-    }
-
-    internal static IReadOnlyCollection<string> VerificationProbes(RemediationKind kind) => kind switch
-    {
-        RemediationKind.Failover or RemediationKind.Switchover =>
-            [ProbeNames.Connectivity, ProbeNames.Patroni, ProbeNames.Replication, ProbeNames.App],
-        RemediationKind.ScaleBackendDown or RemediationKind.ScaleBackendUp =>
-            [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.Kubernetes, ProbeNames.App],
-        RemediationKind.AuditLogCleanup => [ProbeNames.Disk, ProbeNames.Volume, ProbeNames.Replication, ProbeNames.App],
-        _ => [ProbeNames.Replication, ProbeNames.Disk, ProbeNames.Volume, ProbeNames.App],
-    };
-
-    internal static string BeforeAfter(DiagnosisReport? before, DiagnosisReport after)
-    {
-        var lines = new List<string>();
-        foreach (var result in after.Results)
-        {
-            var previous = before?.Find(result.Probe);
-            lines.Add(previous is null
-                ? $"• {result.Probe}: {Format.Label(result.Status)} — {result.Summary}"
-                : $"• {result.Probe}: {Format.Label(previous.Status)} → {Format.Label(result.Status)} — {result.Summary}");
-        }
-
-        return string.Join("\n", lines);
-    }
 
     /// <summary>
     /// Picks up an action whose process is gone (its execution lease lapsed): an approval never started is marked
@@ -320,7 +264,7 @@ internal sealed partial class ActionExecution(
         if (await store.GetAsync(incidentId, cancellationToken) is { State: IncidentState.Verifying })
         {
             Log.Resuming(logger, incidentId, "verification");
-            await VerifyAsync(incidentId, actionId, verifier, cancellationToken);
+            await verification.VerifyAsync(incidentId, actionId, verifier, cancellationToken);
         }
     }
 
@@ -348,47 +292,6 @@ internal sealed partial class ActionExecution(
 
         await progress.FlushAsync(cancellationToken);
         await FinishAsync(incident.Id, record.Id, action, outcome, cancellationToken);
-    }
-
-    /// <summary>Posts an action's progress into the thread, at most every few seconds (batches can be many).</summary>
-    private sealed class ThreadProgress(IncidentMutator mutator, Incident incident, TimeProvider time) : IProgress<string>
-    {
-        private readonly Lock _gate = new();
-        private string? _pending;
-        private DateTimeOffset _last = DateTimeOffset.MinValue;
-
-        public void Report(string value)
-        {
-            string? send = null;
-            lock (_gate)
-            {
-                _pending = value;
-                var now = time.GetUtcNow();
-                if (now - _last >= ProgressInterval)
-                {
-                    _last = now;
-                    send = _pending;
-                    _pending = null;
-                }
-            }
-
-            if (send is not null)
-            {
-                _ = mutator.PostThreadAsync(incident, $":hourglass_flowing_sand: {Format.Safe(send)}", CancellationToken.None);
-            }
-        }
-
-        public Task FlushAsync(CancellationToken cancellationToken)
-        {
-            string? send;
-            lock (_gate)
-            {
-                send = _pending;
-                _pending = null;
-            }
-
-            return send is null ? Task.CompletedTask : mutator.PostThreadAsync(incident, $":hourglass_flowing_sand: {Format.Safe(send)}", cancellationToken);
-        }
     }
 
     private static partial class Log

@@ -17,7 +17,7 @@ namespace Cerberus.ChatOps.Incidents.Engine;
 internal sealed partial class IncidentCommands(
     IncidentMutator mutator,
     IIncidentStore store,
-    IOutboxSignal outboxSignal,
+    OutboxSignal outboxSignal,
     IOptionsMonitor<IncidentOptions> options,
     IncidentChannelOpener channels,
     ApproverRoster roster,

@@ -17,7 +17,7 @@ namespace Cerberus.ChatOps.Incidents.Engine;
 internal sealed partial class IncidentMutator(
     IIncidentStore store,
     IOutboxStore outbox,
-    IOutboxSignal outboxSignal,
+    OutboxSignal outboxSignal,
     IOptionsMonitor<IncidentOptions> options,
     TimeProvider time,
     ILogger<IncidentMutator> logger)

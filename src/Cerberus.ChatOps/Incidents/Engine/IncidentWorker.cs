@@ -23,8 +23,8 @@ internal sealed partial class IncidentWorker(
     IInboxStore inbox,
     IOutboxStore outbox,
     InboundDispatcher dispatcher,
-    IInboundSignal signal,
-    IOutboxSignal outboxSignal,
+    InboundSignal signal,
+    OutboxSignal outboxSignal,
     ProcessLease lease,
     TimeProvider time,
     ILogger<IncidentWorker> logger) : BackgroundService

@@ -1,5 +1,6 @@
 using Cerberus.ChatOps.Actions;
 using Cerberus.ChatOps.Api;
+using Cerberus.ChatOps.Diagnostics.Postgres;
 using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
@@ -14,7 +15,8 @@ namespace Cerberus.ChatOps.Incidents.Engine;
 internal sealed class ReportWriter(
     IncidentMutator mutator,
     IIncidentStore store,
-    IntegrityCheck integrity,
+    TableHealthCollector integrity,
+    IOptionsMonitor<PostgresOptions> postgres,
     ApproverRoster roster,
     BackgroundWork work,
     IOptionsMonitor<CleanupOptions> cleanup,
@@ -26,7 +28,8 @@ internal sealed class ReportWriter(
 
     private async Task WriteReportAsync(string incidentId, CancellationToken cancellationToken)
     {
-        var tables = await integrity.CollectAsync(cancellationToken);
+        // The runbook's post-incident integrity check (pg_stat_user_tables) on the monitored database.
+        var tables = await integrity.CollectAsync(postgres.CurrentValue.ConnectionString, cancellationToken);
         await mutator.MutateAsync(incidentId, (incident, batch, now) =>
         {
             if (ReportEligibility.WhyNot(incident) is { } why)

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cerberus.ChatOps.Slack.Outbound;
 
 namespace Cerberus.ChatOps.Slack.Api;
@@ -30,9 +29,6 @@ public interface ISlackApi
 
     /// <summary>POST of the message to a response_url (https on slack.com, *.slack.com or slack-gov.com only).</summary>
     Task PostToResponseUrlAsync(string responseUrl, SlackMessage message, CancellationToken cancellationToken);
-
-    /// <summary>views.open with a trigger_id (valid 3 s, once); returns the view id.</summary>
-    Task<string> OpenViewAsync(string triggerId, JsonObject view, CancellationToken cancellationToken);
 
     /// <summary>conversations.create; returns the channel id.</summary>
     Task<string> CreateConversationAsync(string name, bool isPrivate, CancellationToken cancellationToken);

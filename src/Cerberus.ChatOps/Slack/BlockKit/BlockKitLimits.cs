@@ -18,11 +18,4 @@ public static class BlockKitLimits
     public const int ConfirmText = 300;
     public const int ConfirmButton = 30;
     public const int MessageText = 40000;
-    public const int BlocksPerView = 100;
-    public const int ViewTitle = 24;
-    public const int ViewButton = 24;
-    public const int PrivateMetadata = 3000;
-    public const int CallbackId = 255;
-    public const int InputLabel = 2000;
-    public const int InputPlaceholder = 150;
 }

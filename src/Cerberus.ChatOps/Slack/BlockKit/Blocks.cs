@@ -57,13 +57,6 @@ public static class Blocks
 
     public static JsonObject Divider() => new() { ["type"] = "divider" };
 
-    /// <summary>Preformatted text (a code block), escaped, backticks neutralised, cut to the section limit.</summary>
-    public static JsonObject Preformatted(string text) => new()
-    {
-        ["type"] = "section",
-        ["text"] = Mrkdwn(SlackText.CodeBlock(text, BlockKitLimits.SectionText)),
-    };
-
     public static JsonObject Actions(string blockId, IReadOnlyList<JsonObject> elements)
     {
         ArgumentNullException.ThrowIfNull(elements);
@@ -115,28 +108,6 @@ public static class Blocks
         }
 
         return button;
-    }
-
-    /// <summary>A plain-text input (modals only); its value arrives in view_submission under <paramref name="actionId"/>.</summary>
-    public static JsonObject TextInput(string blockId, string actionId, string label, bool multiline = false, bool optional = false, string? placeholder = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(blockId);
-        ArgumentException.ThrowIfNullOrEmpty(actionId);
-        var element = new JsonObject { ["type"] = "plain_text_input", ["action_id"] = actionId, ["multiline"] = multiline };
-        if (!string.IsNullOrWhiteSpace(placeholder))
-        {
-            element["placeholder"] = PlainText(SlackText.Truncate(placeholder, BlockKitLimits.InputPlaceholder));
-        }
-
-        var block = new JsonObject
-        {
-            ["type"] = "input",
-            ["label"] = PlainText(SlackText.Truncate(NonEmpty(label), BlockKitLimits.InputLabel)),
-            ["element"] = element,
-            ["optional"] = optional,
-        };
-        AddBlockId(block, blockId);
-        return block;
     }
 
     public static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };

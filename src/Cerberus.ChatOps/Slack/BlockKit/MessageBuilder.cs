@@ -11,8 +11,6 @@ public sealed class MessageBuilder
 {
     private readonly List<JsonObject> _blocks = [];
 
-    public int Count => _blocks.Count;
-
     public MessageBuilder Add(JsonObject block)
     {
         ArgumentNullException.ThrowIfNull(block);

@@ -39,11 +39,4 @@ public static class SlackText
 
         return text[..cut] + marker;
     }
-
-    /// <summary>A code block of escaped text, with backticks neutralised so they cannot close it early.</summary>
-    public static string CodeBlock(string text, int max)
-    {
-        var body = Escape(text).Replace("```", "ˋˋˋ", StringComparison.Ordinal);
-        return "```" + Truncate(body, max - 6) + "```";
-    }
 }

@@ -13,5 +13,4 @@ public sealed record InteractionPayload(
     string? MessageTs,
     string? ResponseUrl,
     string? TriggerId,
-    IReadOnlyList<BlockAction> Actions,
-    ViewSubmission? View = null);
+    IReadOnlyList<BlockAction> Actions);

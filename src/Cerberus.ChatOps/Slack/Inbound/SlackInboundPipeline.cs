@@ -12,7 +12,7 @@ namespace Cerberus.ChatOps.Slack.Inbound;
 /// </summary>
 internal sealed partial class SlackInboundPipeline(
     IInboxStore inbox,
-    IInboundSignal signal,
+    InboundSignal signal,
     SlackWorkspaceGate gate,
     TimeProvider time,
     ILogger<SlackInboundPipeline> logger)

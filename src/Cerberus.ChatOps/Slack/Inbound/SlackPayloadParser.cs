@@ -57,16 +57,16 @@ public static class SlackPayloadParser
     /// <c>team.enterprise_id</c>), and the acting user's home <c>user.team_id</c>.
     /// </summary>
     public static SlackOrigin OriginOfInteraction(JsonElement payload) => new(
-        Str(payload, "api_app_id"),
-        Str(payload, "team", "id"),
-        Str(payload, "enterprise", "id") ?? Str(payload, "team", "enterprise_id"),
-        Str(payload, "user", "team_id"));
+        payload.StringAt("api_app_id"),
+        payload.StringAt("team", "id"),
+        payload.StringAt("enterprise", "id") ?? payload.StringAt("team", "enterprise_id"),
+        payload.StringAt("user", "team_id"));
 
     /// <summary>Where an Events API body comes from: its top-level <c>api_app_id</c>, <c>team_id</c> and <c>enterprise_id</c>.</summary>
     public static SlackOrigin OriginOfEvent(JsonElement body) => new(
-        Str(body, "api_app_id"),
-        Str(body, "team_id") ?? Str(body, "context_team_id"),
-        Str(body, "enterprise_id") ?? Str(body, "context_enterprise_id"));
+        body.StringAt("api_app_id"),
+        body.StringAt("team_id") ?? body.StringAt("context_team_id"),
+        body.StringAt("enterprise_id") ?? body.StringAt("context_enterprise_id"));
 
     /// <summary>The fields of a Socket Mode slash_commands payload (a JSON object of strings) as a form would give them.</summary>
     public static IReadOnlyDictionary<string, string> FieldsOf(JsonElement payload)
@@ -94,8 +94,8 @@ public static class SlackPayloadParser
             return false;
         }
 
-        var type = Str(payload, "type");
-        var userId = Str(payload, "user", "id");
+        var type = payload.StringAt("type");
+        var userId = payload.StringAt("user", "id");
         if (string.IsNullOrEmpty(type) || string.IsNullOrEmpty(userId))
         {
             return false;
@@ -106,41 +106,38 @@ public static class SlackPayloadParser
         {
             foreach (var action in list.EnumerateArray())
             {
-                var actionId = Str(action, "action_id");
-                var actionTs = Str(action, "action_ts");
+                var actionId = action.StringAt("action_id");
+                var actionTs = action.StringAt("action_ts");
                 if (string.IsNullOrEmpty(actionId) || string.IsNullOrEmpty(actionTs))
                 {
                     return false;
                 }
 
-                actions.Add(new BlockAction(actionId, Str(action, "block_id"), Str(action, "value") ?? Str(action, "selected_option", "value"), actionTs));
+                actions.Add(new BlockAction(actionId, action.StringAt("block_id"), action.StringAt("value") ?? action.StringAt("selected_option", "value"), actionTs));
             }
         }
 
-        ViewSubmission? view = null;
         if (type is "view_submission" or "view_closed")
         {
-            var viewId = Str(payload, "view", "id");
+            // The bot opens no modals, but such a payload is still Slack's to send: keyed, stored and acknowledged
+            // with an empty 200 (which closes the view), then dispatched as an interaction without actions.
+            var viewId = payload.StringAt("view", "id");
             if (string.IsNullOrEmpty(viewId))
             {
                 return false;
             }
 
-            view = new ViewSubmission(
-                Str(payload, "view", "callback_id") ?? string.Empty,
-                Str(payload, "view", "private_metadata") ?? string.Empty,
-                ViewValues(payload));
-            key = $"view:{viewId}:{Str(payload, "view", "hash") ?? type}";
+            key = $"view:{viewId}:{payload.StringAt("view", "hash") ?? type}";
         }
         else if (actions.Count > 0)
         {
             key = $"ia:{userId}:{actions[0].ActionTs}";
         }
-        else if (Str(payload, "action_ts") is { Length: > 0 } actionTs)
+        else if (payload.StringAt("action_ts") is { Length: > 0 } actionTs)
         {
             key = $"ia:{userId}:{actionTs}";
         }
-        else if (Str(payload, "trigger_id") is { Length: > 0 } triggerId)
+        else if (payload.StringAt("trigger_id") is { Length: > 0 } triggerId)
         {
             key = $"ia:{userId}:{triggerId}";
         }
@@ -151,15 +148,14 @@ public static class SlackPayloadParser
 
         interaction = new InteractionPayload(
             type,
-            Str(payload, "team", "id") ?? Str(payload, "user", "team_id") ?? string.Empty,
+            payload.StringAt("team", "id") ?? payload.StringAt("user", "team_id") ?? string.Empty,
             userId,
-            Str(payload, "user", "username") ?? Str(payload, "user", "name"),
-            Str(payload, "channel", "id") ?? Str(payload, "container", "channel_id"),
-            Str(payload, "message", "ts") ?? Str(payload, "container", "message_ts"),
-            Str(payload, "response_url"),
-            Str(payload, "trigger_id"),
-            actions,
-            view);
+            payload.StringAt("user", "username") ?? payload.StringAt("user", "name"),
+            payload.StringAt("channel", "id") ?? payload.StringAt("container", "channel_id"),
+            payload.StringAt("message", "ts") ?? payload.StringAt("container", "message_ts"),
+            payload.StringAt("response_url"),
+            payload.StringAt("trigger_id"),
+            actions);
         return true;
     }
 
@@ -167,7 +163,7 @@ public static class SlackPayloadParser
     public static bool TryParseEventKey(JsonElement body, out string? key)
     {
         key = null;
-        if (body.ValueKind != JsonValueKind.Object || Str(body, "type") is not { Length: > 0 } type)
+        if (body.ValueKind != JsonValueKind.Object || body.StringAt("type") is not { Length: > 0 } type)
         {
             return false;
         }
@@ -177,7 +173,7 @@ public static class SlackPayloadParser
             return true;
         }
 
-        var eventId = Str(body, "event_id");
+        var eventId = body.StringAt("event_id");
         if (string.IsNullOrEmpty(eventId) || !body.TryGetProperty("event", out var evt) || evt.ValueKind != JsonValueKind.Object)
         {
             return false;
@@ -185,65 +181,5 @@ public static class SlackPayloadParser
 
         key = "ev:" + eventId;
         return true;
-    }
-
-    private static Dictionary<string, string> ViewValues(JsonElement payload)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!payload.TryGetProperty("view", out var view)
-            || !view.TryGetProperty("state", out var state)
-            || !state.TryGetProperty("values", out var blocks)
-            || blocks.ValueKind != JsonValueKind.Object)
-        {
-            return values;
-        }
-
-        foreach (var block in blocks.EnumerateObject())
-        {
-            if (block.Value.ValueKind != JsonValueKind.Object)
-            {
-                continue;
-            }
-
-            foreach (var action in block.Value.EnumerateObject())
-            {
-                var value = Str(action.Value, "value")
-                    ?? Str(action.Value, "selected_option", "value")
-                    ?? Str(action.Value, "selected_user")
-                    ?? Str(action.Value, "selected_conversation")
-                    ?? Str(action.Value, "selected_channel")
-                    ?? Str(action.Value, "selected_date")
-                    ?? Str(action.Value, "selected_time");
-                if (value is null && action.Value.ValueKind == JsonValueKind.Object
-                    && action.Value.TryGetProperty("selected_options", out var options) && options.ValueKind == JsonValueKind.Array)
-                {
-                    value = string.Join(",", options.EnumerateArray().Select(o => Str(o, "value")).Where(v => v is not null));
-                }
-
-                if (value is null && action.Value.ValueKind == JsonValueKind.Object
-                    && action.Value.TryGetProperty("selected_users", out var users) && users.ValueKind == JsonValueKind.Array)
-                {
-                    value = string.Join(",", users.EnumerateArray().Where(u => u.ValueKind == JsonValueKind.String).Select(u => u.GetString()));
-                }
-
-                values[action.Name] = value ?? string.Empty;
-            }
-        }
-
-        return values;
-    }
-
-    private static string? Str(JsonElement element, params string[] path)
-    {
-        var current = element;
-        foreach (var name in path)
-        {
-            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
-            {
-                return null;
-            }
-        }
-
-        return current.ValueKind == JsonValueKind.String ? current.GetString() : null;
     }
 }

@@ -24,7 +24,7 @@ namespace Cerberus.ChatOps.Slack.Outbound;
 /// </summary>
 internal sealed partial class SlackOutboxWorker(
     IServiceScopeFactory scopes,
-    IOutboxSignal signal,
+    OutboxSignal signal,
     IOptionsMonitor<SlackOptions> options,
     TimeProvider time,
     ILogger<SlackOutboxWorker> logger) : BackgroundService

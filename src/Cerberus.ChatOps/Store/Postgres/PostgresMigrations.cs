@@ -7,8 +7,6 @@ namespace Cerberus.ChatOps.Store.Postgres;
 /// </summary>
 internal static class PostgresMigrations
 {
-    public const string Schema = "cerberus";
-
     public static IReadOnlyList<StoreMigration> All { get; } =
     [
         new(1, "incidents, id counters, inbox, outbox, message refs, leases", """

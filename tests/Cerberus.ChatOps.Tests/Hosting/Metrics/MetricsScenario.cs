@@ -11,10 +11,9 @@ internal static class MetricsScenario
     public static void RecordATestIncident()
     {
         CerberusMetrics.IncidentDeclared();
-        CerberusMetrics.IncidentTransitioned(IncidentState.Declared, IncidentState.Diagnosing);
         CerberusMetrics.ProbeFinished("patroni_cluster", ProbeStatus.Crit, TimeSpan.FromMilliseconds(420));
         CerberusMetrics.ProbeFinished("postgres_connect", "Unknown", TimeSpan.FromSeconds(3));
-        CerberusMetrics.IncidentTransitioned(IncidentState.Diagnosing, IncidentState.AwaitingDecision);
+        CerberusMetrics.SetIncidentCounts(new Dictionary<IncidentState, int> { [IncidentState.AwaitingDecision] = 1 });
         CerberusMetrics.ActionFinished(RemediationKind.Failover, ActionStatus.Succeeded);
         CerberusMetrics.SlackApiCalled("chat.postMessage", "ok");
         CerberusMetrics.SlackRateLimited("chat.update");
