@@ -296,9 +296,6 @@ public sealed partial class Incident
             : DomainResult.Ok();
     }
 
-    /// <summary>Whether a trigger is valid in the current state, for help texts and tests.</summary>
-    public bool CanFire(IncidentTrigger trigger) => _machine.CanFire(trigger);
-
     /// <summary>
     /// Records a refused attempt. The same person repeating the same refused attempt (a click held down, a script)
     /// updates the last entry with a count instead of growing the document without bound.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Slack;
 using Cerberus.ChatOps.Slack.Outbound;
 using Cerberus.ChatOps.Tests.Support.Slack;
 
@@ -240,7 +241,7 @@ public sealed class SlackOutboxWorkerTests : IAsyncLifetime
         var second = Item(OutboxKinds.Post, null, "after it");
         var otherChannel = Item(OutboxKinds.Post, null, "elsewhere") with { Channel = "C2" };
         await Enqueue(first, second, otherChannel);
-        await _services.Outbox.TryClaimAsync(first.Id, "replica-b", DateTimeOffset.UtcNow, SlackOutboxWorker.ClaimTimeout, CancellationToken.None);
+        await _services.Outbox.TryClaimAsync(first.Id, "replica-b", DateTimeOffset.UtcNow, new SlackOptions().OutboxClaimTimeout, CancellationToken.None);
 
         // act
         var done = await CreateSut().ProcessOnceAsync(CancellationToken.None);
@@ -260,7 +261,7 @@ public sealed class SlackOutboxWorkerTests : IAsyncLifetime
         var first = Item(OutboxKinds.Post, null, "sent by replica B");
         var second = Item(OutboxKinds.Post, null, "after it");
         await Enqueue(first, second);
-        var claimed = (await _services.Outbox.TryClaimAsync(first.Id, "replica-b", DateTimeOffset.UtcNow, SlackOutboxWorker.ClaimTimeout, CancellationToken.None))!;
+        var claimed = (await _services.Outbox.TryClaimAsync(first.Id, "replica-b", DateTimeOffset.UtcNow, new SlackOptions().OutboxClaimTimeout, CancellationToken.None))!;
         await _services.Outbox.UpdateClaimedAsync(claimed with { Status = OutboxStatus.Sent, ResultTs = "1.1" }, "replica-b", release: true, CancellationToken.None);
 
         // act

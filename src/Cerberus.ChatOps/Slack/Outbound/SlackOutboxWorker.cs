@@ -32,9 +32,6 @@ internal sealed partial class SlackOutboxWorker(
     /// <summary>How long a reply waits for the message it refers to before it is sent without it.</summary>
     public static readonly TimeSpan RefWaitLimit = TimeSpan.FromMinutes(5);
 
-    /// <summary>The default of <see cref="SlackOptions.OutboxClaimTimeout"/>.</summary>
-    public static readonly TimeSpan ClaimTimeout = new SlackOptions().OutboxClaimTimeout;
-
     private const int BatchSize = 200;
 
     private const int PerChannel = 20;
