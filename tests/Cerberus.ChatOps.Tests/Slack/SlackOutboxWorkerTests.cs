@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Slack.Outbound;
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Tests.Support.Slack;
 
 namespace Cerberus.ChatOps.Tests.Slack;
@@ -310,12 +311,7 @@ public sealed class SlackOutboxWorkerTests : IAsyncLifetime
         // act
         await sut.StartAsync(CancellationToken.None);
         _services.Get<IOutboxSignal>().Notify();
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
-        while (_services.Outbox.Items.Any(i => i.Status != OutboxStatus.Sent) && DateTimeOffset.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
+        await Eventually.Async(() => _services.Outbox.Items.Select(i => i.Status).ToList(), s => s.All(i => i == OutboxStatus.Sent), TimeSpan.FromSeconds(60), "not every outbox item was sent");
         await sut.StopAsync(CancellationToken.None);
 
         // assert
