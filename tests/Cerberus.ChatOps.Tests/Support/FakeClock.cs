@@ -27,23 +27,40 @@ internal static class FakeClock
     }
 
     /// <inheritdoc cref="AdvanceUntilDoneAsync{T}(FakeTimeProvider, Task{T}, TimeSpan, TimeSpan)"/>
-    public static async Task AdvanceUntilDoneAsync(this FakeTimeProvider time, Task work, TimeSpan step, TimeSpan limit)
+    public static Task AdvanceUntilDoneAsync(this FakeTimeProvider time, Task work, TimeSpan step, TimeSpan limit)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return time.AdvanceUntilAsync(() => work.IsCompleted, step, limit, "the work did not finish", work);
+    }
+
+    /// <summary>
+    /// Advances <paramref name="time"/> by <paramref name="step"/> until <paramref name="condition"/> holds (work
+    /// running in the background, e.g. a hosted service), giving it a moment of real time after each step; fails
+    /// with <paramref name="because"/> when the clock has moved <paramref name="limit"/> first.
+    /// </summary>
+    public static Task AdvanceUntilAsync(this FakeTimeProvider time, Func<bool> condition, TimeSpan step, TimeSpan limit, string because) =>
+        time.AdvanceUntilAsync(condition, step, limit, because, null);
+
+    private static async Task AdvanceUntilAsync(this FakeTimeProvider time, Func<bool> condition, TimeSpan step, TimeSpan limit, string because, Task? work)
     {
         ArgumentNullException.ThrowIfNull(time);
-        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(condition);
         var moved = TimeSpan.Zero;
-        while (!work.IsCompleted)
+        while (!condition())
         {
             if (moved >= limit)
             {
-                throw new TimeoutException($"still waiting after the fake clock moved {limit} (now {time})");
+                throw new TimeoutException($"{because}: still waiting after the fake clock moved {limit} (now {time})");
             }
 
             time.Advance(step);
             moved += step;
-            await Task.WhenAny(work, Task.Delay(Settle));
+            await (work is null ? Task.Delay(Settle) : Task.WhenAny(work, Task.Delay(Settle)));
         }
 
-        await work;
+        if (work is not null)
+        {
+            await work;
+        }
     }
 }
