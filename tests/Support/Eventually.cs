@@ -108,8 +108,9 @@ public static class Eventually
                 return poll;
             }
 
+            var pause = interval ?? Interval;
             var left = timeout - watch.Elapsed;
-            await Task.Delay(left < TimeSpan.Zero ? TimeSpan.Zero : left < (interval ?? Interval) ? left : interval ?? Interval);
+            await Task.Delay(left >= pause ? pause : left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
     }
 
