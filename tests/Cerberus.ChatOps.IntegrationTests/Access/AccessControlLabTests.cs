@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Cerberus.ChatOps.IntegrationTests.Faults;
 using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.Tests.Support;
 
 namespace Cerberus.ChatOps.IntegrationTests.Access;
 
@@ -172,12 +173,12 @@ public sealed class AccessControlLabTests(LabFixture fixture)
 
     private async Task WaitForLeaderAsync(string name)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90))).Leader != name)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{name} did not become the leader");
-            await Task.Delay(250);
-        }
+        await Eventually.Async(
+            async () => PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90))).Leader,
+            leader => leader == name,
+            TimeSpan.FromSeconds(90),
+            $"{name} did not become the leader",
+            TimeSpan.FromMilliseconds(250));
     }
 
     private static List<JsonNode> Actions(JsonNode document) => [.. document["Actions"]!.AsArray().Select(a => a!)];

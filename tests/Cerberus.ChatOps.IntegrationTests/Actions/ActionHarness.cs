@@ -10,6 +10,7 @@ using Cerberus.ChatOps.IntegrationTests.Support;
 using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
 using Cerberus.ChatOps.Kubernetes;
 using Cerberus.ChatOps.Patroni;
+using Cerberus.ChatOps.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -92,29 +93,26 @@ internal sealed class ActionHarness(LabEnvironment lab)
     /// <summary>Waits until every answering member's /patroni reports the pause state.</summary>
     public async Task WaitPauseSeenAsync(bool pause, IEnumerable<Uri> members, TimeSpan limit)
     {
-        var deadline = DateTime.UtcNow + limit;
         var client = Patroni();
-        while (true)
-        {
-            var all = true;
-            foreach (var m in members)
+        await Eventually.Async(
+            async () =>
             {
-                var status = (await client.GetStatusAsync(m, CancellationToken.None)).Value;
-                all &= (status?.Pause ?? false) == pause;
-            }
+                var all = true;
+                var seen = new List<string>();
+                foreach (var m in members)
+                {
+                    var status = (await client.GetStatusAsync(m, CancellationToken.None)).Value;
+                    all &= (status?.Pause ?? false) == pause;
+                    seen.Add($"{m.Authority} pause={status?.Pause.ToString() ?? "no answer"}");
+                }
 
-            if (all)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"pause={pause} not seen within {limit}");
-            }
-
-            await Task.Delay(250);
-        }
+                return (All: all, Seen: seen);
+            },
+            read => read.All,
+            limit,
+            $"pause={pause} not seen",
+            Eventually.ServerInterval,
+            read => string.Join(", ", read.Seen));
     }
 
     public static async Task SignalAsync(string signal, int pid)

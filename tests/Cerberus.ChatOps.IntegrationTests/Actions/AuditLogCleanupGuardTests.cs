@@ -183,9 +183,9 @@ public sealed class AuditLogCleanupGuardTests(LabFixture fixture)
         try
         {
             await Table.ExecAsync("CREATE TABLE IF NOT EXISTS public.wal_filler (x int); INSERT INTO public.wal_filler SELECT generate_series(1, 1000); SELECT pg_switch_wal();");
-            await WaitUntilAsync(async () => await Table.ScalarAsync<long>("SELECT failed_count FROM pg_stat_archiver") > failedBefore
+            await Eventually.Async(async () => await Table.ScalarAsync<long>("SELECT failed_count FROM pg_stat_archiver") > failedBefore
                                              && await Table.ScalarAsync<bool>("SELECT coalesce(last_failed_time > coalesce(last_archived_time, '-infinity'), false) FROM pg_stat_archiver"),
-                TimeSpan.FromSeconds(60), "the archiver did not fail");
+                TimeSpan.FromSeconds(60), "the archiver did not fail", TimeSpan.FromMilliseconds(100));
             var action = new ActionHarness(lab).Cleanup();
 
             // act
@@ -200,8 +200,8 @@ public sealed class AuditLogCleanupGuardTests(LabFixture fixture)
         {
             File.Delete(lab.ArchiveFailFlag);
             await Table.ExecAsync("INSERT INTO public.wal_filler SELECT generate_series(1, 1000); SELECT pg_switch_wal();");
-            await WaitUntilAsync(async () => await Table.ScalarAsync<bool>("SELECT coalesce(last_archived_time > last_failed_time, true) FROM pg_stat_archiver"),
-                TimeSpan.FromSeconds(90), "the archiver did not recover");
+            await Eventually.Async(async () => await Table.ScalarAsync<bool>("SELECT coalesce(last_archived_time > last_failed_time, true) FROM pg_stat_archiver"),
+                TimeSpan.FromSeconds(90), "the archiver did not recover", TimeSpan.FromMilliseconds(100));
         }
     }
 
@@ -253,9 +253,9 @@ public sealed class AuditLogCleanupGuardTests(LabFixture fixture)
 
         // act
         var execution = action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
-        await WaitUntilAsync(async () => await Table.ScalarAsync<long>(
+        await Eventually.Async(async () => await Table.ScalarAsync<long>(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cerberus-chatops-actions' AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM%'") == 1 || execution.IsCompleted,
-            TimeSpan.FromSeconds(4), "the DELETE never waited on the moved row");
+            TimeSpan.FromSeconds(4), "the DELETE never waited on the moved row", TimeSpan.FromMilliseconds(100));
         await tx.CommitAsync();
         var executed = await execution;
         var (olderLeft, newerLeft, _) = await Table.CountAsync(now - TimeSpan.FromDays(90));
@@ -313,19 +313,5 @@ public sealed class AuditLogCleanupGuardTests(LabFixture fixture)
         Assert.True(executed.Succeeded, executed.Summary);
         Assert.Equal("500", executed.Figures[ActionFigureKeys.RowsDeleted]);
         Assert.Equal("newer by 1 h (UTC wall clock) | newer by 1 h (Tokyo wall clock)", kept);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException(what);
-            }
-
-            await Task.Delay(100);
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.Tests.Support;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -42,11 +43,12 @@ public sealed class OldTimelineCandidateTests(LabFixture fixture, ITestOutputHel
             await lab.RunScriptAsync("promote-in-place", (leaderIndex + 1).ToString(CultureInfo.InvariantCulture));
             await harness.SetPauseAsync(false);
             paused = false;
-            await WaitUntilAsync(async () =>
-            {
-                var cluster = await fixture.Patroni.GetClusterAsync();
-                return PatroniLab.LeaderOf(cluster) == (leader, timeline + 1) && TimelineOf(cluster, replica) == timeline;
-            }, TimeSpan.FromSeconds(60), $"{leader} never led on timeline {timeline + 1} with {replica} left on {timeline}");
+            await Eventually.Async(
+                () => fixture.Patroni.GetClusterAsync(),
+                cluster => PatroniLab.LeaderOf(cluster) == (leader, timeline + 1) && TimelineOf(cluster, replica) == timeline,
+                TimeSpan.FromSeconds(60),
+                $"{leader} never led on timeline {timeline + 1} with {replica} left on {timeline}",
+                Eventually.ServerInterval);
 
             // act
             var action = harness.Failover(RemediationKind.Switchover);
@@ -73,8 +75,8 @@ public sealed class OldTimelineCandidateTests(LabFixture fixture, ITestOutputHel
 
             await File.WriteAllTextAsync(hba, original);
             await ExecAsync(leaderPg, "SELECT pg_reload_conf()");
-            await WaitUntilAsync(async () => TimelineOf(await fixture.Patroni.GetClusterAsync(), replica) == PatroniLab.LeaderOf(await fixture.Patroni.GetClusterAsync()).Timeline,
-                Settle, $"{replica} did not follow the new timeline");
+            await Eventually.Async(() => fixture.Patroni.GetClusterAsync(), cluster => TimelineOf(cluster, replica) == PatroniLab.LeaderOf(cluster).Timeline,
+                Settle, $"{replica} did not follow the new timeline", Eventually.ServerInterval);
             await fixture.Patroni.WaitSettledAsync(Settle);
         }
     }
@@ -92,15 +94,5 @@ public sealed class OldTimelineCandidateTests(LabFixture fixture, ITestOutputHel
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string failure)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(250);
-        }
     }
 }

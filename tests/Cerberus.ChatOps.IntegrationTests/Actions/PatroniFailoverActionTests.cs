@@ -19,12 +19,9 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
     /// Drops the lag table on whichever member leads now and waits until the replica streams and has replayed
     /// everything, reconnecting while Patroni restarts members: the next test starts from a caught-up pair.
     /// </summary>
-    private async Task CleanUpAndCatchUpAsync()
-    {
-        var deadline = DateTime.UtcNow + Settle;
-        while (true)
-        {
-            try
+    private Task CleanUpAndCatchUpAsync() =>
+        Eventually.TryAsync(
+            async () =>
             {
                 var (leader, _) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
                 await using var primary = new NpgsqlConnection(fixture.Lab.PatroniPostgres[fixture.Lab.PatroniNames.ToList().IndexOf(leader!)]);
@@ -33,23 +30,22 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
                 await drop.ExecuteNonQueryAsync();
                 await using var caughtUp = new NpgsqlCommand(
                     "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn = pg_current_wal_lsn()", primary);
-                if ((long)(await caughtUp.ExecuteScalarAsync())! > 0)
-                {
-                    return;
-                }
-            }
-            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
-            {
-                NpgsqlConnection.ClearAllPools();
-            }
+                return (long)(await caughtUp.ExecuteScalarAsync())! > 0;
+            },
+            Settle,
+            Eventually.ServerInterval,
+            Reconnect);
 
-            if (DateTime.UtcNow > deadline)
-            {
-                return;
-            }
-
-            await Task.Delay(250);
+    /// <summary>A member restarted under a pooled connection (57P01, end of stream): drop the pools and ask again.</summary>
+    private static bool Reconnect(Exception exception)
+    {
+        if (exception is not NpgsqlException)
+        {
+            return false;
         }
+
+        NpgsqlConnection.ClearAllPools();
+        return true;
     }
 
     /// <summary>About 8 MB of WAL on the leader (a 30 000-row table), dropped again by <see cref="CleanUpAndCatchUpAsync"/>.</summary>
@@ -73,30 +69,20 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
     /// The replica's walreceiver. Right after a rejoin Patroni reports the member running before the walreceiver
     /// streams, and may still restart it (57P01), so this waits and reconnects.
     /// </summary>
-    private static async Task<int> WalReceiverPidAsync(string replicaPg)
-    {
-        var deadline = DateTime.UtcNow + Settle;
-        while (true)
-        {
-            try
+    private static async Task<int> WalReceiverPidAsync(string replicaPg) =>
+        (await Eventually.Async(
+            async () =>
             {
                 await using var replica = new NpgsqlConnection(replicaPg);
                 await replica.OpenAsync();
                 await using var pid = new NpgsqlCommand("SELECT pid FROM pg_stat_wal_receiver WHERE status = 'streaming'", replica);
-                if (await pid.ExecuteScalarAsync() is int found)
-                {
-                    return found;
-                }
-            }
-            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
-            {
-                NpgsqlConnection.ClearAllPools();
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the replica's walreceiver did not start streaming");
-            await Task.Delay(250);
-        }
-    }
+                return await pid.ExecuteScalarAsync() as int?;
+            },
+            pid => pid is not null,
+            Settle,
+            "the replica's walreceiver did not start streaming",
+            Eventually.ServerInterval,
+            retryOn: Reconnect))!.Value;
 
     [Fact]
     public async Task Switchover_HealthyLeader_PromotesCandidateOnNextTimelineAndRecordsFigures()
@@ -309,12 +295,8 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
 
             // Patroni's leader judges the lag against the DCS optime (written every loop_wait), not the live LSN:
             // wait until /cluster shows the candidate over maximum_lag_on_failover, or it would start the demote.
-            var lagDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (CandidateLag(await fixture.Patroni.GetClusterAsync(), candidate) is not > 1_048_576)
-            {
-                Assert.True(DateTime.UtcNow < lagDeadline, "/cluster never showed the candidate's lag");
-                await Task.Delay(250);
-            }
+            await Eventually.Async(async () => CandidateLag(await fixture.Patroni.GetClusterAsync(), candidate), lag => lag is > 1_048_576,
+                TimeSpan.FromSeconds(60), "/cluster never showed the candidate's lag", Eventually.ServerInterval);
 
             var record = (await action.ProposeAsync(ActionHarness.Request(arguments: ("candidate", candidate)), CancellationToken.None)).Action!;
 
@@ -371,14 +353,16 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
 
             // The health check compares against the candidate's OWN cached view of the DCS (refreshed every
             // loop_wait; /cluster reads the DCS afresh): wait until that view is more than 1 MiB ahead of it.
-            var lagDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            long? lagSeen;
-            while ((lagSeen = CandidateLag(await fixture.Patroni.GetClusterAsync(), candidate)) is not > 1_048_576
-                   || (await patroni.GetReplicaCheckAsync(api, 1_048_576, CancellationToken.None)).StatusCode != 503)
-            {
-                Assert.True(DateTime.UtcNow < lagDeadline, "the candidate's view of the DCS never showed its lag");
-                await Task.Delay(250);
-            }
+            var (lagSeen, _) = await Eventually.Async(
+                async () =>
+                {
+                    var lag = CandidateLag(await fixture.Patroni.GetClusterAsync(), candidate);
+                    return (Lag: lag, ReplicaCheck: lag is > 1_048_576 ? (await patroni.GetReplicaCheckAsync(api, 1_048_576, CancellationToken.None)).StatusCode : null);
+                },
+                seen => seen.ReplicaCheck == 503,
+                TimeSpan.FromSeconds(60),
+                "the candidate's view of the DCS never showed its lag",
+                Eventually.ServerInterval);
 
             var replayed = (await patroni.GetStatusAsync(api, CancellationToken.None)).Value!.Xlog!.ReplayedLocation!.Value;
 
@@ -440,11 +424,8 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
             await lab.RunScriptAsync("stop-node", leaderIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
             stopped = true;
             var leaderless = Stopwatch.StartNew();
-            while (PatroniLab.LeaderOf(await fixture.Patroni.GetClusterAsync()).Leader is not null)
-            {
-                Assert.True(leaderless.Elapsed < TimeSpan.FromSeconds(90), "the leader key did not expire");
-                await Task.Delay(500);
-            }
+            await Eventually.Async<string?>(async () => PatroniLab.LeaderOf(await fixture.Patroni.GetClusterAsync()).Leader, leader => leader is null,
+                TimeSpan.FromSeconds(90), "the leader key did not expire", TimeSpan.FromMilliseconds(500));
 
             output.WriteLine($"leaderless after {leaderless.Elapsed.TotalSeconds:0.0} s");
 

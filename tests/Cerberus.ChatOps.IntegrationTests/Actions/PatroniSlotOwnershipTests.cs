@@ -37,7 +37,7 @@ public sealed class PatroniSlotOwnershipTests(LabFixture fixture, ITestOutputHel
         try
         {
             await PatchAsync(patroni, "{\"slots\":{\"" + slot + "\":{\"type\":\"physical\"}}}");
-            await WaitAsync(() => SlotExistsAsync(leader!, slot), true, "the leader did not create the permanent slot");
+            await Eventually.Async(() => SlotExistsAsync(leader!, slot), Settle, "the leader did not create the permanent slot", Eventually.ServerInterval);
             await GenerateWalAsync(leader!, 4);
             var action = harness.DropSlot();
 
@@ -70,7 +70,7 @@ public sealed class PatroniSlotOwnershipTests(LabFixture fixture, ITestOutputHel
             await fixture.Patroni.WaitSettledAsync(Settle);
             var (status, body) = await fixture.Patroni.SwitchoverAsync(leader!, other);
             Assert.True(status == 200, $"switchover: {status} {body}");
-            await WaitAsync(async () => PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle)).Leader == other, true, "the switchover did not complete");
+            await Eventually.Async(async () => PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle)).Leader == other, Settle, "the switchover did not complete", Eventually.ServerInterval);
             await Task.Delay(TimeSpan.FromSeconds(8));
 
             // assert 2: neither the new leader nor the old one (now a replica) has the slot again
@@ -90,7 +90,7 @@ public sealed class PatroniSlotOwnershipTests(LabFixture fixture, ITestOutputHel
             if (now != leader)
             {
                 await fixture.Patroni.SwitchoverAsync(now!, leader!);
-                await WaitAsync(async () => PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle)).Leader == leader, true, "could not switch back");
+                await Eventually.Async(async () => PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle)).Leader == leader, Settle, "could not switch back", Eventually.ServerInterval);
             }
         }
     }
@@ -114,7 +114,7 @@ public sealed class PatroniSlotOwnershipTests(LabFixture fixture, ITestOutputHel
         try
         {
             await PatchAsync(patroni, "{\"slots\":{\"" + slot + "\":{\"type\":\"physical\"}}}");
-            await WaitAsync(() => SlotExistsAsync(leader!, slot), true, "the leader did not create the permanent slot");
+            await Eventually.Async(() => SlotExistsAsync(leader!, slot), Settle, "the leader did not create the permanent slot", Eventually.ServerInterval);
             var action = harness.DropSlot();
             var record = (await action.ProposeAsync(ActionHarness.Request(arguments: ("slot", slot)), CancellationToken.None)).Action
                          ?? throw new InvalidOperationException("no proposal");
@@ -163,8 +163,8 @@ public sealed class PatroniSlotOwnershipTests(LabFixture fixture, ITestOutputHel
         try
         {
             await PatchAsync(patroni, $$"""{"ignore_slots":[{"name":"{{slot}}","type":"physical"}]}""");
-            await WaitAsync(async () => (await patroni.GetConfigAsync(Lab.PatroniUrls[names.IndexOf(leader!)], CancellationToken.None)).Value is { } c
-                                        && PatroniSlotConfig.From(c).Ignore.Count > 0, true, "the leader did not see ignore_slots");
+            await Eventually.Async(async () => (await patroni.GetConfigAsync(Lab.PatroniUrls[names.IndexOf(leader!)], CancellationToken.None)).Value is { } c
+                                        && PatroniSlotConfig.From(c).Ignore.Count > 0, Settle, "the leader did not see ignore_slots", Eventually.ServerInterval);
             await Task.Delay(TimeSpan.FromSeconds(4));
             await ExecAsync(leader!, $"SELECT pg_create_physical_replication_slot('{slot}', true)");
             await Task.Delay(TimeSpan.FromSeconds(5));
@@ -271,41 +271,27 @@ public sealed class PatroniSlotOwnershipTests(LabFixture fixture, ITestOutputHel
     }
 
     /// <summary>Whether the member has the slot; retried while the member restarts (a switchover restarts the old leader).</summary>
-    private async Task<bool> SlotExistsAsync(string member, string slot)
-    {
-        var deadline = DateTime.UtcNow + Settle;
-        while (true)
-        {
-            try
+    private Task<bool> SlotExistsAsync(string member, string slot) =>
+        Eventually.Async(
+            async () =>
             {
                 await using var connection = new NpgsqlConnection(Member(member));
                 await connection.OpenAsync();
                 await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_replication_slots WHERE slot_name = @s", connection);
                 command.Parameters.AddWithValue("s", slot);
                 return (long)(await command.ExecuteScalarAsync())! > 0;
-            }
-            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-            }
-        }
-    }
+            },
+            _ => true,
+            Settle,
+            $"{member} did not answer whether it has {slot}",
+            TimeSpan.FromMilliseconds(500),
+            retryOn: ex => ex is NpgsqlException);
 
     private async Task GenerateWalAsync(string member, int segments)
     {
         for (var i = 0; i < segments; i++)
         {
             await ExecAsync(member, "CREATE TABLE IF NOT EXISTS public.slot_wal_filler (x int); INSERT INTO public.slot_wal_filler SELECT generate_series(1, 1000); SELECT pg_switch_wal();");
-        }
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, bool expected, string failure)
-    {
-        var deadline = DateTime.UtcNow + Settle;
-        while (await condition() != expected)
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(250);
         }
     }
 }

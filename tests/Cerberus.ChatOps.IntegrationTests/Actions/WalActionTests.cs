@@ -34,12 +34,8 @@ public sealed class WalActionTests(LabFixture fixture)
             await ExecAsync("CREATE TABLE IF NOT EXISTS public.wal_filler (x int); INSERT INTO public.wal_filler SELECT generate_series(1, 1000); SELECT pg_switch_wal();");
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await ScalarAsync<long>("SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'") > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the archiver did not catch up");
-            await Task.Delay(250);
-        }
+        await Eventually.Async(() => ScalarAsync<long>("SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'"), ready => ready == 0,
+            TimeSpan.FromSeconds(60), "the archiver did not catch up", Eventually.ServerInterval);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Cerberus.ChatOps.Tests.Support;
 
 namespace Cerberus.ChatOps.IntegrationTests.Console;
 
@@ -42,21 +43,10 @@ internal sealed partial class CerberusProcess : IAsyncDisposable
     /// </summary>
     public async Task<Uri?> ConsoleUrlAsync(TimeSpan? wait = null)
     {
-        var deadline = DateTime.UtcNow + (wait ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            if (ConsoleLine().Match(Log) is { Success: true } match)
-            {
-                return new Uri(match.Groups["url"].Value);
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                return null;
-            }
-
-            await Task.Delay(100);
-        }
+        Match? match = null;
+        return await Eventually.TryAsync(() => Task.FromResult((match = ConsoleLine().Match(Log)).Success), wait ?? TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100))
+            ? new Uri(match!.Groups["url"].Value)
+            : null;
     }
 
     public static async Task<CerberusProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null, params string[] arguments)
@@ -73,33 +63,30 @@ internal sealed partial class CerberusProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(2) };
-        for (var i = 0; i < 150; i++)
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException("the host exited at start:\n" + host.Log);
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
+            await Eventually.Async(
+                async () =>
                 {
-                    return host;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
+                    if (process.HasExited)
+                    {
+                        throw new InvalidOperationException("the host exited at start:\n" + host.Log);
+                    }
 
-            await Task.Delay(200);
+                    using var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+                    return response.StatusCode == HttpStatusCode.OK;
+                },
+                TimeSpan.FromSeconds(30),
+                "the host did not answer /healthz",
+                TimeSpan.FromMilliseconds(200),
+                retryOn: ex => ex is HttpRequestException or TaskCanceledException);
+            return host;
         }
-
-        await host.DisposeAsync();
-        throw new TimeoutException("the host did not answer /healthz:\n" + host.Log);
+        catch (TimeoutException ex)
+        {
+            await host.DisposeAsync();
+            throw new TimeoutException(ex.Message + ":\n" + host.Log, ex);
+        }
     }
 
     /// <summary>Runs <c>Cerberus.ChatOps incident …</c> (the break-glass CLI) on a store folder; returns the exit code and stdout.</summary>

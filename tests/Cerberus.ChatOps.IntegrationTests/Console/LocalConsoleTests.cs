@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Cerberus.ChatOps.Tests.Support;
 
 namespace Cerberus.ChatOps.IntegrationTests.Console;
 
@@ -144,12 +145,8 @@ public sealed class LocalConsoleTests
 
         // act
         using var command = await http.PostAsync(new Uri("/console/api/command", UriKind.Relative), new StringContent("{\"text\":\"/dbincident help\"}", Encoding.UTF8, "application/json"));
-        var messages = string.Empty;
-        for (var i = 0; i < 50 && !messages.Contains("ephemeral", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(200);
-            messages = await http.GetStringAsync(new Uri("/console/api/messages?since=0", UriKind.Relative));
-        }
+        var messages = await Eventually.Async(() => http.GetStringAsync(new Uri("/console/api/messages?since=0", UriKind.Relative)), m => m.Contains("ephemeral", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "the console showed no ephemeral answer", TimeSpan.FromMilliseconds(200));
 
         // assert
         Assert.Equal("{\"status\":200}", await command.Content.ReadAsStringAsync());

@@ -290,9 +290,9 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         var waiting = blocked.ExecuteScalarAsync();
         try
         {
-            await WaitUntilAsync(async () => Convert.ToInt32(await ScalarAsync(admin,
+            await Eventually.Async(async () => Convert.ToInt32(await ScalarAsync(admin,
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'waiter-app' AND wait_event_type = 'Lock'"), CultureInfo.InvariantCulture) == 1,
-                TimeSpan.FromSeconds(10), "the writer did not wait on the lock");
+                TimeSpan.FromSeconds(10), "the writer did not wait on the lock", Eventually.ServerInterval);
             await Task.Delay(TimeSpan.FromSeconds(1.5));
 
             // act
@@ -405,8 +405,8 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         try
         {
             await GenerateWalAsync(admin);
-            await WaitUntilAsync(async () => Convert.ToInt64(await ScalarAsync(admin, "SELECT failed_count FROM pg_stat_archiver"), CultureInfo.InvariantCulture) > failedBefore,
-                TimeSpan.FromSeconds(60), "the archiver did not fail");
+            await Eventually.Async(async () => Convert.ToInt64(await ScalarAsync(admin, "SELECT failed_count FROM pg_stat_archiver"), CultureInfo.InvariantCulture) > failedBefore,
+                TimeSpan.FromSeconds(60), "the archiver did not fail", Eventually.ServerInterval);
 
             // act
             var report = await provider.Runner().RunAsync([ProbeNames.Replication], CancellationToken.None);
@@ -425,9 +425,9 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         {
             File.Delete(lab.ArchiveFailFlag);
             await GenerateWalAsync(admin);
-            await WaitUntilAsync(async () => (bool)(await ScalarAsync(admin,
+            await Eventually.Async(async () => (bool)(await ScalarAsync(admin,
                     "SELECT coalesce(last_archived_time > last_failed_time, false) FROM pg_stat_archiver"))!,
-                TimeSpan.FromSeconds(90), "the archiver did not recover");
+                TimeSpan.FromSeconds(90), "the archiver did not recover", Eventually.ServerInterval);
         }
     }
 
@@ -444,9 +444,9 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         var leaderAddress = new NpgsqlConnectionStringBuilder(lab.PatroniPostgres[names.IndexOf(newLeader)]);
         var (status, body) = await fixture.Patroni.SwitchoverAsync(oldLeader!, newLeader);
         Assert.True(status == 200, $"switchover: {status} {body}");
-        await WaitUntilAsync(async () => PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90))).Leader == newLeader
+        await Eventually.Async(async () => PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(90))).Leader == newLeader
                 && (bool)(await ScalarAsync(configured, "SELECT pg_is_in_recovery()"))!,
-            TimeSpan.FromSeconds(90), "the old leader did not come back as a standby");
+            TimeSpan.FromSeconds(90), "the old leader did not come back as a standby", Eventually.ServerInterval);
         await WaitStreamingAsync(lab.PatroniPostgres[names.IndexOf(newLeader)]);
         await using var provider = DiagnosticsHost.Build(configured, lab.PatroniUrls);
 
@@ -530,8 +530,8 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
             await File.WriteAllTextAsync(hba, "host replication all 127.0.0.1/32 reject\n" + original);
             await ExecAsync(leaderPg, "SELECT pg_reload_conf()");
             await ExecAsync(leaderPg, "SELECT pg_terminate_backend(pid) FROM pg_stat_replication");
-            await WaitUntilAsync(async () => Convert.ToInt64(await ScalarAsync(leaderPg, "SELECT count(*) FROM pg_stat_replication"), CultureInfo.InvariantCulture) == 0,
-                TimeSpan.FromSeconds(10), "the walsender did not go away");
+            await Eventually.Async(async () => Convert.ToInt64(await ScalarAsync(leaderPg, "SELECT count(*) FROM pg_stat_replication"), CultureInfo.InvariantCulture) == 0,
+                TimeSpan.FromSeconds(10), "the walsender did not go away", Eventually.ServerInterval);
             await Task.Delay(TimeSpan.FromSeconds(6)); // past one reconnect attempt of the walreceiver
             Assert.Equal(0L, Convert.ToInt64(await ScalarAsync(leaderPg, "SELECT count(*) FROM pg_stat_replication"), CultureInfo.InvariantCulture));
 
@@ -606,32 +606,18 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
 
     /// <summary>Patroni reports a numeric lag before the walsender streams and the slot is active: wait for both.</summary>
     private static Task WaitStreamingAsync(string leaderSuperuser) =>
-        WaitUntilAsync(async () => (bool)(await ScalarAsync(leaderSuperuser,
+        Eventually.Async(async () => (bool)(await ScalarAsync(leaderSuperuser,
                 """
                 SELECT (SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming') = 1
                    AND (SELECT count(*) FROM pg_replication_slots WHERE NOT active) = 0
                 """))!,
-            TimeSpan.FromSeconds(30), "the replica did not stream");
+            TimeSpan.FromSeconds(30), "the replica did not stream", Eventually.ServerInterval);
 
     private static async Task SignalAsync(string signal, int pid)
     {
         using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
         Assert.Equal(0, kill.ExitCode);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string failure)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > limit)
-            {
-                throw new TimeoutException($"{failure} within {limit}");
-            }
-
-            await Task.Delay(250);
-        }
     }
 
     /// <summary>

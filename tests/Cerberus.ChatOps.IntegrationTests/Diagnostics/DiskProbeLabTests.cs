@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.Tests.Support;
 using Npgsql;
 
 namespace Cerberus.ChatOps.IntegrationTests.Diagnostics;
@@ -22,7 +23,8 @@ public sealed class DiskProbeLabTests(LabFixture fixture)
         try
         {
             await ExecAsync(admin, "CREATE TABLE IF NOT EXISTS public.cerberus_diskprobe_wal (payload text); INSERT INTO public.cerberus_diskprobe_wal SELECT repeat('x', 200) FROM generate_series(1, 20000)");
-            await WaitUntilAsync(async () => await ScalarAsync<string>(fixture.Lab.MonitorConnectionString, "SELECT current_setting('wal_keep_size')") == "10GB", TimeSpan.FromSeconds(10));
+            await Eventually.Async(() => ScalarAsync<string>(fixture.Lab.MonitorConnectionString, "SELECT current_setting('wal_keep_size')"), setting => setting == "10GB",
+                TimeSpan.FromSeconds(10), "the reload was not seen", TimeSpan.FromMilliseconds(100));
             var retainedBefore = await ScalarAsync<long>(admin, $"SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = '{slot}'");
             var maxWalSize = await ScalarAsync<long>(admin, "SELECT pg_size_bytes(current_setting('max_wal_size'))");
 
@@ -63,19 +65,5 @@ public sealed class DiskProbeLabTests(LabFixture fixture)
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("the reload was not seen");
-            }
-
-            await Task.Delay(100);
-        }
     }
 }

@@ -1,5 +1,6 @@
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.Tests.Support;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -26,13 +27,22 @@ public sealed class LostSlotLabTests(LabFixture fixture, ITestOutputHelper outpu
         await ExecAsync($"SELECT pg_create_physical_replication_slot('{slot}', true)");
         try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(90);
-            while (await ScalarAsync($"SELECT coalesce(wal_status, '') FROM pg_replication_slots WHERE slot_name = '{slot}'") != "lost")
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the server did not invalidate the slot");
-                await ExecAsync("CREATE TABLE IF NOT EXISTS public.lost_slot_filler (x int); INSERT INTO public.lost_slot_filler SELECT generate_series(1, 1000); SELECT pg_switch_wal();");
-                await ExecAsync("CHECKPOINT");
-            }
+            await Eventually.Async( // each poll that does not see it lost writes and recycles more WAL
+                async () =>
+                {
+                    var status = await ScalarAsync($"SELECT coalesce(wal_status, '') FROM pg_replication_slots WHERE slot_name = '{slot}'");
+                    if (status != "lost")
+                    {
+                        await ExecAsync("CREATE TABLE IF NOT EXISTS public.lost_slot_filler (x int); INSERT INTO public.lost_slot_filler SELECT generate_series(1, 1000); SELECT pg_switch_wal();");
+                        await ExecAsync("CHECKPOINT");
+                    }
+
+                    return status;
+                },
+                status => status == "lost",
+                TimeSpan.FromSeconds(90),
+                "the server did not invalidate the slot",
+                TimeSpan.Zero);
 
             // act
             var report = await provider.Runner().RunAsync([ProbeNames.Replication], CancellationToken.None);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Tests.Support.Host;
 using Cerberus.ChatOps.Tests.Support.Slack;
 using Microsoft.Data.Sqlite;
@@ -155,22 +156,9 @@ internal sealed partial class FaultHost : IAsyncDisposable
 
     public async Task<FakeSlackMessage> WaitForMessageAsync(Func<FakeSlackMessage, bool> match, TimeSpan limit, string what)
     {
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            var found = Slack.Messages.FirstOrDefault(match);
-            if (found is not null)
-            {
-                return found;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{what} did not reach the fake Slack within {limit}. Messages:\n{string.Join("\n", Slack.Messages.Select(m => "- " + Short(m.Text)))}\nHost:\n{Host?.OutputTail}");
-            }
-
-            await Task.Delay(50);
-        }
+        var messages = await Eventually.Async(() => Slack.Messages, m => m.Any(match), limit, $"{what} did not reach the fake Slack",
+            describe: m => $"Messages:\n{string.Join("\n", m.Select(x => "- " + Short(x.Text)))}\nHost:\n{Host?.OutputTail}");
+        return messages.First(match);
     }
 
     public Task<FakeSlackMessage> WaitForTextAsync(string fragment, TimeSpan limit) =>
@@ -220,25 +208,9 @@ internal sealed partial class FaultHost : IAsyncDisposable
         return (string?)await command.ExecuteScalarAsync();
     }
 
-    public async Task<string> WaitForStateAsync(string incidentId, TimeSpan limit, params string[] states)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            var state = await StateAsync(incidentId);
-            if (state is not null && states.Contains(state))
-            {
-                return state;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{incidentId} is {state}, not {string.Join('|', states)}, after {limit}.\nHost:\n{Host?.OutputTail}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public async Task<string> WaitForStateAsync(string incidentId, TimeSpan limit, params string[] states) =>
+        (await Eventually.Async(() => StateAsync(incidentId), state => state is not null && states.Contains(state), limit, $"{incidentId} did not reach {string.Join('|', states)}",
+            describe: state => $"{state ?? "no incident"}\nHost:\n{Host?.OutputTail}"))!;
 
     /// <summary>The incident's stored document (JSON), read beside the running host.</summary>
     public async Task<JsonNode> DocumentAsync(string incidentId)
@@ -256,19 +228,10 @@ internal sealed partial class FaultHost : IAsyncDisposable
         Slack.ResponsePosts.Count(p => p.Body.ToJsonString().Contains(fragment, StringComparison.Ordinal));
 
     /// <summary>Waits until <paramref name="count"/> response_url answers contain <paramref name="fragment"/>.</summary>
-    public async Task WaitForResponsesAsync(string fragment, int count, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (Responses(fragment) < count)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{count} response_url answers with \"{fragment}\" did not arrive; got {Responses(fragment)}.\nAnswers:\n{string.Join("\n", Slack.ResponsePosts.Select(p => "- " + Short(p.Body.ToJsonString())))}\nHost:\n{Host?.OutputTail}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public Task WaitForResponsesAsync(string fragment, int count, TimeSpan limit) =>
+        Eventually.Async(() => Slack.ResponsePosts, posts => posts.Count(p => p.Body.ToJsonString().Contains(fragment, StringComparison.Ordinal)) >= count, limit,
+            $"{count} response_url answers with \"{fragment}\" did not arrive",
+            describe: posts => $"{Responses(fragment)} of them.\nAnswers:\n{string.Join("\n", posts.Select(p => "- " + Short(p.Body.ToJsonString())))}\nHost:\n{Host?.OutputTail}");
 
     /// <summary>Outbox rows by status.</summary>
     public async Task<Dictionary<string, int>> OutboxStatusesAsync()
@@ -287,25 +250,9 @@ internal sealed partial class FaultHost : IAsyncDisposable
     }
 
     /// <summary>Waits until every outbox item is Sent; fails with the counts otherwise.</summary>
-    public async Task WaitAllSentAsync(TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            var statuses = await OutboxStatusesAsync();
-            if (statuses.Keys.All(k => k == "Sent"))
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"outbox not drained after {limit}: {string.Join(", ", statuses.Select(s => s.Key + "=" + s.Value))}\nHost:\n{Host?.OutputTail}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public Task WaitAllSentAsync(TimeSpan limit) =>
+        Eventually.Async(OutboxStatusesAsync, statuses => statuses.Keys.All(k => k == "Sent"), limit, "outbox not drained", TimeSpan.FromMilliseconds(100),
+            statuses => $"{string.Join(", ", statuses.Select(s => s.Key + "=" + s.Value))}\nHost:\n{Host?.OutputTail}");
 
     public async Task<long> CountAsync(string sql)
     {

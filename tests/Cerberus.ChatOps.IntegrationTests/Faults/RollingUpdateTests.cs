@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Tests.Support.Host;
 using Npgsql;
 
@@ -18,6 +19,7 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
     private const int Older = 40_000;
     private const int Newer = 2_000;
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
     [Theory]
     [InlineData(true, 1)]
@@ -48,7 +50,7 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
 
         // act: approve, let some batches commit, start the new pod(s), stop the old one
         Assert.Equal(HttpStatusCode.OK, await faults.SendAsync(faults.Click("cerberus.approve", value, FaultHost.Approver, cardTs)));
-        await WaitForAsync(async () => (await OlderLeftAsync(lab, table)) < Older * 3 / 4, "a quarter of the old rows deleted by the old process");
+        await Eventually.Async(() => OlderLeftAsync(lab, table), left => left < Older * 3 / 4, Step, "the old process did not delete a quarter of the old rows", Poll);
         var replacements = new List<CerberusHostProcess>();
         for (var i = 0; i < newProcesses; i++)
         {
@@ -130,7 +132,7 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
         await rowHolder.OpenAsync();
         await using var rowHolding = await rowHolder.BeginTransactionAsync();
         Assert.Equal(HttpStatusCode.OK, await faults.SendAsync(faults.Click("cerberus.approve", value, FaultHost.Approver, cardTs)));
-        await WaitForAsync(async () => ActionStatus(await DocumentAsync(storeConnection, id)) == "Approved", "the approval saved", TimeSpan.FromMilliseconds(10));
+        await Eventually.Async(async () => ActionStatus(await DocumentAsync(storeConnection, id)), status => status == "Approved", Step, "the approval was not saved", TimeSpan.FromMilliseconds(10));
         await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM cerberus.incidents WHERE id = @id FOR UPDATE", rowHolder, rowHolding))
         {
             lockRow.Parameters.AddWithValue("id", id);
@@ -192,7 +194,8 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
 
         // act: the old process is terminated as soon as the ledger says Started
         Assert.Equal(HttpStatusCode.OK, await faults.SendAsync(faults.Click("cerberus.approve", value, FaultHost.Approver, cardTs)));
-        await WaitForAsync(async () => (await DocumentAsync(storeConnection, id))["Actions"]!.AsArray().Any(a => a!["Status"]!.GetValue<string>() != "Proposed" && a["Status"]!.GetValue<string>() != "Approved"), "the switchover started");
+        await Eventually.Async(async () => (await DocumentAsync(storeConnection, id))["Actions"]!.AsArray().Select(a => a!["Status"]!.GetValue<string>()).ToList(),
+            statuses => statuses.Any(status => status is not "Proposed" and not "Approved"), Step, "the switchover did not start", Poll);
         var replacement = await faults.StartReplicaAsync();
         await faults.Host!.TerminateAsync(TimeSpan.FromSeconds(30));
         await WaitForStateAsync(storeConnection, id, "Mitigated", "AwaitingDecision");
@@ -262,23 +265,7 @@ public sealed class RollingUpdateTests(LabFixture fixture, Xunit.Abstractions.IT
         return JsonNode.Parse((string)(await command.ExecuteScalarAsync())!)!;
     }
 
-    private static async Task WaitForStateAsync(string storeConnection, string id, params string[] states)
-    {
-        string? state = null;
-        await WaitForAsync(async () => Array.IndexOf(states, state = (await DocumentAsync(storeConnection, id))["State"]!.GetValue<string>()) >= 0, $"{id} in {string.Join('|', states)} (is {state})");
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what, TimeSpan? poll = null)
-    {
-        var deadline = DateTime.UtcNow + Step;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{what} did not happen within {Step}");
-            }
-
-            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(100));
-        }
-    }
+    private static Task WaitForStateAsync(string storeConnection, string id, params string[] states) =>
+        Eventually.Async(async () => (await DocumentAsync(storeConnection, id))["State"]!.GetValue<string>(), state => states.Contains(state), Step,
+            $"{id} did not reach {string.Join('|', states)}", Poll);
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Tests.Support.Slack;
 
 namespace Cerberus.ChatOps.IntegrationTests.Faults;
@@ -61,14 +62,9 @@ public sealed class SlackFuzzTests
         Assert.Equal(valid, await faults.CountAsync("SELECT COUNT(*) FROM inbox"));
     }
 
-    private static async Task WaitInboxDoneAsync(FaultHost faults, int expected)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (await faults.CountAsync("SELECT COUNT(*) FROM inbox") < expected && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitInboxDoneAsync(FaultHost faults, int expected) =>
+        Eventually.Async(() => faults.CountAsync("SELECT COUNT(*) FROM inbox"), stored => stored >= expected, TimeSpan.FromSeconds(30),
+            $"the inbox did not hold the {expected} valid requests", TimeSpan.FromMilliseconds(100));
 
     private static Func<HttpRequestMessage> ValidRequest(FaultHost faults, int i) => (i / 100 % 3) switch
     {

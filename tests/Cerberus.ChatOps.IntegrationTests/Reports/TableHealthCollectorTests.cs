@@ -1,5 +1,8 @@
+using System.Globalization;
 using Cerberus.ChatOps.Diagnostics.Postgres;
+using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.IntegrationTests.Support;
+using Cerberus.ChatOps.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -10,6 +13,9 @@ namespace Cerberus.ChatOps.IntegrationTests.Reports;
 public sealed class TableHealthCollectorTests(LabFixture fixture)
 {
     private static TableHealthCollector Collector() => new(TimeProvider.System, NullLogger<TableHealthCollector>.Instance);
+
+    private static string Describe(TableHealth health) =>
+        health.Problem ?? string.Join(", ", health.Rows.Select(r => $"{r.Schema}.{r.Table} (vacuumed {r.LastVacuum?.ToString("O", CultureInfo.InvariantCulture) ?? "never"})"));
 
     [Fact]
     public async Task CollectAsync_AsPgMonitor_ReadsLiveAndDeadTuplesOfATableWithDeletedRows()
@@ -35,13 +41,13 @@ public sealed class TableHealthCollectorTests(LabFixture fixture)
         try
         {
             // act
-            var health = await Collector().CollectAsync(lab.MonitorConnectionString, CancellationToken.None);
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (health.Problem is null && !health.Rows.Any(r => r.Schema == schema) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-                health = await Collector().CollectAsync(lab.MonitorConnectionString, CancellationToken.None);
-            }
+            var health = await Eventually.Async(
+                () => Collector().CollectAsync(lab.MonitorConnectionString, CancellationToken.None),
+                h => h.Problem is not null || h.Rows.Any(r => r.Schema == schema),
+                TimeSpan.FromSeconds(15),
+                $"the statistics never showed {schema}.logs",
+                TimeSpan.FromMilliseconds(500),
+                Describe);
 
             // assert
             Assert.Null(health.Problem);
@@ -93,13 +99,13 @@ public sealed class TableHealthCollectorTests(LabFixture fixture)
         try
         {
             // act
-            var health = await Collector().CollectAsync(lab.MonitorConnectionString, CancellationToken.None);
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (health.Problem is null && !health.Rows.Any(r => r.Schema == schema && r.LastVacuum is not null) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-                health = await Collector().CollectAsync(lab.MonitorConnectionString, CancellationToken.None);
-            }
+            var health = await Eventually.Async(
+                () => Collector().CollectAsync(lab.MonitorConnectionString, CancellationToken.None),
+                h => h.Problem is not null || h.Rows.Any(r => r.Schema == schema && r.LastVacuum is not null),
+                TimeSpan.FromSeconds(15),
+                $"the statistics never showed the vacuum of {schema}.sessions",
+                TimeSpan.FromMilliseconds(500),
+                Describe);
 
             // assert
             Assert.Null(health.Problem);

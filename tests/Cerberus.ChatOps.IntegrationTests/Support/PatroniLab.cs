@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Cerberus.ChatOps.Tests.Support;
 
 namespace Cerberus.ChatOps.IntegrationTests.Support;
 
@@ -46,10 +47,8 @@ public sealed class PatroniLab(LabEnvironment lab)
     /// <summary>Waits until there is one running leader and every replica runs with a numeric lag.</summary>
     public async Task<JsonElement> WaitSettledAsync(TimeSpan limit)
     {
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            try
+        var (cluster, _) = await Eventually.Async(
+            async () =>
             {
                 var c = await GetClusterAsync();
                 var members = c.GetProperty("members").EnumerateArray().ToList();
@@ -57,22 +56,15 @@ public sealed class PatroniLab(LabEnvironment lab)
                 var replicasOk = members.Where(m => m.GetProperty("role").GetString() != "leader")
                     .All(m => m.GetProperty("state").GetString() is "running" or "streaming"
                               && m.TryGetProperty("lag", out var lag) && lag.ValueKind == JsonValueKind.Number);
-                if (members.Count == lab.PatroniNames.Count && leaders == 1 && replicasOk)
-                {
-                    return c;
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"the Patroni cluster did not settle within {limit}");
-            }
-
-            await Task.Delay(250);
-        }
+                return (Cluster: c, Settled: members.Count == lab.PatroniNames.Count && leaders == 1 && replicasOk);
+            },
+            read => read.Settled,
+            limit,
+            "the Patroni cluster did not settle",
+            TimeSpan.FromMilliseconds(250),
+            read => read.Cluster.GetRawText(),
+            retryOn: ex => ex is InvalidOperationException);
+        return cluster;
     }
 
     public async Task<(int Status, string Body)> SwitchoverAsync(string leader, string candidate)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Cerberus.ChatOps.Tests.Support;
 
 namespace Cerberus.ChatOps.SystemTests.Deployment;
 
@@ -81,25 +82,25 @@ public sealed partial class PublishedImageContentTests
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                try
+            HttpStatusCode? status = null;
+            await Eventually.TryAsync( // until it answers anything, or has exited (it never will then)
+                async () =>
                 {
-                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz"));
-                    return (response.StatusCode, Snapshot(log));
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(250);
-                }
-                catch (TaskCanceledException)
-                {
-                    await Task.Delay(250);
-                }
-            }
+                    if (process.HasExited)
+                    {
+                        return true;
+                    }
 
-            return (null, (process.HasExited ? $"(exited with {process.ExitCode})\n" : "(no answer within 60 s)\n") + Snapshot(log));
+                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz"));
+                    status = response.StatusCode;
+                    return true;
+                },
+                TimeSpan.FromSeconds(60),
+                TimeSpan.FromMilliseconds(250),
+                ex => ex is HttpRequestException or TaskCanceledException);
+            return status is not null
+                ? (status, Snapshot(log))
+                : (null, (process.HasExited ? $"(exited with {process.ExitCode})\n" : "(no answer within 60 s)\n") + Snapshot(log));
         }
         finally
         {

@@ -2,14 +2,19 @@ using System.Diagnostics;
 using Cerberus.ChatOps.Diagnostics;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cerberus.ChatOps.Tests.Diagnostics;
 
 public sealed class DiagnosticsRunnerTests
 {
-    private static DiagnosticsRunner CreateSut(params IDiagnosticProbe[] probes) =>
-        new(probes, TimeProvider.System, NullLogger<DiagnosticsRunner>.Instance);
+    /// <summary>The runner's clock: its timeouts and its guard fire when the test moves it, not after real waits.</summary>
+    private readonly FakeTimeProvider _time = new(Support.Some.T0);
+
+    private DiagnosticsRunner CreateSut(params IDiagnosticProbe[] probes) =>
+        new(probes, _time, NullLogger<DiagnosticsRunner>.Instance);
 
     [Fact]
     public async Task RunAsync_ProbeIgnoresCancellation_UnknownWithinTimeoutPlusOneSecond()
@@ -17,13 +22,14 @@ public sealed class DiagnosticsRunnerTests
         // arrange
         var timeout = TimeSpan.FromMilliseconds(300);
         var sut = CreateSut(FakeProbe.IgnoringCancellation(ProbeNames.Connectivity, timeout), FakeProbe.Answering(Some.ConnectionsAt(10)));
-        var clock = Stopwatch.StartNew();
 
-        // act
-        var report = await sut.RunAsync(null, CancellationToken.None);
+        // act: the runner's clock moves to just short of timeout + 1 s
+        var running = sut.RunAsync(null, CancellationToken.None);
+        _time.Advance(timeout + TimeSpan.FromSeconds(1) - TimeSpan.FromMilliseconds(1));
 
         // assert
-        Assert.True(clock.Elapsed < timeout + TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+        Assert.True(await AnsweredAsync(running), $"no report by {timeout + TimeSpan.FromSeconds(1)} on the runner's clock");
+        var report = await running;
         var hung = report.Find(ProbeNames.Connectivity)!;
         Assert.Equal(ProbeStatus.Unknown, hung.Status);
         Assert.Equal("connectivity did not answer within its 0.3 s timeout", hung.Summary);
@@ -37,14 +43,14 @@ public sealed class DiagnosticsRunnerTests
         // arrange
         var timeout = TimeSpan.FromMilliseconds(300);
         var sut = CreateSut(FakeProbe.BlockingThread(ProbeNames.Disk, timeout, TimeSpan.FromSeconds(4)));
-        var clock = Stopwatch.StartNew();
 
-        // act
-        var report = await sut.RunAsync(null, CancellationToken.None);
+        // act: the runner's clock moves to just short of timeout + 1 s
+        var running = sut.RunAsync(null, CancellationToken.None);
+        _time.Advance(timeout + TimeSpan.FromSeconds(1) - TimeSpan.FromMilliseconds(1));
 
         // assert
-        Assert.True(clock.Elapsed < timeout + TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
-        Assert.Equal(ProbeStatus.Unknown, Assert.Single(report.Results).Status);
+        Assert.True(await AnsweredAsync(running), $"no report by {timeout + TimeSpan.FromSeconds(1)} on the runner's clock");
+        Assert.Equal(ProbeStatus.Unknown, Assert.Single((await running).Results).Status);
     }
 
     [Fact]
@@ -59,7 +65,9 @@ public sealed class DiagnosticsRunnerTests
         var sut = CreateSut(probe);
 
         // act
-        var report = await sut.RunAsync(null, CancellationToken.None);
+        var running = sut.RunAsync(null, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        var report = await running.WaitAsync(FakeClock.RealTimeLimit);
 
         // assert
         var result = Assert.Single(report.Results);
@@ -174,4 +182,11 @@ public sealed class DiagnosticsRunnerTests
         Assert.StartsWith("Primary unresponsive:", report.Sentence, StringComparison.Ordinal);
         Assert.Equal(Cerberus.ChatOps.Domain.Actions.RemediationKind.Failover, report.Recommended[0]);
     }
+
+    /// <summary>
+    /// Whether the run has answered once the work the clock released has had its (real) moment: a run still waiting
+    /// for its clock never answers, however long it is given.
+    /// </summary>
+    private static async Task<bool> AnsweredAsync(Task<DiagnosisReport> running) =>
+        await Task.WhenAny(running, Task.Delay(FakeClock.RealTimeLimit)) == running;
 }

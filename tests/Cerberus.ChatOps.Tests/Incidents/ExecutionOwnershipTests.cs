@@ -24,9 +24,16 @@ public sealed class ExecutionOwnershipTests
         await h.Engine.Resumption.TickAsync(None);
         await h.IdleAsync();
         var whileAlive = h.Action().Reconciles;
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the store's own clock judges the lapse
-        await h.Engine.Resumption.TickAsync(None);
-        await h.IdleAsync();
+        await Eventually.Async( // the store's own (real) clock judges the lapse: the timers run until it has
+            async () =>
+            {
+                await h.Engine.Resumption.TickAsync(None);
+                await h.IdleAsync();
+                return h.Action().Reconciles;
+            },
+            reconciles => reconciles > 0,
+            TimeSpan.FromSeconds(1.5),
+            "the action was not reconciled once the heartbeat lapsed");
 
         // assert
         Assert.Equal(0, whileAlive);
@@ -99,13 +106,6 @@ public sealed class ExecutionOwnershipTests
         return (id, actionId);
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200 && !await condition(); i++)
-        {
-            await Task.Delay(25);
-        }
-
-        Assert.True(await condition(), "the condition did not hold within 5 s");
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition) =>
+        Eventually.Async(condition, TimeSpan.FromSeconds(5), "the condition did not hold within 5 s", TimeSpan.FromMilliseconds(25));
 }

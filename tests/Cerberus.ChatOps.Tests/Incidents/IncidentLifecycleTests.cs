@@ -25,6 +25,7 @@ public sealed class IncidentLifecycleTests
     private const string Approver = "U0APPROVER";
     private const string Stranger = "U0STRANGER";
     private const string ReportToken = "a-report-token-of-at-least-24-chars";
+    private static readonly TimeSpan BotTimeout = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Lifecycle_ThroughSignedSlackRequests_StartDiagnoseApproveVerifyResolveReport()
@@ -53,13 +54,13 @@ public sealed class IncidentLifecycleTests
         var card = await WaitForMessageAsync(slack, m => BlocksText(m).Contains(ButtonIds.Approve, StringComparison.Ordinal));
         var approve = ButtonValue(card, ButtonIds.Approve, null);
         await client.SendAsync(signer.BlockAction(Click(ButtonIds.Approve, approve, Stranger, slack)));
-        await WaitAsync(() => slack.ResponsePosts.Any(p => p.Body.ToJsonString().Contains("Only a member of the approver roster", StringComparison.Ordinal)));
+        await Eventually.Async(() => slack.ResponsePosts.Any(p => p.Body.ToJsonString().Contains("Only a member of the approver roster", StringComparison.Ordinal)), BotTimeout, "timed out waiting for the bot");
         await client.SendAsync(signer.BlockAction(Click(ButtonIds.Approve, approve, Approver, slack)));
         await WaitForMessageAsync(slack, m => BlocksText(m).Contains("Verified", StringComparison.Ordinal));
 
         // act 3: resolve, then read the document over HTTP
         await client.SendAsync(signer.SignedPost("/slack/commands", signer.SlashCommandBody("resolve a runaway batch job filled the WAL volume", user: Starter, responseUrl: slack.NewResponseUrl())));
-        await WaitAsync(() => slack.CallsTo("files.completeUploadExternal").Count > 0);
+        await Eventually.Async(() => slack.CallsTo("files.completeUploadExternal").Count > 0, BotTimeout, "timed out waiting for the bot");
         using var request = new HttpRequestMessage(HttpMethod.Get, "/incidents/INC-2026-0001/report.md");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ReportToken);
         var report = await client.SendAsync(request);
@@ -102,19 +103,9 @@ public sealed class IncidentLifecycleTests
 
     private static async Task<FakeSlackMessage> WaitForMessageAsync(FakeSlackServer slack, Func<FakeSlackMessage, bool> match)
     {
-        FakeSlackMessage? found = null;
-        await WaitAsync(() => (found = slack.Messages.FirstOrDefault(match)) is not null);
-        return found!;
-    }
-
-    private static async Task WaitAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the bot");
-            await Task.Delay(50);
-        }
+        var messages = await Eventually.Async(() => slack.Messages, m => m.Any(match), BotTimeout, "timed out waiting for the bot",
+            describe: m => string.Join(" | ", m.Select(x => x.Text)));
+        return messages.First(match);
     }
 
     private sealed class LifecycleApp(FakeSlackServer slack, string db, FakeRemediationAction action) : WebApplicationFactory<Program>

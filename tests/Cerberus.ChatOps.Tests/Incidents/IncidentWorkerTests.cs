@@ -13,6 +13,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cerberus.ChatOps.Tests.Incidents;
 
@@ -29,6 +30,9 @@ public sealed class IncidentWorkerTests : IDisposable
     private readonly InMemoryInboxStore _inbox = new();
     private readonly InMemoryOutboxStore _outbox = new();
     private readonly CollectingLoggerProvider _logs = new();
+
+    /// <summary>The worker's clock: its retry backoff passes when the test moves it.</summary>
+    private readonly FakeTimeProvider _time = new(Some.T0);
     private readonly TestLifetime _lifetime = new();
     private readonly ProcessLease _lease = new(new DeadPredecessorLeaseStore(), Options.Create(new StoreOptions { Provider = StoreProvider.Sqlite }));
 
@@ -51,7 +55,7 @@ public sealed class IncidentWorkerTests : IDisposable
         var passes = new List<int>();
         for (var i = 0; i < 4; i++)
         {
-            passes.Add(await sut.ProcessOnceAsync(CancellationToken.None));
+            passes.Add(await PassAsync(sut));
         }
 
         // assert
@@ -80,12 +84,12 @@ public sealed class IncidentWorkerTests : IDisposable
         _incidents.FailWith = new SqliteException("database is locked", 5);
         await _inbox.TryAddAsync(Command("cmd:1", "status"), CancellationToken.None);
         var sut = CreateSut();
-        await sut.ProcessOnceAsync(CancellationToken.None);
+        await PassAsync(sut);
         var afterFailure = _inbox.Get("cmd:1");
         _incidents.FailWith = null;
 
         // act
-        await sut.ProcessOnceAsync(CancellationToken.None);
+        await PassAsync(sut);
 
         // assert
         Assert.False(afterFailure.Done);
@@ -109,7 +113,7 @@ public sealed class IncidentWorkerTests : IDisposable
         _incidents.FailWith = null;
 
         // act
-        var claimed = await CreateSut().ProcessOnceAsync(CancellationToken.None);
+        var claimed = await PassAsync(CreateSut());
 
         // assert
         Assert.Equal(1, claimed);
@@ -133,7 +137,7 @@ public sealed class IncidentWorkerTests : IDisposable
         _incidents.FailWith = new InvalidOperationException("must not be dispatched again");
 
         // act
-        await CreateSut().ProcessOnceAsync(CancellationToken.None);
+        await PassAsync(CreateSut());
 
         // assert
         var item = _inbox.Get("int:1");
@@ -154,7 +158,7 @@ public sealed class IncidentWorkerTests : IDisposable
         // act
         for (var i = 0; i < IncidentWorker.MaxAttempts; i++)
         {
-            await sut.ProcessOnceAsync(CancellationToken.None);
+            await PassAsync(sut);
         }
 
         // assert
@@ -181,9 +185,13 @@ public sealed class IncidentWorkerTests : IDisposable
         ReceivedAt = Some.T0,
     };
 
+    /// <summary>One pass over the inbox, with the clock moved on through whatever backoff the pass waits out.</summary>
+    private Task<int> PassAsync(IncidentWorker sut) =>
+        _time.AdvanceUntilDoneAsync(sut.ProcessOnceAsync(CancellationToken.None), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
+
     private IncidentWorker CreateSut()
     {
-        var time = TimeProvider.System;
+        var time = _time;
         var options = new StaticOptionsMonitor<IncidentOptions>(new IncidentOptions { Approvers = [Some.Approver] });
         var work = new BackgroundWork(_lifetime, NullLogger<BackgroundWork>.Instance);
         var roster = new ApproverRoster(options, time, NullLogger<ApproverRoster>.Instance);

@@ -4,12 +4,17 @@ using System.Text.Json.Nodes;
 using Cerberus.ChatOps.Slack.Api;
 using Cerberus.ChatOps.Slack.BlockKit;
 using Cerberus.ChatOps.Slack.Outbound;
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Tests.Support.Slack;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cerberus.ChatOps.Tests.Slack;
 
 public sealed class SlackApiClientTests : IAsyncLifetime
 {
+    /// <summary>How far the client's clock moves at a time while a call waits on it.</summary>
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
+
     private FakeSlackServer _slack = null!;
     private SlackServices _services = null!;
 
@@ -51,13 +56,17 @@ public sealed class SlackApiClientTests : IAsyncLifetime
     {
         // arrange
         _slack.FailNext("chat.postMessage", 1, 429, retryAfterSeconds: 1);
-        var watch = Stopwatch.StartNew();
+        var time = new FakeTimeProvider(Some.T0);
+        await using var services = new SlackServices(SlackServices.Fast(_slack), time);
 
-        // act
-        await CreateSut().PostMessageAsync("C1", Text("hi"), null, "ob-2", CancellationToken.None);
+        // act: the client's clock moves on in small steps from the 429 until the post is done
+        var posting = services.Get<ISlackApi>().PostMessageAsync("C1", Text("hi"), null, "ob-2", CancellationToken.None);
+        await Eventually.Async(() => _slack.CallsTo("chat.postMessage").Count, calls => calls > 0, FakeClock.RealTimeLimit, "the post never reached Slack");
+        var limited = time.GetTimestamp();
+        await time.AdvanceUntilDoneAsync(posting, Step, TimeSpan.FromMinutes(1));
 
         // assert
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(950), $"waited only {watch.Elapsed}");
+        Assert.True(time.GetElapsedTime(limited) >= TimeSpan.FromMilliseconds(950), $"waited only {time.GetElapsedTime(limited)}");
         Assert.Equal([429, 200], _slack.CallsTo("chat.postMessage").Select(c => c.Status));
         Assert.Single(_slack.Messages);
     }
@@ -305,23 +314,25 @@ public sealed class SlackApiClientTests : IAsyncLifetime
         // arrange: Retry-After above the cap, so the first call fails fast and leaves the method gated
         var settings = SlackServices.Fast(_slack);
         settings["Slack:MaxRetryAfter"] = "00:00:00.500";
-        await using var services = new SlackServices(settings);
+        var time = new FakeTimeProvider(Some.T0);
+        await using var services = new SlackServices(settings, time);
         var sut = services.Get<ISlackApi>();
         var ts = _slack.Seed("C1", "old");
         _slack.FailNext("chat.postMessage", 1, 429, retryAfterSeconds: 1);
-        await Assert.ThrowsAsync<SlackApiException>(() => sut.PostMessageAsync("C1", Text("a"), null, "ob-7", CancellationToken.None));
+        await Assert.ThrowsAsync<SlackApiException>(() => sut.PostMessageAsync("C1", Text("a"), null, "ob-7", CancellationToken.None).WaitAsync(FakeClock.RealTimeLimit));
+        time.Advance(TimeSpan.FromMilliseconds(2)); // past the channel pacing (1 ms), which is not what this is about
 
-        // act
-        var update = Stopwatch.StartNew();
-        await sut.UpdateMessageAsync("C1", ts, Text("b"), CancellationToken.None);
-        update.Stop();
-        var post = Stopwatch.StartNew();
-        await sut.PostMessageAsync("C2", Text("c"), null, "ob-8", CancellationToken.None);
-        post.Stop();
+        // act: chat.update with the client's clock standing still; chat.postMessage with it moving in small steps
+        var updating = sut.UpdateMessageAsync("C1", ts, Text("b"), CancellationToken.None);
+        var updatedAtOnce = await Task.WhenAny(updating, Task.Delay(FakeClock.RealTimeLimit)) == updating;
+        var post = time.GetTimestamp();
+        await time.AdvanceUntilDoneAsync(sut.PostMessageAsync("C2", Text("c"), null, "ob-8", CancellationToken.None), Step, TimeSpan.FromMinutes(1));
+        var postHeld = time.GetElapsedTime(post);
 
         // assert
-        Assert.True(update.Elapsed < TimeSpan.FromMilliseconds(500), $"chat.update was held back {update.Elapsed}");
-        Assert.True(post.Elapsed > TimeSpan.FromMilliseconds(400), $"chat.postMessage did not wait out Retry-After ({post.Elapsed})");
+        Assert.True(updatedAtOnce, "chat.update was held back (it waited on the client's clock)");
+        await updating;
+        Assert.True(postHeld > TimeSpan.FromMilliseconds(400), $"chat.postMessage did not wait out Retry-After ({postHeld})");
     }
 
     [Fact]

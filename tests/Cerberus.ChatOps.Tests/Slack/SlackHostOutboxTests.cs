@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Slack.Outbound;
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Tests.Support.Slack;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -49,7 +50,7 @@ public sealed class SlackHostOutboxTests : IAsyncLifetime
         // act
         await _app.Outbox.EnqueueAsync(items, CancellationToken.None);
         _app.Services.GetRequiredService<OutboxSignal>().Notify();
-        await FakeSocketModeServer.WaitUntilAsync(() => _app.Outbox.Items.All(i => i.Status == OutboxStatus.Sent), TimeSpan.FromSeconds(60), "all outbox items sent");
+        await Eventually.Async(() => _app.Outbox.Items.Select(i => i.Status).ToList(), s => s.All(i => i == OutboxStatus.Sent), TimeSpan.FromSeconds(60), "not every outbox item was sent");
 
         // assert
         Assert.Equal(items.Select(i => i.Id), _slack.Messages.Select(m => m.OutboxId));

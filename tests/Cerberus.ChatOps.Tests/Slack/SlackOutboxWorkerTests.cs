@@ -2,7 +2,9 @@ using System.Text.Json;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Slack;
 using Cerberus.ChatOps.Slack.Outbound;
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Tests.Support.Slack;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cerberus.ChatOps.Tests.Slack;
 
@@ -294,7 +296,11 @@ public sealed class SlackOutboxWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Worker_SlackFailsAndRateLimitsForAWhile_EveryMessageArrivesExactlyOnceInOrder()
     {
-        // arrange
+        // arrange: the worker's clock (backoff, Retry-After, pacing) is a fake one, started at the items' time
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = SlackServices.Fast(_slack);
+        settings["Slack:AttemptTimeout"] = "00:01:00"; // on the fake clock too: out of reach of the steps during a real round trip
+        await using var services = new SlackServices(settings, time);
         var items = new List<OutboxItem> { Item(OutboxKinds.Post, "header", "header") };
         for (var i = 0; i < 8; i++)
         {
@@ -302,25 +308,21 @@ public sealed class SlackOutboxWorkerTests : IAsyncLifetime
         }
 
         items.Add(Item(OutboxKinds.Update, "header", "header, resolved"));
-        await Enqueue([.. items]);
+        await services.Outbox.EnqueueAsync(items, CancellationToken.None);
         _slack.FailNext("*", 6, 503);
         _slack.FailNext("chat.postMessage", 2, 429, retryAfterSeconds: 1);
         _slack.FailAfterProcessingNext("chat.postMessage", 2);
-        var sut = CreateSut();
+        var sut = services.Get<SlackOutboxWorker>();
 
-        // act
+        // act: the clock moves on in small steps until every item is sent
         await sut.StartAsync(CancellationToken.None);
-        _services.Get<OutboxSignal>().Notify();
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
-        while (_services.Outbox.Items.Any(i => i.Status != OutboxStatus.Sent) && DateTimeOffset.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
+        services.Get<OutboxSignal>().Notify();
+        await time.AdvanceUntilAsync(() => services.Outbox.Items.All(i => i.Status == OutboxStatus.Sent), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(60),
+            "not every outbox item was sent");
         await sut.StopAsync(CancellationToken.None);
 
         // assert
-        Assert.All(_services.Outbox.Items, i => Assert.Equal(OutboxStatus.Sent, i.Status));
+        Assert.All(services.Outbox.Items, i => Assert.Equal(OutboxStatus.Sent, i.Status));
         var posted = _slack.Messages;
         Assert.Equal(9, posted.Count);
         Assert.Equal(items.Take(9).Select(i => i.Id), posted.Select(m => m.OutboxId));

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cerberus.ChatOps.Slack.Inbound;
 using Cerberus.ChatOps.Slack.SocketMode;
+using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Tests.Support.Slack;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -115,8 +116,8 @@ public sealed class SocketModeServiceTests : IAsyncLifetime
 
         // act
         await _server.SendRawAsync(connection, huge);
-        await FakeSocketModeServer.WaitUntilAsync(() => connection.ClosedAt is not null, null, "oversized connection closed");
-        await FakeSocketModeServer.WaitUntilAsync(() => _server.OpenConnections.Count == 2, null, "replacement connected");
+        await Eventually.Async(() => connection.ClosedAt is not null, FakeSocketModeServer.DefaultWait, "the oversized connection was not closed", FakeSocketModeServer.Poll);
+        await Eventually.Async(() => _server.OpenConnections.Count == 2, FakeSocketModeServer.DefaultWait, "no replacement connected", FakeSocketModeServer.Poll);
         var next = _server.OpenConnections.First(c => c.Id != connection.Id);
         var envelopeId = await _server.SendEnvelopeAsync(next, "events_api", SlackRequestSigner.EventCallback("Ev0AFTERBIG"));
         await _server.WaitForAckAsync(envelopeId);
@@ -179,7 +180,7 @@ public sealed class SocketModeServiceTests : IAsyncLifetime
 
         // act
         await _server.SendDisconnectAsync(old, "refresh_requested");
-        await FakeSocketModeServer.WaitUntilAsync(() => old.ClosedAt is not null, null, "old connection closed");
+        await Eventually.Async(() => old.ClosedAt is not null, FakeSocketModeServer.DefaultWait, "the old connection was not closed", FakeSocketModeServer.Poll);
         var now = await _server.WaitForOpenConnectionsAsync(2);
         var replacement = _server.Connections.Single(c => c.Id != old.Id && c.Id != connections[1].Id);
         var envelopeId = await _server.SendEnvelopeAsync(replacement, "events_api", SlackRequestSigner.EventCallback("Ev0AFTER"));
@@ -200,8 +201,8 @@ public sealed class SocketModeServiceTests : IAsyncLifetime
 
         // act
         await _server.SendDisconnectAsync(connections[0], "link_disabled");
-        await FakeSocketModeServer.WaitUntilAsync(() => _server.OpenConnections.Count == 0, null, "all connections closed");
-        await Task.Delay(300);
+        await Eventually.Async(() => _server.OpenConnections.Count == 0, FakeSocketModeServer.DefaultWait, "not every connection was closed", FakeSocketModeServer.Poll);
+        await StoppedAsync();
 
         // assert
         Assert.Equal(2, _server.OpenAuthorizations.Count);
@@ -217,7 +218,7 @@ public sealed class SocketModeServiceTests : IAsyncLifetime
 
         // act
         await _server.DropAsync(connections[0]);
-        await FakeSocketModeServer.WaitUntilAsync(() => _server.Connections.Count == 3 && _server.OpenConnections.Count == 2, null, "a new connection");
+        await Eventually.Async(() => _server.Connections.Count == 3 && _server.OpenConnections.Count == 2, FakeSocketModeServer.DefaultWait, "no new connection", FakeSocketModeServer.Poll);
 
         // assert
         Assert.Equal(3, _server.OpenAuthorizations.Count);
@@ -231,12 +232,19 @@ public sealed class SocketModeServiceTests : IAsyncLifetime
 
         // act
         await _sut.StartAsync(CancellationToken.None);
-        await FakeSocketModeServer.WaitUntilAsync(() => _server.OpenAuthorizations.Count >= 1, null, "an open attempt");
-        await Task.Delay(500);
+        await Eventually.Async(() => _server.OpenAuthorizations.Count >= 1, FakeSocketModeServer.DefaultWait, "no open attempt", FakeSocketModeServer.Poll);
+        await StoppedAsync();
 
         // assert
         Assert.InRange(_server.OpenAuthorizations.Count, 1, 2);
         Assert.Empty(_server.Connections);
         Assert.DoesNotContain(_services.Logs.Lines, l => l.Contains("SECRET", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// Waits until Socket Mode has stopped for good (every connection loop has ended), so that a "did not reconnect"
+    /// assertion afterwards is about a service that can no longer reconnect, not about a pause that was long enough.
+    /// </summary>
+    private Task StoppedAsync() =>
+        Eventually.Async(() => _sut.ExecuteTask is { IsCompleted: true }, FakeSocketModeServer.DefaultWait, "Socket Mode did not stop", FakeSocketModeServer.Poll);
 }

@@ -102,35 +102,31 @@ public sealed class CerberusHostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"the host exited with {process.ExitCode} during start-up:\n{host.OutputTail}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
+            await Eventually.Async(
+                async () =>
                 {
-                    host.StartupTime = watch.Elapsed;
-                    return host;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-            }
+                    if (process.HasExited)
+                    {
+                        throw new InvalidOperationException($"the host exited with {process.ExitCode} during start-up:\n{host.OutputTail}");
+                    }
 
-            if (DateTime.UtcNow > deadline)
-            {
-                host.Kill();
-                throw new TimeoutException($"the host was not ready within {limit}:\n{host.OutputTail}");
-            }
-
-            await Task.Delay(50);
+                    using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+                    return response.StatusCode == HttpStatusCode.OK;
+                },
+                limit,
+                "the host was not ready",
+                retryOn: ex => ex is HttpRequestException or TaskCanceledException);
         }
+        catch (TimeoutException ex)
+        {
+            host.Kill();
+            throw new TimeoutException($"{ex.Message}:\n{host.OutputTail}", ex);
+        }
+
+        host.StartupTime = watch.Elapsed;
+        return host;
     }
 
     /// <summary>SIGTERM, as Kubernetes sends it in a rolling update; returns once the process has exited by itself.</summary>

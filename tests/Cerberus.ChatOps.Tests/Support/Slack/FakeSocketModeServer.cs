@@ -22,6 +22,12 @@ namespace Cerberus.ChatOps.Tests.Support.Slack;
 /// </summary>
 public sealed class FakeSocketModeServer : IAsyncDisposable
 {
+    /// <summary>How long the waits below poll unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often they poll: the socket round trips are quick.</summary>
+    public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(10);
+
     private readonly ConcurrentQueue<string> _openAuthorizations = new();
     private readonly ConcurrentQueue<FakeSocketConnection> _connections = new();
     private readonly ConcurrentDictionary<string, JsonObject> _acks = new(StringComparer.Ordinal);
@@ -63,7 +69,7 @@ public sealed class FakeSocketModeServer : IAsyncDisposable
 
     public async Task<IReadOnlyList<FakeSocketConnection>> WaitForOpenConnectionsAsync(int count, TimeSpan? timeout = null)
     {
-        await WaitUntilAsync(() => OpenConnections.Count >= count, timeout, $"{count} open connection(s)");
+        await Eventually.Async(() => OpenConnections.Count >= count, timeout ?? DefaultWait, $"fewer than {count} open connection(s)", Poll);
         return OpenConnections;
     }
 
@@ -117,7 +123,7 @@ public sealed class FakeSocketModeServer : IAsyncDisposable
     }
 
     public Task WaitForAckAsync(string envelopeId, TimeSpan? timeout = null) =>
-        WaitUntilAsync(() => _acks.ContainsKey(envelopeId), timeout, $"ack of {envelopeId}");
+        Eventually.Async(() => _acks.ContainsKey(envelopeId), timeout ?? DefaultWait, $"no ack of {envelopeId}", Poll);
 
     public async ValueTask DisposeAsync()
     {
@@ -128,21 +134,6 @@ public sealed class FakeSocketModeServer : IAsyncDisposable
 
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout, string what)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException("timed out waiting for " + what);
-            }
-
-            await Task.Delay(10);
-        }
     }
 
     private IResult Open(HttpContext context)
