@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Kubernetes;
 using k8s;
 using k8s.Models;
@@ -166,7 +167,7 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
 
             if (time.GetUtcNow() >= deadline)
             {
-                return ActionOutcome.Failure($"{DeploymentName}: {pods.Count} pods still there after {ByteFormatDuration(Options.RolloutTimeout)} (spec.replicas is {deployment.Spec?.Replicas}); check their terminationGracePeriodSeconds and finalizers");
+                return ActionOutcome.Failure($"{DeploymentName}: {pods.Count} pods still there after {Durations.Format(Options.RolloutTimeout)} (spec.replicas is {deployment.Spec?.Replicas}); check their terminationGracePeriodSeconds and finalizers");
             }
 
             await Task.Delay(Options.RolloutPollInterval, time, cancellationToken);
@@ -215,7 +216,7 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
 
             if (time.GetUtcNow() >= deadline)
             {
-                return ActionOutcome.Failure($"{DeploymentName}: rollout not complete after {ByteFormatDuration(Options.RolloutTimeout)}: {line}, {updated} updated");
+                return ActionOutcome.Failure($"{DeploymentName}: rollout not complete after {Durations.Format(Options.RolloutTimeout)}: {line}, {updated} updated");
             }
 
             await Task.Delay(Options.RolloutPollInterval, time, cancellationToken);
@@ -227,8 +228,6 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
         [ActionFigureKeys.ReplicasBefore] = before.ToString(CultureInfo.InvariantCulture),
         [ActionFigureKeys.ReplicasAfter] = after.ToString(CultureInfo.InvariantCulture),
     };
-
-    private static string ByteFormatDuration(TimeSpan span) => Diagnostics.Kubernetes.DurationFormat.Duration(span);
 
     private static partial class Log
     {

@@ -122,7 +122,7 @@ internal sealed partial class AuditLogCleanupAction(
             $" on {postgres.DescribePrimary()}, in about {batches} batches of {_cleanup.BatchSize} rows, one transaction each with `SET LOCAL statement_timeout = '{(long)_cleanup.BatchStatementTimeout.TotalMilliseconds}ms'`: " +
             $"`DELETE FROM {table.Quoted} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {table.Quoted} WHERE {column} < {bound.Literal} LIMIT {_cleanup.BatchSize})) AND {column} < {bound.Literal}` " +
             "(the outer predicate re-checks a row another transaction updated in between), " +
-            $"pausing (at most {Domain.Text.ByteSize.Duration(_cleanup.MaxPause.TotalSeconds)}, then stopping) while free space is short, the archiver fails, an inactive slot retains WAL or a standby has more than {ByteSize.Format(_cleanup.MaxUnflushedBytes)} of unflushed WAL; then {vacuum}. " +
+            $"pausing (at most {Domain.Text.Durations.Format(_cleanup.MaxPause.TotalSeconds)}, then stopping) while free space is short, the archiver fails, an inactive slot retains WAL or a standby has more than {ByteSize.Format(_cleanup.MaxUnflushedBytes)} of unflushed WAL; then {vacuum}. " +
             $"Rows at or after the cutoff {cutoff:yyyy-MM-dd HH:mm:ss} UTC are never touched.";
         var basedOn =
             RowsSentence(preview, table, cutoff) +

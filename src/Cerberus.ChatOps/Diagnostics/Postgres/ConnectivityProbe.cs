@@ -53,7 +53,7 @@ internal sealed class ConnectivityProbe(PostgresConnectionFactory connections, P
         }
 
         var where = context.OnLeader ? $" (Patroni leader {r.LeaderName}; configured target {Connections.Target})" : string.Empty;
-        findings.Detail($"PostgreSQL {row.Version} at {context.Target}{where}, up for {ByteSize.Duration(row.UpSeconds)}, {(row.InRecovery ? "a standby (in recovery)" : "a primary (read-write)")}, system identifier {row.SystemId ?? "?"}");
+        findings.Detail($"PostgreSQL {row.Version} at {context.Target}{where}, up for {Durations.Format(row.UpSeconds)}, {(row.InRecovery ? "a standby (in recovery)" : "a primary (read-write)")}, system identifier {row.SystemId ?? "?"}");
 
         JudgeTarget(context, findings, row.InRecovery, row.SystemId);
         if (context.OnLeader)
