@@ -1,6 +1,7 @@
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Incidents.Engine;
 
 namespace Cerberus.ChatOps.Cli;
@@ -298,13 +299,13 @@ internal sealed class IncidentCli(
             var elapsed = time.GetUtcNow() - started;
             if (work.IsExecuting)
             {
-                output.WriteLine($"… the action is still running ({elapsed.TotalSeconds:0} s); it is not abandoned. Wait, or Ctrl-C to hand it to the running bot (it continues once this process's heartbeat lapses).");
+                output.WriteLine($"… the action is still running ({Durations.Format(elapsed)}); it is not abandoned. Wait, or Ctrl-C to hand it to the running bot (it continues once this process's heartbeat lapses).");
                 continue;
             }
 
             if (time.GetUtcNow() >= deadline)
             {
-                output.WriteLine($"Still running after {wait.TotalSeconds:0} s; what happened so far is recorded. Run `incident status` again.");
+                output.WriteLine($"Still running after {Durations.Format(wait)}; what happened so far is recorded. Run `incident status` again.");
                 return false;
             }
         }

@@ -67,7 +67,7 @@ internal sealed partial class TableHealthCollector(TimeProvider time, ILogger<Ta
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failed(at, $"pg_stat_user_tables did not answer within {Budget.TotalSeconds:0} s.");
+            return Failed(at, $"pg_stat_user_tables did not answer within {Durations.Format(Budget)}.");
         }
         catch (PostgresException ex)
         {

@@ -47,7 +47,7 @@ internal sealed partial class PatroniFailoverAction
 
             if (time.GetUtcNow() > deadline)
             {
-                return ActionOutcome.Failure($"Not verified within {_options.VerifyDeadline.TotalSeconds:0} s: expected {candidate} running as leader on timeline {before + 1}; /cluster shows {reality}.");
+                return ActionOutcome.Failure($"Not verified within {Durations.Format(_options.VerifyDeadline)}: expected {candidate} running as leader on timeline {before + 1}; /cluster shows {reality}.");
             }
 
             await Task.Delay(_options.PollInterval, time, cancellationToken);
@@ -87,7 +87,7 @@ internal sealed partial class PatroniFailoverAction
                       back switch
                       {
                           true => $"; {oldLeader} is back as a replica.",
-                          false => $"; ⚠ {oldLeader} has not come back as a replica within {_options.VerifyDeadline.TotalSeconds:0} s: FENCE it. {FenceExplanation}",
+                          false => $"; ⚠ {oldLeader} has not come back as a replica within {Durations.Format(_options.VerifyDeadline)}: FENCE it. {FenceExplanation}",
                           null => "; the old leader is unknown (no /history entry for this timeline), so it could not be checked: make sure it is fenced or rejoined.",
                       };
         Log.Verified(logger, candidate, newLeader.Timeline ?? 0, back == false);

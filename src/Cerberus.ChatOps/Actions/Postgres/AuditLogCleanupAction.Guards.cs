@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Text;
 using Npgsql;
 
 namespace Cerberus.ChatOps.Actions.Postgres;
@@ -126,13 +127,13 @@ internal sealed partial class AuditLogCleanupAction
             pausedSince ??= time.GetTimestamp();
             if (time.GetElapsedTime(pausedSince.Value) >= _cleanup.MaxPause)
             {
-                return $"paused for {Domain.Text.Durations.Format(_cleanup.MaxPause.TotalSeconds)} (the most it waits) because {why}.";
+                return $"paused for {Durations.Format(_cleanup.MaxPause)} (the most it waits) because {why}.";
             }
 
             // Said when the pause starts or its reason changes, then once a minute: not a line per check.
             if (!string.Equals(why, lastWhy, StringComparison.Ordinal) || time.GetElapsedTime(lastReport) >= TimeSpan.FromMinutes(1))
             {
-                progress.Report($"paused: {why}; checking every {_cleanup.PauseInterval.TotalSeconds:0.#} s for up to {Domain.Text.Durations.Format(_cleanup.MaxPause.TotalSeconds)}.");
+                progress.Report($"paused: {why}; checking every {Durations.Format(_cleanup.PauseInterval)} for up to {Durations.Format(_cleanup.MaxPause)}.");
                 (lastWhy, lastReport) = (why, time.GetTimestamp());
             }
 

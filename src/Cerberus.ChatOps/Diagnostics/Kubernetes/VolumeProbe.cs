@@ -66,7 +66,7 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             findings.Raise(ProbeStatus.Unknown);
-            findings.Summary($"{step}: no answer within {Timeout.TotalSeconds:0.#} s");
+            findings.Summary($"{step}: no answer within {Durations.Format(Timeout)}");
         }
         catch (Exception ex) when (KubernetesErrors.IsFailure(ex, linked.Token))
         {
@@ -124,7 +124,7 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
                 if (toFull < Rto)
                 {
                     findings.Raise(ProbeStatus.Crit);
-                    findings.Details.Add($"time to full {Durations.Format(toFull)} is under the RTO of {Rto.TotalHours:0} h");
+                    findings.Details.Add($"time to full {Durations.Format(toFull)} is under the RTO of {Durations.Format(Rto)}");
                 }
             }
             else

@@ -57,7 +57,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var what = ex is OperationCanceledException
-                ? string.Create(CultureInfo.InvariantCulture, $"Patroni did not answer within the probe's {Timeout.TotalSeconds:0.#} s budget")
+                ? $"Patroni did not answer within the probe's {Durations.Format(Timeout)} budget"
                 : $"asking Patroni failed: {ex.GetType().Name}";
             findings.Problem(ProbeStatus.Unknown, what);
             return findings.Build(string.Empty, time.GetElapsedTime(started));
@@ -66,7 +66,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
 
     private string Examine(PatroniView view, ProbeFindings findings)
     {
-        var timeout = string.Create(CultureInfo.InvariantCulture, $"{options.Value.RequestTimeout.TotalSeconds:0.#} s");
+        var timeout = Durations.Format(options.Value.RequestTimeout);
         var unreachable = view.Members
             .Where(m => view.Cluster(m) is not { Succeeded: true } && view.Status(m) is not { Succeeded: true })
             .Select(m => $"{view.NameOf(m)} ({Why(view.Cluster(m), timeout)})")
@@ -330,7 +330,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
             findings.Detail($"/patroni from {view.NameOf(member)}: {s.Role ?? "?"} {s.State ?? "?"}, timeline {s.Timeline?.ToString(CultureInfo.InvariantCulture) ?? "?"}{(s.PendingRestart == true ? ", pending restart" : string.Empty)} ({status.Elapsed.TotalMilliseconds:0} ms)");
             if (s.DcsLastSeen is { } seen && now - seen > (2 * loopWait) + 5)
             {
-                findings.Problem(ProbeStatus.Warn, $"{view.NameOf(member)} last saw the DCS {now - seen} s ago (loop_wait {loopWait} s)");
+                findings.Problem(ProbeStatus.Warn, $"{view.NameOf(member)} last saw the DCS {Durations.Format(now - seen)} ago (loop_wait {loopWait} s)");
             }
         }
     }
