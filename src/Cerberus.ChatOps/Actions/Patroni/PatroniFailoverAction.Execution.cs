@@ -2,6 +2,7 @@ using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Patroni;
+using Cerberus.ChatOps.Timing;
 
 namespace Cerberus.ChatOps.Actions.Patroni;
 
@@ -129,18 +130,13 @@ internal sealed partial class PatroniFailoverAction
         ActionRecord action, FailoverPlan plan, string candidate, string answer, Dictionary<string, string> figures, IProgress<string> progress, CancellationToken cancellationToken)
     {
         progress.Report($"The outcome is unknown ({answer}): the request may have reached Patroni, so reading /cluster until {Durations.Format(_options.VerifyDeadline)} have passed; not re-sending.");
-        var deadline = time.GetUtcNow() + _options.VerifyDeadline;
-        var seen = "nothing";
-        while (time.GetUtcNow() <= deadline)
+        var polled = await Poll.UntilAsync(time, _options.VerifyDeadline, _options.PollInterval,
+            async ct => (await ReadClusterAsync(ct)).Cluster?.Leader,
+            leader => leader is { IsRunning: true } && leader.Timeline > plan.Timeline, cancellationToken);
+        var seen = polled.Last is { } last ? $"leader {last.Name} on timeline {last.Timeline}" : "no leader";
+        if (polled.Converged)
         {
-            var leader = (await ReadClusterAsync(cancellationToken)).Cluster?.Leader;
-            seen = leader is null ? "no leader" : $"leader {leader.Name} on timeline {leader.Timeline}";
-            if (leader is { IsRunning: true } && leader.Timeline > plan.Timeline)
-            {
-                return Promoted(action, plan, candidate, leader.Name, $"Patroni answered {answer}, but /cluster shows {seen}: the promotion happened", figures);
-            }
-
-            await Task.Delay(_options.PollInterval, time, cancellationToken);
+            return Promoted(action, plan, candidate, polled.Last!.Name, $"Patroni answered {answer}, but /cluster shows {seen}: the promotion happened", figures);
         }
 
         return ActionOutcome.Failure($"Patroni answered {answer}; /cluster shows {seen} after {Durations.Format(_options.VerifyDeadline)}: the promotion did not happen. Not retried blindly; check and propose again.", Record(action, figures));
