@@ -91,8 +91,8 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
 
         var maxLag = view.MaximumLagOnFailover;
         findings.Fact(DiagnosisFactKeys.PatroniMaxLagOnFailover, maxLag);
-        var leaders = reference.Members.Where(m => m.IsLeader).ToList();
-        var leader = leaders.Count == 1 ? leaders[0] : null;
+        var leaders = reference.Leaders;
+        var leader = reference.Leader;
         var paused = reference.Pause == true || view.Statuses.Any(s => s.Value?.Pause == true);
         findings.Fact(FactKeys.PatroniLeader, leader?.Name ?? string.Empty);
         findings.Fact(DiagnosisFactKeys.PatroniLeaderCount, leaders.Count);
@@ -110,7 +110,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
         }
 
         var distinctLeaders = view.Clusters.Where(a => a.Value is not null)
-            .Select(a => string.Join("+", a.Value!.Members.Where(m => m.IsLeader).Select(m => m.Name).Order(StringComparer.Ordinal)))
+            .Select(a => a.Value!.LeaderKey)
             .Distinct(StringComparer.Ordinal).ToList();
         findings.Fact(DiagnosisFactKeys.PatroniLeaderDisagreement, distinctLeaders.Count > 1);
         if (distinctLeaders.Count > 1)
@@ -341,7 +341,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
         + (c.Pause == true ? " (paused)" : string.Empty);
 
     private static string LeaderName(PatroniCluster c) =>
-        c.Members.Where(m => m.IsLeader).Select(m => m.Name).DefaultIfEmpty("no leader").Aggregate((a, b) => $"{a}+{b}");
+        c.Leaders.Select(m => m.Name).DefaultIfEmpty("no leader").Aggregate((a, b) => $"{a}+{b}");
 
     private static string Why<T>(PatroniAnswer<T>? answer, string timeout)
         where T : class =>
