@@ -220,7 +220,7 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
             string.Equals(c.Type, "Progressing", StringComparison.Ordinal) && string.Equals(c.Reason, ProgressDeadlineExceeded, StringComparison.Ordinal));
         if (observed && stuck is not null)
         {
-            return ActionOutcome.Failure($"{DeploymentName}: rollout failed ({ProgressDeadlineExceeded}: {Domain.Text.SecretRedactor.Redact(stuck.Message)}); {line}");
+            return ActionOutcome.Failure($"{DeploymentName}: rollout failed ({ProgressDeadlineExceeded}: {SecretRedactor.Redact(stuck.Message)}); {line}");
         }
 
         return observed && updated == spec && total == updated && available == updated
