@@ -116,7 +116,7 @@ public static partial class DiagnosisClassifier
         if (idle > 0)
         {
             var oldest = DiagnosisSignals.Number(s.Connections, DiagnosisFactKeys.OldestIdleInTransactionSeconds);
-            evidence.Add(string.Create(CultureInfo.InvariantCulture, $"{idle:0} sessions are idle in transaction{(oldest is { } o ? $", the oldest for {ByteSize.Duration(o)}" : string.Empty)}"));
+            evidence.Add(string.Create(CultureInfo.InvariantCulture, $"{idle:0} sessions are idle in transaction{(oldest is { } o ? $", the oldest for {Durations.Format(o)}" : string.Empty)}"));
         }
 
         if (DiagnosisSignals.Text(s.Connections, DiagnosisFactKeys.TopOffender) is { Length: > 0 } top)

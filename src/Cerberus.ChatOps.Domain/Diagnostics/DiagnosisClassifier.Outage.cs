@@ -107,7 +107,7 @@ public static partial class DiagnosisClassifier
 
         if (s.LastSwitchAt is { } at)
         {
-            parts.Add(s.LastSwitchAgeSeconds is { } age ? $"at {at} ({ByteSize.Duration(age)} ago)" : $"at {at}");
+            parts.Add(s.LastSwitchAgeSeconds is { } age ? $"at {at} ({Durations.Format(age)} ago)" : $"at {at}");
         }
 
         return parts.Count == 0 ? string.Empty : $" ({string.Join(", ", parts)})";
@@ -129,7 +129,7 @@ public static partial class DiagnosisClassifier
         var sqlState = DiagnosisSignals.Text(s.Connectivity, DiagnosisFactKeys.SqlState);
         var how = s.ConnectivityOutcome switch
         {
-            "timeout" => $"connecting to {s.Target} timed out after {Seconds(s)}{(DiagnosisSignals.Flag(s.Connectivity, DiagnosisFactKeys.TcpAccepted) ? " (TCP accepted, the startup never answered)" : string.Empty)}",
+            "timeout" => $"connecting to {s.Target} timed out after {ConnectTimeout(s)}{(DiagnosisSignals.Flag(s.Connectivity, DiagnosisFactKeys.TcpAccepted) ? " (TCP accepted, the startup never answered)" : string.Empty)}",
             "hung" => $"{s.Target} accepted the connection but a trivial query timed out (hung: storage freeze, stuck lock, or a stopped postmaster)",
             "starting" => $"{s.Target} is down or starting ({(sqlState is null ? "the connection was reset during startup" : $"SQLSTATE {sqlState}")}; a crash-restart loop looks like this)",
             _ => $"connecting to {s.Target} was refused",

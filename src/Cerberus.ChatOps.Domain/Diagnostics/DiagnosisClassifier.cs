@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Text;
 
@@ -97,10 +96,8 @@ public static partial class DiagnosisClassifier
         (kind == RemediationKind.Failover && chosen.Contains(RemediationKind.Switchover))
         || (kind == RemediationKind.Switchover && chosen.Contains(RemediationKind.Failover));
 
-    private static string Seconds(DiagnosisSignals s) =>
-        DiagnosisSignals.Number(s.Connectivity, DiagnosisFactKeys.ConnectTimeoutSeconds) is { } t
-            ? string.Create(CultureInfo.InvariantCulture, $"{t:0.#} s")
-            : "its timeout";
+    private static string ConnectTimeout(DiagnosisSignals s) =>
+        DiagnosisSignals.Number(s.Connectivity, DiagnosisFactKeys.ConnectTimeoutSeconds) is { } t ? Durations.Format(t) : "its timeout";
 
     /// <summary>The part of a sentence before its first ';' (the finding, without the advice), without the final period.</summary>
     private static string Head(string sentence)

@@ -106,11 +106,11 @@ internal static class DataLossCalculator
             : null;
         if (bytes > 0 && rate > 0)
         {
-            basis += $", ≈ {ReportFormat.Seconds(seconds!.Value)} of writes at {ByteSize.Format((long)rate.Value)}/s";
+            basis += $", ≈ {Durations.Format(seconds!.Value)} of writes at {ByteSize.Format((long)rate.Value)}/s";
         }
         else if (bytes > 0 && seconds is not null)
         {
-            basis += $", ≈ {ReportFormat.Seconds(seconds.Value)} of writes as estimated before the promotion";
+            basis += $", ≈ {Durations.Format(seconds.Value)} of writes as estimated before the promotion";
         }
         else if (bytes > 0)
         {

@@ -1,3 +1,5 @@
+using Cerberus.ChatOps.Domain.Text;
+
 namespace Cerberus.ChatOps.Domain.Reports;
 
 /// <summary>The incident's data loss against the RPO.</summary>
@@ -34,10 +36,10 @@ public sealed record DataLossEstimate(
                 0 when Certain => "none",
                 0 => $"≥ 0 B (no loss measured, none proven){upper}",
                 null when LossSeconds is null => "unknown" + (UpperBytes is { } u2 ? $" (at most {ReportFormat.BytesExact(u2)})" : string.Empty),
-                null => $"≈ {ReportFormat.Seconds(LossSeconds!.Value)} of writes",
+                null => $"≈ {Durations.Format(LossSeconds!.Value)} of writes",
                 _ => (Certain ? string.Empty : "≥ ") + (LossSeconds is null
                     ? $"{ReportFormat.BytesExact(LossBytes.Value)}, time unknown"
-                    : $"{ReportFormat.BytesExact(LossBytes.Value)}, ≈ {ReportFormat.Seconds(LossSeconds.Value)} of writes") + upper,
+                    : $"{ReportFormat.BytesExact(LossBytes.Value)}, ≈ {Durations.Format(LossSeconds.Value)} of writes") + upper,
             };
         }
     }
@@ -45,8 +47,8 @@ public sealed record DataLossEstimate(
     /// <summary>E.g. "RPO 15 min met" / "RPO 15 min missed" / "RPO 15 min: cannot tell".</summary>
     public string Sentence => Verdict switch
     {
-        ObjectiveVerdict.Met => $"RPO {ReportFormat.Duration(Objective)} met",
-        ObjectiveVerdict.Missed => $"RPO {ReportFormat.Duration(Objective)} missed",
-        _ => $"RPO {ReportFormat.Duration(Objective)}: cannot tell from the recorded figures",
+        ObjectiveVerdict.Met => $"RPO {Durations.Format(Objective)} met",
+        ObjectiveVerdict.Missed => $"RPO {Durations.Format(Objective)} missed",
+        _ => $"RPO {Durations.Format(Objective)}: cannot tell from the recorded figures",
     };
 }

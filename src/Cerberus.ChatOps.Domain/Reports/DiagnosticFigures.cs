@@ -72,6 +72,6 @@ internal static class DiagnosticFigures
 
     private static string? Seconds(string? value) =>
         value is null ? null
-        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? ReportFormat.Seconds(s)
+        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? Durations.Format(s)
         : value;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Domain.Reports;
 
@@ -57,7 +58,7 @@ internal static class FollowUpRules
 
         if (recoveryTime.Verdict == ObjectiveVerdict.Missed)
         {
-            items.Add($"Review why the recovery took {ReportFormat.Duration(recoveryTime.TimeToRecovery)}, {ReportFormat.Duration(recoveryTime.Margin)} over the {ReportFormat.Duration(recoveryTime.Objective)} RTO.");
+            items.Add($"Review why the recovery took {Durations.Format(recoveryTime.TimeToRecovery)}, {Durations.Format(recoveryTime.Margin)} over the {Durations.Format(recoveryTime.Objective)} RTO.");
         }
 
         if (integrity is null)

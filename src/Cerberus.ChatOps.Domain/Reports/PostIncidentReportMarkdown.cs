@@ -58,7 +58,7 @@ public static class PostIncidentReportMarkdown
 
         Line("## Summary");
         Line();
-        Line($"- **Time to recovery:** {ReportFormat.Duration(report.RecoveryTime.TimeToRecovery)} (detection → resolution) — {report.RecoveryTime.Sentence}.");
+        Line($"- **Time to recovery:** {Durations.Format(report.RecoveryTime.TimeToRecovery)} (detection → resolution) — {report.RecoveryTime.Sentence}.");
         Line($"- **Data loss:** {report.DataLoss.Amount} — {report.DataLoss.Sentence}.");
         Line($"- **Root cause:** {Cell(report.RootCause.Display)}");
         Line($"- **Actions:** {report.ActionsTaken.Count(a => !a.DryRun)} taken, {report.ActionsTaken.Count(a => a.DryRun)} dry run, {report.ActionsNotRun.Count} not run.");
@@ -77,17 +77,17 @@ public static class PostIncidentReportMarkdown
         Line();
         Line("| Interval | Duration |");
         Line("|---|---|");
-        Line($"| Detection → declaration | {ReportFormat.Duration(report.Times.DetectionToDeclaration)} |");
-        Line($"| Declaration → mitigation | {ReportFormat.Duration(report.Times.DeclarationToMitigation)} |");
-        Line($"| Detection → mitigation | {ReportFormat.Duration(report.Times.DetectionToMitigation)} |");
-        Line($"| Mitigation → resolution | {ReportFormat.Duration(report.Times.MitigationToResolution)} |");
-        Line($"| Declaration → resolution | {ReportFormat.Duration(report.Times.DeclarationToResolution)} |");
-        Line($"| **Detection → resolution (time to recovery)** | **{ReportFormat.Duration(report.Times.TimeToRecovery)}** |");
+        Line($"| Detection → declaration | {Durations.Format(report.Times.DetectionToDeclaration)} |");
+        Line($"| Declaration → mitigation | {Durations.Format(report.Times.DeclarationToMitigation)} |");
+        Line($"| Detection → mitigation | {Durations.Format(report.Times.DetectionToMitigation)} |");
+        Line($"| Mitigation → resolution | {Durations.Format(report.Times.MitigationToResolution)} |");
+        Line($"| Declaration → resolution | {Durations.Format(report.Times.DeclarationToResolution)} |");
+        Line($"| **Detection → resolution (time to recovery)** | **{Durations.Format(report.Times.TimeToRecovery)}** |");
         Line();
 
         Line("## Recovery time (RTO)");
         Line();
-        Line($"Time to recovery {ReportFormat.Duration(report.RecoveryTime.TimeToRecovery)}, measured from the detection: **{report.RecoveryTime.Sentence}**.");
+        Line($"Time to recovery {Durations.Format(report.RecoveryTime.TimeToRecovery)}, measured from the detection: **{report.RecoveryTime.Sentence}**.");
         Line();
 
         Line("## Data loss (RPO)");
@@ -105,7 +105,7 @@ public static class PostIncidentReportMarkdown
                 var loss = f.LossBytes is null ? "unknown" : (f.Certain ? string.Empty : "≥ ") + ReportFormat.BytesExact(f.LossBytes.Value);
                 if (f.LossSeconds is { } s && f.LossBytes is not 0)
                 {
-                    loss += $", ≈ {ReportFormat.Seconds(s)}";
+                    loss += $", ≈ {Durations.Format(s)}";
                 }
 
                 if (!f.Certain)

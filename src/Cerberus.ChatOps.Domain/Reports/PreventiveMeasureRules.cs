@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Domain.Reports;
 
@@ -94,7 +95,7 @@ internal static class PreventiveMeasureRules
         if (dataLoss.LossBytes is not 0 || dataLoss.Verdict != ObjectiveVerdict.Met || recoveryTime.Verdict == ObjectiveVerdict.Missed)
         {
             Add("Test restores on a schedule: a PITR restore into a scratch namespace, its duration recorded against the 4 h RTO and a canary table checked; alert when no restore succeeded in 30 days.",
-                recoveryTime.Verdict == ObjectiveVerdict.Missed ? $"the recovery took {ReportFormat.Duration(recoveryTime.TimeToRecovery)}, over the RTO" : "data was lost at failover");
+                recoveryTime.Verdict == ObjectiveVerdict.Missed ? $"the recovery took {Durations.Format(recoveryTime.TimeToRecovery)}, over the RTO" : "data was lost at failover");
         }
 
         if (dataLoss.LossBytes is not 0)

@@ -1,3 +1,5 @@
+using Cerberus.ChatOps.Domain.Text;
+
 namespace Cerberus.ChatOps.Domain.Reports;
 
 /// <summary>Time to recovery (detection → resolution) against the RTO.</summary>
@@ -14,6 +16,6 @@ public sealed record RecoveryTimeVerdict(TimeSpan TimeToRecovery, TimeSpan Objec
 
     /// <summary>E.g. "RTO 4 h met, 2 h 53 min to spare" or "RTO 4 h missed by 1 h 07 min".</summary>
     public string Sentence => Verdict == ObjectiveVerdict.Met
-        ? $"RTO {ReportFormat.Duration(Objective)} met, {ReportFormat.Duration(Margin)} to spare"
-        : $"RTO {ReportFormat.Duration(Objective)} missed by {ReportFormat.Duration(Margin)}";
+        ? $"RTO {Durations.Format(Objective)} met, {Durations.Format(Margin)} to spare"
+        : $"RTO {Durations.Format(Objective)} missed by {Durations.Format(Margin)}";
 }

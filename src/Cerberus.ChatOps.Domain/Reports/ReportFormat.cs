@@ -6,7 +6,7 @@ using Cerberus.ChatOps.Domain.Text;
 namespace Cerberus.ChatOps.Domain.Reports;
 
 /// <summary>
-/// How the post-incident document writes times, durations, bytes and people, shared by the Markdown and the
+/// How the post-incident document writes times, bytes and people (durations: <see cref="Durations"/>), shared by the Markdown and the
 /// Block Kit renderers so both say the same thing.
 /// </summary>
 public static partial class ReportFormat
@@ -19,43 +19,6 @@ public static partial class ReportFormat
 
     /// <summary>An optional time, or an em dash.</summary>
     public static string Time(DateTimeOffset? at) => at is null ? "—" : Time(at.Value);
-
-    /// <summary><c>45 s</c>, <c>12 min</c>, <c>12 min 30 s</c>, <c>4 h</c>, <c>1 h 07 min</c> (seconds dropped from an hour on).</summary>
-    public static string Duration(TimeSpan span)
-    {
-        if (span < TimeSpan.Zero)
-        {
-            return "−" + Duration(span.Negate());
-        }
-
-        var hours = (long)span.TotalHours;
-        if (hours > 0)
-        {
-            return span.Minutes == 0 && span.Seconds == 0
-                ? string.Create(Invariant, $"{hours} h")
-                : string.Create(Invariant, $"{hours} h {span.Minutes:00} min");
-        }
-
-        if (span.Minutes > 0)
-        {
-            return span.Seconds == 0
-                ? string.Create(Invariant, $"{span.Minutes} min")
-                : string.Create(Invariant, $"{span.Minutes} min {span.Seconds:00} s");
-        }
-
-        return string.Create(Invariant, $"{span.Seconds} s");
-    }
-
-    /// <summary>An optional duration, or an em dash.</summary>
-    public static string Duration(TimeSpan? span) => span is null ? "—" : Duration(span.Value);
-
-    /// <summary>Seconds of writes: <c>2.5 s</c>, <c>41 s</c>, or a duration from a minute on.</summary>
-    public static string Seconds(double seconds) => seconds switch
-    {
-        < 10 => string.Create(Invariant, $"{Math.Round(seconds, 1):0.#} s"),
-        < 60 => string.Create(Invariant, $"{Math.Round(seconds):0} s"),
-        _ => Duration(TimeSpan.FromSeconds(Math.Round(seconds))),
-    };
 
     /// <summary>Exact bytes and the readable form: <c>20,643,840 B (19.7 MiB)</c>.</summary>
     public static string BytesExact(long bytes) =>

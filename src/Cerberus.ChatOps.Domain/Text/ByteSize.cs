@@ -26,12 +26,4 @@ public static class ByteSize
             ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
             : string.Create(CultureInfo.InvariantCulture, $"{value:0.#} {Units[unit]}");
     }
-
-    /// <summary>A duration as "45 s", "7 min", "3.5 h".</summary>
-    public static string Duration(double seconds) => seconds switch
-    {
-        < 120 => string.Create(CultureInfo.InvariantCulture, $"{seconds:0.#} s"),
-        < 7200 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0} min"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:0.#} h"),
-    };
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Incidents.Rendering;
 using Cerberus.ChatOps.Slack.Outbound;
 
@@ -72,7 +73,7 @@ internal static class CliText
         text.AppendLine(c, $"{(incident.Drill ? "[DRILL] " : string.Empty)}{incident.Id} — {incident.Summary}");
         text.AppendLine(c, $"  state:     {incident.State}  ({Unescape(IncidentMessages.StateText(incident))})");
         text.AppendLine(c, $"  channel:   {incident.Channel}   commander: {incident.Commander}   declared {incident.DeclaredAt:yyyy-MM-dd HH:mm:ss}Z by {incident.DeclaredBy}");
-        text.AppendLine(c, $"  elapsed:   {Format.Duration(now - (incident.DetectedAt ?? incident.DeclaredAt))} of the 4 h RTO");
+        text.AppendLine(c, $"  elapsed:   {Durations.Format(now - (incident.DetectedAt ?? incident.DeclaredAt))} of the 4 h RTO");
         if (incident.RootCause is not null)
         {
             text.AppendLine(c, $"  root cause: {incident.RootCause}");

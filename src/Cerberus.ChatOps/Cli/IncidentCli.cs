@@ -1,8 +1,10 @@
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Incidents.Commands;
 using Cerberus.ChatOps.Incidents.Engine;
+using Cerberus.ChatOps.Timing;
 
 namespace Cerberus.ChatOps.Cli;
 
@@ -25,6 +27,9 @@ internal sealed class IncidentCli(
     public const int Ok = 0;
     public const int Refused = 1;
     public const int Usage = 2;
+
+    /// <summary>How often a long wait says that an action is still running.</summary>
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(15);
 
     public const string HelpText = """
         Break-glass CLI (same engine, store and approvals as Slack; you act as cli:<name>):
@@ -279,13 +284,26 @@ internal sealed class IncidentCli(
     private async Task<bool> WaitAsync(CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
-        var deadline = started + wait;
-        var progressEvery = TimeSpan.FromSeconds(15);
+        var idle = await Poll.UntilAsync(time, wait, TimeSpan.Zero, ct => IdleOrTickAsync(started, ct), done => done, cancellationToken);
+        if (!idle.Converged)
+        {
+            output.WriteLine($"Still running after {Durations.Format(wait)}; what happened so far is recorded. Run `incident status` again.");
+        }
+
+        return idle.Converged;
+    }
+
+    /// <summary>
+    /// True once the work is done; false after a progress tick (15 s) with other work still going. An action this
+    /// process runs keeps the tick going, with a line each time, however long it takes.
+    /// </summary>
+    private async Task<bool> IdleOrTickAsync(DateTimeOffset started, CancellationToken cancellationToken)
+    {
         while (true)
         {
             try
             {
-                await work.WhenIdleAsync().WaitAsync(progressEvery, time, cancellationToken);
+                await work.WhenIdleAsync().WaitAsync(ProgressEvery, time, cancellationToken);
             }
             catch (TimeoutException)
             {
@@ -296,18 +314,12 @@ internal sealed class IncidentCli(
                 return true;
             }
 
-            var elapsed = time.GetUtcNow() - started;
-            if (work.IsExecuting)
+            if (!work.IsExecuting)
             {
-                output.WriteLine($"… the action is still running ({elapsed.TotalSeconds:0} s); it is not abandoned. Wait, or Ctrl-C to hand it to the running bot (it continues once this process's heartbeat lapses).");
-                continue;
-            }
-
-            if (time.GetUtcNow() >= deadline)
-            {
-                output.WriteLine($"Still running after {wait.TotalSeconds:0} s; what happened so far is recorded. Run `incident status` again.");
                 return false;
             }
+
+            output.WriteLine($"… the action is still running ({Durations.Format(time.GetUtcNow() - started)}); it is not abandoned. Wait, or Ctrl-C to hand it to the running bot (it continues once this process's heartbeat lapses).");
         }
     }
 

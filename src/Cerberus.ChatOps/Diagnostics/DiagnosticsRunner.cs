@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
@@ -88,7 +87,7 @@ internal sealed partial class DiagnosticsRunner(IEnumerable<IDiagnosticProbe> pr
             }
 
             Log.Abandoned(logger, name, timeout.TotalSeconds);
-            return Unknown(name, string.Create(CultureInfo.InvariantCulture, $"{name} did not answer within its {timeout.TotalSeconds:0.#} s timeout"), started);
+            return Unknown(name, $"{name} did not answer within its {Durations.Format(timeout)} timeout", started);
         }
 
         try
@@ -108,7 +107,7 @@ internal sealed partial class DiagnosticsRunner(IEnumerable<IDiagnosticProbe> pr
         }
         catch (OperationCanceledException)
         {
-            return Unknown(name, string.Create(CultureInfo.InvariantCulture, $"{name} timed out after {timeout.TotalSeconds:0.#} s"), started);
+            return Unknown(name, $"{name} timed out after {Durations.Format(timeout)}", started);
         }
         catch (Exception ex)
         {

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cerberus.ChatOps.Domain.Text;
 using Microsoft.Extensions.Options;
 
 namespace Cerberus.ChatOps.Patroni;
@@ -85,7 +86,7 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new(member, null, null, true, $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", time.GetElapsedTime(started));
+            return new(member, null, null, true, $"no answer within {Durations.Format(_options.RequestTimeout)}", time.GetElapsedTime(started));
         }
         catch (HttpRequestException ex)
         {
@@ -128,7 +129,7 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new(member, null, string.Empty, true, $"no answer within {_options.FailoverTimeout.TotalSeconds:0} s: the outcome is unknown, read {ReadBack(path)}", time.GetElapsedTime(started));
+            return new(member, null, string.Empty, true, $"no answer within {Durations.Format(_options.FailoverTimeout)}: the outcome is unknown, read {ReadBack(path)}", time.GetElapsedTime(started));
         }
         catch (HttpRequestException ex) when (NeverSent(ex))
         {

@@ -50,7 +50,7 @@ public sealed class VolumeProbeTests
         Assert.Equal((12 * GiB).ToString(CultureInfo.InvariantCulture), second.Facts[FactKeys.DiskFreeBytes]);
         Assert.Equal((6 * GiB).ToString(CultureInfo.InvariantCulture), second.Facts[KubernetesFactKeys.GrowthBytesPerHour]);
         Assert.Equal("2.0", second.Facts[KubernetesFactKeys.HoursToFull]);
-        Assert.Contains("full in about 2 h 00 min", second.Summary, StringComparison.Ordinal);
+        Assert.Contains("over the last 30 min: full in about 2 h", second.Summary, StringComparison.Ordinal);
         Assert.Contains("pvc/data-postgres-primary-0", second.Summary, StringComparison.Ordinal);
 
         var execs = server.Requests.Where(r => r.WebSocket).ToList();

@@ -62,7 +62,7 @@ public sealed class FailoverPlannerTests
         Assert.NotNull(warning);
         Assert.Contains("pg2 is 27.7 MiB behind", warning, StringComparison.Ordinal);
         Assert.Contains("> maximum_lag_on_failover 1 MiB", warning, StringComparison.Ordinal);
-        Assert.Contains("loses at least 27.7 MiB of committed WAL (~2.4 min)", warning, StringComparison.Ordinal);
+        Assert.Contains("loses at least 27.7 MiB of committed WAL (~2 min 25 s)", warning, StringComparison.Ordinal);
         Assert.True(pg2.LossMeasured);
         Assert.Equal(29_026_464L + (30 * 200_000), pg2.LossUpperBytes);
         Assert.Contains("at most 33.4 MiB", warning, StringComparison.Ordinal);

@@ -192,7 +192,7 @@ public sealed class PatroniProbeTests
 
         // assert
         Assert.Equal(ProbeStatus.Warn, result.Status);
-        Assert.Contains("pg2 last saw the DCS 60 s ago (loop_wait 2 s)", result.Summary, StringComparison.Ordinal);
+        Assert.Contains("pg2 last saw the DCS 1 min ago (loop_wait 2 s)", result.Summary, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,26 +4,6 @@ namespace Cerberus.ChatOps.Tests.Reports;
 
 public sealed class ReportFormatTests
 {
-    [Theory]
-    [InlineData(0, 0, 45, "45 s")]
-    [InlineData(0, 12, 0, "12 min")]
-    [InlineData(0, 12, 30, "12 min 30 s")]
-    [InlineData(1, 7, 0, "1 h 07 min")]
-    [InlineData(1, 7, 59, "1 h 07 min")]
-    [InlineData(4, 0, 0, "4 h")]
-    [InlineData(27, 3, 0, "27 h 03 min")]
-    public void Duration_Span_IsWrittenForPeople(int hours, int minutes, int seconds, string expected)
-    {
-        // arrange
-        var span = new TimeSpan(hours, minutes, seconds);
-
-        // act
-        var text = ReportFormat.Duration(span);
-
-        // assert
-        Assert.Equal(expected, text);
-    }
-
     [Fact]
     public void Time_NonUtcOffset_IsWrittenInUtc()
     {

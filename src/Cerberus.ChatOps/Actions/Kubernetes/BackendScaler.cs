@@ -1,6 +1,8 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Kubernetes;
+using Cerberus.ChatOps.Timing;
 using k8s;
 using k8s.Models;
 
@@ -145,32 +147,29 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
     /// <summary>Waits until no pod of the deployment is left (terminating pods keep serving for their grace period).</summary>
     public async Task<ActionOutcome> WaitForPodsGoneAsync(IKubernetes client, IProgress<string> progress, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + Options.RolloutTimeout;
         int? last = null;
-        while (true)
+        var polled = await Poll.UntilAsync(time, Options.RolloutTimeout, Options.RolloutPollInterval, async ct =>
         {
-            var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(DeploymentName, Namespace, cancellationToken: cancellationToken);
-            var pods = await PostgresPods.PodsMatchingAsync(client, Namespace, deployment, cancellationToken);
-            if (pods.Count == 0)
-            {
-                progress.Report($"{DeploymentName}: no pods left");
-                return ActionOutcome.Success($"{DeploymentName} is at 0 replicas and its pods are gone");
-            }
-
-            if (last != pods.Count)
+            var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(DeploymentName, Namespace, cancellationToken: ct);
+            var pods = await PostgresPods.PodsMatchingAsync(client, Namespace, deployment, ct);
+            if (pods.Count > 0 && last != pods.Count)
             {
                 var terminating = pods.Count(p => p.Metadata?.DeletionTimestamp is not null);
                 progress.Report($"{DeploymentName}: {pods.Count} pods left ({terminating} terminating)");
                 last = pods.Count;
             }
 
-            if (time.GetUtcNow() >= deadline)
-            {
-                return ActionOutcome.Failure($"{DeploymentName}: {pods.Count} pods still there after {ByteFormatDuration(Options.RolloutTimeout)} (spec.replicas is {deployment.Spec?.Replicas}); check their terminationGracePeriodSeconds and finalizers");
-            }
+            return (Deployment: deployment, Pods: pods.Count);
+        }, seen => seen.Pods == 0, cancellationToken);
 
-            await Task.Delay(Options.RolloutPollInterval, time, cancellationToken);
+        if (polled.Converged)
+        {
+            progress.Report($"{DeploymentName}: no pods left");
+            return ActionOutcome.Success($"{DeploymentName} is at 0 replicas and its pods are gone");
         }
+
+        var (deployment, pods) = polled.Last;
+        return ActionOutcome.Failure($"{DeploymentName}: {pods} pods still there after {Durations.Format(Options.RolloutTimeout)} (spec.replicas is {deployment.Spec?.Replicas}); check their terminationGracePeriodSeconds and finalizers");
     }
 
     /// <summary>
@@ -179,11 +178,10 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
     /// </summary>
     public async Task<ActionOutcome> WaitForRolloutAsync(IKubernetes client, int replicas, IProgress<string> progress, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + Options.RolloutTimeout;
         string? last = null;
-        while (true)
+        var polled = await Poll.UntilAsync(time, Options.RolloutTimeout, Options.RolloutPollInterval, async ct =>
         {
-            var d = await client.AppsV1.ReadNamespacedDeploymentAsync(DeploymentName, Namespace, cancellationToken: cancellationToken);
+            var d = await client.AppsV1.ReadNamespacedDeploymentAsync(DeploymentName, Namespace, cancellationToken: ct);
             var spec = d.Spec?.Replicas ?? 1;
             var observed = (d.Status?.ObservedGeneration ?? 0) >= (d.Metadata?.Generation ?? 0);
             var updated = d.Status?.UpdatedReplicas ?? 0;
@@ -196,30 +194,11 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
                 last = line;
             }
 
-            if (spec != replicas)
-            {
-                return ActionOutcome.Failure($"{DeploymentName}: spec.replicas is {spec}, not {replicas}: something else (an HPA, a deploy) changed it while waiting");
-            }
+            return (Outcome: RolloutOutcome(d, replicas, observed, updated, available, total, line), Line: line, Updated: updated);
+        }, seen => seen.Outcome is not null, cancellationToken);
 
-            var stuck = d.Status?.Conditions?.FirstOrDefault(c =>
-                string.Equals(c.Type, "Progressing", StringComparison.Ordinal) && string.Equals(c.Reason, ProgressDeadlineExceeded, StringComparison.Ordinal));
-            if (observed && stuck is not null)
-            {
-                return ActionOutcome.Failure($"{DeploymentName}: rollout failed ({ProgressDeadlineExceeded}: {Domain.Text.SecretRedactor.Redact(stuck.Message)}); {line}");
-            }
-
-            if (observed && updated == spec && total == updated && available == updated)
-            {
-                return ActionOutcome.Success($"{DeploymentName}: {line}");
-            }
-
-            if (time.GetUtcNow() >= deadline)
-            {
-                return ActionOutcome.Failure($"{DeploymentName}: rollout not complete after {ByteFormatDuration(Options.RolloutTimeout)}: {line}, {updated} updated");
-            }
-
-            await Task.Delay(Options.RolloutPollInterval, time, cancellationToken);
-        }
+        return polled.Last.Outcome
+               ?? ActionOutcome.Failure($"{DeploymentName}: rollout not complete after {Durations.Format(Options.RolloutTimeout)}: {polled.Last.Line}, {polled.Last.Updated} updated");
     }
 
     public static Dictionary<string, string> Figures(int before, int after) => new(StringComparer.Ordinal)
@@ -228,7 +207,26 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
         [ActionFigureKeys.ReplicasAfter] = after.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static string ByteFormatDuration(TimeSpan span) => Diagnostics.Kubernetes.DurationFormat.Duration(span);
+    /// <summary>The rollout's end, when this read shows one: done, stuck, or spec.replicas changed by someone else; null while it goes on.</summary>
+    private ActionOutcome? RolloutOutcome(V1Deployment d, int replicas, bool observed, int updated, int available, int total, string line)
+    {
+        var spec = d.Spec?.Replicas ?? 1;
+        if (spec != replicas)
+        {
+            return ActionOutcome.Failure($"{DeploymentName}: spec.replicas is {spec}, not {replicas}: something else (an HPA, a deploy) changed it while waiting");
+        }
+
+        var stuck = d.Status?.Conditions?.FirstOrDefault(c =>
+            string.Equals(c.Type, "Progressing", StringComparison.Ordinal) && string.Equals(c.Reason, ProgressDeadlineExceeded, StringComparison.Ordinal));
+        if (observed && stuck is not null)
+        {
+            return ActionOutcome.Failure($"{DeploymentName}: rollout failed ({ProgressDeadlineExceeded}: {SecretRedactor.Redact(stuck.Message)}); {line}");
+        }
+
+        return observed && updated == spec && total == updated && available == updated
+            ? ActionOutcome.Success($"{DeploymentName}: {line}")
+            : null;
+    }
 
     private static partial class Log
     {

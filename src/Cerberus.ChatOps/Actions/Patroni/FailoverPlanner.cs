@@ -180,7 +180,7 @@ internal static class FailoverPlanner
             reasons.Add("> the 15-min RPO");
         }
 
-        var time = candidate.EstimatedLossSeconds is { } s ? $" (~{PgLsn.Duration(s)})" : " (time unknown: no WAL rate)";
+        var time = candidate.EstimatedLossSeconds is { } s ? $" (~{Durations.Format(s)})" : " (time unknown: no WAL rate)";
         var lag = candidate.LagBytes.Value;
         if (plan.Mode == FailoverMode.Switchover)
         {
@@ -280,7 +280,7 @@ internal static class FailoverPlanner
 
     private static string Loss(FailoverPlan plan, FailoverCandidate c)
     {
-        var time = c.EstimatedLossSeconds is { } s ? $" (~{PgLsn.Duration(s)})" : c.EstimatedLossBytes is null or 0 ? string.Empty : " (time unknown)";
+        var time = c.EstimatedLossSeconds is { } s ? $" (~{Durations.Format(s)})" : c.EstimatedLossBytes is null or 0 ? string.Empty : " (time unknown)";
         if (plan.Mode == FailoverMode.Switchover)
         {
             return c.EstimatedLossBytes switch
@@ -295,7 +295,7 @@ internal static class FailoverPlanner
         return c.EstimatedLossBytes switch
         {
             _ when c.TimelineRisk is not null && c.LagBytes is null => "unknown (another timeline)",
-            { } b => $"≥ {ByteSize.Format(b)} ({(c.EstimatedLossSeconds is { } ls ? $"~{PgLsn.Duration(ls)}" : "time unknown")}; measured against the DCS optime){upper}",
+            { } b => $"≥ {ByteSize.Format(b)} ({(c.EstimatedLossSeconds is { } ls ? $"~{Durations.Format(ls)}" : "time unknown")}; measured against the DCS optime){upper}",
             null => $"≥ 0 B, unverified (the leader's last optime could not be measured){upper}",
         };
     }

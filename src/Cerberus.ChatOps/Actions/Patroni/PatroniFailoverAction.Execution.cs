@@ -2,6 +2,7 @@ using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Patroni;
+using Cerberus.ChatOps.Timing;
 
 namespace Cerberus.ChatOps.Actions.Patroni;
 
@@ -67,12 +68,12 @@ internal sealed partial class PatroniFailoverAction
             figures[ActionOutcome.SideEffectsDoneFigure] = Invariant(reached);
             figures[PatroniAnswersFigure] = string.Join(" | ", answers);
             Log.Answered(logger, ModeText(plan.Mode), candidate, result.StatusCode ?? 0, result.Elapsed.TotalMilliseconds);
-            progress.Report($"Patroni answered {answer} in {result.Elapsed.TotalSeconds:0.0} s.");
+            progress.Report($"Patroni answered {answer} in {Durations.Format(result.Elapsed)}.");
 
             if (result.StatusCode == 200)
             {
                 var newLeader = ParseNewLeader(result.Body) ?? candidate;
-                return Promoted(action, plan, candidate, newLeader, $"Patroni answered {answer} after {time.GetElapsedTime(started).TotalSeconds:0.0} s", figures);
+                return Promoted(action, plan, candidate, newLeader, $"Patroni answered {answer} after {Durations.Format(time.GetElapsedTime(started))}", figures);
             }
 
             if (result.StatusCode == 412)
@@ -88,7 +89,7 @@ internal sealed partial class PatroniFailoverAction
                 if (attempt == 1 && result.Body.Contains("no good candidates", StringComparison.OrdinalIgnoreCase))
                 {
                     var wait = TimeSpan.FromSeconds(await LoopWaitAsync(cancellationToken));
-                    progress.Report($"Patroni found no good candidate, which is transient right after a member rejoins: re-reading /cluster and trying once more in {wait.TotalSeconds:0} s (loop_wait), only if the state is still the approved one.");
+                    progress.Report($"Patroni found no good candidate, which is transient right after a member rejoins: re-reading /cluster and trying once more in {Durations.Format(wait)} (loop_wait), only if the state is still the approved one.");
                     await Task.Delay(wait, time, cancellationToken);
                     continue;
                 }
@@ -128,22 +129,17 @@ internal sealed partial class PatroniFailoverAction
     private async Task<ActionOutcome> DecideFromRealityAsync(
         ActionRecord action, FailoverPlan plan, string candidate, string answer, Dictionary<string, string> figures, IProgress<string> progress, CancellationToken cancellationToken)
     {
-        progress.Report($"The outcome is unknown ({answer}): the request may have reached Patroni, so reading /cluster until {_options.VerifyDeadline.TotalSeconds:0} s have passed; not re-sending.");
-        var deadline = time.GetUtcNow() + _options.VerifyDeadline;
-        var seen = "nothing";
-        while (time.GetUtcNow() <= deadline)
+        progress.Report($"The outcome is unknown ({answer}): the request may have reached Patroni, so reading /cluster until {Durations.Format(_options.VerifyDeadline)} have passed; not re-sending.");
+        var polled = await Poll.UntilAsync(time, _options.VerifyDeadline, _options.PollInterval,
+            async ct => (await ReadClusterAsync(ct)).Cluster?.Leader,
+            leader => leader is { IsRunning: true } && leader.Timeline > plan.Timeline, cancellationToken);
+        var seen = polled.Last is { } last ? $"leader {last.Name} on timeline {last.Timeline}" : "no leader";
+        if (polled.Converged)
         {
-            var leader = (await ReadClusterAsync(cancellationToken)).Cluster?.Leader;
-            seen = leader is null ? "no leader" : $"leader {leader.Name} on timeline {leader.Timeline}";
-            if (leader is { IsRunning: true } && leader.Timeline > plan.Timeline)
-            {
-                return Promoted(action, plan, candidate, leader.Name, $"Patroni answered {answer}, but /cluster shows {seen}: the promotion happened", figures);
-            }
-
-            await Task.Delay(_options.PollInterval, time, cancellationToken);
+            return Promoted(action, plan, candidate, polled.Last!.Name, $"Patroni answered {answer}, but /cluster shows {seen}: the promotion happened", figures);
         }
 
-        return ActionOutcome.Failure($"Patroni answered {answer}; /cluster shows {seen} after {_options.VerifyDeadline.TotalSeconds:0} s: the promotion did not happen. Not retried blindly; check and propose again.", Record(action, figures));
+        return ActionOutcome.Failure($"Patroni answered {answer}; /cluster shows {seen} after {Durations.Format(_options.VerifyDeadline)}: the promotion did not happen. Not retried blindly; check and propose again.", Record(action, figures));
     }
 
     private static PromotionState ApprovedState(ActionRecord action) => new(

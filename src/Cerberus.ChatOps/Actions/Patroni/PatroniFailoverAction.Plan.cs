@@ -8,7 +8,7 @@ namespace Cerberus.ChatOps.Actions.Patroni;
 
 internal sealed partial class PatroniFailoverAction
 {
-    /// <summary>/cluster from every configured member; prefers an answer that shows a leader.</summary>
+    /// <summary>/cluster from every configured member, believed as the diagnostics believe it (<see cref="PatroniCluster.Believed"/>).</summary>
     private async Task<(PatroniCluster? Cluster, string? Error)> ReadClusterAsync(CancellationToken cancellationToken)
     {
         var answers = await patroni.GetClusterFromAllAsync(cancellationToken);
@@ -19,7 +19,7 @@ internal sealed partial class PatroniFailoverAction
                           string.Join("; ", answers.Select(a => $"{a.Member}: {SecretRedactor.Redact(a.Error ?? a.StatusCode?.ToString(CultureInfo.InvariantCulture))}")) + ")");
         }
 
-        return (ok.FirstOrDefault(a => a.Value!.Leader is { IsRunning: true })?.Value ?? ok[0].Value, null);
+        return (PatroniCluster.Believed(ok), null);
     }
 
     private async Task<(FailoverPlan? Plan, PatroniCluster? Cluster, string? Error)> ReadPlanAsync(bool sampleWalRate, CancellationToken cancellationToken)
@@ -48,7 +48,7 @@ internal sealed partial class PatroniFailoverAction
         }
 
         var leaderHealthy = leaderStatus is { State: "running", IsPrimary: true };
-        var replicas = cluster.Members.Where(m => !m.IsLeader).ToList();
+        var replicas = cluster.Replicas.ToList();
         var statuses = await Task.WhenAll(replicas.Select(async m =>
             (m.Name, Status: ApiRoot(m.ApiUrl) is { } api ? (await patroni.GetStatusAsync(api, cancellationToken)).Value : null)));
         var received = statuses.ToDictionary(

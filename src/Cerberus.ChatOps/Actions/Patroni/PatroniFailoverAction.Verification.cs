@@ -3,6 +3,7 @@ using Cerberus.ChatOps.Actions.Postgres;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Patroni;
+using Cerberus.ChatOps.Timing;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -22,38 +23,25 @@ internal sealed partial class PatroniFailoverAction
         var candidate = Figure(action, ActionFigureKeys.NewLeader, null) ?? Candidate(action);
         var oldLeader = Figure(action, ActionFigureKeys.OldLeader, LeaderParameter);
         var before = int.Parse(Figure(action, ActionFigureKeys.TimelineBefore, TimelineParameter) ?? "0", CultureInfo.InvariantCulture);
-        var deadline = time.GetUtcNow() + _options.VerifyDeadline;
+        var deadline = Poll.Deadline(time, _options.VerifyDeadline);
         var figures = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        // 1. /cluster: the candidate leads, running, on timeline + 1.
-        PatroniCluster? cluster = null;
-        string reality = "no answer from /cluster";
-        while (true)
+        // 1. /cluster: the candidate leads, running, on timeline + 1 (a read that fails keeps the last reality seen).
+        var reality = "no answer from /cluster";
+        var leading = await Poll.UntilAsync(time, deadline, _options.PollInterval, async ct =>
         {
-            cluster = await ReadClusterAsync(cancellationToken) is { Cluster: { } c } ? c : null;
-            var leader = cluster?.Leader;
-            if (leader is not null)
-            {
-                reality = $"leader {leader.Name} ({leader.State}, timeline {leader.Timeline})";
-                if (string.Equals(leader.Name, candidate, StringComparison.Ordinal) && leader.IsRunning && leader.Timeline == before + 1)
-                {
-                    break;
-                }
-            }
-            else if (cluster is not null)
-            {
-                reality = "no leader";
-            }
-
-            if (time.GetUtcNow() > deadline)
-            {
-                return ActionOutcome.Failure($"Not verified within {_options.VerifyDeadline.TotalSeconds:0} s: expected {candidate} running as leader on timeline {before + 1}; /cluster shows {reality}.");
-            }
-
-            await Task.Delay(_options.PollInterval, time, cancellationToken);
+            var cluster = (await ReadClusterAsync(ct)).Cluster;
+            reality = cluster?.Leader is { } leader ? $"leader {leader.Name} ({leader.State}, timeline {leader.Timeline})"
+                : cluster is not null ? "no leader"
+                : reality;
+            return cluster;
+        }, c => c?.Leader is { IsRunning: true } l && string.Equals(l.Name, candidate, StringComparison.Ordinal) && l.Timeline == before + 1, cancellationToken);
+        if (!leading.Converged)
+        {
+            return ActionOutcome.Failure($"Not verified within {Durations.Format(_options.VerifyDeadline)}: expected {candidate} running as leader on timeline {before + 1}; /cluster shows {reality}.");
         }
 
-        var newLeader = cluster!.Leader!;
+        var newLeader = leading.Last!.Leader!;
         figures[ActionFigureKeys.NewLeader] = newLeader.Name;
         figures[ActionFigureKeys.TimelineAfter] = Invariant(newLeader.Timeline ?? 0);
 
@@ -87,7 +75,7 @@ internal sealed partial class PatroniFailoverAction
                       back switch
                       {
                           true => $"; {oldLeader} is back as a replica.",
-                          false => $"; ⚠ {oldLeader} has not come back as a replica within {_options.VerifyDeadline.TotalSeconds:0} s: FENCE it. {FenceExplanation}",
+                          false => $"; ⚠ {oldLeader} has not come back as a replica within {Durations.Format(_options.VerifyDeadline)}: FENCE it. {FenceExplanation}",
                           null => "; the old leader is unknown (no /history entry for this timeline), so it could not be checked: make sure it is fenced or rejoined.",
                       };
         Log.Verified(logger, candidate, newLeader.Timeline ?? 0, back == false);
@@ -105,15 +93,8 @@ internal sealed partial class PatroniFailoverAction
         // The bot may have died mid-switchover: right after a restart the cluster can be between leaders, or the old
         // leader not demoted yet. Only the candidate leading on a newer timeline settles it early; anything else is
         // read again until the verification deadline, so that an unfinished promotion is not reported as failed.
-        var deadline = time.GetUtcNow() + _options.VerifyDeadline;
-        var read = await ReadClusterAsync(cancellationToken);
-        while (!(read.Cluster?.Leader is { IsRunning: true } l && l.Timeline > before)
-               && time.GetUtcNow() <= deadline)
-        {
-            await Task.Delay(_options.PollInterval, time, cancellationToken);
-            read = await ReadClusterAsync(cancellationToken);
-        }
-
+        var read = (await Poll.UntilAsync(time, _options.VerifyDeadline, _options.PollInterval, ReadClusterAsync,
+            r => r.Cluster?.Leader is { IsRunning: true } l && l.Timeline > before, cancellationToken)).Last;
         if (read.Cluster is null)
         {
             return ActionOutcome.Failure($"After the restart /cluster could not be read ({read.Error}); whether the promotion happened is unknown. Nothing was re-sent.");
@@ -125,7 +106,7 @@ internal sealed partial class PatroniFailoverAction
         {
             figures[ActionFigureKeys.NewLeader] = leader.Name;
             figures[ActionFigureKeys.TimelineAfter] = Invariant(leader.Timeline ?? 0);
-            if (await SwitchpointAsync(before, time.GetUtcNow(), cancellationToken) is { } sp)
+            if (await FindSwitchpointAsync(before, cancellationToken) is { } sp)
             {
                 figures[ActionFigureKeys.SwitchpointLsn] = PgLsn.Format(sp);
             }
@@ -157,74 +138,47 @@ internal sealed partial class PatroniFailoverAction
             return $"{leader.Name} leads in /cluster, but pg_is_in_recovery() could not be checked: {PostgresConnector.NotConfigured}";
         }
 
-        string last;
-        while (true)
-        {
-            try
-            {
-                await using var connection = await postgres.OpenMemberAsync(leader.Host ?? "localhost", leader.Port ?? 5432, cancellationToken);
-                await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
-                if (await command.ExecuteScalarAsync(cancellationToken) is false)
-                {
-                    return null;
-                }
-
-                last = "pg_is_in_recovery() is still true";
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                last = SecretRedactor.Redact(ex.Message);
-            }
-
-            if (time.GetUtcNow() > deadline)
-            {
-                return $"{leader.Name} leads in /cluster, but PostgreSQL on {leader.Host}:{leader.Port} does not confirm it: {last}.";
-            }
-
-            await Task.Delay(_options.PollInterval, time, cancellationToken);
-        }
+        var polled = await Poll.UntilAsync(time, deadline, _options.PollInterval, ct => StillInRecoveryAsync(leader, ct), why => why is null, cancellationToken);
+        return polled.Converged ? null : $"{leader.Name} leads in /cluster, but PostgreSQL on {leader.Host}:{leader.Port} does not confirm it: {polled.Last}.";
     }
 
-    private async Task<long?> SwitchpointAsync(int timelineBefore, DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <summary>Null when PostgreSQL on the member answers pg_is_in_recovery() = false; otherwise why not.</summary>
+    private async Task<string?> StillInRecoveryAsync(PatroniMember leader, CancellationToken cancellationToken)
     {
-        while (true)
+        try
         {
-            foreach (var member in patroni.Members)
-            {
-                var history = await patroni.GetHistoryAsync(member, cancellationToken);
-                if (history.Value?.LastOrDefault(h => h.Timeline == timelineBefore) is { } entry)
-                {
-                    return entry.SwitchLsn;
-                }
-            }
-
-            if (time.GetUtcNow() > deadline)
-            {
-                return null;
-            }
-
-            await Task.Delay(_options.PollInterval, time, cancellationToken);
+            await using var connection = await postgres.OpenMemberAsync(leader.Host ?? "localhost", leader.Port ?? 5432, cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
+            return await command.ExecuteScalarAsync(cancellationToken) is false ? null : "pg_is_in_recovery() is still true";
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return SecretRedactor.Redact(ex.Message);
         }
     }
 
-    private async Task<bool> WaitReplicaAsync(string name, int timeline, DateTimeOffset deadline, CancellationToken cancellationToken)
+    private async Task<long?> SwitchpointAsync(int timelineBefore, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        (await Poll.UntilAsync(time, deadline, _options.PollInterval, ct => FindSwitchpointAsync(timelineBefore, ct), sp => sp is not null, cancellationToken)).Last;
+
+    /// <summary>One look at every member's /history for the switchpoint that ended <paramref name="timelineBefore"/>.</summary>
+    private async Task<long?> FindSwitchpointAsync(int timelineBefore, CancellationToken cancellationToken)
     {
-        while (true)
+        foreach (var member in patroni.Members)
         {
-            var member = (await ReadClusterAsync(cancellationToken)).Cluster?.Members.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal));
-            if (member is { IsLeader: false, IsRunning: true } && member.Timeline == timeline)
+            var history = await patroni.GetHistoryAsync(member, cancellationToken);
+            if (history.Value?.LastOrDefault(h => h.Timeline == timelineBefore) is { } entry)
             {
-                return true;
+                return entry.SwitchLsn;
             }
-
-            if (time.GetUtcNow() > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(_options.PollInterval, time, cancellationToken);
         }
+
+        return null;
     }
+
+    private async Task<bool> WaitReplicaAsync(string name, int timeline, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        (await Poll.UntilAsync(time, deadline, _options.PollInterval,
+            async ct => (await ReadClusterAsync(ct)).Cluster?.Members.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal)),
+            m => m is { IsLeader: false, IsRunning: true } && m.Timeline == timeline, cancellationToken)).Converged;
 
     private static bool TryParseLsn(string text, out long lsn)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using NpgsqlTypes;
 
 namespace Cerberus.ChatOps.Actions.Patroni;
@@ -8,11 +7,4 @@ internal static class PgLsn
 {
     /// <summary>pg_lsn text through Npgsql's own type (the one LSN type on the app side).</summary>
     public static string Format(long lsn) => new NpgsqlLogSequenceNumber((ulong)lsn).ToString();
-
-    public static string Duration(double seconds) => seconds switch
-    {
-        >= 3600 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:0.#} h"),
-        >= 60 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.#} min"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{seconds:0.#} s"),
-    };
 }

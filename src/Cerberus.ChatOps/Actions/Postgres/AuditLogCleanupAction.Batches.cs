@@ -75,7 +75,7 @@ internal sealed partial class AuditLogCleanupAction
                 action.Figures[ActionFigureKeys.RowsDeleted] = (earlier + deleted).ToString(CultureInfo.InvariantCulture);
                 if (affected < batchSize || time.GetElapsedTime(lastReport) >= TimeSpan.FromSeconds(5) || batches == 1)
                 {
-                    progress.Report($"batch {batches}: {affected} rows deleted, {deleted} in total, {time.GetElapsedTime(started).TotalSeconds:0} s.");
+                    progress.Report($"batch {batches}: {affected} rows deleted, {deleted} in total, {Durations.Format(time.GetElapsedTime(started))}.");
                     lastReport = time.GetTimestamp();
                 }
 
@@ -103,7 +103,7 @@ internal sealed partial class AuditLogCleanupAction
             var before = Before(action);
             return ActionOutcome.Success(
                 $"{(resumed ? "Resumed: " : string.Empty)}deleted {deleted} rows older than {cutoff:yyyy-MM-dd HH:mm} UTC in {batches} batches{(earlier > 0 ? $" ({earlier + deleted} with the earlier run)" : string.Empty)}, then {(vacuumFull ? "VACUUM FULL" : "VACUUM")}; " +
-                $"{table.Text} {ByteSize.Format(before)} → {ByteSize.Format(after)} in {time.GetElapsedTime(started).TotalSeconds:0.0} s." +
+                $"{table.Text} {ByteSize.Format(before)} → {ByteSize.Format(after)} in {Durations.Format(time.GetElapsedTime(started))}." +
                 (vacuumFull ? string.Empty : " Plain VACUUM makes the space reusable; the files shrink only where the table ends in empty pages."),
                 Figures(earlier + deleted, after, action));
         }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Domain.Text;
+using Cerberus.ChatOps.Timing;
 using Npgsql;
 
 namespace Cerberus.ChatOps.Actions.Postgres;
@@ -106,37 +108,35 @@ internal sealed partial class AuditLogCleanupAction
     private async Task<string?> WaitForRoomAsync(
         NpgsqlConnection connection, long nextStepWal, bool measuredAtApproval, IProgress<string> progress, CancellationToken cancellationToken)
     {
-        var pausedSince = (long?)null;
+        var paused = false;
         string? lastWhy = null;
         var lastReport = 0L;
-        while (true)
-        {
-            var conditions = await CleanupConditionsReader.ReadAsync(connection, volume, cancellationToken);
-            var why = CleanupGuard.Blocker(conditions, _cleanup, nextStepWal, measuredAtApproval);
-            if (why is null)
+        var polled = await Poll.UntilAsync(time, _cleanup.MaxPause, _cleanup.PauseInterval,
+            async ct => CleanupGuard.Blocker(await CleanupConditionsReader.ReadAsync(connection, volume, ct), _cleanup, nextStepWal, measuredAtApproval),
+            why => why is null,
+            why =>
             {
-                if (pausedSince is not null)
+                paused = true;
+
+                // Said when the pause starts or its reason changes, then once a minute: not a line per check.
+                if (!string.Equals(why, lastWhy, StringComparison.Ordinal) || time.GetElapsedTime(lastReport) >= TimeSpan.FromMinutes(1))
                 {
-                    progress.Report("resuming: free space, the archiver, the slots and replication lag allow the next step again.");
+                    progress.Report($"paused: {why}; checking every {Durations.Format(_cleanup.PauseInterval)} for up to {Durations.Format(_cleanup.MaxPause)}.");
+                    (lastWhy, lastReport) = (why, time.GetTimestamp());
                 }
+            },
+            cancellationToken);
 
-                return null;
-            }
-
-            pausedSince ??= time.GetTimestamp();
-            if (time.GetElapsedTime(pausedSince.Value) >= _cleanup.MaxPause)
-            {
-                return $"paused for {Domain.Text.ByteSize.Duration(_cleanup.MaxPause.TotalSeconds)} (the most it waits) because {why}.";
-            }
-
-            // Said when the pause starts or its reason changes, then once a minute: not a line per check.
-            if (!string.Equals(why, lastWhy, StringComparison.Ordinal) || time.GetElapsedTime(lastReport) >= TimeSpan.FromMinutes(1))
-            {
-                progress.Report($"paused: {why}; checking every {_cleanup.PauseInterval.TotalSeconds:0.#} s for up to {Domain.Text.ByteSize.Duration(_cleanup.MaxPause.TotalSeconds)}.");
-                (lastWhy, lastReport) = (why, time.GetTimestamp());
-            }
-
-            await Task.Delay(_cleanup.PauseInterval, time, cancellationToken);
+        if (!polled.Converged)
+        {
+            return $"paused for {Durations.Format(_cleanup.MaxPause)} (the most it waits) because {polled.Last}.";
         }
+
+        if (paused)
+        {
+            progress.Report("resuming: free space, the archiver, the slots and replication lag allow the next step again.");
+        }
+
+        return null;
     }
 }

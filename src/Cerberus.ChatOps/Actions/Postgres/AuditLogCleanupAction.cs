@@ -122,7 +122,7 @@ internal sealed partial class AuditLogCleanupAction(
             $" on {postgres.DescribePrimary()}, in about {batches} batches of {_cleanup.BatchSize} rows, one transaction each with `SET LOCAL statement_timeout = '{(long)_cleanup.BatchStatementTimeout.TotalMilliseconds}ms'`: " +
             $"`DELETE FROM {table.Quoted} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {table.Quoted} WHERE {column} < {bound.Literal} LIMIT {_cleanup.BatchSize})) AND {column} < {bound.Literal}` " +
             "(the outer predicate re-checks a row another transaction updated in between), " +
-            $"pausing (at most {Domain.Text.ByteSize.Duration(_cleanup.MaxPause.TotalSeconds)}, then stopping) while free space is short, the archiver fails, an inactive slot retains WAL or a standby has more than {ByteSize.Format(_cleanup.MaxUnflushedBytes)} of unflushed WAL; then {vacuum}. " +
+            $"pausing (at most {Durations.Format(_cleanup.MaxPause)}, then stopping) while free space is short, the archiver fails, an inactive slot retains WAL or a standby has more than {ByteSize.Format(_cleanup.MaxUnflushedBytes)} of unflushed WAL; then {vacuum}. " +
             $"Rows at or after the cutoff {cutoff:yyyy-MM-dd HH:mm:ss} UTC are never touched.";
         var basedOn =
             RowsSentence(preview, table, cutoff) +
@@ -157,7 +157,7 @@ internal sealed partial class AuditLogCleanupAction(
                 [SizeBeforeParameter] = preview.TotalBytes.ToString(CultureInfo.InvariantCulture),
             },
             RiskWarning = vacuumFull
-                ? $"VACUUM FULL takes an ACCESS EXCLUSIVE lock on {table.Text} for its whole run — every read and write of the table (and every request that writes an audit row) waits — and it needs free disk space for a complete copy of the live table and its indexes (up to {ByteSize.Format(preview.TotalBytes)}), writing as much WAL. lock_timeout {_cleanup.VacuumFullLockTimeout.TotalSeconds:0} s only bounds the wait for the lock." +
+                ? $"VACUUM FULL takes an ACCESS EXCLUSIVE lock on {table.Text} for its whole run — every read and write of the table (and every request that writes an audit row) waits — and it needs free disk space for a complete copy of the live table and its indexes (up to {ByteSize.Format(preview.TotalBytes)}), writing as much WAL. lock_timeout {Durations.Format(_cleanup.VacuumFullLockTimeout)} only bounds the wait for the lock." +
                   (conditions.Free.Known ? string.Empty : " Free space is unknown, so that room is not checked before it starts.")
                 : null,
             DryRun = dryRun,
@@ -225,7 +225,7 @@ internal sealed partial class AuditLogCleanupAction(
             {
                 false => ActionOutcome.Success($"Verified: no row older than {cleanup.Cutoff:yyyy-MM-dd HH:mm} UTC remains; {sizes}"),
                 true => ActionOutcome.Failure($"Not clean: rows older than {cleanup.Cutoff:yyyy-MM-dd HH:mm} UTC remain; {sizes}"),
-                null => ActionOutcome.Failure($"Not verified: the check for rows older than {cleanup.Cutoff:yyyy-MM-dd HH:mm} UTC did not finish within {_cleanup.BatchStatementTimeout.TotalSeconds:0} s (no index on {cleanup.Column}?); {sizes}"),
+                null => ActionOutcome.Failure($"Not verified: the check for rows older than {cleanup.Cutoff:yyyy-MM-dd HH:mm} UTC did not finish within {Durations.Format(_cleanup.BatchStatementTimeout)} (no index on {cleanup.Column}?); {sizes}"),
             };
         }
         catch (NpgsqlException ex)
@@ -252,7 +252,7 @@ internal sealed partial class AuditLogCleanupAction(
         }
 
         var why = preview.HasTimestampIndex
-            ? $"the count through the index did not finish within {_cleanup.PreviewStatementTimeout.TotalSeconds:0.#} s"
+            ? $"the count through the index did not finish within {Durations.Format(_cleanup.PreviewStatementTimeout)}"
             : $"no index on {_cleanup.TimestampColumn}, so no count that would scan the table";
         return $"≈ {preview.RowsOlder} rows of {table.Text} are {retention} (planner estimate: pg_class.reltuples × the selectivity of {_cleanup.TimestampColumn} < cutoff, by EXPLAIN; {why}); ";
     }

@@ -109,7 +109,7 @@ internal sealed partial class CheckpointAction(
             var after = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
             Log.Checkpointed(logger, before.Behind, after.Behind, time.GetElapsedTime(started).TotalMilliseconds);
             return ActionOutcome.Success(
-                $"CHECKPOINT took {time.GetElapsedTime(started).TotalSeconds:0.0} s: {DropReplicationSlotAction.WalText(before, after)}.",
+                $"CHECKPOINT took {Durations.Format(time.GetElapsedTime(started))}: {DropReplicationSlotAction.WalText(before, after)}.",
                 new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before.Behind - after.Behind).ToString(CultureInfo.InvariantCulture),

@@ -233,7 +233,7 @@ internal sealed partial class DropReplicationSlotAction(
             Log.Dropped(logger, name, before.Behind, after.Behind);
             return ActionOutcome.Success(
                 $"{(IsPermanent(action) ? "Removed slot " + name + " from Patroni's configuration, " + (goneBeforeDrop ? "Patroni dropped it" : "dropped it") : "Dropped slot " + name)} " +
-                $"and checkpointed in {time.GetElapsedTime(started).TotalSeconds:0.0} s: {WalText(before, after)}.", figures);
+                $"and checkpointed in {Durations.Format(time.GetElapsedTime(started))}: {WalText(before, after)}.", figures);
         }
         catch (NpgsqlException ex)
         {

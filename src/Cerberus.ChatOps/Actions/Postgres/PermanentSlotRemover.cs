@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Patroni;
+using Cerberus.ChatOps.Timing;
 
 namespace Cerberus.ChatOps.Actions.Postgres;
 
@@ -73,41 +74,36 @@ internal sealed class PermanentSlotRemover(IPatroniClient patroni, TimeProvider 
 
     /// <summary>
     /// Polls every member's GET /config until none lists <paramref name="name"/> (each member serves its cached view
-    /// of the DCS, refreshed every loop_wait), up to <paramref name="deadline"/>. Null when none lists it; otherwise why.
+    /// of the DCS, refreshed every loop_wait), for up to <paramref name="timeout"/> (zero: one look). Null when none
+    /// lists it; otherwise why.
     /// </summary>
-    public async Task<string?> WaitUnlistedAsync(string name, TimeSpan deadline, TimeSpan interval, CancellationToken cancellationToken)
+    public async Task<string?> WaitUnlistedAsync(string name, TimeSpan timeout, TimeSpan interval, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
-        while (true)
+        var polled = await Poll.UntilAsync(time, timeout, interval, ct => ListingAsync(name, ct), l => l.Answered > 0 && l.Listing.Count == 0, cancellationToken);
+        var (answered, listing) = polled.Last;
+        return polled.Converged ? null
+            : answered == 0 ? "no member's GET /config answered"
+            : $"GET /config still lists {name} on {string.Join(", ", listing)}";
+    }
+
+    /// <summary>How many members' GET /config answered, and which of them list <paramref name="name"/> as permanent.</summary>
+    private async Task<(int Answered, List<string> Listing)> ListingAsync(string name, CancellationToken cancellationToken)
+    {
+        var listing = new List<string>();
+        var answered = 0;
+        foreach (var member in patroni.Members)
         {
-            var listing = new List<string>();
-            var answered = 0;
-            foreach (var member in patroni.Members)
+            if ((await patroni.GetConfigAsync(member, cancellationToken)).Value is { } config)
             {
-                if ((await patroni.GetConfigAsync(member, cancellationToken)).Value is { } config)
+                answered++;
+                if (PatroniSlotConfig.From(config).FindPermanent(name) is { } still)
                 {
-                    answered++;
-                    if (PatroniSlotConfig.From(config).FindPermanent(name) is { } still)
-                    {
-                        listing.Add($"{member.Authority} ({still})");
-                    }
+                    listing.Add($"{member.Authority} ({still})");
                 }
             }
-
-            if (answered > 0 && listing.Count == 0)
-            {
-                return null;
-            }
-
-            if (time.GetElapsedTime(started) >= deadline)
-            {
-                return answered == 0
-                    ? "no member's GET /config answered"
-                    : $"GET /config still lists {name} on {string.Join(", ", listing)}";
-            }
-
-            await Task.Delay(interval, time, cancellationToken);
         }
+
+        return (answered, listing);
     }
 
     private static string Describe(PatroniCommandResult result)

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Cerberus.ChatOps.Postgres;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -13,6 +13,14 @@ namespace Cerberus.ChatOps.Actions.Postgres;
 /// </summary>
 internal sealed class PostgresConnector(IOptions<ActionsOptions> options)
 {
+    public const string ApplicationName = "cerberus-chatops-actions";
+
+    /// <summary>Npgsql's connect timeout for an operator connection.</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Npgsql's command timeout; the server's statement_timeout (<see cref="ActionsOptions.StatementTimeout"/>) bounds each statement too.</summary>
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
+
     private readonly ActionsOptions _options = options.Value;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(_options.PostgresConnectionString);
@@ -40,31 +48,13 @@ internal sealed class PostgresConnector(IOptions<ActionsOptions> options)
             throw new InvalidOperationException(NotConfigured);
         }
 
-        var b = new NpgsqlConnectionStringBuilder(_options.PostgresConnectionString)
+        return PostgresConnectionString.Builder(_options.PostgresConnectionString, new PostgresSession(
+            ApplicationName, ConnectTimeout, CommandTimeout, _options.StatementTimeout, _options.LockTimeout)
         {
-            Timeout = 5,
-            CommandTimeout = 30,
-            CancellationTimeout = 2000,
-            KeepAlive = 10,
-            Pooling = false,
-            ApplicationName = "cerberus-chatops-actions",
-        };
-        var timeouts = string.Create(CultureInfo.InvariantCulture,
-            $"-c statement_timeout={(long)_options.StatementTimeout.TotalMilliseconds} -c lock_timeout={(long)_options.LockTimeout.TotalMilliseconds}");
-        b.Options = string.IsNullOrWhiteSpace(b.Options) ? timeouts : $"{b.Options} {timeouts}";
-        if (host is not null)
-        {
-            b.Host = host;
-            b.Port = port ?? 5432;
-            b.TargetSessionAttributes = null;
-        }
-
-        if (database is not null)
-        {
-            b.Database = database;
-        }
-
-        return b;
+            Host = host,
+            Port = port,
+            Database = database,
+        }, $"{ActionsOptions.Section}:{nameof(ActionsOptions.PostgresConnectionString)}");
     }
 
     /// <summary>

@@ -57,7 +57,7 @@ internal sealed partial class AppHealthProbe(IHttpClientFactory httpClients, IOp
         {
             Log.TimedOut(logger, _options.Timeout.TotalSeconds);
             facts[FactKeys.AppLatencyMs] = time.GetElapsedTime(started).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
-            return new ProbeResult(Name, ProbeStatus.Crit, $"GET {shown}: no answer within {_options.Timeout.TotalSeconds:0.#} s (the application hangs)", [], facts, time.GetElapsedTime(started));
+            return new ProbeResult(Name, ProbeStatus.Crit, $"GET {shown}: no answer within {Durations.Format(_options.Timeout)} (the application hangs)", [], facts, time.GetElapsedTime(started));
         }
         catch (OperationCanceledException)
         {

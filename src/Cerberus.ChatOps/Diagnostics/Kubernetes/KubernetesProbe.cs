@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Kubernetes;
 using k8s;
 using k8s.Models;
@@ -76,7 +77,7 @@ internal sealed partial class KubernetesProbe(KubernetesAccess access, TimeProvi
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            Unknown(findings, $"{what}: no answer from the API server within {Timeout.TotalSeconds:0.#} s");
+            Unknown(findings, $"{what}: no answer from the API server within {Durations.Format(Timeout)}");
         }
         catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
         {
@@ -199,7 +200,7 @@ internal sealed partial class KubernetesProbe(KubernetesAccess access, TimeProvi
         }
 
         findings.Raise(ProbeStatus.Warn);
-        findings.Summary($"{warnings.Count} Warning events in the last {_options.EventWindow.TotalMinutes:0} min ({string.Join(", ", warnings.Select(e => e.Reason).Distinct(StringComparer.Ordinal).Take(4))})");
+        findings.Summary($"{warnings.Count} Warning events in the last {Durations.Format(_options.EventWindow)} ({string.Join(", ", warnings.Select(e => e.Reason).Distinct(StringComparer.Ordinal).Take(4))})");
         foreach (var e in warnings.Take(MaxEventLines))
         {
             var count = e.Count is > 1 ? $" (x{e.Count})" : string.Empty;
@@ -271,7 +272,7 @@ internal sealed partial class KubernetesProbe(KubernetesAccess access, TimeProvi
         {
             lock (findings)
             {
-                Unknown(findings, $"log of {source}: no answer within {Timeout.TotalSeconds:0.#} s");
+                Unknown(findings, $"log of {source}: no answer within {Durations.Format(Timeout)}");
             }
         }
         catch (Exception ex) when (previous && KubernetesErrors.StatusOf(ex) is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.NotFound)

@@ -66,7 +66,7 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             findings.Raise(ProbeStatus.Unknown);
-            findings.Summary($"{step}: no answer within {Timeout.TotalSeconds:0.#} s");
+            findings.Summary($"{step}: no answer within {Durations.Format(Timeout)}");
         }
         catch (Exception ex) when (KubernetesErrors.IsFailure(ex, linked.Token))
         {
@@ -120,16 +120,16 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
             if (growth.TimeToFull is { } toFull)
             {
                 findings.Facts[KubernetesFactKeys.HoursToFull] = toFull.TotalHours.ToString("0.0", CultureInfo.InvariantCulture);
-                findings.Summary($"growing {ByteSize.Format((long)(growth.BytesPerHour))}/h over the last {DurationFormat.Duration(growth.Over)}: full in about {DurationFormat.Duration(toFull)}");
+                findings.Summary($"growing {ByteSize.Format((long)(growth.BytesPerHour))}/h over the last {Durations.Format(growth.Over)}: full in about {Durations.Format(toFull)}");
                 if (toFull < Rto)
                 {
                     findings.Raise(ProbeStatus.Crit);
-                    findings.Details.Add($"time to full {DurationFormat.Duration(toFull)} is under the RTO of {Rto.TotalHours:0} h");
+                    findings.Details.Add($"time to full {Durations.Format(toFull)} is under the RTO of {Durations.Format(Rto)}");
                 }
             }
             else
             {
-                findings.Details.Add($"growth: none over the last {DurationFormat.Duration(growth.Over)} ({ByteSize.Format((long)(growth.BytesPerHour))}/h)");
+                findings.Details.Add($"growth: none over the last {Durations.Format(growth.Over)} ({ByteSize.Format((long)(growth.BytesPerHour))}/h)");
             }
         }
 

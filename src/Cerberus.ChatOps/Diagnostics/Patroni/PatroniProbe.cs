@@ -57,7 +57,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var what = ex is OperationCanceledException
-                ? string.Create(CultureInfo.InvariantCulture, $"Patroni did not answer within the probe's {Timeout.TotalSeconds:0.#} s budget")
+                ? $"Patroni did not answer within the probe's {Durations.Format(Timeout)} budget"
                 : $"asking Patroni failed: {ex.GetType().Name}";
             findings.Problem(ProbeStatus.Unknown, what);
             return findings.Build(string.Empty, time.GetElapsedTime(started));
@@ -66,7 +66,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
 
     private string Examine(PatroniView view, ProbeFindings findings)
     {
-        var timeout = string.Create(CultureInfo.InvariantCulture, $"{options.Value.RequestTimeout.TotalSeconds:0.#} s");
+        var timeout = Durations.Format(options.Value.RequestTimeout);
         var unreachable = view.Members
             .Where(m => view.Cluster(m) is not { Succeeded: true } && view.Status(m) is not { Succeeded: true })
             .Select(m => $"{view.NameOf(m)} ({Why(view.Cluster(m), timeout)})")
@@ -91,8 +91,8 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
 
         var maxLag = view.MaximumLagOnFailover;
         findings.Fact(DiagnosisFactKeys.PatroniMaxLagOnFailover, maxLag);
-        var leaders = reference.Members.Where(m => m.IsLeader).ToList();
-        var leader = leaders.Count == 1 ? leaders[0] : null;
+        var leaders = reference.Leaders;
+        var leader = reference.Leader;
         var paused = reference.Pause == true || view.Statuses.Any(s => s.Value?.Pause == true);
         findings.Fact(FactKeys.PatroniLeader, leader?.Name ?? string.Empty);
         findings.Fact(DiagnosisFactKeys.PatroniLeaderCount, leaders.Count);
@@ -110,7 +110,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
         }
 
         var distinctLeaders = view.Clusters.Where(a => a.Value is not null)
-            .Select(a => string.Join("+", a.Value!.Members.Where(m => m.IsLeader).Select(m => m.Name).Order(StringComparer.Ordinal)))
+            .Select(a => a.Value!.LeaderKey)
             .Distinct(StringComparer.Ordinal).ToList();
         findings.Fact(DiagnosisFactKeys.PatroniLeaderDisagreement, distinctLeaders.Count > 1);
         if (distinctLeaders.Count > 1)
@@ -330,7 +330,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
             findings.Detail($"/patroni from {view.NameOf(member)}: {s.Role ?? "?"} {s.State ?? "?"}, timeline {s.Timeline?.ToString(CultureInfo.InvariantCulture) ?? "?"}{(s.PendingRestart == true ? ", pending restart" : string.Empty)} ({status.Elapsed.TotalMilliseconds:0} ms)");
             if (s.DcsLastSeen is { } seen && now - seen > (2 * loopWait) + 5)
             {
-                findings.Problem(ProbeStatus.Warn, $"{view.NameOf(member)} last saw the DCS {now - seen} s ago (loop_wait {loopWait} s)");
+                findings.Problem(ProbeStatus.Warn, $"{view.NameOf(member)} last saw the DCS {Durations.Format(now - seen)} ago (loop_wait {loopWait} s)");
             }
         }
     }
@@ -341,7 +341,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
         + (c.Pause == true ? " (paused)" : string.Empty);
 
     private static string LeaderName(PatroniCluster c) =>
-        c.Members.Where(m => m.IsLeader).Select(m => m.Name).DefaultIfEmpty("no leader").Aggregate((a, b) => $"{a}+{b}");
+        c.Leaders.Select(m => m.Name).DefaultIfEmpty("no leader").Aggregate((a, b) => $"{a}+{b}");
 
     private static string Why<T>(PatroniAnswer<T>? answer, string timeout)
         where T : class =>

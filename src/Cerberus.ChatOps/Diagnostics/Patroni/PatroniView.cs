@@ -18,18 +18,15 @@ internal sealed class PatroniView(
 
     public IReadOnlyList<PatroniAnswer<PatroniNodeStatus>> Statuses => statuses;
 
-    /// <summary>The /cluster answer of the largest group of members agreeing on the leader (first member wins ties).</summary>
-    public PatroniCluster? Reference { get; } = clusters
-        .Where(a => a.Value is not null)
-        .GroupBy(a => string.Join("+", a.Value!.Members.Where(m => m.IsLeader).Select(m => m.Name).Order(StringComparer.Ordinal)), StringComparer.Ordinal)
-        .OrderByDescending(g => g.Count())
-        .Select(g => g.First().Value)
-        .FirstOrDefault();
+    /// <summary>The /cluster answer the probe judges: <see cref="PatroniCluster.Believed"/>, the rule the actions use too.</summary>
+    public PatroniCluster? Reference { get; } = PatroniCluster.Believed(clusters);
 
-    public long MaximumLagOnFailover =>
-        configs.Select(c => c.Value).FirstOrDefault(v => v is not null)?.EffectiveMaximumLagOnFailover ?? 1_048_576;
+    /// <summary>The first /config that answered, or Patroni's defaults (the actions read it the same way).</summary>
+    public PatroniDynamicConfig Config { get; } = configs.Select(c => c.Value).FirstOrDefault(v => v is not null) ?? new PatroniDynamicConfig();
 
-    public int LoopWait => configs.Select(c => c.Value).FirstOrDefault(v => v is not null)?.EffectiveLoopWait ?? 10;
+    public long MaximumLagOnFailover => Config.EffectiveMaximumLagOnFailover;
+
+    public int LoopWait => Config.EffectiveLoopWait;
 
     public PatroniAnswer<PatroniCluster>? Cluster(Uri member) => clusters.FirstOrDefault(a => a.Member == member);
 

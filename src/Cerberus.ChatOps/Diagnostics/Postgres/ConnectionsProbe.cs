@@ -123,20 +123,20 @@ internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, Pr
 
         if (c.OldestIdleTx is { } idleSeconds && idleSeconds >= Options.IdleInTransactionWarn.TotalSeconds)
         {
-            findings.Problem(ProbeStatus.Warn, $"{c.IdleInTx} session(s) idle in transaction, the oldest for {ByteSize.Duration(idleSeconds)}");
+            findings.Problem(ProbeStatus.Warn, $"{c.IdleInTx} session(s) idle in transaction, the oldest for {Durations.Format(idleSeconds)}");
             findings.Since(c.OldestIdleTxStart);
         }
 
         if (c.LongestXact is { } longest && longest >= Options.LongTransactionWarn.TotalSeconds)
         {
-            findings.Problem(ProbeStatus.Warn, $"a transaction has been open for {ByteSize.Duration(longest)} (it holds back vacuum)");
+            findings.Problem(ProbeStatus.Warn, $"a transaction has been open for {Durations.Format(longest)} (it holds back vacuum)");
             findings.Since(c.LongestXactStart);
         }
 
         if (c.LongestXact is > 0)
         {
             var oldest = await QueryAsync(connection, OldestTransactionsSql,
-                r => $"oldest transactions: pid {r.GetInt32(0)} {r.GetString(1)}/{r.GetString(2)} from {r.GetString(3)}, {r.GetString(4)}, open {ByteSize.Duration(r.GetDouble(5))}",
+                r => $"oldest transactions: pid {r.GetInt32(0)} {r.GetString(1)}/{r.GetString(2)} from {r.GetString(3)}, {r.GetString(4)}, open {Durations.Format(r.GetDouble(5))}",
                 cancellationToken);
             oldest.ForEach(findings.Detail);
         }
@@ -172,7 +172,7 @@ internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, Pr
             cancellationToken);
         foreach (var w in waiters)
         {
-            findings.Detail($"lock wait: pid {w.Pid} {w.User}/{w.App} waits {ByteSize.Duration(w.Wait)}, blocked by {w.Blockers}");
+            findings.Detail($"lock wait: pid {w.Pid} {w.User}/{w.App} waits {Durations.Format(w.Wait)}, blocked by {w.Blockers}");
         }
 
         if (waiters.Count > 0)
@@ -184,7 +184,7 @@ internal sealed class ConnectionsProbe(PostgresConnectionFactory connections, Pr
         if (slow.Count > 0)
         {
             var first = slow[0];
-            findings.Problem(ProbeStatus.Warn, $"{slow.Count} session(s) wait on a lock longer than {ByteSize.Duration(Options.LockWaitWarn.TotalSeconds)}; pid {first.Pid} for {ByteSize.Duration(first.Wait)}, blocked by {first.Blockers}");
+            findings.Problem(ProbeStatus.Warn, $"{slow.Count} session(s) wait on a lock longer than {Durations.Format(Options.LockWaitWarn.TotalSeconds)}; pid {first.Pid} for {Durations.Format(first.Wait)}, blocked by {first.Blockers}");
             findings.Since(slow.Min(w => w.Since));
         }
     }

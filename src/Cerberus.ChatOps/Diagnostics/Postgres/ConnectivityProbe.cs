@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Npgsql;
@@ -53,7 +52,7 @@ internal sealed class ConnectivityProbe(PostgresConnectionFactory connections, P
         }
 
         var where = context.OnLeader ? $" (Patroni leader {r.LeaderName}; configured target {Connections.Target})" : string.Empty;
-        findings.Detail($"PostgreSQL {row.Version} at {context.Target}{where}, up for {ByteSize.Duration(row.UpSeconds)}, {(row.InRecovery ? "a standby (in recovery)" : "a primary (read-write)")}, system identifier {row.SystemId ?? "?"}");
+        findings.Detail($"PostgreSQL {row.Version} at {context.Target}{where}, up for {Durations.Format(row.UpSeconds)}, {(row.InRecovery ? "a standby (in recovery)" : "a primary (read-write)")}, system identifier {row.SystemId ?? "?"}");
 
         JudgeTarget(context, findings, row.InRecovery, row.SystemId);
         if (context.OnLeader)
@@ -195,7 +194,7 @@ internal sealed class ConnectivityProbe(PostgresConnectionFactory connections, P
     private async Task<string> DescribeTimeoutAsync(PostgresProbeContext context, ProbeFindings findings, PostgresFailure failure, CancellationToken cancellationToken)
     {
         var after = failure.Description == "timed out"
-            ? string.Create(CultureInfo.InvariantCulture, $"timed out after {Options.ConnectTimeout.TotalSeconds:0} s")
+            ? $"timed out after {Durations.Format(Options.ConnectTimeout)}"
             : failure.Description;
         var accepted = await TcpAcceptsAsync(context.Endpoint ?? Connections.ConfiguredEndpoint, cancellationToken);
         if (accepted is { } yes)

@@ -1,17 +1,20 @@
 using System.Globalization;
+using Cerberus.ChatOps.Postgres;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Cerberus.ChatOps.Diagnostics.Postgres;
 
 /// <summary>
-/// Builds the probes' connections from the configured string with the bot's own bounds: connect and command
-/// timeouts, a 2 s cancellation wait, keepalives, server-side statement/lock timeouts, no pool (a saturated server
-/// must not keep the bot's idle sessions). Exposes the target as host:port only, never credentials.
+/// Builds the probes' connections from the configured string with the probes' bounds (<see cref="PostgresOptions"/>:
+/// connect, command, statement and lock timeouts; the rest as <see cref="PostgresConnectionString"/> sets it for
+/// every bot connection). Exposes the target as host:port only, never credentials.
 /// </summary>
 internal sealed class PostgresConnectionFactory(IOptions<PostgresOptions> options)
 {
     public const string ApplicationName = "cerberus-chatops";
+
+    private const string Setting = $"{PostgresOptions.Section}:ConnectionString";
 
     private readonly PostgresOptions _options = options.Value;
 
@@ -26,7 +29,7 @@ internal sealed class PostgresConnectionFactory(IOptions<PostgresOptions> option
         {
             try
             {
-                var b = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
+                var b = PostgresConnectionString.Parse(_options.ConnectionString, Setting);
                 return string.Create(CultureInfo.InvariantCulture, $"{b.Host ?? "localhost"}:{b.Port}");
             }
             catch (ArgumentException)
@@ -43,7 +46,7 @@ internal sealed class PostgresConnectionFactory(IOptions<PostgresOptions> option
         {
             try
             {
-                var b = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
+                var b = PostgresConnectionString.Parse(_options.ConnectionString, Setting);
                 return new PostgresEndpoint((b.Host ?? "localhost").Split(',')[0].Trim(), b.Port);
             }
             catch (ArgumentException)
@@ -57,28 +60,11 @@ internal sealed class PostgresConnectionFactory(IOptions<PostgresOptions> option
     /// A new, closed connection to the configured target, or to <paramref name="endpoint"/> with the configured
     /// credentials and database (Patroni's leader). Throws <see cref="ArgumentException"/> on a malformed connection string.
     /// </summary>
-    public NpgsqlConnection Create(PostgresEndpoint? endpoint = null, TimeSpan? connectTimeout = null)
-    {
-        var b = new NpgsqlConnectionStringBuilder(_options.ConnectionString)
+    public NpgsqlConnection Create(PostgresEndpoint? endpoint = null, TimeSpan? connectTimeout = null) =>
+        new(PostgresConnectionString.Build(_options.ConnectionString, new PostgresSession(
+            ApplicationName, connectTimeout ?? _options.ConnectTimeout, _options.CommandTimeout, _options.StatementTimeout, _options.LockTimeout)
         {
-            Timeout = (int)Math.Max(1, Math.Ceiling((connectTimeout ?? _options.ConnectTimeout).TotalSeconds)),
-            CommandTimeout = (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds),
-            CancellationTimeout = 2000,
-            KeepAlive = 10,
-            ApplicationName = ApplicationName,
-            Pooling = false,
-            Options = string.Create(CultureInfo.InvariantCulture,
-                $"-c statement_timeout={(long)_options.StatementTimeout.TotalMilliseconds} -c lock_timeout={(long)_options.LockTimeout.TotalMilliseconds}"),
-        };
-        if (endpoint is not null)
-        {
-            b.Host = endpoint.Host;
-            b.Port = endpoint.Port;
-
-            // One host now: a multi-host string's session attributes no longer apply.
-            b.TargetSessionAttributes = null;
-        }
-
-        return new NpgsqlConnection(b.ConnectionString);
-    }
+            Host = endpoint?.Host,
+            Port = endpoint?.Port,
+        }, Setting));
 }

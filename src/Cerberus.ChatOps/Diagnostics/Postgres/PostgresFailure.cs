@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Text;
@@ -47,7 +46,7 @@ internal sealed record PostgresFailure(string Outcome, string Description, strin
                     return new(Error, "the host name does not resolve", null);
                 case OperationCanceledException:
                     return budgetExpired
-                        ? new(TimedOut, string.Create(CultureInfo.InvariantCulture, $"did not finish within the probe's {budget.TotalSeconds:0.#} s budget"), null)
+                        ? new(TimedOut, $"did not finish within the probe's {Durations.Format(budget)} budget", null)
                         : new(Error, "cancelled", null);
                 case ArgumentException:
                     return new(Error, "Cerberus:Postgres:ConnectionString is not a valid connection string", null);

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Domain.Text;
 using Npgsql;
 
 namespace Cerberus.ChatOps.Diagnostics.Postgres;
@@ -76,7 +76,7 @@ internal abstract class PostgresProbe(PostgresConnectionFactory connections, Pri
     {
         var step = connected ? $"querying {context.Target}" : $"connecting to {context.Target}";
         var how = failure.Outcome == PostgresFailure.TimedOut && !connected && failure.Description == "timed out"
-            ? string.Create(CultureInfo.InvariantCulture, $"timed out after {Options.ConnectTimeout.TotalSeconds:0} s")
+            ? $"timed out after {Durations.Format(Options.ConnectTimeout)}"
             : failure.Description;
         findings.Problem(ProbeStatus.Unknown, failure.Outcome == PostgresFailure.TimedOut ? $"{step} {how}" : $"{step}: {how}");
         if (failure.SqlState is { } state)

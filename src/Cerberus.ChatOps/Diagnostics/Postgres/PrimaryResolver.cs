@@ -59,10 +59,9 @@ internal sealed partial class PrimaryResolver(
         var view = new PatroniView(patroni.Members, clusters, [], []);
         var ids = identityTasks.Select(t => t.Result).Where(i => i is not null).ToList();
         var reference = view.Reference;
-        var leaders = reference?.Members.Where(m => m.IsLeader).ToList() ?? [];
-        var leader = leaders.Count == 1 ? leaders[0] : null;
+        var leader = reference?.Leader;
         string? problem = reference is null ? "no Patroni member answered /cluster in time"
-            : leader is null ? (leaders.Count == 0 ? "Patroni reports no leader" : "Patroni lists more than one leader")
+            : leader is null ? (reference.Leaders.Count == 0 ? "Patroni reports no leader" : "Patroni lists more than one leader")
             : leader.Host is null ? $"/cluster gives no host for the leader {leader.Name}"
             : null;
         var leaderEndpoint = leader?.Host is { } host ? new PostgresEndpoint(host, leader.Port ?? 5432) : null;

@@ -107,12 +107,12 @@ internal sealed class ReplicationProbe(PostgresConnectionFactory connections, Pr
             // promoted. Data at risk (RPO) is the unflushed bytes above.
             if (r.ReplayLag is { } replay && replay > Options.ReplayLagCrit.TotalSeconds)
             {
-                findings.Problem(ProbeStatus.Crit, $"standby {r.Name} replays {ByteSize.Duration(replay)} behind: promoting it would take at least that long (RTO), and reads from it are that stale");
+                findings.Problem(ProbeStatus.Crit, $"standby {r.Name} replays {Durations.Format(replay)} behind: promoting it would take at least that long (RTO), and reads from it are that stale");
             }
 
             if (r.FeedbackAge is > 30)
             {
-                findings.Problem(ProbeStatus.Warn, $"standby {r.Name} has not sent feedback for {ByteSize.Duration(r.FeedbackAge.Value)}");
+                findings.Problem(ProbeStatus.Warn, $"standby {r.Name} has not sent feedback for {Durations.Format(r.FeedbackAge.Value)}");
             }
         }
 
@@ -256,7 +256,7 @@ internal sealed class ReplicationProbe(PostgresConnectionFactory connections, Pr
         }
         else if (s.LastMessage is > 30)
         {
-            findings.Problem(ProbeStatus.Warn, $"this standby heard from its primary {ByteSize.Duration(s.LastMessage.Value)} ago");
+            findings.Problem(ProbeStatus.Warn, $"this standby heard from its primary {Durations.Format(s.LastMessage.Value)} ago");
         }
 
         if (s.PauseState is "paused" or "pause requested")
@@ -267,7 +267,7 @@ internal sealed class ReplicationProbe(PostgresConnectionFactory connections, Pr
         return $"this server is a standby (pg_stat_replication is read on the primary): WAL receiver {receiver}, {ByteSize.Format(s.ReplayBehind ?? 0)} received but not replayed";
     }
 
-    private static string Lag(double? seconds) => seconds is { } s ? ByteSize.Duration(s) : "n/a";
+    private static string Lag(double? seconds) => seconds is { } s ? Durations.Format(s) : "n/a";
 
     private static string At(DateTimeOffset? t) => t?.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "never";
 }

@@ -1,5 +1,6 @@
 using Cerberus.ChatOps.Domain.Reports;
 using Cerberus.ChatOps.Domain.Text;
+using Cerberus.ChatOps.Postgres;
 using Npgsql;
 
 namespace Cerberus.ChatOps.Diagnostics.Postgres;
@@ -13,6 +14,12 @@ namespace Cerberus.ChatOps.Diagnostics.Postgres;
 internal sealed partial class TableHealthCollector(TimeProvider time, ILogger<TableHealthCollector> logger)
 {
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(15);
+
+    private const string ApplicationName = "cerberus-chatops-report";
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StatementTimeout = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(2);
 
     internal const string Query = """
         SELECT schemaname, relname, n_live_tup, n_dead_tup,
@@ -67,7 +74,7 @@ internal sealed partial class TableHealthCollector(TimeProvider time, ILogger<Ta
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failed(at, $"pg_stat_user_tables did not answer within {Budget.TotalSeconds:0} s.");
+            return Failed(at, $"pg_stat_user_tables did not answer within {Durations.Format(Budget)}.");
         }
         catch (PostgresException ex)
         {
@@ -83,18 +90,18 @@ internal sealed partial class TableHealthCollector(TimeProvider time, ILogger<Ta
         }
     }
 
-    /// <summary>The caller's connection string with this collector's bounds (never looser than the caller's).</summary>
+    /// <summary>The caller's connection string with this collector's bounds (never looser than the caller's own timeouts).</summary>
     internal static string Bound(string connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        builder.Timeout = builder.Timeout is > 0 and < 5 ? builder.Timeout : 5;
-        builder.CommandTimeout = builder.CommandTimeout is > 0 and < 10 ? builder.CommandTimeout : 10;
-        builder.CancellationTimeout = 2000;
-        builder.Pooling = false;
-        builder.ApplicationName = string.IsNullOrEmpty(builder.ApplicationName) ? "cerberus-chatops-report" : builder.ApplicationName;
-        builder.Options = string.Join(' ', new[] { builder.Options, "-c statement_timeout=8000 -c lock_timeout=2000" }.Where(o => !string.IsNullOrWhiteSpace(o)));
-        return builder.ConnectionString;
+        var given = PostgresConnectionString.Parse(connectionString, "the database connection string");
+        return PostgresConnectionString.Build(connectionString, new PostgresSession(
+            ApplicationName, Tighter(given.Timeout, ConnectTimeout), Tighter(given.CommandTimeout, CommandTimeout), StatementTimeout, LockTimeout),
+            "the database connection string");
     }
+
+    /// <summary>The caller's own timeout (whole seconds, 0 = none) when it is tighter than the collector's bound.</summary>
+    private static TimeSpan Tighter(int callerSeconds, TimeSpan bound) =>
+        callerSeconds > 0 && callerSeconds < bound.TotalSeconds ? TimeSpan.FromSeconds(callerSeconds) : bound;
 
     private static DateTimeOffset? Time(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc));

@@ -1,5 +1,6 @@
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Drill;
 using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Incidents.Access;
@@ -29,8 +30,8 @@ internal sealed partial class DiagnosticsRuns(
             CerberusMetrics.AccessRefused("rate_limit");
             var limited = await mutator.MutateAsync(incidentId, (incident, batch, now) =>
             {
-                incident.RecordRefusal(actor, $"refused: run the diagnostics (over {limits.DiagnosesPerUser} runs in {Format.Duration(limits.Window)})", now);
-                batch.Reply(reply, IncidentMessages.Text($":raised_hand: You have asked for the diagnostics {limits.DiagnosesPerUser} times in the last {Format.Duration(limits.Window)}; each run queries production, so that is the limit per person. The latest results are in the thread (`/dbincident status`)."));
+                incident.RecordRefusal(actor, $"refused: run the diagnostics (over {limits.DiagnosesPerUser} runs in {Durations.Format(limits.Window)})", now);
+                batch.Reply(reply, IncidentMessages.Text($":raised_hand: You have asked for the diagnostics {limits.DiagnosesPerUser} times in the last {Durations.Format(limits.Window)}; each run queries production, so that is the limit per person. The latest results are in the thread (`/dbincident status`)."));
                 return new EngineRefusal.RateLimited();
             }, cancellationToken);
             if (limited.Incident is null)

@@ -36,7 +36,7 @@ internal sealed partial class IncidentCommands(
             var limits = Options.RateLimit;
             Log.RateLimited(logger, actor, "start");
             CerberusMetrics.AccessRefused("rate_limit");
-            await mutator.ReplyAsync(reply, $":raised_hand: You have declared {limits.StartsPerUser} incidents in the last {Format.Duration(limits.Window)}; that is the limit per person. If the database is down, `/dbincident status` in the incident's channel shows the open one, or ask a colleague to declare.", cancellationToken);
+            await mutator.ReplyAsync(reply, $":raised_hand: You have declared {limits.StartsPerUser} incidents in the last {Durations.Format(limits.Window)}; that is the limit per person. If the database is down, `/dbincident status` in the incident's channel shows the open one, or ask a colleague to declare.", cancellationToken);
             return null;
         }
 
@@ -158,7 +158,7 @@ internal sealed partial class IncidentCommands(
                 return result;
             }
 
-            batch.Thread(IncidentMessages.Text($":large_green_circle: {Format.User(actor)} resolved {i.Id} after {Format.Duration(now - (i.DetectedAt ?? i.DeclaredAt))}."
+            batch.Thread(IncidentMessages.Text($":large_green_circle: {Format.User(actor)} resolved {i.Id} after {Durations.Format(now - (i.DetectedAt ?? i.DeclaredAt))}."
                 + (i.RootCause is null ? " No root cause given: the document marks the diagnosis as a hypothesis; add one with `/dbincident note root cause: …`." : $" Root cause: {Format.Safe(i.RootCause)}")));
             return result;
         }, cancellationToken);

@@ -1,5 +1,6 @@
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Incidents.Rendering;
 using Microsoft.Extensions.Options;
@@ -102,7 +103,7 @@ internal sealed partial class IncidentResumption(
                 {
                     var left = Incident.RecoveryTimeObjective - (at - (i.DetectedAt ?? i.DeclaredAt));
                     var commander = Format.User(i.Commander);
-                    batch.Thread(IncidentMessages.Text($":alarm_clock: {IncidentMessages.Tag(i)}{percent}% of the 4 h RTO has passed for {i.Id}: {Format.Duration(left)} left. {commander}, state: {IncidentMessages.StateText(i)}. Next: {IncidentMessages.NextStep(i)}"));
+                    batch.Thread(IncidentMessages.Text($":alarm_clock: {IncidentMessages.Tag(i)}{percent}% of the 4 h RTO has passed for {i.Id}: {Durations.Format(left)} left. {commander}, state: {IncidentMessages.StateText(i)}. Next: {IncidentMessages.NextStep(i)}"));
                 }
 
                 return DomainResult.Ok();

@@ -13,23 +13,6 @@ internal static class Format
 
     public static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    public static string Duration(TimeSpan span)
-    {
-        if (span < TimeSpan.Zero)
-        {
-            return "-" + Duration(-span);
-        }
-
-        if (span.TotalMinutes < 1)
-        {
-            return $"{span.TotalSeconds:0} s";
-        }
-
-        return span.TotalHours >= 1
-            ? $"{(int)span.TotalHours} h {span.Minutes:00} min"
-            : $"{(int)span.TotalMinutes} min";
-    }
-
     public static string User(string actor) =>
         ReportFormat.IsSlackUser(actor) ? $"<@{actor}>" : SlackText.Escape(actor);
 

@@ -3,6 +3,7 @@ using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
+using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Commands;
 using Cerberus.ChatOps.Incidents.Engine;
@@ -24,8 +25,8 @@ internal static class IncidentMessages
         var rtoLeft = Incident.RecoveryTimeObjective - (now - (incident.DetectedAt ?? incident.DeclaredAt));
         var title = $"{Tag(incident)}:rotating_light: {incident.Id} · {incident.Severity.ToString().ToUpperInvariant()} · {incident.Summary}";
         var budget = incident.IsOpen
-            ? (rtoLeft > TimeSpan.Zero ? $"{Format.Duration(rtoLeft)} left of the 4 h RTO" : $"RTO missed by {Format.Duration(-rtoLeft)}")
-            : $"closed after {Format.Duration((incident.ResolvedAt ?? now) - (incident.DetectedAt ?? incident.DeclaredAt))}";
+            ? (rtoLeft > TimeSpan.Zero ? $"{Durations.Format(rtoLeft)} left of the 4 h RTO" : $"RTO missed by {Durations.Format(-rtoLeft)}")
+            : $"closed after {Durations.Format((incident.ResolvedAt ?? now) - (incident.DetectedAt ?? incident.DeclaredAt))}";
         var builder = new MessageBuilder()
             .Add(Blocks.Header(title))
             .Add(Blocks.Fields(
@@ -115,7 +116,7 @@ internal static class IncidentMessages
             builder.Add(Blocks.Actions("more", [.. others.SelectMany(k => ActionButtons(incident, k, primary: false, dryRunOnly))]));
         }
 
-        builder.Add(Blocks.Context($"Ran {report.Results.Count} probes in {Format.Duration(report.FinishedAt - report.StartedAt)} · {Format.Time(report.FinishedAt)} · `/dbincident diagnose` runs them again"));
+        builder.Add(Blocks.Context($"Ran {report.Results.Count} probes in {Durations.Format(report.FinishedAt - report.StartedAt)} · {Format.Time(report.FinishedAt)} · `/dbincident diagnose` runs them again"));
         return builder.Build($"{Tag(incident)}{incident.Id} diagnostics: {report.Classification} — {SlackText.Truncate(report.Sentence, 300)}");
     }
 
@@ -167,7 +168,7 @@ internal static class IncidentMessages
         builder.Add(Blocks.Fields(
         [
             $"*Proposed by*\n{proposedBy}",
-            $"*Expires*\n{Format.Clock(action.ExpiresAt)} ({Format.Duration(action.ExpiresAt - action.ProposedAt)})",
+            $"*Expires*\n{Format.Clock(action.ExpiresAt)} ({Durations.Format(action.ExpiresAt - action.ProposedAt)})",
             $"*May approve*\n{MayApprove(incident, policy, approvers)}",
             $"*Second person*\n{SecondPerson(incident, action, policy)}",
             $"*Ledger id*\n`{action.Id}`",
@@ -238,7 +239,7 @@ internal static class IncidentMessages
         var lines = new List<string>
         {
             $"*{Tag(incident)}{incident.Id}* · {StateText(incident)} · commander {Format.User(incident.Commander)}",
-            $"Open for {Format.Duration(now - incident.DeclaredAt)} (detected {Format.Time(incident.DetectedAt ?? incident.DeclaredAt)}); RTO left: {Format.Duration(Incident.RecoveryTimeObjective - (now - (incident.DetectedAt ?? incident.DeclaredAt)))}",
+            $"Open for {Durations.Format(now - incident.DeclaredAt)} (detected {Format.Time(incident.DetectedAt ?? incident.DeclaredAt)}); RTO left: {Durations.Format(Incident.RecoveryTimeObjective - (now - (incident.DetectedAt ?? incident.DeclaredAt)))}",
         };
         if (incident.LatestDiagnosis is { } d)
         {

@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Domain.Reports;
+using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Slack.BlockKit;
 using Cerberus.ChatOps.Slack.Outbound;
 
@@ -26,7 +27,7 @@ internal static class ReportSlackRenderer
             .Add(Blocks.Section($"*{SlackText.Escape(report.Title)}* · {ReportFormat.Severity(report.Severity)} · commander {Mention(report.Commander)}"))
             .Add(Blocks.Fields(
             [
-                $"*Time to recovery*\n{Verdict(rto.Verdict)} {ReportFormat.Duration(rto.TimeToRecovery)} — {rto.Sentence}",
+                $"*Time to recovery*\n{Verdict(rto.Verdict)} {Durations.Format(rto.TimeToRecovery)} — {rto.Sentence}",
                 $"*Data loss*\n{Verdict(rpo.Verdict)} {SlackText.Escape(rpo.Amount)} — {rpo.Sentence}",
                 $"*Root cause*\n{SlackText.Escape(report.RootCause.Display)}",
                 $"*Actions*\n{taken} taken{(dryRuns > 0 ? $", {dryRuns} dry run" : string.Empty)}, {report.ActionsNotRun.Count} not run",
@@ -36,7 +37,7 @@ internal static class ReportSlackRenderer
                 $"mitigated {ReportFormat.Time(report.Times.Mitigated)} · resolved {ReportFormat.Time(report.Times.Resolved)}",
                 $"{report.FollowUps.Count} follow-ups · {report.PreventiveMeasures.Count(m => !m.FromRunbook)} preventive measures from this incident · " +
                 (reportPath is null ? "the full document is attached in this thread" : $"full document attached, also at `{SlackText.Escape(reportPath)}`")));
-        var fallback = $"{drill}{report.IncidentId} resolved — time to recovery {ReportFormat.Duration(rto.TimeToRecovery)} ({rto.Sentence}), data loss {rpo.Amount} ({rpo.Sentence})";
+        var fallback = $"{drill}{report.IncidentId} resolved — time to recovery {Durations.Format(rto.TimeToRecovery)} ({rto.Sentence}), data loss {rpo.Amount} ({rpo.Sentence})";
         return builder.Build(fallback);
     }
 
