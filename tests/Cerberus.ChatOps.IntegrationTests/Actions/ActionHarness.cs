@@ -7,7 +7,7 @@ using Cerberus.ChatOps.Actions.Patroni;
 using Cerberus.ChatOps.Actions.Postgres;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.IntegrationTests.Support;
-using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+using Cerberus.ChatOps.Tests.Support.Kubernetes;
 using Cerberus.ChatOps.Kubernetes;
 using Cerberus.ChatOps.Patroni;
 using Cerberus.ChatOps.Tests.Support;

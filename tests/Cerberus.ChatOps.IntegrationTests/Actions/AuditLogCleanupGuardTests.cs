@@ -2,7 +2,7 @@ using System.Globalization;
 using Cerberus.ChatOps.Actions.Patroni;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.IntegrationTests.Support;
-using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+using Cerberus.ChatOps.Tests.Support.Kubernetes;
 using Cerberus.ChatOps.Tests.Support;
 using Npgsql;
 

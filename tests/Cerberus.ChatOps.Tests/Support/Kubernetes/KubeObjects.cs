@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+namespace Cerberus.ChatOps.Tests.Support.Kubernetes;
 
 /// <summary>Builders for the objects the fake API server serves, shaped like a real cluster's.</summary>
 public static class KubeObjects

@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+namespace Cerberus.ChatOps.Tests.Support.Kubernetes;
 
 /// <summary>
 /// A fake Kubernetes API server the way KubernetesClient tests itself (MockKubeApiServer): a real Kestrel server on

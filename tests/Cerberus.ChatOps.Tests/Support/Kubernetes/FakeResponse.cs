@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+namespace Cerberus.ChatOps.Tests.Support.Kubernetes;
 
 /// <summary>What a route answers: a status code, a content type and a body.</summary>
 public sealed record FakeResponse(int Status, string ContentType, string Body)

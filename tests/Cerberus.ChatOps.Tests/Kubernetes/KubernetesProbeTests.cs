@@ -3,11 +3,11 @@ using Cerberus.ChatOps.Diagnostics.Kubernetes;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Reports;
-using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+using Cerberus.ChatOps.Tests.Support.Kubernetes;
 using Cerberus.ChatOps.Kubernetes;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Cerberus.ChatOps.IntegrationTests.Kubernetes;
+namespace Cerberus.ChatOps.Tests.Kubernetes;
 
 public sealed class KubernetesProbeTests
 {

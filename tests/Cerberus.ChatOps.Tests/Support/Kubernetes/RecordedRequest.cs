@@ -1,4 +1,4 @@
-namespace Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+namespace Cerberus.ChatOps.Tests.Support.Kubernetes;
 
 /// <summary>One request the fake API server received, with its body (empty for GET).</summary>
 public sealed record RecordedRequest(string Method, string Path, string Query, string Body, bool WebSocket)

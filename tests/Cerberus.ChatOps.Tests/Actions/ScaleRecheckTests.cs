@@ -2,12 +2,12 @@ using Cerberus.ChatOps.Tests.Support;
 using Cerberus.ChatOps.Actions.Kubernetes;
 using Cerberus.ChatOps.Diagnostics.Http;
 using Cerberus.ChatOps.Domain.Actions;
-using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+using Cerberus.ChatOps.Tests.Support.Kubernetes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Cerberus.ChatOps.IntegrationTests.Actions;
+namespace Cerberus.ChatOps.Tests.Actions;
 
 /// <summary>
 /// The scaling actions re-read the deployment just before their one PATCH (against the fake API server): a count

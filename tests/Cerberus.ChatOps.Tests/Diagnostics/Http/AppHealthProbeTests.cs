@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Cerberus.ChatOps.IntegrationTests.Diagnostics.Http;
+namespace Cerberus.ChatOps.Tests.Diagnostics.Http;
 
 public sealed class AppHealthProbeTests
 {

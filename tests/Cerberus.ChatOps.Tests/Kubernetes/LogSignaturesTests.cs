@@ -1,6 +1,6 @@
 using Cerberus.ChatOps.Diagnostics.Kubernetes;
 
-namespace Cerberus.ChatOps.IntegrationTests.Kubernetes;
+namespace Cerberus.ChatOps.Tests.Kubernetes;
 
 public sealed class LogSignaturesTests
 {

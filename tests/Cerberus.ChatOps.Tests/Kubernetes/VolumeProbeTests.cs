@@ -1,11 +1,11 @@
 using System.Globalization;
 using Cerberus.ChatOps.Diagnostics.Kubernetes;
 using Cerberus.ChatOps.Domain.Diagnostics;
-using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+using Cerberus.ChatOps.Tests.Support.Kubernetes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Cerberus.ChatOps.IntegrationTests.Kubernetes;
+namespace Cerberus.ChatOps.Tests.Kubernetes;
 
 public sealed class VolumeProbeTests
 {

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Cerberus.ChatOps.IntegrationTests.Diagnostics.Http;
+namespace Cerberus.ChatOps.Tests.Diagnostics.Http;
 
 /// <summary>A tiny real HTTP server on 127.0.0.1, port 0, answering every request with <c>handler</c>.</summary>
 public sealed class LocalHttpServer : IAsyncDisposable

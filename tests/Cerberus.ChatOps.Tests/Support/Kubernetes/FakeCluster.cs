@@ -2,7 +2,7 @@ using Cerberus.ChatOps.Kubernetes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+namespace Cerberus.ChatOps.Tests.Support.Kubernetes;
 
 /// <summary>Wires the bot's Kubernetes access to a <see cref="FakeKubernetesApiServer"/> through <c>Cerberus:Kubernetes:Host</c>.</summary>
 public static class FakeCluster

@@ -5,14 +5,14 @@ using Cerberus.ChatOps.Diagnostics.Http;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
-using Cerberus.ChatOps.IntegrationTests.Diagnostics.Http;
-using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+using Cerberus.ChatOps.Tests.Diagnostics.Http;
+using Cerberus.ChatOps.Tests.Support.Kubernetes;
 using Cerberus.ChatOps.Kubernetes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Cerberus.ChatOps.IntegrationTests.Kubernetes;
+namespace Cerberus.ChatOps.Tests.Kubernetes;
 
 public sealed class ScaleBackendActionsTests
 {

@@ -3,16 +3,16 @@ using Cerberus.ChatOps.Diagnostics.Kubernetes;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Ports;
-using Cerberus.ChatOps.IntegrationTests.Support.Kubernetes;
+using Cerberus.ChatOps.Tests.Support.Kubernetes;
 using Cerberus.ChatOps.Kubernetes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Cerberus.ChatOps.IntegrationTests.Kubernetes;
+namespace Cerberus.ChatOps.Tests.Kubernetes;
 
-public sealed class KubernetesIntegrationTests
+public sealed class KubernetesRegistrationTests
 {
     [Fact]
     public async Task AddKubernetesIntegration_KubernetesOff_RegistersProbesAndActionsThatAnswerWithTheReason()
