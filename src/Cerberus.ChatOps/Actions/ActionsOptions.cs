@@ -5,7 +5,7 @@ namespace Cerberus.ChatOps.Actions;
 /// The actions write (DELETE, VACUUM, pg_drop_replication_slot, CHECKPOINT), so give them an operator role of their
 /// own, separate from the diagnostics' pg_monitor role: <c>Cerberus:Actions:PostgresConnectionString</c>.
 /// </summary>
-public sealed class ActionsOptions
+internal sealed class ActionsOptions
 {
     public const string Section = "Cerberus:Actions";
 

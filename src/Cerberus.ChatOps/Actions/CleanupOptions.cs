@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Actions;
 
 /// <summary><c>Cerberus:Cleanup</c>: the audit-log retention clean-up.</summary>
-public sealed class CleanupOptions
+internal sealed class CleanupOptions
 {
     public const string Section = "Cerberus:Cleanup";
 

@@ -4,7 +4,7 @@ namespace Cerberus.ChatOps.ConsoleMode;
 /// <c>Cerberus:Console</c>: whether the local console may start and on which loopback port. Read once at start,
 /// when the services are registered (the console is either there or not).
 /// </summary>
-public sealed class ConsoleOptions
+internal sealed class ConsoleOptions
 {
     public const string Section = "Cerberus:Console";
 

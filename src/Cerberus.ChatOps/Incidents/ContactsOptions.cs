@@ -4,7 +4,7 @@ namespace Cerberus.ChatOps.Incidents;
 /// <c>Cerberus:Contacts</c>: the runbook's contacts. Slack ids are user ids (U…/W…) or user-group ids (S…);
 /// they are mentioned in the header (and so notified) when a CRITICAL incident starts, and paged by Escalate.
 /// </summary>
-public sealed class ContactsOptions
+internal sealed class ContactsOptions
 {
     public string Primary { get; set; } = "DBA Team";
     public string PrimaryEmail { get; set; } = "dba-team@example.com";

@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Incidents;
 
 /// <summary><c>Cerberus:IncidentChannels</c>: give every incident its own channel, as the larger incident tools do.</summary>
-public sealed class IncidentChannelsOptions
+internal sealed class IncidentChannelsOptions
 {
     /// <summary>Off by default: the incident lives in a thread of the channel where it was declared.</summary>
     public bool Enabled { get; set; }

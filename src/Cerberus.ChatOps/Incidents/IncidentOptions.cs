@@ -3,7 +3,7 @@ using Cerberus.ChatOps.Incidents.Access;
 namespace Cerberus.ChatOps.Incidents;
 
 /// <summary>The incident engine's settings, bound from the <c>Cerberus</c> section.</summary>
-public sealed class IncidentOptions
+internal sealed class IncidentOptions
 {
     public const string Section = "Cerberus";
 

@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Kubernetes;
 
 /// <summary><c>Cerberus:Kubernetes</c>: where the runbook's objects live and how the bot talks to the API server.</summary>
-public sealed class KubernetesOptions
+internal sealed class KubernetesOptions
 {
     public const string Section = "Cerberus:Kubernetes";
 

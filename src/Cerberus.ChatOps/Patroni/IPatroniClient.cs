@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Cerberus.ChatOps.Patroni;
 
 /// <summary>Patroni's REST API (3.0.x), with a bounded time for every call. Shared by the probes and the failover action.</summary>
-public interface IPatroniClient
+internal interface IPatroniClient
 {
     /// <summary>The configured members.</summary>
     IReadOnlyList<Uri> Members { get; }

@@ -4,7 +4,7 @@ namespace Cerberus.ChatOps.Patroni;
 /// A GET from one member: the value, or why there is none. A hung member is <see cref="TimedOut"/>, which is
 /// neither up nor cleanly down.
 /// </summary>
-public sealed record PatroniAnswer<T>(Uri Member, T? Value, int? StatusCode, bool TimedOut, string? Error, TimeSpan Elapsed)
+internal sealed record PatroniAnswer<T>(Uri Member, T? Value, int? StatusCode, bool TimedOut, string? Error, TimeSpan Elapsed)
     where T : class
 {
     public bool Succeeded => Value is not null;

@@ -9,7 +9,7 @@ namespace Cerberus.ChatOps.Patroni;
 /// <c>leader</c> (<c>standby_leader</c> in a standby cluster) to the one member the leader key names; the others are
 /// <c>sync_standby</c> or <c>replica</c>.
 /// </summary>
-public sealed record PatroniCluster
+internal sealed record PatroniCluster
 {
     [JsonPropertyName("members")] public List<PatroniMember> Members { get; init; } = [];
 

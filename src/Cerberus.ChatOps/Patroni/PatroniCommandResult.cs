@@ -14,7 +14,7 @@ namespace Cerberus.ChatOps.Patroni;
 /// did not resolve). Any other transport failure, and a timeout, happened after the body may have been delivered:
 /// the outcome is unknown and must be read from /cluster.
 /// </param>
-public sealed record PatroniCommandResult(Uri Member, int? StatusCode, string Body, bool TimedOut, string? Error, TimeSpan Elapsed, bool NotSent = false)
+internal sealed record PatroniCommandResult(Uri Member, int? StatusCode, string Body, bool TimedOut, string? Error, TimeSpan Elapsed, bool NotSent = false)
 {
     public bool Succeeded => StatusCode == 200;
 

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Cerberus.ChatOps.Patroni;
 
 /// <summary>The parts of <c>GET /config</c> the bot reads.</summary>
-public sealed record PatroniDynamicConfig
+internal sealed record PatroniDynamicConfig
 {
     [JsonPropertyName("ttl")] public int? Ttl { get; init; }
     [JsonPropertyName("loop_wait")] public int? LoopWait { get; init; }

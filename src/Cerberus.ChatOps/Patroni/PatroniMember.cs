@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Cerberus.ChatOps.Patroni;
 
 /// <summary>A member of <c>GET /cluster</c> (Patroni 3.0.x).</summary>
-public sealed record PatroniMember
+internal sealed record PatroniMember
 {
     [JsonPropertyName("name")] public string Name { get; init; } = string.Empty;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Cerberus.ChatOps.Patroni;
 
 /// <summary><c>GET /patroni</c> of one member (3.0.x: role is "master" or "replica").</summary>
-public sealed record PatroniNodeStatus
+internal sealed record PatroniNodeStatus
 {
     [JsonPropertyName("state")] public string? State { get; init; }
     [JsonPropertyName("role")] public string? Role { get; init; }

@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Patroni;
 
 /// <summary><c>Cerberus:Patroni</c>: the cluster's REST endpoints and how long to wait for them.</summary>
-public sealed class PatroniOptions
+internal sealed class PatroniOptions
 {
     public const string Section = "Cerberus:Patroni";
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Cerberus.ChatOps.Patroni;
 
 /// <summary>The <c>xlog</c> of <c>GET /patroni</c>: location on a primary, received/replayed on a replica.</summary>
-public sealed record PatroniXlog
+internal sealed record PatroniXlog
 {
     [JsonPropertyName("location")] public long? Location { get; init; }
     [JsonPropertyName("received_location")] public long? ReceivedLocation { get; init; }

@@ -5,7 +5,7 @@ namespace Cerberus.ChatOps.Slack;
 /// (<c>Slack__SigningSecret</c>, <c>Slack__BotToken</c>, <c>Slack__AppToken</c>), never from appsettings.json, and
 /// are never logged or echoed.
 /// </summary>
-public sealed class SlackOptions
+internal sealed class SlackOptions
 {
     public const string Section = "Slack";
 

@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Store;
 
 /// <summary><c>Cerberus:Store</c>: where incidents, the inbox and the outbox are kept.</summary>
-public sealed class StoreOptions
+internal sealed class StoreOptions
 {
     public const string Section = "Cerberus:Store";
 

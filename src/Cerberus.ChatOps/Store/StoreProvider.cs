@@ -1,6 +1,6 @@
 namespace Cerberus.ChatOps.Store;
 
-public enum StoreProvider
+internal enum StoreProvider
 {
     Sqlite,
     Postgres,

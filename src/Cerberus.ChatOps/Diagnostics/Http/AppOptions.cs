@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Diagnostics.Http;
 
 /// <summary><c>Cerberus:App</c>: the application's health URL (the runbook's <c>curl http://…:8000/health</c>).</summary>
-public sealed class AppOptions
+internal sealed class AppOptions
 {
     public const string Section = "Cerberus:App";
 

@@ -4,7 +4,7 @@ namespace Cerberus.ChatOps.Diagnostics.Postgres;
 /// <c>Cerberus:Postgres</c>: the monitored database and how long the bot waits for it. The connection string is a
 /// secret (environment or a Kubernetes Secret); the bot's role needs only <c>pg_monitor</c> (docs/diagnostics.md).
 /// </summary>
-public sealed class PostgresOptions
+internal sealed class PostgresOptions
 {
     public const string Section = "Cerberus:Postgres";
 

@@ -3,7 +3,7 @@ using Cerberus.ChatOps.Domain.Access;
 namespace Cerberus.ChatOps.Incidents.Access;
 
 /// <summary><c>Cerberus:Approval</c>.</summary>
-public sealed class ApprovalOptions
+internal sealed class ApprovalOptions
 {
     /// <summary>
     /// Which approvals need a second person (proposer ≠ approver, both humans): <c>Risky</c> (default: actions that

@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Incidents.Access;
 
 /// <summary><c>Cerberus:RateLimit</c>: per-user limits on what anyone may do (declaring, re-running the diagnostics).</summary>
-public sealed class RateLimitOptions
+internal sealed class RateLimitOptions
 {
     /// <summary>Incidents (and drills) one user may declare per <see cref="Window"/>.</summary>
     public int StartsPerUser { get; set; } = 5;

@@ -3,7 +3,7 @@ using Cerberus.ChatOps.Domain.Actions;
 namespace Cerberus.ChatOps.Incidents.Commands;
 
 /// <summary>Parses <c>/dbincident propose &lt;action&gt; [args]</c> and button values into a kind and arguments.</summary>
-public static class ActionRequestParser
+internal static class ActionRequestParser
 {
     public const string CandidateArgument = "candidate";
     public const string SlotArgument = "slot";

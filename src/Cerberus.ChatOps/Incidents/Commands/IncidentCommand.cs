@@ -6,7 +6,7 @@ namespace Cerberus.ChatOps.Incidents.Commands;
 /// <param name="UserId">For <c>ic @user</c>: the mentioned user's id.</param>
 /// <param name="Force">For <c>resolve --force</c>.</param>
 /// <param name="Problem">Set when the text could not be understood: the help is shown with this sentence first.</param>
-public sealed record IncidentCommand(
+internal sealed record IncidentCommand(
     IncidentCommandKind Kind,
     string Argument = "",
     string? UserId = null,

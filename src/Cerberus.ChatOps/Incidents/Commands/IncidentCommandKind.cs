@@ -1,6 +1,7 @@
 namespace Cerberus.ChatOps.Incidents.Commands;
 
 /// <summary>The subcommands of <c>/dbincident</c>.</summary>
+/// <remarks>Public: the test projects take it as a theory parameter.</remarks>
 public enum IncidentCommandKind
 {
     Help,

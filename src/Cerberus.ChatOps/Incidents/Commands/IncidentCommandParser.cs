@@ -6,7 +6,7 @@ namespace Cerberus.ChatOps.Incidents.Commands;
 /// Parses the text after <c>/dbincident</c>. Unknown or malformed text becomes <see cref="IncidentCommandKind.Help"/>
 /// with a <see cref="IncidentCommand.Problem"/>: the user gets the help, ephemeral, never an error.
 /// </summary>
-public static partial class IncidentCommandParser
+internal static partial class IncidentCommandParser
 {
     public const int MaxTextLength = 2000;
 

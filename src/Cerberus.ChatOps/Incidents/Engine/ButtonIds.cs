@@ -4,7 +4,7 @@ namespace Cerberus.ChatOps.Incidents.Engine;
 /// The action_ids of our buttons and the encoding of their values (<c>INC-…|A-…|extra</c>). A value is data from
 /// a client: it is parsed defensively, and every field is checked against the store before use.
 /// </summary>
-public static class ButtonIds
+internal static class ButtonIds
 {
     public const string Prefix = "cerberus.";
     public const string Propose = Prefix + "propose";

@@ -6,7 +6,7 @@ namespace Cerberus.ChatOps.Incidents.Engine;
 /// Receives the engine's private answers (refusals, help, status) directly instead of the outbox, for callers that
 /// are not Slack (the break-glass CLI). Public messages still go to the outbox and reach the channel later.
 /// </summary>
-public interface IReplySink
+internal interface IReplySink
 {
     void Deliver(SlackMessage message);
 }

@@ -9,7 +9,7 @@ namespace Cerberus.ChatOps.Slack.Api;
 /// Calls that post (chat.postMessage, files.completeUploadExternal, chat.postEphemeral, response_url) are never
 /// repeated by the HTTP layer after an ambiguous failure: the outbox looks for the message before posting again.
 /// </summary>
-public interface ISlackApi
+internal interface ISlackApi
 {
     /// <summary>auth.test: who the bot token belongs to.</summary>
     Task<SlackAuthInfo> AuthTestAsync(CancellationToken cancellationToken);

@@ -4,7 +4,7 @@ namespace Cerberus.ChatOps.Slack.Api;
 /// A failed Web API call with Slack's error code (<c>channel_not_found</c>, <c>ratelimited</c>...) or ours for
 /// failures Slack did not describe (<c>http_503</c>, <c>network_error</c>, <c>timeout</c>). Never carries a token.
 /// </summary>
-public sealed class SlackApiException : Exception
+internal sealed class SlackApiException : Exception
 {
     private static readonly HashSet<string> TransientErrors = new(StringComparer.Ordinal)
     {

@@ -1,4 +1,4 @@
 namespace Cerberus.ChatOps.Slack.Api;
 
 /// <summary>What auth.test says about the bot token (never the token itself).</summary>
-public sealed record SlackAuthInfo(string Team, string TeamId, string User, string UserId);
+internal sealed record SlackAuthInfo(string Team, string TeamId, string User, string UserId);

@@ -1,4 +1,4 @@
 namespace Cerberus.ChatOps.Slack.Api;
 
 /// <summary>Where a posted message landed: the channel id and its ts.</summary>
-public sealed record SlackPostResult(string Channel, string Ts);
+internal sealed record SlackPostResult(string Channel, string Ts);

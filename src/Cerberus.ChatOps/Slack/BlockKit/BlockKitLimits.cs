@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Slack.BlockKit;
 
 /// <summary>Slack's documented Block Kit limits (docs/slack.md, "Test doubles and cross-checks").</summary>
-public static class BlockKitLimits
+internal static class BlockKitLimits
 {
     public const int BlocksPerMessage = 50;
     public const int SectionText = 3000;

@@ -7,7 +7,7 @@ namespace Cerberus.ChatOps.Slack.BlockKit;
 /// failing. Texts are taken as already-formatted mrkdwn: escape user and database text with
 /// <see cref="SlackText.Escape"/> before passing it in.
 /// </summary>
-public static class Blocks
+internal static class Blocks
 {
     public static JsonObject Header(string text) => new()
     {

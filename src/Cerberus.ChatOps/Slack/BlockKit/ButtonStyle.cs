@@ -1,6 +1,6 @@
 namespace Cerberus.ChatOps.Slack.BlockKit;
 
-public enum ButtonStyle
+internal enum ButtonStyle
 {
     Default,
     Primary,

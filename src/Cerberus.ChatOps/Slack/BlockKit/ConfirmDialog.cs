@@ -1,4 +1,4 @@
 namespace Cerberus.ChatOps.Slack.BlockKit;
 
 /// <summary>A button's confirm dialog; all four texts are sent, as Slack's reference requires.</summary>
-public sealed record ConfirmDialog(string Title, string Text, string Confirm, string Deny, ButtonStyle Style = ButtonStyle.Primary);
+internal sealed record ConfirmDialog(string Title, string Text, string Confirm, string Deny, ButtonStyle Style = ButtonStyle.Primary);

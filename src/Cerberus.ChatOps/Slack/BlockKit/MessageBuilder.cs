@@ -7,7 +7,7 @@ namespace Cerberus.ChatOps.Slack.BlockKit;
 /// Collects blocks for one message and enforces the 50-block limit by replacing the overflow with a visible
 /// "… N more blocks not shown" context block. Every message gets a fallback text.
 /// </summary>
-public sealed class MessageBuilder
+internal sealed class MessageBuilder
 {
     private readonly List<JsonObject> _blocks = [];
 

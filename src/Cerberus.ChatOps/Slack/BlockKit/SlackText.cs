@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Slack.BlockKit;
 
 /// <summary>Slack's text rules: escape exactly &amp;, &lt; and &gt;; truncate with a visible marker, never fail.</summary>
-public static class SlackText
+internal static class SlackText
 {
     public const string TruncationMarker = "… (truncated)";
 

@@ -11,7 +11,7 @@ namespace Cerberus.ChatOps.Slack.Http;
 /// constant time; the timestamp must be a single integer within 300 s of now in either direction (Bolt only
 /// rejects old ones); no secret means nothing is valid.
 /// </summary>
-public static class SlackRequestVerifier
+internal static class SlackRequestVerifier
 {
     public const string SignatureHeader = "X-Slack-Signature";
     public const string TimestampHeader = "X-Slack-Request-Timestamp";

@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Slack.Inbound;
 
 /// <summary>Values of <see cref="Domain.Ports.InboundItem.Kind"/>; the payload is the JSON of the matching record.</summary>
-public static class InboundKinds
+internal static class InboundKinds
 {
     /// <summary>Payload: <see cref="SlashCommand"/>.</summary>
     public const string Command = "command";

@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Slack.Inbound;
 
 /// <summary>What the inbound pipeline did with a verified request.</summary>
-public enum InboundOutcome
+internal enum InboundOutcome
 {
     /// <summary>Stored in the inbox and the worker was signalled.</summary>
     Accepted,

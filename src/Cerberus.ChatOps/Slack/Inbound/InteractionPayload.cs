@@ -4,7 +4,7 @@ namespace Cerberus.ChatOps.Slack.Inbound;
 /// An interactive payload (block_actions, view_submission...) reduced to what the bot uses. The message that
 /// carried the button is <see cref="ChannelId"/> + <see cref="MessageTs"/>.
 /// </summary>
-public sealed record InteractionPayload(
+internal sealed record InteractionPayload(
     string Type,
     string TeamId,
     string UserId,

@@ -7,4 +7,4 @@ namespace Cerberus.ChatOps.Slack.Inbound;
 /// <c>team.enterprise_id</c>), <see cref="UserTeamId"/> the acting user's home (<c>user.team_id</c> of an interaction:
 /// another org's in a Slack Connect channel, the org's <c>E…</c> id under Grid).
 /// </summary>
-public sealed record SlackOrigin(string? AppId, string? TeamId, string? EnterpriseId, string? UserTeamId = null);
+internal sealed record SlackOrigin(string? AppId, string? TeamId, string? EnterpriseId, string? UserTeamId = null);

@@ -8,7 +8,7 @@ namespace Cerberus.ChatOps.Slack.Inbound;
 /// serves HTTP and Socket Mode, whose payloads are identical (docs/slack.md).
 /// Keys: <c>cmd:&lt;trigger_id&gt;</c>, <c>ia:&lt;user&gt;:&lt;action_ts&gt;</c>, <c>view:&lt;view id&gt;:&lt;hash&gt;</c>, <c>ev:&lt;event_id&gt;</c>.
 /// </summary>
-public static class SlackPayloadParser
+internal static class SlackPayloadParser
 {
     public static bool TryParseCommand(IReadOnlyDictionary<string, string> fields, [NotNullWhen(true)] out SlashCommand? command, [NotNullWhen(true)] out string? key)
     {

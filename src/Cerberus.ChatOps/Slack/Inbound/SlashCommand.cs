@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Slack.Inbound;
 
 /// <summary>A slash command as Slack sends it (form fields), after the signature was verified.</summary>
-public sealed record SlashCommand(
+internal sealed record SlashCommand(
     string TeamId,
     string ChannelId,
     string ChannelName,

@@ -1,6 +1,7 @@
 namespace Cerberus.ChatOps.Slack.Inbound;
 
 /// <summary>What <see cref="SlackWorkspaceGate"/> says of a request's <see cref="SlackOrigin"/>.</summary>
+/// <remarks>Public: the test projects take it as a theory parameter.</remarks>
 public enum WorkspaceVerdict
 {
     /// <summary>This app, from its own workspace (auth.test) or a listed workspace or org.</summary>

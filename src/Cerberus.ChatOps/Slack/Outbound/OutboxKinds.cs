@@ -1,7 +1,7 @@
 namespace Cerberus.ChatOps.Slack.Outbound;
 
 /// <summary>Values of <see cref="Domain.Ports.OutboxItem.Kind"/>: how the outbox worker sends an item.</summary>
-public static class OutboxKinds
+internal static class OutboxKinds
 {
     /// <summary><c>chat.postMessage</c> to the channel; the ts is remembered under <c>MessageRef</c> when set.</summary>
     public const string Post = "post";

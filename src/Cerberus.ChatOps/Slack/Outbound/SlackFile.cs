@@ -1,4 +1,4 @@
 namespace Cerberus.ChatOps.Slack.Outbound;
 
 /// <summary>A text file to upload (the post-incident document).</summary>
-public sealed record SlackFile(string FileName, string Title, string Content);
+internal sealed record SlackFile(string FileName, string Title, string Content);

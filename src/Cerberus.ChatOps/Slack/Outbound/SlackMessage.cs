@@ -6,7 +6,7 @@ namespace Cerberus.ChatOps.Slack.Outbound;
 /// An outgoing message: fallback text (always present, for notifications and accessibility) and Block Kit blocks.
 /// Serialized as the payload of an outbox item.
 /// </summary>
-public sealed record SlackMessage
+internal sealed record SlackMessage
 {
     /// <summary>The top-level fallback <c>text</c>; Slack requires it beside blocks for notifications.</summary>
     public required string Text { get; init; }

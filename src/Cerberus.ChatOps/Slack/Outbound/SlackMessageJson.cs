@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Cerberus.ChatOps.Slack.Outbound;
 
 /// <summary>The one JSON form of <see cref="SlackMessage"/> as an outbox payload (written by the engine, read by the outbox worker).</summary>
-public static class SlackMessageJson
+internal static class SlackMessageJson
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 

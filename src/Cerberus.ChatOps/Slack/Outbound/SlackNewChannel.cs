@@ -1,4 +1,4 @@
 namespace Cerberus.ChatOps.Slack.Outbound;
 
 /// <summary>The channel an <see cref="OutboxKinds.OpenChannel"/> item opens: its name, public or private, and who is invited.</summary>
-public sealed record SlackNewChannel(string Name, bool IsPrivate, IReadOnlyList<string> Invite);
+internal sealed record SlackNewChannel(string Name, bool IsPrivate, IReadOnlyList<string> Invite);

@@ -4,7 +4,7 @@ using Cerberus.ChatOps.Slack.Outbound;
 namespace Cerberus.ChatOps.Tests.Support.Slack;
 
 /// <summary>Messages as the bot renders them, including every overflow case, for limit tests and the tsc check.</summary>
-public static class SampleMessages
+internal static class SampleMessages
 {
     public static IReadOnlyList<SlackMessage> All()
     {
