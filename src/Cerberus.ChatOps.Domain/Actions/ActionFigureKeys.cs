@@ -80,9 +80,6 @@ public static class ActionFigureKeys
     /// <summary>The replication slot dropped.</summary>
     public const string SlotName = "slot_name";
 
-    /// <summary>The WAL the dropped slot retained, in bytes.</summary>
-    public const string SlotRetainedBytes = "slot_retained_bytes";
-
     /// <summary>How long the side effect took, in seconds.</summary>
     public const string DurationSeconds = "duration_s";
 

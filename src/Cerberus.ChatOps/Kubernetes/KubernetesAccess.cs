@@ -34,9 +34,6 @@ internal sealed partial class KubernetesAccess : IDisposable
     /// <summary>True when a client exists (built on first use).</summary>
     public bool IsAvailable => _client.Value.Client is not null;
 
-    /// <summary>Why Kubernetes is not available, or null when it is.</summary>
-    public string? UnavailableReason => _client.Value.Reason;
-
     public bool TryGetClient([NotNullWhen(true)] out IKubernetes? client, [NotNullWhen(false)] out string? reason)
     {
         (client, reason) = _client.Value;

@@ -8,9 +8,6 @@ internal sealed class PatroniOptions
     /// <summary>Every member's REST API (e.g. http://postgres-primary:8008). GETs are open; POSTs use Basic auth.</summary>
     public List<string> Urls { get; set; } = [];
 
-    /// <summary>Patroni's scope (cluster name), e.g. cerberus-cluster.</summary>
-    public string Scope { get; set; } = "cerberus-cluster";
-
     /// <summary><c>restapi.authentication.username</c> for switchover/failover and PATCH /config.</summary>
     public string? Username { get; set; }
 
@@ -27,6 +24,4 @@ internal sealed class PatroniOptions
     public TimeSpan FailoverTimeout { get; set; } = TimeSpan.FromSeconds(40);
 
     public IReadOnlyList<Uri> Members => Urls.Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => new Uri(u)).ToList();
-
-    public bool IsConfigured => Urls.Any(u => !string.IsNullOrWhiteSpace(u));
 }

@@ -100,7 +100,6 @@ internal sealed partial class FaultHost : IAsyncDisposable
                 env[$"Cerberus__Patroni__Urls__{i}"] = _lab.PatroniUrls[i].ToString();
             }
 
-            env["Cerberus__Patroni__Scope"] = _lab.PatroniScope;
             env["Cerberus__Patroni__Username"] = _lab.PatroniUser;
             env["Cerberus__Patroni__Password"] = _lab.PatroniPassword;
         }

@@ -226,7 +226,6 @@ public sealed class ManifestTests(RenderedManifests manifests) : IClassFixture<R
         Assert.Equal(Namespace, settings["Cerberus__Kubernetes__Namespace"]);
         Assert.Equal(["http://postgres-primary:8008", "http://postgres-replica:8008"], patroni);
         Assert.Equal("http://cerberus-backend:8000/health", settings["Cerberus__App__HealthUrl"]);
-        Assert.Equal("cerberus-cluster", settings["Cerberus__Patroni__Scope"]);
     }
 
     [Fact]

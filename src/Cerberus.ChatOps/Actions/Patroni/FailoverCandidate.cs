@@ -20,8 +20,6 @@ namespace Cerberus.ChatOps.Actions.Patroni;
 /// <param name="LossMeasured">The lower bound was measured (live leader LSN, or the DCS optime), not assumed.</param>
 internal sealed record FailoverCandidate(
     string Name,
-    string? Host,
-    int? Port,
     string? ApiUrl,
     string State,
     long? LagBytes,

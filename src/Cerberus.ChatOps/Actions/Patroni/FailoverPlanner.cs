@@ -144,7 +144,7 @@ internal static class FailoverPlanner
             _ => null,
         };
         var overRpo = lossSeconds is { } s && s > rpo.TotalSeconds;
-        return new FailoverCandidate(m.Name, m.Host, m.Port, m.ApiUrl, m.State, lagBytes, received, notOffered,
+        return new FailoverCandidate(m.Name, m.ApiUrl, m.State, lagBytes, received, notOffered,
             lossBytes, lossSeconds, overMaxLag, overRpo, m.Timeline, m.IsSync, timelineRisk, upperBytes, measured);
     }
 

@@ -12,9 +12,6 @@ namespace Cerberus.ChatOps.Actions.Postgres;
 /// </summary>
 internal sealed partial class PatroniSlotConfig
 {
-    /// <summary>The keys Patroni 3.0.2 reads permanent slots from, in its order: the first non-empty one wins.</summary>
-    public static readonly IReadOnlyList<string> PermanentKeys = ["permanent_replication_slots", "permanent_slots", "slots"];
-
     private PatroniSlotConfig(IReadOnlyDictionary<string, PermanentSlot> permanent, IReadOnlyList<IgnoreSlotsRule> ignore, IReadOnlyList<string> problems)
     {
         Permanent = permanent;

@@ -62,7 +62,4 @@ internal static class SlotPolicy
             _ => null,
         };
     }
-
-    public static bool IsPatroniSlot(ReplicationSlotInfo slot, IEnumerable<string> patroniMembers) =>
-        patroniMembers.Any(m => string.Equals(PatroniSlotName(m), slot.Name, StringComparison.Ordinal));
 }
