@@ -26,4 +26,7 @@ public static class ProbeNames
 
     /// <summary>The application's health URL: status and latency.</summary>
     public const string App = "app";
+
+    /// <summary>Every probe, in the order the findings show them.</summary>
+    public static IReadOnlyList<string> All { get; } = [Connectivity, Connections, Patroni, Replication, Disk, Volume, Kubernetes, App];
 }

@@ -14,6 +14,9 @@ public interface IInboxStore
     /// <summary>Items not done yet (claimed ones included: the claim decides who handles them), in arrival order.</summary>
     Task<IReadOnlyList<InboundItem>> ListPendingAsync(int max, CancellationToken cancellationToken);
 
+    /// <summary>The items not done yet and the oldest one's arrival time.</summary>
+    Task<QueueBacklog> BacklogAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Claims a pending item for <paramref name="owner"/> and counts one attempt (persisted, so a poison item that kills
     /// the process still runs out of attempts). Null when the item is done or unknown, or when another owner claimed it

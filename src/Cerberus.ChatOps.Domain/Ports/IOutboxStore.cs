@@ -18,6 +18,9 @@ public interface IOutboxStore
     /// </summary>
     Task<IReadOnlyList<OutboxItem>> ListDueAsync(DateTimeOffset now, int max, int maxPerChannel, CancellationToken cancellationToken);
 
+    /// <summary>The items not sent yet (Pending or InFlight, due or not) and the oldest one's creation time.</summary>
+    Task<QueueBacklog> BacklogAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Claims the item for <paramref name="owner"/> and returns it as stored; null when it is Sent, Dead or unknown, not
     /// due by <paramref name="now"/>, or claimed by another owner less than <paramref name="claimTimeout"/> ago by the

@@ -35,8 +35,10 @@ internal sealed class ProcessLease(ILeaseStore leases, IOptions<StoreOptions> st
         : $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     /// <summary>Takes or renews the lease for <paramref name="duration"/>; false while another replica holds it.</summary>
-    public Task<bool> TryHoldAsync(string name, TimeSpan duration, CancellationToken cancellationToken) =>
-        store.Value.Provider == StoreProvider.Sqlite
-            ? Task.FromResult(true)
-            : leases.TryAcquireAsync(name, Owner, duration, cancellationToken);
+    public async Task<bool> TryHoldAsync(string name, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var held = store.Value.Provider == StoreProvider.Sqlite || await leases.TryAcquireAsync(name, Owner, duration, cancellationToken);
+        Metrics.CerberusMetrics.LeaseHeldBy(name, held);
+        return held;
+    }
 }

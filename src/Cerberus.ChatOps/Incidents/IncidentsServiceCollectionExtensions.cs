@@ -1,5 +1,6 @@
 using Cerberus.ChatOps.Hosting;
 using Cerberus.ChatOps.Hosting.Configuration;
+using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Engine;
 using Cerberus.ChatOps.Slack.Inbound;
@@ -14,6 +15,7 @@ internal static class IncidentsServiceCollectionExtensions
         services.AddValidatedOptions<IncidentOptions, IncidentOptionsValidator>(IncidentOptions.Section);
         services.TryAddSingleton<InboundSignal>();
         services.TryAddSingleton<ProcessLease>();
+        services.TryAddSingleton<QueueMetrics>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton(sp => new ApproverRoster(
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<IncidentOptions>>(),

@@ -8,12 +8,19 @@ namespace Cerberus.ChatOps.Slack;
 /// </summary>
 internal static class SlackEndpoints
 {
+    public const string Commands = "/slack/commands";
+    public const string Interactions = "/slack/interactions";
+    public const string Events = "/slack/events";
+
+    /// <summary>The routes, as the acknowledgement histogram labels them.</summary>
+    public static IReadOnlyList<string> Routes { get; } = [Commands, Interactions, Events];
+
     public static IEndpointRouteBuilder MapSlack(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/slack").AddEndpointFilter<SlackEndpointGuard>().DisableAntiforgery();
-        group.MapPost("/commands", (HttpContext context, SlackHttpInbound inbound) => inbound.CommandsAsync(context));
-        group.MapPost("/interactions", (HttpContext context, SlackHttpInbound inbound) => inbound.InteractionsAsync(context));
-        group.MapPost("/events", (HttpContext context, SlackHttpInbound inbound) => inbound.EventsAsync(context));
+        group.MapPost(Commands["/slack".Length..], (HttpContext context, SlackHttpInbound inbound) => inbound.CommandsAsync(context));
+        group.MapPost(Interactions["/slack".Length..], (HttpContext context, SlackHttpInbound inbound) => inbound.InteractionsAsync(context));
+        group.MapPost(Events["/slack".Length..], (HttpContext context, SlackHttpInbound inbound) => inbound.EventsAsync(context));
         return endpoints;
     }
 }

@@ -489,6 +489,50 @@ public abstract class IncidentStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BacklogAsync_PendingInFlightSentAndDead_CountsTheUnsentAndDatesTheOldest()
+    {
+        // arrange: an empty store, then four items of which two are not sent yet (one of them not due for a while)
+        var store = await NewStoreAsync();
+        IOutboxStore outbox = store;
+        var empty = await outbox.BacklogAsync(Ct);
+        await outbox.EnqueueAsync(
+        [
+            Outbox("o-sent", "INC-2026-0001", T0, OutboxStatus.Sent),
+            Outbox("o-pending", "INC-2026-0001", T0.AddSeconds(10), next: T0.AddHours(1)),
+            Outbox("o-dead", "INC-2026-0001", T0.AddSeconds(20), OutboxStatus.Dead),
+            Outbox("o-inflight", "INC-2026-0002", T0.AddSeconds(30), OutboxStatus.InFlight, channel: "C-OTHER"),
+        ], Ct);
+
+        // act
+        var backlog = await outbox.BacklogAsync(Ct);
+
+        // assert
+        Assert.Equal(QueueBacklog.Empty, empty);
+        Assert.Equal(new QueueBacklog(2, T0.AddSeconds(10)), backlog);
+        Assert.Equal(TimeSpan.FromSeconds(50), backlog.OldestAge(T0.AddMinutes(1)));
+    }
+
+    [Fact]
+    public async Task InboxBacklogAsync_DoneAndWaiting_CountsTheWaitingAndDatesTheOldest()
+    {
+        // arrange
+        var store = await NewStoreAsync();
+        IInboxStore inbox = store;
+        await inbox.TryAddAsync(Inbound("k1", T0), Ct);
+        await inbox.TryAddAsync(Inbound("k2", T0.AddSeconds(5)), Ct);
+        await inbox.TryAddAsync(Inbound("k3", T0.AddSeconds(9)), Ct);
+        await inbox.TryClaimAsync("k1", "owner-a", ClaimTimeout, Ct);
+        await inbox.MarkDoneAsync("k1", "owner-a", Ct);
+        await inbox.TryClaimAsync("k2", "owner-a", ClaimTimeout, Ct);
+
+        // act
+        var backlog = await inbox.BacklogAsync(Ct);
+
+        // assert: the claimed one still waits until it is done
+        Assert.Equal(new QueueBacklog(2, T0.AddSeconds(5)), backlog);
+    }
+
+    [Fact]
     public async Task UpdateClaimedAsync_SendOutcome_GetReturnsItAndDueListFollowsIt()
     {
         // arrange

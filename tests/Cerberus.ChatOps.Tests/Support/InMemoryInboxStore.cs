@@ -57,6 +57,16 @@ public sealed class InMemoryInboxStore : IInboxStore
         }
     }
 
+    public Task<QueueBacklog> BacklogAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        lock (_lock)
+        {
+            var waiting = _items.Values.Where(e => !e.Item.Done).Select(e => e.Item.ReceivedAt).ToList();
+            return Task.FromResult(new QueueBacklog(waiting.Count, waiting.Count == 0 ? null : waiting.Min()));
+        }
+    }
+
     public Task<InboundItem?> TryClaimAsync(string key, string owner, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {
         ThrowIfFailing();

@@ -68,6 +68,15 @@ public sealed class InMemoryOutboxStore : IOutboxStore
         return Task.CompletedTask;
     }
 
+    public Task<QueueBacklog> BacklogAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var waiting = _items.Values.Where(i => i.Status is OutboxStatus.Pending or OutboxStatus.InFlight).Select(i => i.CreatedAt).ToList();
+            return Task.FromResult(new QueueBacklog(waiting.Count, waiting.Count == 0 ? null : waiting.Min()));
+        }
+    }
+
     public Task<IReadOnlyList<OutboxItem>> ListDueAsync(DateTimeOffset now, int max, int maxPerChannel, CancellationToken cancellationToken)
     {
         lock (_lock)

@@ -1,6 +1,7 @@
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Incidents;
+using Cerberus.ChatOps.Domain.Ports;
 using Prometheus;
 
 namespace Cerberus.ChatOps.Hosting.Metrics;
@@ -74,16 +75,86 @@ internal static class CerberusMetrics
     /// <summary>The closed set of <see cref="AccessRefused"/> reasons.</summary>
     public static readonly IReadOnlyList<string> AccessRefusalReasons = ["rate_limit", "not_authorized"];
 
+    private static readonly string[] InboundKindsOfSetAside =
+        [Slack.Inbound.InboundKinds.Command, Slack.Inbound.InboundKinds.Interaction, Slack.Inbound.InboundKinds.Event, "other"];
+
     private static readonly Counter InboundSetAsideTotal = Prometheus.Metrics.CreateCounter(
         "cerberus_inbox_set_aside_total",
         "Inbound requests set aside after failing every attempt (the user was answered privately), by kind.",
         new CounterConfiguration { LabelNames = ["kind"] });
+
+    private static readonly Gauge OutboxBacklog = Prometheus.Metrics.CreateGauge(
+        "cerberus_outbox_backlog",
+        "Outgoing Slack messages not sent yet (pending or in flight), read from the store on every timer pass.");
+
+    private static readonly Gauge OutboxOldestAge = Prometheus.Metrics.CreateGauge(
+        "cerberus_outbox_oldest_pending_age_seconds",
+        "How long the oldest unsent outgoing Slack message has waited (0 when none waits).");
+
+    private static readonly Gauge InboxBacklog = Prometheus.Metrics.CreateGauge(
+        "cerberus_inbox_backlog",
+        "Acknowledged Slack requests not handled yet, read from the store on every timer pass.");
+
+    private static readonly Gauge InboxOldestAge = Prometheus.Metrics.CreateGauge(
+        "cerberus_inbox_oldest_pending_age_seconds",
+        "How long the oldest unhandled Slack request has waited (0 when none waits).");
+
+    private static readonly Gauge LeaseHeld = Prometheus.Metrics.CreateGauge(
+        "cerberus_lease_held",
+        "1 while this replica holds the worker lease (inbox-worker, outbox-worker, incident-timers), else 0.",
+        new GaugeConfiguration { LabelNames = ["lease"] });
+
+    private static readonly Gauge RtoBudgetUsed = Prometheus.Metrics.CreateGauge(
+        "cerberus_rto_budget_used_ratio",
+        "The largest share of the 4 h RTO used by an open incident, drills included (0 when none is open; 1 = spent).");
+
+    /// <summary>The worker leases <see cref="LeaseHeldBy"/> reports.</summary>
+    public static readonly IReadOnlyList<string> Leases = [Hosting.ProcessLease.Inbox, Hosting.ProcessLease.Outbox, Hosting.ProcessLease.Timers];
 
     static CerberusMetrics()
     {
         foreach (var reason in AccessRefusalReasons)
         {
             AccessRefusals.WithLabels(reason).Inc(0);
+        }
+
+        // Closed label sets exist at zero from the first scrape, so rate() and alerts see 0, not "no data".
+        foreach (var kind in Enum.GetValues<RemediationKind>())
+        {
+            foreach (var status in Enum.GetValues<ActionStatus>().Where(s => s is not (ActionStatus.Proposed or ActionStatus.Approved or ActionStatus.Started)))
+            {
+                Actions.WithLabels(kind.ToString(), status.ToString());
+            }
+        }
+
+        foreach (var probe in ProbeNames.All)
+        {
+            foreach (var outcome in Enum.GetValues<ProbeStatus>())
+            {
+                ProbeDuration.WithLabels(probe, outcome.ToString());
+            }
+        }
+
+        foreach (var method in Slack.Api.SlackApiMethods.All)
+        {
+            SlackApiCalls.WithLabels(method, "ok");
+            SlackApiRetries.WithLabels(method);
+            SlackRateLimits.WithLabels(method);
+        }
+
+        foreach (var route in Slack.SlackEndpoints.Routes.Append(Unmatched))
+        {
+            SlackAckDuration.WithLabels(route);
+        }
+
+        foreach (var kind in InboundKindsOfSetAside)
+        {
+            InboundSetAsideTotal.WithLabels(kind);
+        }
+
+        foreach (var lease in Leases)
+        {
+            LeaseHeld.WithLabels(lease).Set(0);
         }
 
         // Every state is present from the first scrape, at zero, so dashboards and alerts never see a gap.
@@ -184,8 +255,39 @@ internal static class CerberusMetrics
     /// <summary>An inbound request kept failing and was set aside (kind: command, interaction, event; anything else is "other").</summary>
     public static void InboundSetAside(string kind)
     {
-        var label = kind is Slack.Inbound.InboundKinds.Command or Slack.Inbound.InboundKinds.Interaction or Slack.Inbound.InboundKinds.Event ? kind : "other";
+        var label = InboundKindsOfSetAside.Contains(kind) ? kind : "other";
         InboundSetAsideTotal.WithLabels(label).Inc();
+    }
+
+    /// <summary>The backlogs of the durable queues, as the store reports them at <paramref name="now"/>.</summary>
+    public static void SetQueueBacklogs(QueueBacklog outbox, QueueBacklog inbox, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        ArgumentNullException.ThrowIfNull(inbox);
+        OutboxBacklog.Set(outbox.Count);
+        OutboxOldestAge.Set(outbox.OldestAge(now).TotalSeconds);
+        InboxBacklog.Set(inbox.Count);
+        InboxOldestAge.Set(inbox.OldestAge(now).TotalSeconds);
+    }
+
+    /// <summary>Whether this replica holds the worker lease <paramref name="lease"/> after its latest attempt.</summary>
+    public static void LeaseHeldBy(string lease, bool held)
+    {
+        if (Leases.Contains(lease))
+        {
+            LeaseHeld.WithLabels(lease).Set(held ? 1 : 0);
+        }
+    }
+
+    /// <summary>The largest share of the RTO any open incident has used at <paramref name="now"/> (0 when none is open).</summary>
+    public static void SetRtoBudgetUsed(IEnumerable<IncidentClock> openIncidents, DateTimeOffset now) =>
+        RtoBudgetUsed.Set(RtoShareUsed(openIncidents, now));
+
+    /// <summary>The largest share of the RTO used at <paramref name="now"/>: 0.5 two hours after detection; 0 for none.</summary>
+    public static double RtoShareUsed(IEnumerable<IncidentClock> openIncidents, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(openIncidents);
+        return openIncidents.Select(c => Math.Max(0, (now - c.RtoStartedAt) / Incident.RecoveryTimeObjective)).DefaultIfEmpty(0).Max();
     }
 
     private static bool ConfigureDefaultMetrics()

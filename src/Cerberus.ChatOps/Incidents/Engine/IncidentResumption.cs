@@ -50,11 +50,16 @@ internal sealed partial class IncidentResumption(
         }
     }
 
-    /// <summary>Sets the incidents-by-state gauge from the store (every replica sees the same numbers).</summary>
+    /// <summary>
+    /// Sets the incident gauges read from the store (every replica sees the same numbers): incidents by state and the
+    /// largest share of the RTO an open one has used.
+    /// </summary>
     public async Task RefreshMetricsAsync(CancellationToken cancellationToken)
     {
         var recent = await store.ListAsync(openOnly: false, limit: 1000, cancellationToken);
         CerberusMetrics.SetIncidentCounts(recent.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()));
+        var now = time.GetUtcNow();
+        CerberusMetrics.SetRtoBudgetUsed(await store.ListOpenClocksAsync(limit: 500, cancellationToken), now);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Hosting;
+using Cerberus.ChatOps.Hosting.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Cerberus.ChatOps.Incidents.Engine;
@@ -9,6 +10,7 @@ namespace Cerberus.ChatOps.Incidents.Engine;
 /// </summary>
 internal sealed partial class IncidentTimers(
     IncidentResumption resumption,
+    QueueMetrics queues,
     ProcessLease lease,
     IOptionsMonitor<IncidentOptions> options,
     TimeProvider time,
@@ -23,6 +25,7 @@ internal sealed partial class IncidentTimers(
             try
             {
                 await resumption.RefreshMetricsAsync(stoppingToken);
+                await queues.RefreshAsync(stoppingToken);
                 var acquired = await lease.TryHoldAsync(ProcessLease.Timers, interval * 3, stoppingToken);
                 if (acquired && !holding)
                 {

@@ -139,6 +139,21 @@ internal sealed partial class PostgresIncidentStore
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    Task<QueueBacklog> IInboxStore.BacklogAsync(CancellationToken cancellationToken) =>
+        BacklogAsync("SELECT count(*), min(received_at) FROM cerberus.inbox WHERE NOT done;", cancellationToken);
+
+    Task<QueueBacklog> IOutboxStore.BacklogAsync(CancellationToken cancellationToken) =>
+        BacklogAsync("SELECT count(*), min(created_at) FROM cerberus.outbox WHERE status IN ('Pending', 'InFlight');", cancellationToken);
+
+    private async Task<QueueBacklog> BacklogAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new QueueBacklog((int)reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1))
+            : QueueBacklog.Empty;
+    }
+
     public async Task<IReadOnlyList<InboundItem>> ListPendingAsync(int max, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(

@@ -139,6 +139,22 @@ internal sealed partial class SqliteIncidentStore
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    Task<QueueBacklog> IInboxStore.BacklogAsync(CancellationToken cancellationToken) =>
+        BacklogAsync("SELECT count(*), min(received_at) FROM inbox WHERE done = 0;", cancellationToken);
+
+    Task<QueueBacklog> IOutboxStore.BacklogAsync(CancellationToken cancellationToken) =>
+        BacklogAsync("SELECT count(*), min(created_at) FROM outbox WHERE status IN ('Pending', 'InFlight');", cancellationToken);
+
+    private async Task<QueueBacklog> BacklogAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new QueueBacklog(reader.GetInt32(0), reader.IsDBNull(1) ? null : FromTicks(reader.GetInt64(1)))
+            : QueueBacklog.Empty;
+    }
+
     public async Task<IReadOnlyList<InboundItem>> ListPendingAsync(int max, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
