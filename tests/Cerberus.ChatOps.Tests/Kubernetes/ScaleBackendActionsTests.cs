@@ -23,7 +23,10 @@ public sealed class ScaleBackendActionsTests
     {
         // arrange
         await using var server = await BackendWith(replicas: 4);
-        server.ReplicaStep = TimeSpan.FromMilliseconds(250);
+
+        // Real time: each phase lasts many 30 ms polls, so a poll delayed by a busy machine still sees it.
+        server.ReplicaStep = TimeSpan.FromMilliseconds(500);
+        server.PodTerminationDelay = TimeSpan.FromSeconds(1);
         await using var health = await LocalHttpServer.StartAsync(200);
         var (down, up) = Actions(server, health.Uri);
         var downProgress = new ListProgress();
