@@ -30,6 +30,11 @@ public static class Durations
         }
 
         var tenths = Math.Round(seconds, 1);
+        if (tenths == 0)
+        {
+            return "0 s"; // also for -0.04: never "-0 s"
+        }
+
         if (tenths < 0)
         {
             return "−" + Format(-seconds);

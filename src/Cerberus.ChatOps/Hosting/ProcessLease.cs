@@ -37,8 +37,17 @@ internal sealed class ProcessLease(ILeaseStore leases, IOptions<StoreOptions> st
     /// <summary>Takes or renews the lease for <paramref name="duration"/>; false while another replica holds it.</summary>
     public async Task<bool> TryHoldAsync(string name, TimeSpan duration, CancellationToken cancellationToken)
     {
-        var held = store.Value.Provider == StoreProvider.Sqlite || await leases.TryAcquireAsync(name, Owner, duration, cancellationToken);
-        Metrics.CerberusMetrics.LeaseHeldBy(name, held);
-        return held;
+        try
+        {
+            var held = store.Value.Provider == StoreProvider.Sqlite || await leases.TryAcquireAsync(name, Owner, duration, cancellationToken);
+            Metrics.CerberusMetrics.LeaseHeldBy(name, held);
+            return held;
+        }
+        catch
+        {
+            // The store did not answer: this replica cannot say it holds the lease, so the gauge must not either.
+            Metrics.CerberusMetrics.LeaseHeldBy(name, false);
+            throw;
+        }
     }
 }

@@ -32,16 +32,18 @@ internal sealed record PatroniCluster
     [JsonIgnore] public string LeaderKey => string.Join("+", Leaders.Select(m => m.Name).Order(StringComparer.Ordinal));
 
     /// <summary>
-    /// The answer to believe among every member's: one from the largest group of members that agree on who leads
-    /// (in the order of <paramref name="answers"/>, the first member's group wins a tie). Each answer is a fresh DCS
-    /// read, so a minority that disagrees is a member whose DCS endpoint is behind or cut off, or a read that crossed
-    /// a change; it must not outvote the rest. Null when no member answered.
+    /// The answer to believe among every member's: one from the largest group of members that agree on who leads.
+    /// Each answer is a fresh DCS read, so a minority that disagrees is a member whose DCS endpoint is behind or cut
+    /// off, or a read that crossed a change; it must not outvote the rest. A tie (always the case when the two
+    /// members of a two-member cluster disagree) goes to an answer that names one running leader (a leader key that
+    /// exists beats a view that lost it), then to the first member's. Null when no member answered.
     /// </summary>
     public static PatroniCluster? Believed(IEnumerable<PatroniAnswer<PatroniCluster>> answers) =>
         answers
             .Where(a => a.Value is not null)
             .GroupBy(a => a.Value!.LeaderKey, StringComparer.Ordinal)
             .OrderByDescending(g => g.Count())
+            .ThenByDescending(g => g.First().Value!.Leader is { IsRunning: true })
             .Select(g => g.First().Value)
             .FirstOrDefault();
 }

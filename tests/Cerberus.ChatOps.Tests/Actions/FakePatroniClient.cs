@@ -44,12 +44,16 @@ internal sealed class FakePatroniClient : IPatroniClient
         var (leader, timeline) = State(Posts);
         var json = $$"""
             {"members":[
-              {"name":"pg1","role":"{{(leader == "pg1" ? "leader" : "replica")}}","state":"running","api_url":"http://10.0.0.1:8008/patroni","host":"10.0.0.1","port":5432,"timeline":{{timeline}}{{(leader == "pg1" ? string.Empty : ",\"lag\":0")}}},
-              {"name":"pg2","role":"{{(leader == "pg2" ? "leader" : "replica")}}","state":"running","api_url":"http://10.0.0.2:8008/patroni","host":"10.0.0.2","port":5432,"timeline":{{timeline}}{{(leader == "pg2" ? string.Empty : ",\"lag\":" + ReplicaLag)}}}
+              {"name":"pg1","role":"{{(Leads(leader, "pg1") ? "leader" : "replica")}}","state":"running","api_url":"http://10.0.0.1:8008/patroni","host":"10.0.0.1","port":5432,"timeline":{{timeline}}{{(Leads(leader, "pg1") ? string.Empty : ",\"lag\":0")}}},
+              {"name":"pg2","role":"{{(Leads(leader, "pg2") ? "leader" : "replica")}}","state":"running","api_url":"http://10.0.0.2:8008/patroni","host":"10.0.0.2","port":5432,"timeline":{{timeline}}{{(Leads(leader, "pg2") ? string.Empty : ",\"lag\":" + ReplicaLag)}}}
             ]}
             """;
         return Task.FromResult(new PatroniAnswer<PatroniCluster>(member, JsonSerializer.Deserialize<PatroniCluster>(json), 200, false, null, TimeSpan.Zero));
     }
+
+    /// <summary>Whether <paramref name="member"/> has the leader role in <paramref name="leader"/> ("pg1", or "pg1+pg2" for an answer naming two).</summary>
+    private static bool Leads(string? leader, string member) =>
+        leader is not null && leader.Split('+').Contains(member, StringComparer.Ordinal);
 
     public async Task<IReadOnlyList<PatroniAnswer<PatroniCluster>>> GetClusterFromAllAsync(CancellationToken cancellationToken) =>
         [await GetClusterAsync(Api1, cancellationToken), await GetClusterAsync(Api2, cancellationToken)];

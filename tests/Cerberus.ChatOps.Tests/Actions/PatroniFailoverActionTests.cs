@@ -372,4 +372,20 @@ public sealed class PatroniFailoverActionTests
         Assert.Null(proposal.Action);
         Assert.Contains("propose a failover instead", proposal.NotApplicableReason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Propose_ClusterAnswerNamesTwoLeaders_NotApplicableAndSaysSplitBrain()
+    {
+        // arrange: never sent by Patroni 3.0.2 (one leader per answer), so no promotion is planned on it
+        var patroni = new FakePatroniClient { State = _ => ("pg1+pg2", 4) };
+        var action = Action(patroni, RemediationKind.Failover);
+
+        // act
+        var proposal = await action.ProposeAsync(Request(), CancellationToken.None);
+
+        // assert
+        Assert.Null(proposal.Action);
+        Assert.Contains("nothing is planned on a split brain", proposal.NotApplicableReason, StringComparison.Ordinal);
+        Assert.Equal(0, patroni.Posts);
+    }
 }

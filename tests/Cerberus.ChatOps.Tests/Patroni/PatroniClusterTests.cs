@@ -37,9 +37,9 @@ public sealed class PatroniClusterTests
     }
 
     [Fact]
-    public void Believed_Tie_TheFirstMembersView()
+    public void Believed_TieBetweenALeaderlessViewAndARunningLeader_TheRunningLeader()
     {
-        // arrange
+        // arrange: a two-member cluster whose members disagree: the first lost the leader key, the second names one
         var answers = new[]
         {
             Answer(M1, """{"members":[{"name":"pg1","role":"replica","state":"running"},{"name":"pg2","role":"replica","state":"running"}]}"""),
@@ -49,10 +49,26 @@ public sealed class PatroniClusterTests
         // act
         var believed = PatroniCluster.Believed(answers);
 
-        // assert
+        // assert: a leader key that exists beats a view that lost it (a failover planned on it could race a running leader)
         Assert.NotNull(believed);
-        Assert.Null(believed.Leader);
-        Assert.Empty(believed.Leaders);
+        Assert.Equal("pg2", believed.Leader?.Name);
+    }
+
+    [Fact]
+    public void Believed_TieBetweenTwoRunningLeaders_TheFirstMembersView()
+    {
+        // arrange
+        var answers = new[]
+        {
+            Answer(M1, FakePatroniClient.Cluster("pg1", ("pg2", "running", 0, 4))),
+            Answer(M2, FakePatroniClient.Cluster("pg2", ("pg1", "running", 0, 4))),
+        };
+
+        // act
+        var believed = PatroniCluster.Believed(answers);
+
+        // assert
+        Assert.Equal("pg1", believed?.Leader?.Name);
     }
 
     [Fact]

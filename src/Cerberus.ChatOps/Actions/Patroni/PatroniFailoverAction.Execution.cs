@@ -131,12 +131,21 @@ internal sealed partial class PatroniFailoverAction
     {
         progress.Report($"The outcome is unknown ({answer}): the request may have reached Patroni, so reading /cluster until {Durations.Format(_options.VerifyDeadline)} have passed; not re-sending.");
         var polled = await Poll.UntilAsync(time, _options.VerifyDeadline, _options.PollInterval,
-            async ct => (await ReadClusterAsync(ct)).Cluster?.Leader,
-            leader => leader is { IsRunning: true } && leader.Timeline > plan.Timeline, cancellationToken);
-        var seen = polled.Last is { } last ? $"leader {last.Name} on timeline {last.Timeline}" : "no leader";
+            async ct => (await ReadClusterAsync(ct)).Cluster,
+            cluster => cluster?.Leader is { IsRunning: true } leader && leader.Timeline > plan.Timeline, cancellationToken);
+        if (polled.Last is not { } read)
+        {
+            // Not even the last read answered: nothing says whether the promotion happened, so nothing may be proposed on it.
+            return ActionOutcome.Failure(
+                $"Patroni answered {answer}, and no member answered /cluster for {Durations.Format(_options.VerifyDeadline)}: the outcome is unknown. " +
+                "Do not propose again until `patronictl list` (or /cluster) shows who leads.",
+                Record(action, figures));
+        }
+
+        var seen = read.Leader is { } last ? $"leader {last.Name} on timeline {last.Timeline}" : "no leader";
         if (polled.Converged)
         {
-            return Promoted(action, plan, candidate, polled.Last!.Name, $"Patroni answered {answer}, but /cluster shows {seen}: the promotion happened", figures);
+            return Promoted(action, plan, candidate, read.Leader!.Name, $"Patroni answered {answer}, but /cluster shows {seen}: the promotion happened", figures);
         }
 
         return ActionOutcome.Failure($"Patroni answered {answer}; /cluster shows {seen} after {Durations.Format(_options.VerifyDeadline)}: the promotion did not happen. Not retried blindly; check and propose again.", Record(action, figures));

@@ -30,6 +30,12 @@ internal sealed partial class PatroniFailoverAction
             return (null, null, error);
         }
 
+        // Patroni 3.0.2 names one leader per answer; two in one is no state to plan a promotion on.
+        if (cluster.Leaders.Count > 1)
+        {
+            return (null, null, $"/cluster names {cluster.Leaders.Count} leaders ({cluster.LeaderKey}): nothing is planned on a split brain. Fence the stale primary, then run the diagnostics again.");
+        }
+
         PatroniDynamicConfig config = new();
         foreach (var member in patroni.Members)
         {

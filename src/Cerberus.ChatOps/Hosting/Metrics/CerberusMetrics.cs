@@ -106,7 +106,7 @@ internal static class CerberusMetrics
 
     private static readonly Gauge RtoBudgetUsed = Prometheus.Metrics.CreateGauge(
         "cerberus_rto_budget_used_ratio",
-        "The largest share of the 4 h RTO used by an open incident, drills included (0 when none is open; 1 = spent).");
+        "The largest share of the 4 h RTO used by an open real incident not yet mitigated (0 when there is none; 1 = spent).");
 
     /// <summary>The worker leases <see cref="LeaseHeldBy"/> reports.</summary>
     public static readonly IReadOnlyList<string> Leases = [Hosting.ProcessLease.Inbox, Hosting.ProcessLease.Outbox, Hosting.ProcessLease.Timers];

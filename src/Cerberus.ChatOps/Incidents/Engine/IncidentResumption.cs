@@ -52,14 +52,18 @@ internal sealed partial class IncidentResumption(
 
     /// <summary>
     /// Sets the incident gauges read from the store (every replica sees the same numbers): incidents by state and the
-    /// largest share of the RTO an open one has used.
+    /// largest share of the RTO used by an open real incident not yet mitigated (a drill, or an incident mitigated and
+    /// left open for the review, is not recovering against the RTO).
     /// </summary>
     public async Task RefreshMetricsAsync(CancellationToken cancellationToken)
     {
         var recent = await store.ListAsync(openOnly: false, limit: 1000, cancellationToken);
         CerberusMetrics.SetIncidentCounts(recent.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()));
         var now = time.GetUtcNow();
-        CerberusMetrics.SetRtoBudgetUsed(await store.ListOpenClocksAsync(limit: 500, cancellationToken), now);
+        var drills = recent.Where(i => i.Drill).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var recovering = (await store.ListOpenClocksAsync(limit: 500, cancellationToken))
+            .Where(c => c.State != IncidentState.Mitigated && !drills.Contains(c.Id));
+        CerberusMetrics.SetRtoBudgetUsed(recovering, now);
     }
 
     /// <summary>

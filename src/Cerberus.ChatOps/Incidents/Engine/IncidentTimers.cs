@@ -24,8 +24,6 @@ internal sealed partial class IncidentTimers(
             var interval = options.CurrentValue.TimerInterval;
             try
             {
-                await resumption.RefreshMetricsAsync(stoppingToken);
-                await queues.RefreshAsync(stoppingToken);
                 var acquired = await lease.TryHoldAsync(ProcessLease.Timers, interval * 3, stoppingToken);
                 if (acquired && !holding)
                 {
@@ -44,6 +42,17 @@ internal sealed partial class IncidentTimers(
                 Log.Failed(logger, ex);
             }
 
+            // After the timers, on their own: a slow or failing metrics query never holds up a reminder or an expiry.
+            try
+            {
+                await resumption.RefreshMetricsAsync(stoppingToken);
+                await queues.RefreshAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.MetricsFailed(logger, ex);
+            }
+
             await Task.Delay(interval, time, stoppingToken);
         }
     }
@@ -55,5 +64,8 @@ internal sealed partial class IncidentTimers(
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Timer pass failed; trying again next interval")]
         public static partial void Failed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Refreshing the incident and queue gauges failed; they keep their last values")]
+        public static partial void MetricsFailed(ILogger logger, Exception exception);
     }
 }

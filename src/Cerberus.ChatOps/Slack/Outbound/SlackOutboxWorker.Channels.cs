@@ -86,7 +86,7 @@ internal sealed partial class SlackOutboxWorker
             {
                 try
                 {
-                    await PostOnceAsync(api, declaring, pointer, null, attempt.Id + PointerSuffix, repeated, since, cancellationToken);
+                    await PostOnceOrAnywayAsync(api, declaring, pointer, attempt.Id + PointerSuffix, repeated, since, cancellationToken);
                 }
                 catch (SlackApiException ex) when (!ex.IsTransient)
                 {
@@ -94,7 +94,7 @@ internal sealed partial class SlackOutboxWorker
                 }
             }
 
-            var header = await PostOnceAsync(api, placement.Channel, placement.Header, null, attempt.Id, repeated, since, cancellationToken);
+            var header = await PostOnceOrAnywayAsync(api, placement.Channel, placement.Header, attempt.Id, repeated, since, cancellationToken);
             if (!string.IsNullOrEmpty(attempt.MessageRef))
             {
                 await store.SetMessageRefAsync(attempt.IncidentId, attempt.MessageRef, header.Channel, header.Ts, cancellationToken);
@@ -153,8 +153,37 @@ internal sealed partial class SlackOutboxWorker
         }
     }
 
+    /// <summary>
+    /// Posts the pointer or the header once, looking first when an earlier attempt may have posted it. A lookup Slack
+    /// refuses for good (e.g. <c>not_in_channel</c>: the bot may post in a public channel it cannot read) posts anyway:
+    /// a header twice is better than an incident with none.
+    /// </summary>
+    private async Task<SlackPostResult> PostOnceOrAnywayAsync(
+        ISlackApi api, string channel, SlackMessage message, string outboxId, bool lookFirst, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        if (lookFirst)
+        {
+            try
+            {
+                if (await api.FindMessageByOutboxIdAsync(channel, outboxId, null, since, cancellationToken) is { } found)
+                {
+                    return new SlackPostResult(channel, found);
+                }
+            }
+            catch (SlackApiException ex) when (!ex.IsTransient)
+            {
+                Log.LookupRefused(logger, outboxId, channel, ex.Error);
+            }
+        }
+
+        return await api.PostMessageAsync(channel, message, null, outboxId, cancellationToken);
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Outbox {ItemId}: could not look for an earlier post in {Channel} ({Error}); posting it")]
+        public static partial void LookupRefused(ILogger logger, string itemId, string channel, string error);
+
         [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Incident {IncidentId}: Slack says {Name} is taken after an unanswered create; it is ours: {Channel}")]
         public static partial void ChannelFoundAgain(ILogger logger, string incidentId, string name, string channel);
 

@@ -230,10 +230,10 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
         {
             return new NpgsqlDataSourceBuilder(connectionString) { Name = "cerberus-store" }.Build();
         }
-        catch (ArgumentException ex)
+        catch (ArgumentException)
         {
-            // The message names the offending keyword, never the value; the string itself may hold a password.
-            throw new InvalidOperationException($"The PostgreSQL store's connection string is invalid: {ex.Message}", ex);
+            // Npgsql's message (and so an inner exception) can quote a fragment of the string, a password included.
+            throw new InvalidOperationException("The PostgreSQL store's connection string (Cerberus__Store__ConnectionString) is invalid; its text is not shown: it may hold a password.");
         }
     }
 
