@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cerberus benchmarks (docs/benchmarks.md): starts its own lab (LAB_DIR, default /tmp/cerberus-lab-bench), builds
 # Release, runs the benchmark against the real host process, stops the lab, and prints the table.
-#   benchmarks/run.sh
+#   benchmarks/run.sh        every figure (about 4 minutes)
+#   benchmarks/run.sh ack    only the acknowledgement figures, both stores
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LAB_DIR=${LAB_DIR:-/tmp/cerberus-lab-bench}
@@ -15,4 +16,4 @@ eval "$(tests/lab/lab.sh env)"
 
 dotnet build src/Cerberus.ChatOps -c Release -warnaserror -nologo -clp:ErrorsOnly >/dev/null
 dotnet build benchmarks/Cerberus.ChatOps.Benchmarks -c Release -warnaserror -nologo -clp:ErrorsOnly >/dev/null
-dotnet benchmarks/Cerberus.ChatOps.Benchmarks/bin/Release/net10.0/Cerberus.ChatOps.Benchmarks.dll
+dotnet benchmarks/Cerberus.ChatOps.Benchmarks/bin/Release/net10.0/Cerberus.ChatOps.Benchmarks.dll "$@"

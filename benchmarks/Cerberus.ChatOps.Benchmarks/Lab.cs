@@ -12,11 +12,12 @@ internal sealed class Lab
 
     public string Monitor { get; } = Require("CERBERUS_LAB_PG_MONITOR");
 
+    /// <summary>The standalone PostgreSQL as its superuser: where the PostgreSQL store's database is created.</summary>
+    public string Admin { get; } = Require("CERBERUS_LAB_PG");
+
     public string ActionsConnection { get; } = Require("CERBERUS_LAB_PATRONI_PG_1");
 
     public IReadOnlyList<string> PatroniUrls { get; } = Require("CERBERUS_LAB_PATRONI_URLS").Split(',', StringSplitOptions.RemoveEmptyEntries);
-
-    public string Scope { get; } = Require("CERBERUS_LAB_PATRONI_SCOPE");
 
     public string User { get; } = Require("CERBERUS_LAB_PATRONI_USER");
 
@@ -28,7 +29,6 @@ internal sealed class Lab
         {
             ["Cerberus__Postgres__ConnectionString"] = Monitor,
             ["Cerberus__Actions__PostgresConnectionString"] = ActionsConnection,
-            ["Cerberus__Patroni__Scope"] = Scope,
             ["Cerberus__Patroni__Username"] = User,
             ["Cerberus__Patroni__Password"] = Password,
         };

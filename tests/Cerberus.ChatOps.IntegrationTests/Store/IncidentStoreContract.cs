@@ -419,6 +419,23 @@ public abstract class IncidentStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryAddAsync_ManyAtOnceWithRepeats_EachKeyTrueExactlyOnceAndEveryRowStored()
+    {
+        // arrange: 60 keys, each sent 4 times, all at once (a burst with Slack's retries in it)
+        var store = await NewStoreAsync();
+        var keys = Enumerable.Range(0, 60).Select(i => "burst-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        // act
+        var sends = keys.SelectMany(k => Enumerable.Repeat(k, 4)).Select(k => (Key: k, Added: Task.Run(() => store.TryAddAsync(Inbound(k, T0), Ct)))).ToList();
+        await Task.WhenAll(sends.Select(s => s.Added));
+        var pending = await store.ListPendingAsync(1000, Ct);
+
+        // assert
+        Assert.All(sends.GroupBy(s => s.Key), g => Assert.Equal(1, g.Count(s => s.Added.Result)));
+        Assert.Equal(keys.Order(StringComparer.Ordinal), pending.Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task ListPendingAsync_SomeDone_ReturnsTheRestInArrivalOrderUpToMax()
     {
         // arrange

@@ -332,6 +332,27 @@ public sealed class SlackOutboxWorkerTests : IAsyncLifetime
         Assert.Contains(_slack.Calls, c => c.Status == 429);
     }
 
+    [Fact]
+    public async Task Worker_BacklogLongerThanOnePass_DrainsWithoutWaitingForThePollInterval()
+    {
+        // arrange: 50 messages in one channel (a pass takes 20 of a channel), one signal, and a poll interval of an hour
+        var settings = SlackServices.Fast(_slack);
+        settings["Slack:OutboxPollInterval"] = "01:00:00";
+        await using var services = new SlackServices(settings);
+        await services.Outbox.EnqueueAsync([.. Enumerable.Range(0, 50).Select(i => Item(OutboxKinds.Post, null, $"message {i}"))], CancellationToken.None);
+        var sut = services.Get<SlackOutboxWorker>();
+
+        // act
+        await sut.StartAsync(CancellationToken.None);
+        services.Get<OutboxSignal>().Notify();
+        await Eventually.Async(() => services.Outbox.Items, items => items.All(i => i.Status == OutboxStatus.Sent), TimeSpan.FromSeconds(20),
+            "the backlog did not drain", describe: items => $"{items.Count(i => i.Status == OutboxStatus.Sent)} of {items.Count} sent");
+        await sut.StopAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(50, _slack.Messages.Count);
+    }
+
     private SlackOutboxWorker CreateSut() => _services.Get<SlackOutboxWorker>();
 
     private async Task WaitDueAsync(OutboxItem item)

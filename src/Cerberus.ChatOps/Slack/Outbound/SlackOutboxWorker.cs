@@ -70,9 +70,11 @@ internal sealed partial class SlackOutboxWorker(
         {
             try
             {
-                if (await HoldsLeaseAsync(stoppingToken))
+                // A pass that finished items goes again at once: a backlog drains at the speed of Slack (and its
+                // pacing), not at PerChannel items per poll interval.
+                if (await HoldsLeaseAsync(stoppingToken) && await ProcessOnceAsync(stoppingToken) > 0)
                 {
-                    await ProcessOnceAsync(stoppingToken);
+                    continue;
                 }
 
                 await signal.WaitAsync(options.CurrentValue.OutboxPollInterval, stoppingToken);

@@ -124,19 +124,47 @@ internal sealed partial class PostgresIncidentStore
         return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetString(1)) : null;
     }
 
-    public async Task<bool> TryAddAsync(InboundItem item, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues the row for the inbox writer and answers once its batch is committed: true when it was new, false
+    /// for a key already stored (in an earlier batch, by another replica, or earlier in the same batch).
+    /// </summary>
+    public Task<bool> TryAddAsync(InboundItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
+        return InboxWriter().WriteAsync(item, cancellationToken);
+    }
+
+    /// <summary>
+    /// The whole batch in one statement, one round trip and one commit, on one pooled connection: a burst of
+    /// requests never takes a connection each. Rows go in arrival order (<c>seq</c>); the dedupe is the primary
+    /// key's <c>ON CONFLICT DO NOTHING</c>, and <c>RETURNING</c> names the keys that were new.
+    /// </summary>
+    private async Task<IReadOnlyList<bool>> AddBatchAsync(IReadOnlyList<InboundItem> items, CancellationToken cancellationToken)
+    {
         await using var command = _dataSource.CreateCommand("""
-            INSERT INTO cerberus.inbox (key, kind, payload, received_at, done) VALUES (@key, @kind, @payload, @at, @done)
-            ON CONFLICT (key) DO NOTHING;
+            INSERT INTO cerberus.inbox (key, kind, payload, received_at, done)
+            SELECT key, kind, payload, received_at, done
+            FROM unnest(@keys, @kinds, @payloads, @ats, @dones) WITH ORDINALITY AS r(key, kind, payload, received_at, done, place)
+            ORDER BY place
+            ON CONFLICT (key) DO NOTHING
+            RETURNING key;
             """);
-        command.Parameters.AddWithValue("key", item.Key);
-        command.Parameters.AddWithValue("kind", item.Kind);
-        command.Parameters.AddWithValue("payload", item.Payload);
-        command.Parameters.AddWithValue("at", item.ReceivedAt.ToUniversalTime());
-        command.Parameters.AddWithValue("done", item.Done);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        command.Parameters.Add(new NpgsqlParameter<string[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. items.Select(i => i.Key)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("kinds", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. items.Select(i => i.Kind)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. items.Select(i => i.Payload)] });
+        command.Parameters.Add(new NpgsqlParameter<DateTime[]>("ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. items.Select(i => i.ReceivedAt.UtcDateTime)] });
+        command.Parameters.Add(new NpgsqlParameter<bool[]>("dones", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { TypedValue = [.. items.Select(i => i.Done)] });
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                inserted.Add(reader.GetString(0));
+            }
+        }
+
+        // A key twice in one batch is inserted once: the first of them is the new one.
+        return [.. items.Select(i => inserted.Remove(i.Key))];
     }
 
     Task<QueueBacklog> IInboxStore.BacklogAsync(CancellationToken cancellationToken) =>

@@ -12,6 +12,8 @@ namespace Cerberus.ChatOps.Store.Postgres;
 /// Inbox and outbox items are claimed by a conditional <c>UPDATE ... WHERE claimed_by IS NULL OR ...</c> (a second
 /// claimer blocks on the row lock, then re-checks the condition against the winner's row and matches nothing);
 /// claims and leases are judged by the server's <c>now()</c>, never the caller's clock.
+/// The inbox is written by one group-committing writer (<see cref="GroupCommitWriter{TItem, TResult}"/>): the acks
+/// that arrive together share one multi-row insert, so a burst of Slack requests costs one connection, not one each.
 /// </summary>
 internal sealed partial class PostgresIncidentStore(string connectionString, TimeProvider timeProvider, ILogger<PostgresIncidentStore> logger)
     : ICerberusStore, IAsyncDisposable, IDisposable
@@ -26,7 +28,13 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
 
     private const string InboxColumns = "key, kind, payload, received_at, done, attempts, claimed_by, last_error, set_aside";
 
+    /// <summary>At most this many inbox rows share one statement.</summary>
+    private const int InboxBatchLimit = 256;
+
     private readonly NpgsqlDataSource _dataSource = Build(connectionString);
+    private GroupCommitWriter<InboundItem, bool>? _inboxWriter;
+    private bool _inboxWriterCreated;
+    private object? _inboxWriterLock;
 
     public string ProviderName => "PostgreSQL";
 
@@ -220,9 +228,22 @@ internal sealed partial class PostgresIncidentStore(string connectionString, Tim
         incident.Version = next;
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    /// <summary>Commits the inbox rows still queued, then closes the pool.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_inboxWriter is { } writer)
+        {
+            await writer.DisposeAsync();
+        }
 
-    public void Dispose() => _dataSource.Dispose();
+        await _dataSource.DisposeAsync();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The inbox writer, started with the first request.</summary>
+    private GroupCommitWriter<InboundItem, bool> InboxWriter() =>
+        LazyInitializer.EnsureInitialized(ref _inboxWriter, ref _inboxWriterCreated, ref _inboxWriterLock, () => new(AddBatchAsync, InboxBatchLimit))!;
 
     private static NpgsqlDataSource Build(string connectionString)
     {

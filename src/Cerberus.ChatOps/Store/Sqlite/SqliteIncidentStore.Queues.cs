@@ -8,6 +8,7 @@ internal sealed partial class SqliteIncidentStore
     public async Task EnqueueAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
+        using var turn = await _writes.EnterAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         await InsertOutboxAsync(connection, transaction, items, cancellationToken);
@@ -48,6 +49,7 @@ internal sealed partial class SqliteIncidentStore
 
     public async Task<OutboxItem?> TryClaimAsync(string id, string owner, DateTimeOffset now, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {
+        using var turn = await _writes.EnterAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, $"""
             UPDATE outbox SET claimed_by = $owner, claimed_at = {DbNow}
@@ -68,6 +70,7 @@ internal sealed partial class SqliteIncidentStore
         ArgumentNullException.ThrowIfNull(item);
 
         // A write under the claim renews it; a release lets the next (due) claimer in.
+        using var turn = await _writes.EnterAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, $"""
             UPDATE outbox
@@ -89,6 +92,7 @@ internal sealed partial class SqliteIncidentStore
 
     public async Task PruneSentAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
+        using var turn = await _writes.EnterAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "DELETE FROM outbox WHERE status = 'Sent' AND created_at < $before;");
         command.Parameters.AddWithValue("$before", Ticks(before));
@@ -101,6 +105,7 @@ internal sealed partial class SqliteIncidentStore
 
     public async Task SetMessageRefAsync(string incidentId, string name, string channel, string ts, CancellationToken cancellationToken)
     {
+        using var turn = await _writes.EnterAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, """
             INSERT INTO message_refs (incident_id, name, channel, ts) VALUES ($incident, $name, $channel, $ts)
@@ -123,20 +128,44 @@ internal sealed partial class SqliteIncidentStore
         return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetString(1)) : null;
     }
 
-    public async Task<bool> TryAddAsync(InboundItem item, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues the row for the inbox writer and answers once its batch is committed: true when it was new, false
+    /// for a key already stored (in an earlier batch or earlier in the same one).
+    /// </summary>
+    public Task<bool> TryAddAsync(InboundItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
+        return InboxWriter().WriteAsync(item, cancellationToken);
+    }
+
+    /// <summary>One transaction for the whole batch; the dedupe is the same <c>ON CONFLICT DO NOTHING</c> per row.</summary>
+    private async Task<IReadOnlyList<bool>> AddBatchAsync(IReadOnlyList<InboundItem> items, CancellationToken cancellationToken)
+    {
+        using var turn = await _writes.EnterAsync(ack: true, cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = Command(connection, transaction, """
             INSERT INTO inbox (key, kind, payload, received_at, done) VALUES ($key, $kind, $payload, $at, $done)
             ON CONFLICT (key) DO NOTHING;
             """);
-        command.Parameters.AddWithValue("$key", item.Key);
-        command.Parameters.AddWithValue("$kind", item.Kind);
-        command.Parameters.AddWithValue("$payload", item.Payload);
-        command.Parameters.AddWithValue("$at", Ticks(item.ReceivedAt));
-        command.Parameters.AddWithValue("$done", item.Done ? 1 : 0);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var key = command.Parameters.Add("$key", SqliteType.Text);
+        var kind = command.Parameters.Add("$kind", SqliteType.Text);
+        var payload = command.Parameters.Add("$payload", SqliteType.Text);
+        var at = command.Parameters.Add("$at", SqliteType.Integer);
+        var done = command.Parameters.Add("$done", SqliteType.Integer);
+        var added = new bool[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            key.Value = items[i].Key;
+            kind.Value = items[i].Kind;
+            payload.Value = items[i].Payload;
+            at.Value = Ticks(items[i].ReceivedAt);
+            done.Value = items[i].Done ? 1 : 0;
+            added[i] = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return added;
     }
 
     Task<QueueBacklog> IInboxStore.BacklogAsync(CancellationToken cancellationToken) =>
@@ -173,6 +202,7 @@ internal sealed partial class SqliteIncidentStore
 
     public async Task<InboundItem?> TryClaimAsync(string key, string owner, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {
+        using var turn = await _writes.EnterAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, $"""
             UPDATE inbox SET claimed_by = $owner, claimed_at = {DbNow}, attempts = attempts + 1
@@ -204,6 +234,7 @@ internal sealed partial class SqliteIncidentStore
 
     public async Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
+        using var turn = await _writes.EnterAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "DELETE FROM inbox WHERE done = 1 AND received_at < $before;");
         command.Parameters.AddWithValue("$before", Ticks(before));
@@ -213,6 +244,7 @@ internal sealed partial class SqliteIncidentStore
 
     public async Task<bool> TryAcquireAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken)
     {
+        using var turn = await _writes.EnterAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, $"""
             INSERT INTO leases (name, owner, expires_at) VALUES ($name, $owner, {DbNow} + $duration)
@@ -282,6 +314,7 @@ internal sealed partial class SqliteIncidentStore
 
     private async Task<bool> FinishClaimAsync(string sql, string key, string owner, string? error, CancellationToken cancellationToken)
     {
+        using var turn = await _writes.EnterAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, sql);
         command.Parameters.AddWithValue("$key", key);
