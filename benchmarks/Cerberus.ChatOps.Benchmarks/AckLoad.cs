@@ -96,7 +96,9 @@ internal sealed class AckLoad(HttpClient http, SlackRequestSigner signer, FakeSl
                 using (request)
                 using (var response = await burstHttp.SendAsync(request))
                 {
-                    if (!response.IsSuccessStatusCode)
+                    // A stored command is answered 200 with an empty body; one the store could not record gets an
+                    // ephemeral text (a 200 too, as Slack advises), which is a failure here.
+                    if (!response.IsSuccessStatusCode || (await response.Content.ReadAsByteArrayAsync()).Length > 0)
                     {
                         Interlocked.Increment(ref failures);
                     }
@@ -143,6 +145,11 @@ internal sealed class AckLoad(HttpClient http, SlackRequestSigner signer, FakeSl
                     if ((int)response.StatusCode >= 300)
                     {
                         throw new InvalidOperationException($"{request.RequestUri} answered {(int)response.StatusCode}");
+                    }
+
+                    if (request.RequestUri!.OriginalString.StartsWith("/slack/", StringComparison.Ordinal) && (await response.Content.ReadAsByteArrayAsync()).Length > 0)
+                    {
+                        throw new InvalidOperationException($"{request.RequestUri} was not recorded: {await response.Content.ReadAsStringAsync()}");
                     }
                 }
 

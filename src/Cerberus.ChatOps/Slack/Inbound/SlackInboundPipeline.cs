@@ -6,7 +6,8 @@ namespace Cerberus.ChatOps.Slack.Inbound;
 /// <summary>
 /// The one path every verified Slack request takes, from HTTP or Socket Mode: parse → one workspace
 /// (<see cref="SlackWorkspaceGate"/>: another workspace, org or app is refused here, before anything is stored) →
-/// dedupe and enqueue in one step (<see cref="IInboxStore.TryAddAsync"/>) → signal the worker. Nothing slow: one insert.
+/// dedupe and enqueue in one step (<see cref="IInboxStore.TryAddAsync"/>: the row joins the store's next group
+/// commit, and this returns once that commit is durable) → signal the worker. Nothing slow: one commit, shared.
 /// The stored payload is the JSON (System.Text.Json defaults) of <see cref="SlashCommand"/> or
 /// <see cref="InteractionPayload"/>, or the raw event callback.
 /// </summary>

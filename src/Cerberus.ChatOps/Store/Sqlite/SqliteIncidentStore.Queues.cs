@@ -130,12 +130,27 @@ internal sealed partial class SqliteIncidentStore
 
     /// <summary>
     /// Queues the row for the inbox writer and answers once its batch is committed: true when it was new, false
-    /// for a key already stored (in an earlier batch or earlier in the same one).
+    /// for a key already stored (in an earlier batch or earlier in the same one). A key already committed is
+    /// answered by a read first (WAL readers never wait for the writer), so Slack's retries, which come when the
+    /// store is slow, do not queue for the write turn; the insert's own <c>ON CONFLICT</c> still decides the rest.
     /// </summary>
-    public Task<bool> TryAddAsync(InboundItem item, CancellationToken cancellationToken)
+    public async Task<bool> TryAddAsync(InboundItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        return InboxWriter().WriteAsync(item, cancellationToken);
+        if (await InboxHoldsAsync(item.Key, cancellationToken))
+        {
+            return false;
+        }
+
+        return await InboxWriter().WriteAsync(item, cancellationToken);
+    }
+
+    private async Task<bool> InboxHoldsAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT 1 FROM inbox WHERE key = $key;");
+        command.Parameters.AddWithValue("$key", key);
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
     /// <summary>One transaction for the whole batch; the dedupe is the same <c>ON CONFLICT DO NOTHING</c> per row.</summary>
