@@ -9,4 +9,7 @@ public enum Classification
     ConnectionExhaustion,
     ReplicationBroken,
     Inconclusive,
+
+    /// <summary>Transaction IDs near wraparound: the server warns, or refuses commands that assign one.</summary>
+    TransactionIdWraparound,
 }

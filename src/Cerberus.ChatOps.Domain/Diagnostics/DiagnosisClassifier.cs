@@ -40,9 +40,11 @@ public static partial class DiagnosisClassifier
         var branches = new List<DiagnosisVerdict>();
         AddIf(branches, FailedOver(s));
         AddIf(branches, PrimaryUnresponsive(s));
+        AddIf(branches, Wraparound(s, urgent: true));
         AddIf(branches, DiskFull(s));
         AddIf(branches, ConnectionExhaustion(s));
         AddIf(branches, ReplicationBroken(s));
+        AddIf(branches, Wraparound(s, urgent: false));
 
         if (branches.Count == 0)
         {

@@ -138,6 +138,7 @@ internal static class IncidentMessages
         Classification.DiskFull => "disk full",
         Classification.ConnectionExhaustion => "connection exhaustion",
         Classification.ReplicationBroken => "replication broken",
+        Classification.TransactionIdWraparound => "transaction-ID wraparound",
         _ => "inconclusive",
     };
 
