@@ -8,6 +8,7 @@ using Cerberus.ChatOps.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace Cerberus.ChatOps.IntegrationTests.Diagnostics;
 
@@ -18,7 +19,7 @@ namespace Cerberus.ChatOps.IntegrationTests.Diagnostics;
 /// age(relfrozenxid).
 /// </summary>
 [Collection(LabCollection.Name)]
-public sealed class WraparoundLabTests(LabFixture fixture)
+public sealed class WraparoundLabTests(LabFixture fixture, ITestOutputHelper output)
 {
     private const string Table = "cerberus_xid_t";
     private const string Gid = "cerberus_xid_test";
@@ -53,6 +54,11 @@ public sealed class WraparoundLabTests(LabFixture fixture)
             var ageAfter = await AgeAsync();
 
             // assert
+            output.WriteLine(report.Sentence);
+            output.WriteLine(record.Description);
+            output.WriteLine(record.BasedOn);
+            output.WriteLine(executed.Summary);
+            output.WriteLine(verified.Summary);
             var probe = report.Find(ProbeNames.Wraparound)!;
             Assert.True(probe.Status == ProbeStatus.Warn, probe.Summary);
             Assert.Equal("over_threshold", probe.Facts[WraparoundFactKeys.Stage]);
@@ -105,9 +111,40 @@ public sealed class WraparoundLabTests(LabFixture fixture)
         }
     }
 
-    private VacuumFreezeAction Action(long warnAge)
+    [Fact]
+    public async Task VacuumFreeze_RoleDoesNotOwnTheTable_SkipWarningShownAndVerificationFails()
+    {
+        // arrange: the action runs as the pg_monitor role, which owns nothing (PostgreSQL skips with a WARNING)
+        await ResetAsync();
+        await ExecAsync($"CREATE TABLE public.{Table} (id int)");
+        await ExecAsync("SELECT pg_current_xact_id()");
+        var action = Action(1, fixture.Lab.MonitorConnectionString);
+        try
+        {
+            // act
+            var record = (await action.ProposeAsync(ActionHarness.Request(arguments: (VacuumFreezeAction.TablesArgument, $"public.{Table}")), CancellationToken.None)).Action!;
+            var executed = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
+            var verified = await action.VerifyAsync(record, CancellationToken.None);
+
+            // assert
+            output.WriteLine(executed.Summary);
+            output.WriteLine(verified.Summary);
+            Assert.False(executed.Succeeded, executed.Summary);
+            Assert.Contains($"Failed public.{Table}: skipping \"{Table}\" --- only table or database owner can vacuum it", executed.Summary, StringComparison.Ordinal);
+            Assert.Equal("0", executed.Figures[VacuumFreezeAction.TablesVacuumedFigure]);
+            Assert.False(verified.Succeeded, verified.Summary);
+            Assert.Contains($"not dropped: public.{Table}", verified.Summary, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ResetAsync();
+        }
+    }
+
+    private VacuumFreezeAction Action(long warnAge, string? connectionString = null)
     {
         var harness = new ActionHarness(fixture.Lab);
+        harness.ActionsOptions.PostgresConnectionString = connectionString ?? fixture.Lab.PostgresConnectionString;
         return new VacuumFreezeAction(harness.Connector(), Options.Create(harness.ActionsOptions),
             Options.Create(new PostgresOptions { WraparoundWarnAge = warnAge }), TimeProvider.System, NullLogger<VacuumFreezeAction>.Instance);
     }

@@ -68,11 +68,19 @@ internal sealed partial class VacuumFreezeAction(
                 return ActionProposal.NotApplicable(problem + elsewhere);
             }
 
+            for (var i = 0; i < tables.Count; i++)
+            {
+                if (await XidHorizonReader.TableSizeAsync(connection, tables[i].Oid, cancellationToken) is { } size)
+                {
+                    tables[i] = tables[i] with { Bytes = size };
+                }
+            }
+
             var holders = await XidHorizonReader.HoldersAsync(connection, threshold, cancellationToken);
             var dryRun = request.DryRun || options.Value.DryRun;
             var bytes = tables.Sum(t => t.Bytes);
             var statements = string.Join("; ", tables.Select(t =>
-                $"`{Statement(t)}` (age {XidWraparound.Count(t.Age)}, about {ByteSize.Format(t.Bytes)} heap + TOAST)"));
+                $"`{Statement(t)}` (age {XidWraparound.Count(t.Age)}, {ByteSize.Format(t.Bytes)} heap + TOAST)"));
             var left = XidWraparound.LeftBeforeStop(databases.Count > 0 ? databases[0].Age : 0);
             var imminent = databases.Count > 0 && XidWraparound.Stage(databases[0].Age, threshold, settings.FailsafeAge) is "warn_limit" or "stop_limit" or "failsafe"
                 ? $" Wraparound is imminent ({XidWraparound.Count(left)} transactions left before the stop limit): the bot never uses single-user mode; if this VACUUM cannot finish in time, stopping the postmaster for a single-user VACUUM is the operator's to do, by hand."
@@ -86,7 +94,8 @@ internal sealed partial class VacuumFreezeAction(
                               $" on {postgres.DescribePrimary()}, one table at a time, each after a fresh check (still the primary, still the same table, still over the threshold {XidWraparound.Count(threshold)}): {statements}. " +
                               $"Estimated cost: it reads up to {ByteSize.Format(bytes)} (less what the visibility map already marks all-frozen) and each index once when there are dead rows, and writes up to about {ByteSize.Format(bytes)} of WAL (a full-page image per page it freezes); " +
                               $"it holds a SHARE UPDATE EXCLUSIVE lock per table (reads and writes go on; DDL and other VACUUMs of that table wait), waits at most lock_timeout {Durations.Format(options.Value.LockTimeout)} for it, and runs at most {Durations.Format(options.Value.VacuumFreezeTimeout)} per table. " +
-                              "TRUNCATE false: no ACCESS EXCLUSIVE lock and no transaction ID needed, so it runs even past the stop limit." + imminent,
+                              "TRUNCATE false: no ACCESS EXCLUSIVE lock and no transaction ID needed, so it runs even past the stop limit. " +
+                              "The operator role must own each table (a superuser for pg_catalog); otherwise PostgreSQL skips it with a warning and the verification says its age did not drop." + imminent,
                 BasedOn = $"age(datfrozenxid) of {settings.Database}: {XidWraparound.Count(own)}; tables: {string.Join(", ", tables.Select(t => $"{t.Text} (oid {t.Oid}) age {XidWraparound.Count(t.Age)}"))}. " +
                           (holders.Count > 0
                               ? $"The xmin horizon is held by {holders[0].Text}, {XidWraparound.Count(holders[0].Age)} transactions back{(holders.Count > 1 ? $" (and {holders.Count - 1} more)" : string.Empty)}: VACUUM cannot freeze past it, so the ages fall only to about {XidWraparound.Count(holders[0].Age)}; remove it first."
@@ -142,8 +151,10 @@ internal sealed partial class VacuumFreezeAction(
         {
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
             var verbose = new List<string>();
-            connection.Notice += (_, e) => verbose.AddRange(e.Notice.MessageText.Split('\n')
-                .Where(l => l.StartsWith("new relfrozenxid", StringComparison.Ordinal) || l.StartsWith("removable cutoff", StringComparison.Ordinal)));
+            // VERBOSE's INFO carries the new relfrozenxid; a role that does not own the table gets only a WARNING ("skipping").
+            connection.Notice += (_, e) => verbose.AddRange(e.Notice.Severity == "WARNING"
+                ? [SecretRedactor.Redact(e.Notice.MessageText)]
+                : e.Notice.MessageText.Split('\n').Where(l => l.StartsWith("new relfrozenxid", StringComparison.Ordinal) || l.StartsWith("removable cutoff", StringComparison.Ordinal)));
             foreach (var (table, _) in approved)
             {
                 // Before each VACUUM, on the session that runs it: still the primary, every approved table still the same one.
@@ -187,6 +198,12 @@ internal sealed partial class VacuumFreezeAction(
                 catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled)
                 {
                     failed.Add($"{table.Text}: {SecretRedactor.Redact(ex.MessageText)}");
+                    continue;
+                }
+
+                if (verbose.FirstOrDefault(l => l.StartsWith("skipping", StringComparison.Ordinal)) is { } skippedByServer)
+                {
+                    failed.Add($"{table.Text}: {skippedByServer}");
                     continue;
                 }
 

@@ -87,6 +87,24 @@ internal static class XidHorizonReader
         ReadAsync(connection, HoldersSql, [new NpgsqlParameter("min_age", minAge)],
             r => new XidHolder(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetBoolean(4)), cancellationToken);
 
+    /// <summary>
+    /// pg_table_size (heap, TOAST, maps) for a card's cost estimate: it opens the table, so it waits at most the
+    /// session's lock_timeout behind an ACCESS EXCLUSIVE lock; then null (the caller keeps the pg_class estimate).
+    /// </summary>
+    public static async Task<long?> TableSizeAsync(NpgsqlConnection connection, long oid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_table_size(@oid::int8::oid)::int8", connection);
+            command.Parameters.AddWithValue("oid", oid);
+            return await command.ExecuteScalarAsync(cancellationToken) as long?;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            return null;
+        }
+    }
+
     public static async Task<long> InactiveSlotsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(InactiveSlotsSql, connection);
