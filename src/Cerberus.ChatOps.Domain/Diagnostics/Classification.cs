@@ -12,4 +12,7 @@ public enum Classification
 
     /// <summary>Transaction IDs near wraparound: the server warns, or refuses commands that assign one.</summary>
     TransactionIdWraparound,
+
+    /// <summary>Patroni cannot reach its DCS: no failover can go through, so none is proposed.</summary>
+    DcsUnreachable,
 }

@@ -38,6 +38,7 @@ public static partial class DiagnosisClassifier
     private static DiagnosisVerdict ClassifyBranches(DiagnosisSignals s)
     {
         var branches = new List<DiagnosisVerdict>();
+        AddIf(branches, DcsUnreachable(s));
         AddIf(branches, FailedOver(s));
         AddIf(branches, PrimaryUnresponsive(s));
         AddIf(branches, Wraparound(s, urgent: true));
@@ -82,7 +83,7 @@ public static partial class DiagnosisClassifier
             sentence = sentence.TrimEnd('.') + $"; the app's health URL {appTrouble}.";
         }
 
-        return new DiagnosisVerdict(top.Classification, sentence, recommended);
+        return new DiagnosisVerdict(top.Classification, sentence, top.Classification == Classification.DcsUnreachable ? WithoutPromotion(recommended) : recommended);
     }
 
     private static void AddIf(List<DiagnosisVerdict> branches, DiagnosisVerdict? verdict)

@@ -139,6 +139,7 @@ internal static class IncidentMessages
         Classification.ConnectionExhaustion => "connection exhaustion",
         Classification.ReplicationBroken => "replication broken",
         Classification.TransactionIdWraparound => "transaction-ID wraparound",
+        Classification.DcsUnreachable => "DCS unreachable",
         _ => "inconclusive",
     };
 
