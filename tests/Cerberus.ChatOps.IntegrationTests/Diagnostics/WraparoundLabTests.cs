@@ -141,6 +141,22 @@ public sealed class WraparoundLabTests(LabFixture fixture, ITestOutputHelper out
         }
     }
 
+    [Fact]
+    public async Task VacuumFreeze_ConnectionPointsAtAStandby_NotApplicable()
+    {
+        // arrange
+        var lab = fixture.Lab;
+        var (leader, _) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(TimeSpan.FromSeconds(120)));
+        var replica = lab.PatroniPostgres[lab.PatroniNames.ToList().FindIndex(n => n != leader)];
+
+        // act
+        var proposal = await Action(1, replica).ProposeAsync(ActionHarness.Request(), CancellationToken.None);
+
+        // assert
+        Assert.Null(proposal.Action);
+        Assert.Contains("is a standby: VACUUM freezes nothing there", proposal.NotApplicableReason, StringComparison.Ordinal);
+    }
+
     private VacuumFreezeAction Action(long warnAge, string? connectionString = null)
     {
         var harness = new ActionHarness(fixture.Lab);
