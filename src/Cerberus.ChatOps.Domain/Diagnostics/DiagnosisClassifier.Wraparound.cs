@@ -86,7 +86,7 @@ public static partial class DiagnosisClassifier
             steps.Add($"database {oldestDatabase} is older than {database}, whose tables are the only ones the bot sees: run vacuumdb --freeze -d {oldestDatabase} there by hand");
         }
 
-        if (probe is null || tables.Count > 0)
+        if (probe is null || probe.Status == ProbeStatus.Unknown || tables.Count > 0)
         {
             recommended.Add(RemediationKind.VacuumFreeze);
         }

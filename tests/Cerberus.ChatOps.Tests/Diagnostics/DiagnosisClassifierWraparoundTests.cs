@@ -105,6 +105,20 @@ public sealed class DiagnosisClassifierWraparoundTests
     }
 
     [Fact]
+    public void Classify_StopLogLineWhileTheProbeTimedOut_StillOffersVacuumFreeze()
+    {
+        // arrange: the probe could not look (UNKNOWN, no facts); the log says the server refuses XIDs
+        var results = Some.HealthyWith(Some.KubernetesLog("xid_wraparound_stop"), Some.Result(ProbeNames.Wraparound, ProbeStatus.Unknown));
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.TransactionIdWraparound, verdict.Classification);
+        Assert.Equal([RemediationKind.VacuumFreeze], verdict.Recommended);
+    }
+
+    [Fact]
     public void Classify_AnotherDatabaseIsOldestAndNoTableHereIsOld_SaysVacuumdbByHandAndOffersNothing()
     {
         // arrange

@@ -166,7 +166,12 @@ internal sealed partial class VacuumFreezeAction(
                     return ActionOutcome.StateChanged(action.ObservedFingerprint, observed, Figures(vacuumed.Count));
                 }
 
-                var now = (await XidHorizonReader.TablesAsync(connection, [table.Oid], cancellationToken))[0];
+                if ((await XidHorizonReader.TablesAsync(connection, [table.Oid], cancellationToken)).FirstOrDefault() is not { } now)
+                {
+                    skipped.Add($"{table.Text} (dropped a moment ago)");
+                    continue;
+                }
+
                 if (now.Age < threshold)
                 {
                     skipped.Add($"{table.Text} (already {XidWraparound.Count(now.Age)}, below the threshold)");
@@ -320,10 +325,15 @@ internal sealed partial class VacuumFreezeAction(
             return (named, null);
         }
 
+        // Only plain names are offered by themselves (the record keeps them as text); others are named for the operator.
         var oldest = await XidHorizonReader.OldestTablesAsync(connection, WraparoundProbe.TableCount, cancellationToken);
         var over = oldest.Where(t => t.Age >= threshold && !t.Temporary).ToList();
+        var odd = over.Where(t => !QualifiedName.IsIdentifier(t.Schema) || !QualifiedName.IsIdentifier(t.Name)).ToList();
+        over = over.Except(odd).ToList();
         return over.Count > 0
             ? (over, null)
+            : odd.Count > 0
+                ? (null, $"the oldest tables have names the bot does not quote by itself ({string.Join(", ", odd.Select(t => t.Text))}): VACUUM (FREEZE) them by hand.")
             : (null, $"no table is older than the threshold {XidWraparound.Count(threshold)} (the oldest: {(oldest.Count > 0 ? $"{oldest[0].Text}, age {XidWraparound.Count(oldest[0].Age)}" : "none")}).");
     }
 
