@@ -116,6 +116,7 @@ logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
 fsync = off
 shared_buffers = 32MB
+max_prepared_transactions = 4
 EOF
   as_lab "$PG_BIN/pg_ctl" -D "$data" -l "$LAB_DIR/log/pg.log" -w -t 60 start >/dev/null
   as_lab psql -h "$LAB_DIR/sock" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q <<EOF

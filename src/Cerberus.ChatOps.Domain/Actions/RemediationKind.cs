@@ -23,4 +23,7 @@ public enum RemediationKind
 
     /// <summary>CHECKPOINT so the server recycles WAL it no longer needs.</summary>
     Checkpoint,
+
+    /// <summary>VACUUM (FREEZE) of the tables whose relfrozenxid is oldest, so the database's age falls back.</summary>
+    VacuumFreeze,
 }

@@ -9,4 +9,10 @@ public enum Classification
     ConnectionExhaustion,
     ReplicationBroken,
     Inconclusive,
+
+    /// <summary>Transaction IDs near wraparound: the server warns, or refuses commands that assign one.</summary>
+    TransactionIdWraparound,
+
+    /// <summary>Patroni cannot reach its DCS: no failover can go through, so none is proposed.</summary>
+    DcsUnreachable,
 }

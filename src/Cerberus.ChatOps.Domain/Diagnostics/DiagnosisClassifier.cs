@@ -38,11 +38,14 @@ public static partial class DiagnosisClassifier
     private static DiagnosisVerdict ClassifyBranches(DiagnosisSignals s)
     {
         var branches = new List<DiagnosisVerdict>();
+        AddIf(branches, DcsUnreachable(s));
         AddIf(branches, FailedOver(s));
         AddIf(branches, PrimaryUnresponsive(s));
+        AddIf(branches, Wraparound(s, urgent: true));
         AddIf(branches, DiskFull(s));
         AddIf(branches, ConnectionExhaustion(s));
         AddIf(branches, ReplicationBroken(s));
+        AddIf(branches, Wraparound(s, urgent: false));
 
         if (branches.Count == 0)
         {
@@ -80,7 +83,7 @@ public static partial class DiagnosisClassifier
             sentence = sentence.TrimEnd('.') + $"; the app's health URL {appTrouble}.";
         }
 
-        return new DiagnosisVerdict(top.Classification, sentence, recommended);
+        return new DiagnosisVerdict(top.Classification, sentence, top.Classification == Classification.DcsUnreachable ? WithoutPromotion(recommended) : recommended);
     }
 
     private static void AddIf(List<DiagnosisVerdict> branches, DiagnosisVerdict? verdict)

@@ -18,6 +18,9 @@ public static class ProbeNames
     /// <summary>WAL size, database sizes, the largest relations (SQL side).</summary>
     public const string Disk = "disk";
 
+    /// <summary>Transaction-ID wraparound: age(datfrozenxid), the oldest relfrozenxid tables, what holds the xmin horizon.</summary>
+    public const string Wraparound = "wraparound";
+
     /// <summary>Free space of the data volume from the Kubernetes side (exec df), growth and time to full.</summary>
     public const string Volume = "volume";
 
@@ -28,5 +31,5 @@ public static class ProbeNames
     public const string App = "app";
 
     /// <summary>Every probe, in the order the findings show them.</summary>
-    public static IReadOnlyList<string> All { get; } = [Connectivity, Connections, Patroni, Replication, Disk, Volume, Kubernetes, App];
+    public static IReadOnlyList<string> All { get; } = [Connectivity, Connections, Patroni, Replication, Disk, Wraparound, Volume, Kubernetes, App];
 }

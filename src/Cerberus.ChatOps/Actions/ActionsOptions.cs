@@ -39,6 +39,9 @@ internal sealed class ActionsOptions
     /// <summary>Server-side <c>lock_timeout</c> of every action connection (default 5 s): no action queues behind a lock for long.</summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary><c>statement_timeout</c> of one table's VACUUM (FREEZE) (default 1 h).</summary>
+    public TimeSpan VacuumFreezeTimeout { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Set from <c>Cerberus:DryRun</c>: every proposal is a dry run.</summary>
     public bool DryRun { get; set; }
 }

@@ -19,7 +19,7 @@ internal sealed partial class DiagnosticsRunner(IEnumerable<IDiagnosticProbe> pr
     /// <summary>The order results appear in: the runbook's order (is it up, connections, replication, disk, cluster, platform, app).</summary>
     private static readonly string[] Order =
     [
-        ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.Replication, ProbeNames.Disk,
+        ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.Replication, ProbeNames.Disk, ProbeNames.Wraparound,
         ProbeNames.Patroni, ProbeNames.Volume, ProbeNames.Kubernetes, ProbeNames.App,
     ];
 

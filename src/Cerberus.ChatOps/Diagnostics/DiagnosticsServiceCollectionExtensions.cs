@@ -29,6 +29,7 @@ internal static class DiagnosticsServiceCollectionExtensions
         services.AddTransient<IDiagnosticProbe, ConnectionsProbe>();
         services.AddTransient<IDiagnosticProbe, ReplicationProbe>();
         services.AddTransient<IDiagnosticProbe, DiskProbe>();
+        services.AddTransient<IDiagnosticProbe, WraparoundProbe>();
         services.AddTransient<IDiagnosticProbe, PatroniProbe>();
         services.TryAddTransient<IDiagnosticsRunner, DiagnosticsRunner>();
         return services;

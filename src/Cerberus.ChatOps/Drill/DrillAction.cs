@@ -63,6 +63,7 @@ internal sealed class DrillAction(RemediationKind kind, DrillScenario scenario) 
         RemediationKind.AuditLogCleanup => "delete audit_log rows older than 30 days in batches, then VACUUM",
         RemediationKind.DropReplicationSlot => "drop the inactive replication slot",
         RemediationKind.Checkpoint => "CHECKPOINT",
+        RemediationKind.VacuumFreeze => "VACUUM (FREEZE) of the oldest tables",
         _ => kind.ToString(),
     };
 }

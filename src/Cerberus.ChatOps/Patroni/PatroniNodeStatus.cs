@@ -13,6 +13,9 @@ internal sealed record PatroniNodeStatus
     [JsonPropertyName("cluster_unlocked")] public bool? ClusterUnlocked { get; init; }
     [JsonPropertyName("pause")] public bool? Pause { get; init; }
     [JsonPropertyName("dcs_last_seen")] public long? DcsLastSeen { get; init; }
+
+    /// <summary>3.0.2 <c>api.py</c> <c>get_postgresql_status</c>: sent (true) only while <c>ha.failsafe_is_active()</c>.</summary>
+    [JsonPropertyName("failsafe_mode_is_active")] public bool? FailsafeModeIsActive { get; init; }
     [JsonPropertyName("pending_restart")] public bool? PendingRestart { get; init; }
     [JsonPropertyName("postmaster_start_time")] public string? PostmasterStartTime { get; init; }
     [JsonPropertyName("patroni")] public Dictionary<string, string>? Patroni { get; init; }

@@ -34,10 +34,10 @@ public sealed class DiagnosticsRegistrationTests
         // assert
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
         Assert.Equal(
-            [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.Replication, ProbeNames.Disk, ProbeNames.Patroni],
+            [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.Replication, ProbeNames.Disk, ProbeNames.Wraparound, ProbeNames.Patroni],
             report.Results.Select(r => r.Probe));
-        Assert.All(report.Results.Take(4), r => Assert.Equal("not configured: set Cerberus__Postgres__ConnectionString", r.Summary));
-        Assert.Equal("not configured: set Cerberus__Patroni__Urls__0", report.Results[4].Summary);
+        Assert.All(report.Results.Take(5), r => Assert.Equal("not configured: set Cerberus__Postgres__ConnectionString", r.Summary));
+        Assert.Equal("not configured: set Cerberus__Patroni__Urls__0", report.Results[5].Summary);
         Assert.Equal(Classification.Inconclusive, report.Classification);
     }
 
@@ -56,7 +56,7 @@ public sealed class DiagnosticsRegistrationTests
     }
 
     [Fact]
-    public void AddDiagnostics_Registered_FiveProbesWithDistinctNames()
+    public void AddDiagnostics_Registered_SixProbesWithDistinctNames()
     {
         // arrange
         using var provider = Build([]);
@@ -65,7 +65,7 @@ public sealed class DiagnosticsRegistrationTests
         var probes = provider.GetServices<IDiagnosticProbe>().ToList();
 
         // assert
-        Assert.Equal(5, probes.Select(p => p.Name).Distinct().Count());
+        Assert.Equal(6, probes.Select(p => p.Name).Distinct().Count());
         Assert.All(probes, p => Assert.True(p.Timeout > TimeSpan.Zero));
     }
 }

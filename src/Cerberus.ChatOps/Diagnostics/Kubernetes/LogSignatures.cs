@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.Domain.Text;
 
 namespace Cerberus.ChatOps.Diagnostics.Kubernetes;
@@ -17,6 +18,8 @@ internal static partial class LogSignatures
         new("no_space", NoSpace(), Critical: true),
         new("write_failed", WriteFailed(), Critical: true),
         new("too_many_clients", TooManyClients(), Critical: true),
+        new(DiagnosisClassifier.XidStopSignature, XidStop(), Critical: true),
+        new(DiagnosisClassifier.XidWarnSignature, XidWarn(), Critical: true),
         new("panic", Panic(), Critical: true),
         new("oom", OutOfMemory(), Critical: true),
         new("archive_failed", ArchiveFailed(), Critical: false),
@@ -114,6 +117,14 @@ internal static partial class LogSignatures
 
     [GeneratedRegex(@"too many clients already|remaining connection slots are reserved", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TooManyClients();
+
+    /// <summary>PostgreSQL 15 varsup.c at the stop limit; 16+ words it "commands that assign new transaction IDs".</summary>
+    [GeneratedRegex(@"not accepting commands (?:that assign new transaction IDs )?to avoid wraparound data loss", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex XidStop();
+
+    /// <summary>PostgreSQL 15 varsup.c past the warn limit (40,000,000 before the wrap limit), on every XID assigned.</summary>
+    [GeneratedRegex(@"must be vacuumed within \d+ transactions", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex XidWarn();
 
     [GeneratedRegex(@"\bPANIC:", RegexOptions.CultureInvariant)]
     private static partial Regex Panic();

@@ -82,6 +82,7 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
             findings.Detail($"/cluster from {view.NameOf(answer.Member)}: {(answer.Value is { } c ? Describe(c) : Why(answer, timeout))} ({answer.Elapsed.TotalMilliseconds:0} ms)");
         }
 
+        ExamineDcsReachability(view, findings);
         var reference = view.Reference;
         if (reference is null)
         {
@@ -333,6 +334,49 @@ internal sealed class PatroniProbe(IPatroniClient client, IOptions<PatroniOption
                 findings.Problem(ProbeStatus.Warn, $"{view.NameOf(member)} last saw the DCS {Durations.Format(now - seen)} ago (loop_wait {loopWait} s)");
             }
         }
+    }
+
+    /// <summary>
+    /// Whether Patroni itself can reach its DCS, from what 3.0.2 serves without it: <c>/patroni</c> answers from the
+    /// member's own state (<c>dcs_last_seen</c> = the last successful read of the DCS, <c>failsafe_mode_is_active</c>
+    /// while the primary runs on failsafe_mode), while <c>/cluster</c> reads the DCS (<c>dcs.get_cluster(True)</c>) and
+    /// gets no answer. Every answering member stale (0 = never read since start, unknown), any member in failsafe, or no
+    /// <c>/cluster</c> at all while <c>/patroni</c> answers stale or unlocked: the DCS is unreachable.
+    /// </summary>
+    private void ExamineDcsReachability(PatroniView view, ProbeFindings findings)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var limit = (2 * view.LoopWait) + 5;
+        var answered = view.Members.Zip(view.Statuses).Where(p => p.Second.Value is not null).Select(p => (Name: view.NameOf(p.First), Status: p.Second.Value!)).ToList();
+        var known = answered.Where(a => a.Status.DcsLastSeen is > 0).ToList();
+        var stale = known.Where(a => now - a.Status.DcsLastSeen!.Value > limit).ToList();
+        var failsafe = answered.Where(a => a.Status.FailsafeModeIsActive == true).Select(a => a.Name).ToList();
+        var noCluster = view.Clusters.All(c => c.Value is null);
+        var allStale = known.Count > 0 && stale.Count == known.Count;
+        var unreachable = failsafe.Count > 0 || (allStale && known.Count == answered.Count)
+                          || (noCluster && answered.Count > 0 && (stale.Count > 0 || answered.Any(a => a.Status.ClusterUnlocked == true)));
+        findings.Fact(DcsFactKeys.Unreachable, unreachable);
+        if (!unreachable)
+        {
+            return;
+        }
+
+        var freshest = known.Count > 0 ? known.Min(a => now - a.Status.DcsLastSeen!.Value) : (long?)null;
+        if (freshest is { } age)
+        {
+            findings.Fact(DcsFactKeys.LastSeenAgeSeconds, age);
+        }
+
+        findings.Fact(DcsFactKeys.FailsafeMembers, string.Join(",", failsafe));
+        findings.Fact(DcsFactKeys.PrimaryMembers, string.Join(",", answered.Where(a => a.Status.IsPrimary).Select(a => a.Name)));
+        findings.Fact(DcsFactKeys.ClusterUnanswered, noCluster);
+        findings.Problem(ProbeStatus.Crit,
+            "Patroni cannot reach its DCS: " + string.Join(", ", new[]
+            {
+                freshest is { } f ? $"the freshest member last read it {Durations.Format(f)} ago (loop_wait {view.LoopWait} s)" : null,
+                noCluster ? "no member answers /cluster (it reads the DCS)" : null,
+                failsafe.Count > 0 ? $"failsafe mode is active on {string.Join(", ", failsafe)}" : null,
+            }.OfType<string>()));
     }
 
     private static string Describe(PatroniCluster c) =>

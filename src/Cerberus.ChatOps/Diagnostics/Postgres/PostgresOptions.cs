@@ -57,6 +57,12 @@ internal sealed class PostgresOptions
     public int ArchiveReadyWarn { get; set; } = 10;
 
     /// <summary>
+    /// age(datfrozenxid) / age(relfrozenxid) from which the wraparound probe warns and VACUUM (FREEZE) is offered;
+    /// 0 (default) = the server's autovacuum_freeze_max_age.
+    /// </summary>
+    public long WraparoundWarnAge { get; set; }
+
+    /// <summary>
     /// Resolve the primary from Patroni's <c>/cluster</c> leader and run the database probes there (with the
     /// configured credentials and database), instead of trusting the configured host to be the primary (default on).
     /// </summary>

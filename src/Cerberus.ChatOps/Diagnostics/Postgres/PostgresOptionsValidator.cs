@@ -46,6 +46,7 @@ internal sealed class PostgresOptionsValidator : OptionsValidator<PostgresOption
         ConfigurationRules.InRange(problems, $"{s}:FailoverLagBytes", options.FailoverLagBytes, 0, long.MaxValue);
         ConfigurationRules.InRange(problems, $"{s}:ReplicaLagWarnBytes", options.ReplicaLagWarnBytes, 1, long.MaxValue);
         ConfigurationRules.InRange(problems, $"{s}:ArchiveReadyWarn", options.ArchiveReadyWarn, 1, int.MaxValue);
+        ConfigurationRules.InRange(problems, $"{s}:WraparoundWarnAge", options.WraparoundWarnAge, 0, Domain.Diagnostics.XidWraparound.WarnAge);
     }
 
     private static void WholeSeconds(List<string> problems, string key, TimeSpan value)

@@ -9,6 +9,7 @@ internal static class ActionRequestParser
     public const string SlotArgument = "slot";
     public const string VacuumFullArgument = "vacuum_full";
     public const string ReplicasArgument = "replicas";
+    public const string TablesArgument = "tables";
 
     private static readonly Dictionary<string, RemediationKind> Names = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -22,6 +23,7 @@ internal static class ActionRequestParser
         ["audit-cleanup"] = RemediationKind.AuditLogCleanup,
         ["drop-slot"] = RemediationKind.DropReplicationSlot,
         ["checkpoint"] = RemediationKind.Checkpoint,
+        ["vacuum-freeze"] = RemediationKind.VacuumFreeze,
     };
 
     public static string CommandName(RemediationKind kind) => kind switch
@@ -33,6 +35,7 @@ internal static class ActionRequestParser
         RemediationKind.AuditLogCleanup => "cleanup",
         RemediationKind.DropReplicationSlot => "drop-slot",
         RemediationKind.Checkpoint => "checkpoint",
+        RemediationKind.VacuumFreeze => "vacuum-freeze",
         _ => kind.ToString(),
     };
 
@@ -45,6 +48,7 @@ internal static class ActionRequestParser
         RemediationKind.AuditLogCleanup => "Audit-log clean-up + VACUUM",
         RemediationKind.DropReplicationSlot => "Drop inactive slot",
         RemediationKind.Checkpoint => "CHECKPOINT",
+        RemediationKind.VacuumFreeze => "VACUUM (FREEZE)",
         _ => kind.ToString(),
     };
 
@@ -69,6 +73,9 @@ internal static class ActionRequestParser
                 break;
             case RemediationKind.AuditLogCleanup when rest.Any(w => w.Equals("vacuum-full", StringComparison.OrdinalIgnoreCase)):
                 arguments[VacuumFullArgument] = "true";
+                break;
+            case RemediationKind.VacuumFreeze when rest.Count > 0:
+                arguments[TablesArgument] = string.Join(",", rest.SelectMany(w => w.Split(',', StringSplitOptions.RemoveEmptyEntries)));
                 break;
             case RemediationKind.ScaleBackendUp when rest.Count > 0 && int.TryParse(rest[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n):
                 arguments[ReplicasArgument] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -51,6 +51,7 @@ internal sealed class ActionVerification(IncidentMutator mutator, IIncidentStore
             [ProbeNames.Connectivity, ProbeNames.Patroni, ProbeNames.Replication, ProbeNames.App],
         RemediationKind.ScaleBackendDown or RemediationKind.ScaleBackendUp =>
             [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.Kubernetes, ProbeNames.App],
+        RemediationKind.VacuumFreeze => [ProbeNames.Wraparound, ProbeNames.Disk, ProbeNames.Replication, ProbeNames.App],
         RemediationKind.AuditLogCleanup => [ProbeNames.Disk, ProbeNames.Volume, ProbeNames.Replication, ProbeNames.App],
         _ => [ProbeNames.Replication, ProbeNames.Disk, ProbeNames.Volume, ProbeNames.App],
     };

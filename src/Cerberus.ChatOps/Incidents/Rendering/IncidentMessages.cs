@@ -138,6 +138,8 @@ internal static class IncidentMessages
         Classification.DiskFull => "disk full",
         Classification.ConnectionExhaustion => "connection exhaustion",
         Classification.ReplicationBroken => "replication broken",
+        Classification.TransactionIdWraparound => "transaction-ID wraparound",
+        Classification.DcsUnreachable => "DCS unreachable",
         _ => "inconclusive",
     };
 

@@ -1,0 +1,8 @@
+namespace Cerberus.ChatOps.Diagnostics.Postgres;
+
+/// <summary>The server's freeze settings and the session's database, read with the wraparound figures.</summary>
+/// <param name="FreezeMaxAge">autovacuum_freeze_max_age: past it autovacuum forces anti-wraparound vacuums.</param>
+/// <param name="FailsafeAge">vacuum_failsafe_age: past it VACUUM skips index cleanup to finish sooner.</param>
+/// <param name="Database">current_database().</param>
+/// <param name="InRecovery">pg_is_in_recovery().</param>
+internal sealed record XidSettings(long FreezeMaxAge, long FailsafeAge, string Database, bool InRecovery);
