@@ -23,4 +23,13 @@ public enum RemediationKind
 
     /// <summary>CHECKPOINT so the server recycles WAL it no longer needs.</summary>
     Checkpoint,
+
+    /// <summary>pg_terminate_backend of the sessions idle in transaction too long and of the lock-tree roots (an approved set).</summary>
+    TerminateSessions,
+
+    /// <summary>Rolling restart of the backend deployment (the restartedAt annotation that kubectl rollout restart sets).</summary>
+    RestartBackend,
+
+    /// <summary>ANALYZE of the tables that matter most on a newly promoted primary.</summary>
+    Analyze,
 }

@@ -12,7 +12,7 @@ internal static class ActionsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the database remediations as <see cref="IRemediationAction"/> (the engine picks them by Kind):
-    /// switchover and failover (one class, two registrations), audit-log clean-up, slot drop and checkpoint.
+    /// switchover and failover (one class, two registrations), audit-log clean-up, slot drop, checkpoint, session termination and ANALYZE.
     /// Needs <c>AddPatroni()</c>. The clean-up measures free space with the volume probe's df (<see cref="DataVolumeMeter"/>),
     /// registered here too when <c>AddKubernetesIntegration()</c> has not (then Kubernetes is off and free space unknown). Options: <c>Cerberus:Actions</c>, <c>Cerberus:Cleanup</c>, and <c>Cerberus:DryRun</c>.
     /// </summary>
@@ -38,6 +38,8 @@ internal static class ActionsServiceCollectionExtensions
         services.AddTransient<IRemediationAction, AuditLogCleanupAction>();
         services.AddTransient<IRemediationAction, DropReplicationSlotAction>();
         services.AddTransient<IRemediationAction, CheckpointAction>();
+        services.AddTransient<IRemediationAction, TerminateSessionsAction>();
+        services.AddTransient<IRemediationAction, AnalyzeAction>();
         return services;
     }
 }

@@ -9,6 +9,7 @@ internal static class ActionRequestParser
     public const string SlotArgument = "slot";
     public const string VacuumFullArgument = "vacuum_full";
     public const string ReplicasArgument = "replicas";
+    public const string IdleMinutesArgument = "idle_minutes";
 
     private static readonly Dictionary<string, RemediationKind> Names = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -22,6 +23,9 @@ internal static class ActionRequestParser
         ["audit-cleanup"] = RemediationKind.AuditLogCleanup,
         ["drop-slot"] = RemediationKind.DropReplicationSlot,
         ["checkpoint"] = RemediationKind.Checkpoint,
+        ["terminate-sessions"] = RemediationKind.TerminateSessions,
+        ["restart-backend"] = RemediationKind.RestartBackend,
+        ["analyze"] = RemediationKind.Analyze,
     };
 
     public static string CommandName(RemediationKind kind) => kind switch
@@ -33,6 +37,9 @@ internal static class ActionRequestParser
         RemediationKind.AuditLogCleanup => "cleanup",
         RemediationKind.DropReplicationSlot => "drop-slot",
         RemediationKind.Checkpoint => "checkpoint",
+        RemediationKind.TerminateSessions => "terminate-sessions",
+        RemediationKind.RestartBackend => "restart-backend",
+        RemediationKind.Analyze => "analyze",
         _ => kind.ToString(),
     };
 
@@ -45,17 +52,20 @@ internal static class ActionRequestParser
         RemediationKind.AuditLogCleanup => "Audit-log clean-up + VACUUM",
         RemediationKind.DropReplicationSlot => "Drop inactive slot",
         RemediationKind.Checkpoint => "CHECKPOINT",
+        RemediationKind.TerminateSessions => "Terminate idle-in-transaction sessions and lock-tree roots",
+        RemediationKind.RestartBackend => "Rolling restart of the backend",
+        RemediationKind.Analyze => "ANALYZE the largest tables",
         _ => kind.ToString(),
     };
 
-    /// <summary>Parses "failover pg2", "drop-slot old_slot", "cleanup vacuum-full"; null with a reason when unknown.</summary>
+    /// <summary>Parses "failover pg2", "drop-slot old_slot", "cleanup vacuum-full", "terminate-sessions 10" (minutes); null with a reason when unknown.</summary>
     public static (RemediationKind? Kind, IReadOnlyDictionary<string, string> Arguments, string? Problem) Parse(string text)
     {
         var words = (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
         if (words.Length == 0 || !Names.TryGetValue(words[0], out var kind))
         {
-            return (null, arguments, $"Unknown action `{(words.Length == 0 ? string.Empty : words[0])}`. Actions: {string.Join(", ", Names.Keys.Where(k => k.Contains('-', StringComparison.Ordinal) || k is "failover" or "switchover" or "checkpoint" or "cleanup"))}.");
+            return (null, arguments, $"Unknown action `{(words.Length == 0 ? string.Empty : words[0])}`. Actions: {string.Join(", ", Names.Keys.Where(k => k.Contains('-', StringComparison.Ordinal) || k is "failover" or "switchover" or "checkpoint" or "cleanup" or "analyze"))}.");
         }
 
         var rest = words.Skip(1).ToList();
@@ -69,6 +79,9 @@ internal static class ActionRequestParser
                 break;
             case RemediationKind.AuditLogCleanup when rest.Any(w => w.Equals("vacuum-full", StringComparison.OrdinalIgnoreCase)):
                 arguments[VacuumFullArgument] = "true";
+                break;
+            case RemediationKind.TerminateSessions when rest.Count > 0:
+                arguments[IdleMinutesArgument] = rest[0];
                 break;
             case RemediationKind.ScaleBackendUp when rest.Count > 0 && int.TryParse(rest[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n):
                 arguments[ReplicasArgument] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
