@@ -96,7 +96,7 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
         var progress = new ListProgress();
         var leaderPostgres = lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(leader!)];
         var candidatePostgres = lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(candidate)];
-        await ExecAsync(leaderPostgres, $"DROP TABLE IF EXISTS {AnalyzedTable}; CREATE TABLE {AnalyzedTable} AS SELECT g AS id FROM generate_series(1, 20000) g; ANALYZE {AnalyzedTable}");
+        await LabSql.ExecAsync(leaderPostgres, $"DROP TABLE IF EXISTS {AnalyzedTable}; CREATE TABLE {AnalyzedTable} AS SELECT g AS id FROM generate_series(1, 20000) g; ANALYZE {AnalyzedTable}");
         try
         {
             // act
@@ -132,12 +132,12 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
 
             // and then: ANALYZE on the new primary, whose table counters start from zero (the catalog's size came over)
             harness.ActionsOptions.PostgresConnectionString = candidatePostgres;
-            var liveBefore = await ScalarAsync<long>(candidatePostgres, $"SELECT coalesce((SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = '{AnalyzedTable}'::regclass), 0)");
+            var liveBefore = await LabSql.ScalarAsync<long>(candidatePostgres, $"SELECT coalesce((SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = '{AnalyzedTable}'::regclass), 0)");
             var analyze = harness.Analyze();
             var analyzeRecord = (await analyze.ProposeAsync(ActionHarness.Request(), CancellationToken.None)).Action!;
             var analyzed = await analyze.ExecuteAsync(analyzeRecord, new ListProgress(), CancellationToken.None);
             var analyzeVerified = await analyze.VerifyAsync(analyzeRecord, CancellationToken.None);
-            var liveAfter = await ScalarAsync<long>(candidatePostgres, $"SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = '{AnalyzedTable}'::regclass");
+            var liveAfter = await LabSql.ScalarAsync<long>(candidatePostgres, $"SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = '{AnalyzedTable}'::regclass");
             output.WriteLine($"analyze: {analyzed.Summary} / {analyzeVerified.Summary}");
             Assert.Equal(0, liveBefore);
             Assert.Equal("primary=True", analyzeRecord.ObservedFingerprint);
@@ -152,29 +152,12 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
         }
         finally
         {
-            await fixture.Patroni.WaitSettledAsync(Settle);
             var (leaderNow, _) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
-            await ExecAsync(lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(leaderNow!)], $"DROP TABLE IF EXISTS {AnalyzedTable}");
+            await LabSql.ExecAsync(lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(leaderNow!)], $"DROP TABLE IF EXISTS {AnalyzedTable}");
         }
     }
 
     private const string AnalyzedTable = "public.cerberus_analyze_probe";
-
-    private static async Task ExecAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
 
     [Fact]
     public async Task Observe_LeaderChangedAfterProposal_FingerprintDiffers()

@@ -24,7 +24,7 @@ public sealed class TerminateSessionsActionTests(LabFixture fixture)
     {
         // arrange
         var admin = new NpgsqlConnectionStringBuilder(fixture.Lab.PostgresConnectionString) { Pooling = false }.ConnectionString;
-        await ExecAsync(admin, $"DROP TABLE IF EXISTS {Table}; CREATE TABLE {Table} (id int); DROP ROLE IF EXISTS {Role}; CREATE ROLE {Role} LOGIN PASSWORD '{Password}'; GRANT SELECT, UPDATE ON {Table} TO {Role}");
+        await LabSql.ExecAsync(admin, $"DROP TABLE IF EXISTS {Table}; CREATE TABLE {Table} (id int); DROP ROLE IF EXISTS {Role}; CREATE ROLE {Role} LOGIN PASSWORD '{Password}'; GRANT SELECT, UPDATE ON {Table} TO {Role}");
         var app = new NpgsqlConnectionStringBuilder(admin) { Username = Role, Password = Password };
         var opened = new List<NpgsqlConnection>();
         Task<object?>? waiting = null;
@@ -38,7 +38,7 @@ public sealed class TerminateSessionsActionTests(LabFixture fixture)
             var waiter = await OpenAsync(opened, new NpgsqlConnectionStringBuilder(admin) { ApplicationName = "conn-waiter" });
             var blocked = new NpgsqlCommand($"SELECT count(*) FROM {Table}", waiter);
             waiting = blocked.ExecuteScalarAsync();
-            await Eventually.Async(async () => Convert.ToInt32(await ScalarAsync(admin, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'conn-waiter' AND wait_event_type = 'Lock'"), CultureInfo.InvariantCulture) == 1,
+            await Eventually.Async(async () => await LabSql.ScalarAsync<int>(admin, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'conn-waiter' AND wait_event_type = 'Lock'") == 1,
                 TimeSpan.FromSeconds(10), "the waiter did not queue behind the holder", Eventually.ServerInterval);
             await Task.Delay(TimeSpan.FromSeconds(1.2));
             var action = new ActionHarness(fixture.Lab).TerminateSessions(new PostgresOptions
@@ -88,8 +88,8 @@ public sealed class TerminateSessionsActionTests(LabFixture fixture)
             Assert.Contains(progress.Lines, l => l == $"pid {idle.ProcessID} skipped: no longer idle in that transaction (now idle)");
             Assert.True(verified.Succeeded, verified.Summary);
             Assert.StartsWith("Verified: none of the 1 terminated session(s) is left; client connections ", verified.Summary, StringComparison.Ordinal);
-            Assert.Equal(0, Convert.ToInt32(await ScalarAsync(admin, $"SELECT count(*) FROM pg_stat_activity WHERE pid = {holder.ProcessID}"), CultureInfo.InvariantCulture));
-            Assert.Equal(3, Convert.ToInt32(await ScalarAsync(admin, $"SELECT count(*) FROM pg_stat_activity WHERE pid IN ({idle.ProcessID}, {patroni.ProcessID}, {dba.ProcessID})"), CultureInfo.InvariantCulture));
+            Assert.Equal(0, await LabSql.ScalarAsync<int>(admin, $"SELECT count(*) FROM pg_stat_activity WHERE pid = {holder.ProcessID}"));
+            Assert.Equal(3, await LabSql.ScalarAsync<int>(admin, $"SELECT count(*) FROM pg_stat_activity WHERE pid IN ({idle.ProcessID}, {patroni.ProcessID}, {dba.ProcessID})"));
         }
         finally
         {
@@ -103,10 +103,10 @@ public sealed class TerminateSessionsActionTests(LabFixture fixture)
                 await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(5)));
             }
 
-            await ExecAsync(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{Role}'; DROP TABLE IF EXISTS {Table}");
-            await Eventually.Async(async () => Convert.ToInt32(await ScalarAsync(admin, $"SELECT count(*) FROM pg_stat_activity WHERE usename = '{Role}'"), CultureInfo.InvariantCulture) == 0,
+            await LabSql.ExecAsync(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{Role}'; DROP TABLE IF EXISTS {Table}");
+            await Eventually.Async(async () => await LabSql.ScalarAsync<int>(admin, $"SELECT count(*) FROM pg_stat_activity WHERE usename = '{Role}'") == 0,
                 TimeSpan.FromSeconds(10), "the test role's sessions did not end", Eventually.ServerInterval);
-            await ExecAsync(admin, $"DROP OWNED BY {Role}; DROP ROLE IF EXISTS {Role}");
+            await LabSql.ExecAsync(admin, $"DROP OWNED BY {Role}; DROP ROLE IF EXISTS {Role}");
         }
     }
 
@@ -124,21 +124,5 @@ public sealed class TerminateSessionsActionTests(LabFixture fixture)
         await connection.OpenAsync();
         opened.Add(connection);
         return connection;
-    }
-
-    private static async Task ExecAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<object?> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
     }
 }

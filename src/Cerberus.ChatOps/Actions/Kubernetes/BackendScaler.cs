@@ -76,6 +76,27 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
         return new BackendState(deployment, scale.Spec?.Replicas ?? 0, hpa, note);
     }
 
+    /// <summary>
+    /// What a backend proposal starts from: the client and the deployment's state, or why there is none (Kubernetes
+    /// off, the read failed, the deployment does not exist), as a not-applicable sentence.
+    /// </summary>
+    public async Task<(IKubernetes? Client, BackendState? State, string? Problem)> ReadForProposalAsync(CancellationToken cancellationToken)
+    {
+        if (!TryGetClient(out var client, out var reason))
+        {
+            return (null, null, reason);
+        }
+
+        try
+        {
+            return await ReadAsync(client, cancellationToken) is { } state ? (client, state, null) : (client, null, $"{Target} does not exist");
+        }
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
+        {
+            return (client, null, $"Cannot read {Target}: {KubernetesErrors.Describe(ex, "deployments get, deployments/scale get")}");
+        }
+    }
+
     public async Task<string> FingerprintAsync(IKubernetes client, CancellationToken cancellationToken)
     {
         var d = await client.AppsV1.ReadNamespacedDeploymentAsync(DeploymentName, Namespace, cancellationToken: cancellationToken);

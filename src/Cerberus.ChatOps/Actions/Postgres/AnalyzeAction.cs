@@ -44,7 +44,7 @@ internal sealed partial class AnalyzeAction(
         try
         {
             await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
-            inRecovery = await InRecoveryAsync(connection, cancellationToken);
+            inRecovery = await PrimaryCheck.InRecoveryAsync(connection, cancellationToken);
             all = await AnalyzeTableReader.ReadAsync(connection, MaxTables * 3, null, cancellationToken);
         }
         catch (NpgsqlException ex)
@@ -78,7 +78,7 @@ internal sealed partial class AnalyzeAction(
             BasedOn = "The tables that matter most, largest first (pg_class.relpages: the catalog came over with the replication, while a promoted standby's "
                       + "n_live_tup and n_mod_since_analyze start from zero and cannot rank), then most scanned here: "
                       + string.Join("; ", tables.Select(t => t.Describe())) + refusedClause,
-            ObservedFingerprint = Fingerprint(inRecovery: false),
+            ObservedFingerprint = PrimaryCheck.Fingerprint(inRecovery: false),
             Parameters = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [TablesParameter] = string.Join(",", tables.Select(t => t.Stored)),
@@ -92,18 +92,7 @@ internal sealed partial class AnalyzeAction(
         return ActionProposal.Of(action);
     }
 
-    public async Task<string> ObserveAsync(ActionRecord action, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
-            return Fingerprint(await InRecoveryAsync(connection, cancellationToken));
-        }
-        catch (NpgsqlException ex)
-        {
-            return "unreadable: " + SecretRedactor.Redact(ex.Message);
-        }
-    }
+    public Task<string> ObserveAsync(ActionRecord action, CancellationToken cancellationToken) => PrimaryCheck.ObserveAsync(postgres, cancellationToken);
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken)
     {
@@ -129,7 +118,7 @@ internal sealed partial class AnalyzeAction(
             foreach (var (oid, _) in approved)
             {
                 // Just before each ANALYZE: still the primary the approval was for.
-                var observed = Fingerprint(await InRecoveryAsync(connection, cancellationToken));
+                var observed = PrimaryCheck.Fingerprint(await PrimaryCheck.InRecoveryAsync(connection, cancellationToken));
                 if (!string.Equals(observed, action.ObservedFingerprint, StringComparison.Ordinal))
                 {
                     Log.StateChanged(logger, action.ObservedFingerprint, observed);
@@ -233,14 +222,6 @@ internal sealed partial class AnalyzeAction(
             return ActionOutcome.Failure($"{prefix}: could not read pg_stat_user_tables: {SecretRedactor.Redact(ex.Message)}");
         }
     }
-
-    private static async Task<bool> InRecoveryAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static string Fingerprint(bool inRecovery) => $"primary={!inRecovery}";
 
     private static partial class Log
     {
