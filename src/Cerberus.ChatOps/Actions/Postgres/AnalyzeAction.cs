@@ -171,28 +171,20 @@ internal sealed partial class AnalyzeAction(
 
     /// <summary>analyze_count moved (and last_analyze is set) on every table of the card; the ones that did not are named.</summary>
     public Task<ActionOutcome> VerifyAsync(ActionRecord action, CancellationToken cancellationToken) =>
-        ReportAsync(action, "Verified", cancellationToken);
+        ReportAsync(action, PrimaryReport.Verified, cancellationToken);
 
     /// <summary>Never re-runs ANALYZE after a restart: reports which tables were analysed since the proposal.</summary>
     public Task<ActionOutcome> ReconcileAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken) =>
-        ReportAsync(action, "After the restart (not re-run)", cancellationToken);
+        ReportAsync(action, PrimaryReport.AfterRestart, cancellationToken);
 
-    private async Task<ActionOutcome> ReportAsync(ActionRecord action, string prefix, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        if (action.DryRun)
+    private Task<ActionOutcome> ReportAsync(ActionRecord action, string prefix, CancellationToken cancellationToken) =>
+        PrimaryReport.ReadAsync(postgres, action, prefix, "pg_stat_user_tables", async connection =>
         {
-            return ActionOutcome.Success("dry run: nothing ran, nothing to verify.");
-        }
+            if (AnalyzeTable.ParseStored(action.Parameters.GetValueOrDefault(TablesParameter)) is not { } approved)
+            {
+                return ActionOutcome.Failure($"{prefix}: the approved table list is missing from the record.");
+            }
 
-        if (AnalyzeTable.ParseStored(action.Parameters.GetValueOrDefault(TablesParameter)) is not { } approved)
-        {
-            return ActionOutcome.Failure($"{prefix}: the approved table list is missing from the record.");
-        }
-
-        try
-        {
-            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
             var now = (await AnalyzeTableReader.ReadAsync(connection, approved.Count, [.. approved.Select(a => a.Oid)], cancellationToken)).ToDictionary(t => t.Oid);
             var moved = new List<string>();
             var notMoved = new List<string>();
@@ -216,12 +208,7 @@ internal sealed partial class AnalyzeAction(
             var text = $"{prefix}: {moved.Count} of {approved.Count} table(s) analysed since the proposal: {(moved.Count == 0 ? "none" : string.Join("; ", moved))}"
                        + (notMoved.Count == 0 ? "." : $"; not analysed: {string.Join("; ", notMoved)}.");
             return notMoved.Count == 0 ? ActionOutcome.Success(text, figures) : ActionOutcome.Failure(text, figures);
-        }
-        catch (NpgsqlException ex)
-        {
-            return ActionOutcome.Failure($"{prefix}: could not read pg_stat_user_tables: {SecretRedactor.Redact(ex.Message)}");
-        }
-    }
+        }, cancellationToken);
 
     private static partial class Log
     {

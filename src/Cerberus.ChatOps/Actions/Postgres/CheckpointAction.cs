@@ -107,23 +107,15 @@ internal sealed partial class CheckpointAction(
     }
 
     public Task<ActionOutcome> VerifyAsync(ActionRecord action, CancellationToken cancellationToken) =>
-        ReportAsync(action, "Verified", cancellationToken);
+        ReportAsync(action, PrimaryReport.Verified, cancellationToken);
 
     /// <summary>A CHECKPOINT either ran or not; after a restart it reports pg_wal now and never re-runs.</summary>
     public Task<ActionOutcome> ReconcileAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken) =>
-        ReportAsync(action, "After the restart (not re-run)", cancellationToken);
+        ReportAsync(action, PrimaryReport.AfterRestart, cancellationToken);
 
-    private async Task<ActionOutcome> ReportAsync(ActionRecord action, string prefix, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        if (action.DryRun)
+    private Task<ActionOutcome> ReportAsync(ActionRecord action, string prefix, CancellationToken cancellationToken) =>
+        PrimaryReport.ReadAsync(postgres, action, prefix, "pg_wal", async connection =>
         {
-            return ActionOutcome.Success("dry run: nothing ran, nothing to verify.");
-        }
-
-        try
-        {
-            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
             var wal = await WalPressureReader.ReadAsync(connection, cancellationToken);
             var before = action.Parameters.TryGetValue(WalBeforeParameter, out var b) && long.TryParse(b, CultureInfo.InvariantCulture, out var v) ? v : wal.WalBytes;
             return ActionOutcome.Success($"{prefix}: pg_wal {ByteSize.Format(before)} (at the proposal) → {ByteSize.Format(wal.WalBytes)}. {wal.Causes()}",
@@ -131,12 +123,7 @@ internal sealed partial class CheckpointAction(
                 {
                     [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before - wal.WalBytes).ToString(CultureInfo.InvariantCulture),
                 });
-        }
-        catch (NpgsqlException ex)
-        {
-            return ActionOutcome.Failure($"{prefix}: could not read pg_wal: {SecretRedactor.Redact(ex.Message)}");
-        }
-    }
+        }, cancellationToken);
 
     private static partial class Log
     {

@@ -194,25 +194,17 @@ internal sealed partial class TerminateSessionsAction(
     }
 
     public Task<ActionOutcome> VerifyAsync(ActionRecord action, CancellationToken cancellationToken) =>
-        ReportAsync(action, "Verified", cancellationToken);
+        ReportAsync(action, PrimaryReport.Verified, cancellationToken);
 
     /// <summary>pg_terminate_backend is never sent again after a restart: it reports which approved sessions are gone.</summary>
     public Task<ActionOutcome> ReconcileAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken) =>
-        ReportAsync(action, "After the restart (not re-run)", cancellationToken);
+        ReportAsync(action, PrimaryReport.AfterRestart, cancellationToken);
 
-    private async Task<ActionOutcome> ReportAsync(ActionRecord action, string prefix, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        if (action.DryRun)
+    private Task<ActionOutcome> ReportAsync(ActionRecord action, string prefix, CancellationToken cancellationToken) =>
+        PrimaryReport.ReadAsync(postgres, action, prefix, "pg_stat_activity", async connection =>
         {
-            return ActionOutcome.Success("dry run: nothing ran, nothing to verify.");
-        }
-
-        var terminated = action.Figures.TryGetValue(TerminatedFigure, out var list) ? ApprovedSession.ParseList(list) : null;
-        var watched = terminated ?? ApprovedSession.ParseList(action.Parameters.GetValueOrDefault(SessionsParameter)) ?? [];
-        try
-        {
-            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
+            var terminated = action.Figures.TryGetValue(TerminatedFigure, out var list) ? ApprovedSession.ParseList(list) : null;
+            var watched = terminated ?? ApprovedSession.ParseList(action.Parameters.GetValueOrDefault(SessionsParameter)) ?? [];
             var rows = await SessionReader.RowsAsync(connection, [.. watched.Select(w => w.Pid)], cancellationToken);
             var server = await SessionReader.ServerAsync(connection, cancellationToken);
             var left = watched.Where(w => rows.TryGetValue(w.Pid, out var r) && r.BackendStart == w.BackendStart).ToList();
@@ -226,12 +218,7 @@ internal sealed partial class TerminateSessionsAction(
             return left.Count == 0
                 ? ActionOutcome.Success($"{prefix}: none of the {watched.Count} {what} session(s) is left; {counts}.", figures)
                 : ActionOutcome.Failure($"{prefix}: {left.Count} of the {watched.Count} {what} session(s) still there (pid {string.Join(", ", left.Select(l => l.Pid))}); {counts}.", figures);
-        }
-        catch (NpgsqlException ex)
-        {
-            return ActionOutcome.Failure($"{prefix}: could not read pg_stat_activity: {SecretRedactor.Redact(ex.Message)}");
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// On <paramref name="connection"/>: null and each approved session with why it is skipped (null = still
