@@ -477,6 +477,8 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         Assert.Contains($"verify that {newLeader} takes writes", report.Sentence, StringComparison.Ordinal);
         Assert.DoesNotContain(RemediationKind.Switchover, report.Recommended);
         Assert.DoesNotContain(RemediationKind.Failover, report.Recommended);
+        Assert.Equal([RemediationKind.Analyze], report.Recommended);
+        Assert.Contains($"then ANALYZE the largest tables on {newLeader}", report.Sentence, StringComparison.Ordinal);
     }
 
     [Fact]

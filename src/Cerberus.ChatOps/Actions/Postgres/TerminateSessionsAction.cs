@@ -30,6 +30,9 @@ internal sealed partial class TerminateSessionsAction(
     private const string ConnectionsParameter = "connections_before";
     private const string TerminatedFigure = "terminated_sessions";
 
+    /// <summary>Characters of the session list on the card: a Slack section holds 3000, the rest of the description about 400.</summary>
+    internal const int ListBudget = 2400;
+
     public RemediationKind Kind => RemediationKind.TerminateSessions;
 
     private SessionSelection Selection(TimeSpan idleAge) => new(idleAge, diagnostics.Value.LockWaitWarn, DiagnosticsUser());
@@ -84,10 +87,9 @@ internal sealed partial class TerminateSessionsAction(
             return ActionProposal.NotApplicable($"No session to terminate on {postgres.DescribePrimary()} ({server.Connections}): none is {criteria}{KeptClause(kept)}.");
         }
 
-        var chosen = offered.Take(SessionSelection.MaxPerCard).ToList();
+        var (chosen, lines) = Fit(offered, selection);
         var approved = chosen.Select(r => ApprovedSession.Of(r, selection)).ToList();
         var dryRun = request.DryRun || options.Value.DryRun;
-        var lines = string.Join("\n", chosen.Select(r => "• " + r.Describe(selection.Why(r)!)));
         var more = offered.Count > chosen.Count ? $"; {offered.Count - chosen.Count} more qualify beyond the {chosen.Count} on this card (propose again after this one)" : string.Empty;
         var action = new ActionRecord
         {
@@ -263,6 +265,32 @@ internal sealed partial class TerminateSessionsAction(
         [ActionFigureKeys.ConnectionsAfter] = after.ToString(CultureInfo.InvariantCulture),
         [TerminatedFigure] = string.Join(",", ended),
     };
+
+    /// <summary>
+    /// The sessions this card lists: at most <see cref="SessionSelection.MaxPerCard"/>, and no more than fit in one
+    /// Slack section once escaped (<see cref="ListBudget"/>), so the card always shows every session it would end.
+    /// </summary>
+    internal static (List<SessionRow> Chosen, string Lines) Fit(IReadOnlyList<SessionRow> offered, SessionSelection selection)
+    {
+        var chosen = new List<SessionRow>();
+        var lines = new List<string>();
+        var length = 0;
+        foreach (var row in offered.Take(SessionSelection.MaxPerCard))
+        {
+            var line = "• " + row.Describe(selection.Why(row)!);
+            var escaped = line.Length + (4 * line.Count(c => c is '&' or '<' or '>'));
+            if (chosen.Count > 0 && length + escaped + 1 > ListBudget)
+            {
+                break;
+            }
+
+            chosen.Add(row);
+            lines.Add(line);
+            length += escaped + 1;
+        }
+
+        return (chosen, string.Join("\n", lines));
+    }
 
     private static string Fingerprint(IEnumerable<string> identities) => "primary=True;sessions=" + string.Join(",", identities.Order(StringComparer.Ordinal));
 

@@ -136,4 +136,32 @@ public sealed class SessionSelectionTests
         Assert.Equal("`" + query[..80] + "…`", excerpt);
         Assert.DoesNotContain("secret_tail", excerpt, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Fit_LongNamesAndAmpersands_CardListsOnlyWhatFitsInOneSectionOnceEscaped()
+    {
+        // arrange
+        var rows = Enumerable.Range(1, 10).Select(i => Row(pid: i, user: new string('u', 63), application: new string('a', 63), idle: 900 + i, query: new string('&', 200))).ToList();
+
+        // act
+        var (chosen, lines) = TerminateSessionsAction.Fit(rows, Selection);
+
+        // assert
+        Assert.InRange(chosen.Count, 1, 9);
+        Assert.Equal(chosen.Count, lines.Split('\n').Length);
+        Assert.True(Cerberus.ChatOps.Slack.BlockKit.SlackText.Escape(lines).Length <= TerminateSessionsAction.ListBudget);
+    }
+
+    [Fact]
+    public void Fit_ShortRows_AtMostTenPerCard()
+    {
+        // arrange
+        var rows = Enumerable.Range(1, 14).Select(i => Row(pid: i, idle: 900 + i)).ToList();
+
+        // act
+        var (chosen, _) = TerminateSessionsAction.Fit(rows, Selection);
+
+        // assert
+        Assert.Equal(SessionSelection.MaxPerCard, chosen.Count);
+    }
 }
