@@ -110,6 +110,46 @@ public sealed class RestartBackendActionTests
         Assert.Equal("deployment cerberus/cerberus-backend is at 0 replicas: there is nothing to restart (Scale up brings it back).", none.NotApplicableReason);
     }
 
+    [Fact]
+    public async Task Reconcile_PatchAppliedBeforeTheBotRestarted_WaitsForTheRolloutWithoutPatchingAgain()
+    {
+        // arrange
+        await using var server = await BackendWith(replicas: 2);
+        server.ReplicaStep = TimeSpan.FromMilliseconds(30);
+        var action = Action(server);
+        var record = (await action.ProposeAsync(Request("r-6"), CancellationToken.None)).Action!;
+        record.StartedAt = DateTimeOffset.UtcNow;
+        var executed = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
+        var patches = server.Requests.Count(r => r.Method == "PATCH");
+
+        // act
+        var reconciled = await action.ReconcileAsync(record, new ListProgress(), CancellationToken.None);
+
+        // assert
+        Assert.True(reconciled.Succeeded, reconciled.Summary);
+        Assert.Equal(1, patches);
+        Assert.Equal(patches, server.Requests.Count(r => r.Method == "PATCH"));
+        Assert.Equal(executed.Figures[RestartBackendAction.RestartedAtFigure], reconciled.Figures[RestartBackendAction.RestartedAtFigure]);
+    }
+
+    [Fact]
+    public async Task Reconcile_PatchNeverSent_NothingChangedProposeAgain()
+    {
+        // arrange
+        await using var server = await BackendWith(replicas: 2);
+        var action = Action(server);
+        var record = (await action.ProposeAsync(Request("r-7"), CancellationToken.None)).Action!;
+        record.StartedAt = DateTimeOffset.UtcNow;
+
+        // act
+        var reconciled = await action.ReconcileAsync(record, new ListProgress(), CancellationToken.None);
+
+        // assert
+        Assert.False(reconciled.Succeeded);
+        Assert.Equal("The restart PATCH was not applied before the restart of the bot (restartedAt is absent). Nothing was changed; propose the restart again.", reconciled.Summary);
+        Assert.DoesNotContain(server.Requests, r => r.Method == "PATCH");
+    }
+
     private static RestartBackendAction Action(FakeKubernetesApiServer server) =>
         new(new BackendScaler(FakeCluster.Access(server), TimeProvider.System, NullLogger<BackendScaler>.Instance), TimeProvider.System, NullLogger<RestartBackendAction>.Instance);
 

@@ -10,7 +10,7 @@ namespace Cerberus.ChatOps.Actions.Postgres;
 /// </summary>
 internal static class SessionReader
 {
-    /// <summary>backend_start / xact_start as microseconds since the epoch: exact (extract returns numeric from PostgreSQL 14).</summary>
+    /// <summary>backend_start / xact_start as microseconds since the epoch: exact from PostgreSQL 14 (extract returns numeric; a double before).</summary>
     private const string BackendStartMicros = "floor(extract(epoch FROM s.backend_start) * 1000000)::bigint";
 
     private const string XactStartMicros = "floor(extract(epoch FROM s.xact_start) * 1000000)::bigint";
@@ -18,7 +18,7 @@ internal static class SessionReader
     private const string RowsSql =
         """
         WITH waiters AS (
-            SELECT w.pid, extract(epoch FROM now() - coalesce((SELECT min(l.waitstart) FROM pg_locks l WHERE l.pid = w.pid AND NOT l.granted), w.state_change))::float8 AS wait_s,
+            SELECT w.pid, extract(epoch FROM now() - {WAITSTART})::float8 AS wait_s,
                    pg_blocking_pids(w.pid) AS blockers
             FROM pg_stat_activity w
             WHERE w.wait_event_type = 'Lock'
@@ -56,7 +56,11 @@ internal static class SessionReader
     public static async Task<Dictionary<int, SessionRow>> RowsAsync(NpgsqlConnection connection, IReadOnlyCollection<int> pids, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = new NpgsqlCommand(Expand(RowsSql), connection);
+        // pg_locks.waitstart exists from PostgreSQL 14: the time the wait began; older servers date it by state_change.
+        var waitStart = connection.PostgreSqlVersion.Major >= 14
+            ? "coalesce((SELECT min(l.waitstart) FROM pg_locks l WHERE l.pid = w.pid AND NOT l.granted), w.state_change)"
+            : "w.state_change";
+        await using var command = new NpgsqlCommand(Expand(RowsSql).Replace("{WAITSTART}", waitStart, StringComparison.Ordinal), connection);
         command.Parameters.Add(new NpgsqlParameter("pids", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = pids.ToArray() });
         var rows = new Dictionary<int, SessionRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
