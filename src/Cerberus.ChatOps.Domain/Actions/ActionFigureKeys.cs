@@ -85,4 +85,16 @@ public static class ActionFigureKeys
 
     /// <summary>WAL bytes freed by a slot drop or a checkpoint (WAL size before − after).</summary>
     public const string WalFreedBytes = "wal_freed_bytes";
+
+    /// <summary>How many sessions pg_terminate_backend ended.</summary>
+    public const string SessionsTerminated = "sessions_terminated";
+
+    /// <summary>Client connections before the action (pg_stat_activity, client backends).</summary>
+    public const string ConnectionsBefore = "connections_before";
+
+    /// <summary>Client connections after the action.</summary>
+    public const string ConnectionsAfter = "connections_after";
+
+    /// <summary>The tables an ANALYZE action analysed (schema.table, comma-separated).</summary>
+    public const string TablesAnalyzed = "tables_analyzed";
 }

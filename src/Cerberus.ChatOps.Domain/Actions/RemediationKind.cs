@@ -26,4 +26,13 @@ public enum RemediationKind
 
     /// <summary>VACUUM (FREEZE) of the tables whose relfrozenxid is oldest, so the database's age falls back.</summary>
     VacuumFreeze,
+
+    /// <summary>pg_terminate_backend of the sessions idle in transaction too long and of the lock-tree roots (an approved set).</summary>
+    TerminateSessions,
+
+    /// <summary>Rolling restart of the backend deployment (the restartedAt annotation that kubectl rollout restart sets).</summary>
+    RestartBackend,
+
+    /// <summary>ANALYZE of the tables that matter most on a newly promoted primary.</summary>
+    Analyze,
 }

@@ -125,7 +125,8 @@ public static partial class DiagnosisClassifier
         }
 
         return new(Classification.ConnectionExhaustion,
-            "Connection exhaustion: " + string.Join(", ", evidence) + "; scaling the backend down releases its pool.",
-            [RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp]);
+            "Connection exhaustion: " + string.Join(", ", evidence) + "; first terminate the sessions idle in transaction and the lock-tree roots, then restart the backend rolling "
+            + "(each pod's pool starts empty while the others serve); scaling the backend down releases its pool too, but is an outage: the last resort.",
+            [RemediationKind.TerminateSessions, RemediationKind.RestartBackend, RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp]);
     }
 }

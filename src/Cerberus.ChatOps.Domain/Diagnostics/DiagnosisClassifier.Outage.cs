@@ -68,7 +68,7 @@ public static partial class DiagnosisClassifier
         }
 
         return new(Classification.PrimaryUnresponsive,
-            $"Primary unresponsive, and Patroni has already failed over: the configured target {configured} is now a standby and {leader} at {s.Target} leads{SwitchClause(s)}; {AftermathAdvice(s, leader)}.", []);
+            $"Primary unresponsive, and Patroni has already failed over: the configured target {configured} is now a standby and {leader} at {s.Target} leads{SwitchClause(s)}; {AftermathAdvice(s, leader)}.", [RemediationKind.Analyze]);
     }
 
     /// <summary>A recent timeline switch in /history: say so, and drop any switchover or failover (the leader already changed).</summary>
@@ -88,7 +88,8 @@ public static partial class DiagnosisClassifier
 
         var sentence = verdict.Sentence.Replace("; no runbook action is needed.", string.Empty, StringComparison.Ordinal).TrimEnd('.');
         sentence += $"; Patroni's leader changed recently{SwitchClause(s)}: {AftermathAdvice(s, leader)}.";
-        var recommended = verdict.Recommended.Where(k => k is not (RemediationKind.Switchover or RemediationKind.Failover)).ToList();
+        var recommended = verdict.Recommended.Where(k => k is not (RemediationKind.Switchover or RemediationKind.Failover or RemediationKind.Analyze)).ToList();
+        recommended.Add(RemediationKind.Analyze);
         return verdict with { Sentence = sentence, Recommended = recommended };
     }
 
@@ -116,7 +117,8 @@ public static partial class DiagnosisClassifier
     private static string AftermathAdvice(DiagnosisSignals s, string leader)
     {
         var old = s.PreviousLeader is { } p && !string.Equals(p, leader, StringComparison.Ordinal) ? p : "the old primary";
-        return $"verify that {leader} takes writes and that the app reaches it, and watch or fence {old}: a frozen Patroni 3.0.2 primary that resumes can take the lock back (no switchover: {leader} already leads)";
+        return $"verify that {leader} takes writes and that the app reaches it, and watch or fence {old}: a frozen Patroni 3.0.2 primary that resumes can take the lock back (no switchover: {leader} already leads); "
+               + $"then ANALYZE the largest tables on {leader}: a promoted standby's table counters (n_live_tup, n_dead_tup, n_mod_since_analyze) start from zero, so autovacuum and autoanalyze do not see what changed";
     }
 
     private static DiagnosisVerdict? PrimaryUnresponsive(DiagnosisSignals s)

@@ -64,6 +64,9 @@ internal sealed class DrillAction(RemediationKind kind, DrillScenario scenario) 
         RemediationKind.DropReplicationSlot => "drop the inactive replication slot",
         RemediationKind.Checkpoint => "CHECKPOINT",
         RemediationKind.VacuumFreeze => "VACUUM (FREEZE) of the oldest tables",
+        RemediationKind.TerminateSessions => "terminate 3 sessions idle in transaction for over 5 min",
+        RemediationKind.RestartBackend => "rolling restart of cerberus-backend (12 replicas)",
+        RemediationKind.Analyze => "ANALYZE the 10 largest tables on pg-1",
         _ => kind.ToString(),
     };
 }

@@ -9,7 +9,7 @@ internal static class KubernetesServiceCollectionExtensions
 {
     /// <summary>
     /// Kubernetes options and client access (built only when enabled), the Kubernetes and volume probes,
-    /// and the two scaling actions. With Kubernetes off everything is still registered and answers
+    /// the two scaling actions and the rolling restart. With Kubernetes off everything is still registered and answers
     /// UNKNOWN / not applicable with the reason.
     /// </summary>
     public static IServiceCollection AddKubernetesIntegration(this IServiceCollection services)
@@ -27,6 +27,7 @@ internal static class KubernetesServiceCollectionExtensions
 
         services.AddSingleton<IRemediationAction, ScaleBackendDownAction>();
         services.AddSingleton<IRemediationAction, ScaleBackendUpAction>();
+        services.AddSingleton<IRemediationAction, RestartBackendAction>();
         return services;
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Cerberus.ChatOps.Actions;
 using Cerberus.ChatOps.Actions.Patroni;
 using Cerberus.ChatOps.Actions.Postgres;
+using Cerberus.ChatOps.Diagnostics.Postgres;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.IntegrationTests.Support;
 using Cerberus.ChatOps.Tests.Support.Kubernetes;
@@ -58,6 +59,13 @@ internal sealed class ActionHarness(LabEnvironment lab)
 
     public CheckpointAction Checkpoint() =>
         new(Connector(), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<CheckpointAction>.Instance);
+
+    /// <summary>The session clean-up; its thresholds and the diagnostics role come from <paramref name="diagnostics"/>.</summary>
+    public TerminateSessionsAction TerminateSessions(PostgresOptions diagnostics) =>
+        new(Connector(), Options.Create(ActionsOptions), Options.Create(diagnostics), TimeProvider.System, NullLogger<TerminateSessionsAction>.Instance);
+
+    public AnalyzeAction Analyze() =>
+        new(Connector(), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<AnalyzeAction>.Instance);
 
     public static ProposalRequest Request(DateTimeOffset? now = null, bool dryRun = false, params (string Key, string Value)[] arguments) =>
         new("INC-LAB", "act-" + Guid.NewGuid().ToString("N")[..8], "U-TEST", now ?? DateTimeOffset.UtcNow, TimeSpan.FromMinutes(15), dryRun,

@@ -91,8 +91,12 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
         var lab = fixture.Lab;
         var (leader, timeline) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
         var candidate = lab.PatroniNames.Single(n => n != leader);
-        var action = new ActionHarness(lab).Failover(RemediationKind.Switchover);
+        var harness = new ActionHarness(lab);
+        var action = harness.Failover(RemediationKind.Switchover);
         var progress = new ListProgress();
+        var leaderPostgres = lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(leader!)];
+        var candidatePostgres = lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(candidate)];
+        await LabSql.ExecAsync(leaderPostgres, $"DROP TABLE IF EXISTS {AnalyzedTable}; CREATE TABLE {AnalyzedTable} AS SELECT g AS id FROM generate_series(1, 20000) g; ANALYZE {AnalyzedTable}");
         try
         {
             // act
@@ -125,12 +129,35 @@ public sealed class PatroniFailoverActionTests(LabFixture fixture, ITestOutputHe
             var (newLeader, newTimeline) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
             Assert.Equal(candidate, newLeader);
             Assert.Equal(timeline + 1, newTimeline);
+
+            // and then: ANALYZE on the new primary, whose table counters start from zero (the catalog's size came over)
+            harness.ActionsOptions.PostgresConnectionString = candidatePostgres;
+            var liveBefore = await LabSql.ScalarAsync<long>(candidatePostgres, $"SELECT coalesce((SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = '{AnalyzedTable}'::regclass), 0)");
+            var analyze = harness.Analyze();
+            var analyzeRecord = (await analyze.ProposeAsync(ActionHarness.Request(), CancellationToken.None)).Action!;
+            var analyzed = await analyze.ExecuteAsync(analyzeRecord, new ListProgress(), CancellationToken.None);
+            var analyzeVerified = await analyze.VerifyAsync(analyzeRecord, CancellationToken.None);
+            var liveAfter = await LabSql.ScalarAsync<long>(candidatePostgres, $"SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = '{AnalyzedTable}'::regclass");
+            output.WriteLine($"analyze: {analyzed.Summary} / {analyzeVerified.Summary}");
+            Assert.Equal(0, liveBefore);
+            Assert.Equal("primary=True", analyzeRecord.ObservedFingerprint);
+            Assert.Contains($"`ANALYZE (SKIP_LOCKED) {AnalyzedTable}`", analyzeRecord.Description, StringComparison.Ordinal);
+            Assert.Contains($"{AnalyzedTable} (", analyzeRecord.BasedOn, StringComparison.Ordinal);
+            Assert.Contains("≈ 20000 rows by pg_class.reltuples", analyzeRecord.BasedOn, StringComparison.Ordinal);
+            Assert.True(analyzed.Succeeded, analyzed.Summary);
+            Assert.Contains(AnalyzedTable, analyzed.Figures[ActionFigureKeys.TablesAnalyzed], StringComparison.Ordinal);
+            Assert.True(analyzeVerified.Succeeded, analyzeVerified.Summary);
+            Assert.Contains($"{AnalyzedTable} analyze_count 0 → 1, n_live_tup 20000", analyzeVerified.Summary, StringComparison.Ordinal);
+            Assert.Equal(20000, liveAfter);
         }
         finally
         {
-            await fixture.Patroni.WaitSettledAsync(Settle);
+            var (leaderNow, _) = PatroniLab.LeaderOf(await fixture.Patroni.WaitSettledAsync(Settle));
+            await LabSql.ExecAsync(lab.PatroniPostgres[lab.PatroniNames.ToList().IndexOf(leaderNow!)], $"DROP TABLE IF EXISTS {AnalyzedTable}");
         }
     }
+
+    private const string AnalyzedTable = "public.cerberus_analyze_probe";
 
     [Fact]
     public async Task Observe_LeaderChangedAfterProposal_FingerprintDiffers()

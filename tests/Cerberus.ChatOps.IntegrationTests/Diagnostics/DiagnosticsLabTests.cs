@@ -247,7 +247,7 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
             Assert.True(double.Parse(connections.Facts[FactKeys.SaturationPercent], CultureInfo.InvariantCulture) >= 95);
             Assert.Contains(role, connections.Facts[DiagnosisFactKeys.TopOffender], StringComparison.Ordinal);
             Assert.Equal(Classification.ConnectionExhaustion, saturated.Classification);
-            Assert.Equal(RemediationKind.ScaleBackendDown, saturated.Recommended[0]);
+            Assert.Equal([RemediationKind.TerminateSessions, RemediationKind.RestartBackend, RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp], saturated.Recommended);
             var connectivity = refused.Find(ProbeNames.Connectivity)!;
             Assert.Equal("too_many_clients", connectivity.Facts[FactKeys.Connectivity]);
             Assert.Equal("53300", connectivity.Facts[DiagnosisFactKeys.SqlState]);
@@ -477,6 +477,8 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
         Assert.Contains($"verify that {newLeader} takes writes", report.Sentence, StringComparison.Ordinal);
         Assert.DoesNotContain(RemediationKind.Switchover, report.Recommended);
         Assert.DoesNotContain(RemediationKind.Failover, report.Recommended);
+        Assert.Equal([RemediationKind.Analyze], report.Recommended);
+        Assert.Contains($"then ANALYZE the largest tables on {newLeader}", report.Sentence, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class ManifestTests(RenderedManifests manifests) : IClassFixture<R
         ["/persistentvolumeclaims"] = ["get", "list"],
         ["/endpoints"] = ["get"],
         ["/configmaps"] = ["get"],
-        ["apps/deployments"] = ["get", "list", "watch"],
+        ["apps/deployments"] = ["get", "list", "watch", "patch"],
         ["apps/deployments/scale"] = ["get", "patch"],
         ["autoscaling/horizontalpodautoscalers"] = ["get", "list"],
     };
@@ -166,6 +166,8 @@ public sealed class ManifestTests(RenderedManifests manifests) : IClassFixture<R
         AssertNoWildcardsNorSecrets(role);
         Assert.DoesNotContain(role.Rules, r => r.Resources.Contains("pods/exec"));
         Assert.Equal(["cerberus-backend"], role.Rules.Single(r => r.Resources.Contains("deployments/scale")).ResourceNames);
+        Assert.Equal(["cerberus-backend"], role.Rules.Single(r => r.Resources.Contains("deployments") && r.Verbs.Contains("patch")).ResourceNames);
+        Assert.Null(role.Rules.Single(r => r.Resources.Contains("deployments") && r.Verbs.Contains("get")).ResourceNames);
         Assert.DoesNotContain(Single<V1ConfigMap>(manifests.Base).Data.Keys, k => k.Contains("ExecDiskProbe", StringComparison.Ordinal));
     }
 
@@ -370,7 +372,8 @@ public sealed class ManifestTests(RenderedManifests manifests) : IClassFixture<R
 
     private static Dictionary<string, IList<string>> RuleTable(V1Role role) =>
         role.Rules.SelectMany(r => r.ApiGroups.SelectMany(g => r.Resources.Select(res => (Key: $"{g}/{res}", r.Verbs))))
-            .ToDictionary(x => x.Key, x => x.Verbs, StringComparer.Ordinal);
+            .GroupBy(x => x.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IList<string>)[.. g.SelectMany(x => x.Verbs)], StringComparer.Ordinal);
 
     private static void AssertNoWildcardsNorSecrets(V1Role role)
     {

@@ -86,6 +86,10 @@ public sealed class ApprovalPolicyTests
     [InlineData(RemediationKind.ScaleBackendDown, null, true)]
     [InlineData(RemediationKind.ScaleBackendUp, null, false)]
     [InlineData(RemediationKind.Checkpoint, null, false)]
+    [InlineData(RemediationKind.TerminateSessions, null, true)]
+    [InlineData(RemediationKind.RestartBackend, null, false)]
+    [InlineData(RemediationKind.RestartBackend, "strategy Recreate: a full outage", true)]
+    [InlineData(RemediationKind.Analyze, null, false)]
     public void NeedsSecondPerson_RiskyRule_FollowsTheRiskTier(RemediationKind kind, string? risk, bool expected)
     {
         // arrange

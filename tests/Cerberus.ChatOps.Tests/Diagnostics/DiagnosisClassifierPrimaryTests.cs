@@ -81,7 +81,8 @@ public sealed class DiagnosisClassifierPrimaryTests
 
         // assert
         Assert.Equal(Classification.PrimaryUnresponsive, verdict.Classification);
-        Assert.Empty(verdict.Recommended);
+        Assert.Equal([RemediationKind.Analyze], verdict.Recommended);
+        Assert.Contains("then ANALYZE the largest tables on pg2", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("Patroni has already failed over: the configured target postgres-primary:5432 is now a standby and pg2 at 10.0.0.2:5432 leads (timeline 2, to pg2, at 2026-12-03T10:20:00Z", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("verify that pg2 takes writes", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("watch or fence pg1", verdict.Sentence, StringComparison.Ordinal);

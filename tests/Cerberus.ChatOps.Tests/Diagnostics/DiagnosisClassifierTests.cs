@@ -276,7 +276,8 @@ public sealed class DiagnosisClassifierTests
 
         // assert
         Assert.Equal(Classification.ConnectionExhaustion, verdict.Classification);
-        Assert.Equal(RemediationKind.ScaleBackendDown, verdict.Recommended[0]);
+        Assert.Equal([RemediationKind.TerminateSessions, RemediationKind.RestartBackend, RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp], verdict.Recommended);
+        Assert.Contains("scaling the backend down releases its pool too, but is an outage: the last resort", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("(97 %)", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("12 sessions are idle in transaction, the oldest for 7 min", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("cerberus-backend as app from 10.0.0.5", verdict.Sentence, StringComparison.Ordinal);

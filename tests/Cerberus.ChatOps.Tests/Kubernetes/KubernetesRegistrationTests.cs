@@ -29,7 +29,7 @@ public sealed class KubernetesRegistrationTests
 
         // assert
         Assert.Equal([ProbeNames.Kubernetes, ProbeNames.Volume, ProbeNames.App], probes.Select(p => p.Name));
-        Assert.Equal([RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp], actions.Select(a => a.Kind));
+        Assert.Equal([RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp, RemediationKind.RestartBackend], actions.Select(a => a.Kind));
         Assert.All(results, r => Assert.Equal(ProbeStatus.Unknown, r.Status));
         Assert.Equal(KubernetesAccess.OffReason, results[0].Summary);
         Assert.Equal(KubernetesAccess.OffReason, results[1].Summary);

@@ -76,6 +76,27 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
         return new BackendState(deployment, scale.Spec?.Replicas ?? 0, hpa, note);
     }
 
+    /// <summary>
+    /// What a backend proposal starts from: the client and the deployment's state, or why there is none (Kubernetes
+    /// off, the read failed, the deployment does not exist), as a not-applicable sentence.
+    /// </summary>
+    public async Task<(IKubernetes? Client, BackendState? State, string? Problem)> ReadForProposalAsync(CancellationToken cancellationToken)
+    {
+        if (!TryGetClient(out var client, out var reason))
+        {
+            return (null, null, reason);
+        }
+
+        try
+        {
+            return await ReadAsync(client, cancellationToken) is { } state ? (client, state, null) : (client, null, $"{Target} does not exist");
+        }
+        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
+        {
+            return (client, null, $"Cannot read {Target}: {KubernetesErrors.Describe(ex, "deployments get, deployments/scale get")}");
+        }
+    }
+
     public async Task<string> FingerprintAsync(IKubernetes client, CancellationToken cancellationToken)
     {
         var d = await client.AppsV1.ReadNamespacedDeploymentAsync(DeploymentName, Namespace, cancellationToken: cancellationToken);
@@ -142,6 +163,28 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
         Log.Patching(logger, Namespace, DeploymentName, body);
         await client.AppsV1.PatchNamespacedDeploymentScaleAsync(
             new V1Patch(body, V1Patch.PatchType.MergePatch), DeploymentName, Namespace, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The pod-template annotation <c>kubectl rollout restart</c> sets; a new value makes the controller roll every pod.</summary>
+    public const string RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt";
+
+    /// <summary>The strategic merge patch <c>kubectl rollout restart</c> sends, with <paramref name="at"/> in RFC 3339 (UTC).</summary>
+    public static string RestartBody(DateTimeOffset at) =>
+        "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + RestartedAtAnnotation + "\":\"" + RestartedAt(at) + "\"}}}}}";
+
+    public static string RestartedAt(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Exactly what the rolling restart sends, as the approval card shows it.</summary>
+    public string DescribeRestart() =>
+        $"PATCH apps/v1 namespaces/{Namespace}/deployments/{DeploymentName} (strategic merge patch, as `kubectl rollout restart`) "
+        + "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + RestartedAtAnnotation + "\":\"<the time it runs, UTC>\"}}}}}";
+
+    public async Task<V1Deployment> PatchRestartAsync(IKubernetes client, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var body = RestartBody(at);
+        Log.Restarting(logger, Namespace, DeploymentName, body);
+        return await client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch(body, V1Patch.PatchType.StrategicMergePatch), DeploymentName, Namespace, cancellationToken: cancellationToken);
     }
 
     /// <summary>Waits until no pod of the deployment is left (terminating pods keep serving for their grace period).</summary>
@@ -235,5 +278,8 @@ internal sealed partial class BackendScaler(KubernetesAccess access, TimeProvide
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Scaling {Namespace}/{Deployment} not sent: the state changed since the approval: {Approved} → {Observed}")]
         public static partial void StateChanged(ILogger logger, string @namespace, string deployment, string approved, string observed);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Rolling restart: PATCH apps/v1 namespaces/{Namespace}/deployments/{Deployment} {Body}")]
+        public static partial void Restarting(ILogger logger, string @namespace, string deployment, string body);
     }
 }

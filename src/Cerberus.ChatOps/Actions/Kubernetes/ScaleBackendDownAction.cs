@@ -15,24 +15,10 @@ internal sealed partial class ScaleBackendDownAction(BackendScaler scaler, ILogg
 
     public async Task<ActionProposal> ProposeAsync(ProposalRequest request, CancellationToken cancellationToken)
     {
-        if (!scaler.TryGetClient(out var client, out var reason))
-        {
-            return ActionProposal.NotApplicable(reason);
-        }
-
-        BackendState? state;
-        try
-        {
-            state = await scaler.ReadAsync(client, cancellationToken);
-        }
-        catch (Exception ex) when (KubernetesErrors.IsFailure(ex, cancellationToken))
-        {
-            return ActionProposal.NotApplicable($"Cannot read {scaler.Target}: {KubernetesErrors.Describe(ex, "deployments get, deployments/scale get")}");
-        }
-
+        var (_, state, problem) = await scaler.ReadForProposalAsync(cancellationToken);
         if (state is null)
         {
-            return ActionProposal.NotApplicable($"{scaler.Target} does not exist");
+            return ActionProposal.NotApplicable(problem!);
         }
 
         if (state.Replicas == 0)

@@ -43,7 +43,7 @@ internal sealed partial class CheckpointAction(
                           $" on {postgres.DescribePrimary()}: `CHECKPOINT` (the server then removes or recycles the WAL segments it no longer needs).{hint} " +
                           WalPressure.ArchiveCleanupWarning,
             BasedOn = wal.Causes(),
-            ObservedFingerprint = Fingerprint(wal.InRecovery),
+            ObservedFingerprint = PrimaryCheck.Fingerprint(wal.InRecovery),
             Parameters = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [WalBeforeParameter] = wal.WalBytes.ToString(CultureInfo.InvariantCulture),
@@ -56,19 +56,7 @@ internal sealed partial class CheckpointAction(
         return ActionProposal.Of(action);
     }
 
-    public async Task<string> ObserveAsync(ActionRecord action, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
-            await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
-            return Fingerprint((bool)(await command.ExecuteScalarAsync(cancellationToken))!);
-        }
-        catch (NpgsqlException ex)
-        {
-            return "unreadable: " + SecretRedactor.Redact(ex.Message);
-        }
-    }
+    public Task<string> ObserveAsync(ActionRecord action, CancellationToken cancellationToken) => PrimaryCheck.ObserveAsync(postgres, cancellationToken);
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken)
     {
@@ -85,16 +73,13 @@ internal sealed partial class CheckpointAction(
 
             // On the session that checkpoints: still the primary the approval was for (on a standby it would only be
             // a restartpoint).
-            await using (var recovery = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection))
+            var observed = PrimaryCheck.Fingerprint(await PrimaryCheck.InRecoveryAsync(connection, cancellationToken));
+            if (!string.Equals(observed, action.ObservedFingerprint, StringComparison.Ordinal))
             {
-                var observed = Fingerprint((bool)(await recovery.ExecuteScalarAsync(cancellationToken))!);
-                if (!string.Equals(observed, action.ObservedFingerprint, StringComparison.Ordinal))
-                {
-                    Log.StateChanged(logger, action.ObservedFingerprint, observed);
-                    progress.Report($"CHECKPOINT not run: the state changed since the approval ({action.ObservedFingerprint} → {observed}).");
-                    return ActionOutcome.StateChanged(action.ObservedFingerprint, observed,
-                        new Dictionary<string, string>(StringComparer.Ordinal) { [ActionOutcome.SideEffectsDoneFigure] = "0" });
-                }
+                Log.StateChanged(logger, action.ObservedFingerprint, observed);
+                progress.Report($"CHECKPOINT not run: the state changed since the approval ({action.ObservedFingerprint} → {observed}).");
+                return ActionOutcome.StateChanged(action.ObservedFingerprint, observed,
+                    new Dictionary<string, string>(StringComparer.Ordinal) { [ActionOutcome.SideEffectsDoneFigure] = "0" });
             }
 
             var before = await WalPressureReader.WalBytesAsync(connection, cancellationToken);
@@ -122,23 +107,15 @@ internal sealed partial class CheckpointAction(
     }
 
     public Task<ActionOutcome> VerifyAsync(ActionRecord action, CancellationToken cancellationToken) =>
-        ReportAsync(action, "Verified", cancellationToken);
+        ReportAsync(action, PrimaryReport.Verified, cancellationToken);
 
     /// <summary>A CHECKPOINT either ran or not; after a restart it reports pg_wal now and never re-runs.</summary>
     public Task<ActionOutcome> ReconcileAsync(ActionRecord action, IProgress<string> progress, CancellationToken cancellationToken) =>
-        ReportAsync(action, "After the restart (not re-run)", cancellationToken);
+        ReportAsync(action, PrimaryReport.AfterRestart, cancellationToken);
 
-    private async Task<ActionOutcome> ReportAsync(ActionRecord action, string prefix, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        if (action.DryRun)
+    private Task<ActionOutcome> ReportAsync(ActionRecord action, string prefix, CancellationToken cancellationToken) =>
+        PrimaryReport.ReadAsync(postgres, action, prefix, "pg_wal", async connection =>
         {
-            return ActionOutcome.Success("dry run: nothing ran, nothing to verify.");
-        }
-
-        try
-        {
-            await using var connection = await postgres.OpenPrimaryAsync(cancellationToken);
             var wal = await WalPressureReader.ReadAsync(connection, cancellationToken);
             var before = action.Parameters.TryGetValue(WalBeforeParameter, out var b) && long.TryParse(b, CultureInfo.InvariantCulture, out var v) ? v : wal.WalBytes;
             return ActionOutcome.Success($"{prefix}: pg_wal {ByteSize.Format(before)} (at the proposal) → {ByteSize.Format(wal.WalBytes)}. {wal.Causes()}",
@@ -146,14 +123,7 @@ internal sealed partial class CheckpointAction(
                 {
                     [ActionFigureKeys.WalFreedBytes] = Math.Max(0, before - wal.WalBytes).ToString(CultureInfo.InvariantCulture),
                 });
-        }
-        catch (NpgsqlException ex)
-        {
-            return ActionOutcome.Failure($"{prefix}: could not read pg_wal: {SecretRedactor.Redact(ex.Message)}");
-        }
-    }
-
-    private static string Fingerprint(bool inRecovery) => $"primary={!inRecovery}";
+        }, cancellationToken);
 
     private static partial class Log
     {

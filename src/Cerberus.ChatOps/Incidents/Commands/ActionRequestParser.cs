@@ -10,6 +10,7 @@ internal static class ActionRequestParser
     public const string VacuumFullArgument = "vacuum_full";
     public const string ReplicasArgument = "replicas";
     public const string TablesArgument = "tables";
+    public const string IdleMinutesArgument = "idle_minutes";
 
     private static readonly Dictionary<string, RemediationKind> Names = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -24,6 +25,9 @@ internal static class ActionRequestParser
         ["drop-slot"] = RemediationKind.DropReplicationSlot,
         ["checkpoint"] = RemediationKind.Checkpoint,
         ["vacuum-freeze"] = RemediationKind.VacuumFreeze,
+        ["terminate-sessions"] = RemediationKind.TerminateSessions,
+        ["restart-backend"] = RemediationKind.RestartBackend,
+        ["analyze"] = RemediationKind.Analyze,
     };
 
     public static string CommandName(RemediationKind kind) => kind switch
@@ -36,6 +40,9 @@ internal static class ActionRequestParser
         RemediationKind.DropReplicationSlot => "drop-slot",
         RemediationKind.Checkpoint => "checkpoint",
         RemediationKind.VacuumFreeze => "vacuum-freeze",
+        RemediationKind.TerminateSessions => "terminate-sessions",
+        RemediationKind.RestartBackend => "restart-backend",
+        RemediationKind.Analyze => "analyze",
         _ => kind.ToString(),
     };
 
@@ -49,17 +56,20 @@ internal static class ActionRequestParser
         RemediationKind.DropReplicationSlot => "Drop inactive slot",
         RemediationKind.Checkpoint => "CHECKPOINT",
         RemediationKind.VacuumFreeze => "VACUUM (FREEZE)",
+        RemediationKind.TerminateSessions => "Terminate idle-in-transaction sessions and lock-tree roots",
+        RemediationKind.RestartBackend => "Rolling restart of the backend",
+        RemediationKind.Analyze => "ANALYZE the largest tables",
         _ => kind.ToString(),
     };
 
-    /// <summary>Parses "failover pg2", "drop-slot old_slot", "cleanup vacuum-full"; null with a reason when unknown.</summary>
+    /// <summary>Parses "failover pg2", "drop-slot old_slot", "cleanup vacuum-full", "terminate-sessions 10" (minutes); null with a reason when unknown.</summary>
     public static (RemediationKind? Kind, IReadOnlyDictionary<string, string> Arguments, string? Problem) Parse(string text)
     {
         var words = (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
         if (words.Length == 0 || !Names.TryGetValue(words[0], out var kind))
         {
-            return (null, arguments, $"Unknown action `{(words.Length == 0 ? string.Empty : words[0])}`. Actions: {string.Join(", ", Names.Keys.Where(k => k.Contains('-', StringComparison.Ordinal) || k is "failover" or "switchover" or "checkpoint" or "cleanup"))}.");
+            return (null, arguments, $"Unknown action `{(words.Length == 0 ? string.Empty : words[0])}`. Actions: {string.Join(", ", Names.Keys.Where(k => k.Contains('-', StringComparison.Ordinal) || k is "failover" or "switchover" or "checkpoint" or "cleanup" or "analyze"))}.");
         }
 
         var rest = words.Skip(1).ToList();
@@ -76,6 +86,9 @@ internal static class ActionRequestParser
                 break;
             case RemediationKind.VacuumFreeze when rest.Count > 0:
                 arguments[TablesArgument] = string.Join(",", rest.SelectMany(w => w.Split(',', StringSplitOptions.RemoveEmptyEntries)));
+                break;
+            case RemediationKind.TerminateSessions when rest.Count > 0:
+                arguments[IdleMinutesArgument] = rest[0];
                 break;
             case RemediationKind.ScaleBackendUp when rest.Count > 0 && int.TryParse(rest[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n):
                 arguments[ReplicasArgument] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -49,7 +49,8 @@ internal sealed class ActionVerification(IncidentMutator mutator, IIncidentStore
     {
         RemediationKind.Failover or RemediationKind.Switchover =>
             [ProbeNames.Connectivity, ProbeNames.Patroni, ProbeNames.Replication, ProbeNames.App],
-        RemediationKind.ScaleBackendDown or RemediationKind.ScaleBackendUp =>
+        RemediationKind.TerminateSessions => [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.App],
+        RemediationKind.ScaleBackendDown or RemediationKind.ScaleBackendUp or RemediationKind.RestartBackend =>
             [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.Kubernetes, ProbeNames.App],
         RemediationKind.VacuumFreeze => [ProbeNames.Wraparound, ProbeNames.Disk, ProbeNames.Replication, ProbeNames.App],
         RemediationKind.AuditLogCleanup => [ProbeNames.Disk, ProbeNames.Volume, ProbeNames.Replication, ProbeNames.App],

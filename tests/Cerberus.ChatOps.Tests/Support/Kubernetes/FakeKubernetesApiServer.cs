@@ -21,6 +21,8 @@ namespace Cerberus.ChatOps.Tests.Support.Kubernetes;
 /// 127.0.0.1, port 0, with a route table (verb + path → status + body) that records every request with its body.
 /// Built-in routes serve pods (label selectors), pod logs (tailLines, previous, limitBytes), events, deployments,
 /// deployments/scale GET and merge PATCH (the rollout then becomes available one replica per <see cref="ReplicaStep"/>),
+/// a deployment PATCH of its pod-template annotations (a rolling restart: the controller observes the new generation
+/// after one step, then replaces one pod per step with one surge pod, all replicas staying available),
 /// autoscaling/v2 HPAs, PVCs, and pods/exec over a WebSocket with the v4.channel.k8s.io subprotocol.
 /// Routes added with <see cref="Map"/> take precedence over the built-in ones.
 /// </summary>
@@ -40,6 +42,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     private readonly List<Corev1Event> _events = [];
     private readonly Dictionary<string, V1Deployment> _deployments = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (DateTimeOffset At, int From, int Target)> _rollouts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset At, int Replicas)> _restarts = new(StringComparer.Ordinal);
     private readonly List<V2HorizontalPodAutoscaler> _hpas = [];
     private readonly Dictionary<string, V1PersistentVolumeClaim> _pvcs = new(StringComparer.Ordinal);
 
@@ -52,6 +55,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         Builtin("GET", $"/api/v1/namespaces/{ns}/pods/{name}/log", ReadLog);
         Builtin("GET", $"/api/v1/namespaces/{ns}/events", ListEvents);
         Builtin("GET", $"/apis/apps/v1/namespaces/{ns}/deployments/{name}", ReadDeployment);
+        Builtin("PATCH", $"/apis/apps/v1/namespaces/{ns}/deployments/{name}", PatchDeployment);
         Builtin("GET", $"/apis/apps/v1/namespaces/{ns}/deployments/{name}/scale", ReadScale);
         Builtin("PATCH", $"/apis/apps/v1/namespaces/{ns}/deployments/{name}/scale", PatchScale);
         Builtin("GET", $"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers", ListHpas);
@@ -347,6 +351,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         d.Spec.Replicas = replicas;
         d.Metadata.Generation = (d.Metadata.Generation ?? 1) + 1;
         var now = DateTimeOffset.UtcNow;
+        _restarts.Remove(name);
         _rollouts[name] = (now, from, replicas.Value);
         var selector = d.Spec.Selector.MatchLabels;
         var pods = _pods.Where(p => Matches(p.Metadata.Labels, selector)).ToList();
@@ -369,6 +374,38 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         return ReadScale(request, m);
     }
 
+    /// <summary>
+    /// A strategic merge / merge PATCH of spec.template.metadata.annotations (what <c>kubectl rollout restart</c>
+    /// sends): merges them, bumps generation, starts a rolling replacement. Any other field is refused (422).
+    /// </summary>
+    private FakeResponse PatchDeployment(RecordedRequest request, Match m)
+    {
+        var name = m.Groups["name"].Value;
+        if (!_deployments.TryGetValue(name, out var d))
+        {
+            return FakeResponse.Failure(404, "NotFound", $"deployments.apps \"{name}\" not found");
+        }
+
+        var body = JsonNode.Parse(request.Body)?.AsObject();
+        var annotations = body?["spec"]?["template"]?["metadata"]?["annotations"]?.AsObject();
+        if (annotations is null || body!.Count != 1 || body["spec"]!.AsObject().Count != 1)
+        {
+            return FakeResponse.Failure(422, "Invalid", "the fake accepts only spec.template.metadata.annotations");
+        }
+
+        d.Spec.Template.Metadata ??= new V1ObjectMeta();
+        d.Spec.Template.Metadata.Annotations ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in annotations)
+        {
+            d.Spec.Template.Metadata.Annotations[key] = value!.GetValue<string>();
+        }
+
+        d.Metadata.Generation = (d.Metadata.Generation ?? 1) + 1;
+        _restarts[name] = (DateTimeOffset.UtcNow, d.Spec.Replicas ?? 1);
+        _rollouts.Remove(name);
+        return FakeResponse.Json(WithStatus(d));
+    }
+
     private FakeResponse ListHpas(RecordedRequest request, Match m) =>
         FakeResponse.Json(new V2HorizontalPodAutoscalerList { ApiVersion = "autoscaling/v2", Kind = "HorizontalPodAutoscalerList", Metadata = new V1ListMeta(), Items = _hpas.ToList() });
 
@@ -380,6 +417,11 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     /// <summary>The deployment with the status a controller would report by now.</summary>
     private V1Deployment WithStatus(V1Deployment d)
     {
+        if (_restarts.TryGetValue(d.Metadata.Name, out var restart))
+        {
+            return WithRestartStatus(d, restart.At, restart.Replicas);
+        }
+
         if (!_rollouts.TryGetValue(d.Metadata.Name, out var rollout))
         {
             return d;
@@ -419,6 +461,26 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             ReadyReplicas = available,
             AvailableReplicas = available,
             Conditions = conditions,
+        };
+        return d;
+    }
+
+    /// <summary>A rolling restart as the controller reports it: observed after one step, then one pod replaced per step (one surge pod).</summary>
+    private V1Deployment WithRestartStatus(V1Deployment d, DateTimeOffset at, int replicas)
+    {
+        var steps = (int)((DateTimeOffset.UtcNow - at) / ReplicaStep);
+        var generation = d.Metadata.Generation ?? 1;
+        var updated = FailRollouts ? 0 : Math.Min(replicas, Math.Max(0, steps - 1));
+        d.Status = new V1DeploymentStatus
+        {
+            ObservedGeneration = steps == 0 ? generation - 1 : generation,
+            Replicas = updated < replicas ? replicas + 1 : replicas,
+            UpdatedReplicas = updated,
+            ReadyReplicas = replicas,
+            AvailableReplicas = replicas,
+            Conditions = FailRollouts && steps > 1
+                ? [new V1DeploymentCondition { Type = "Progressing", Status = "False", Reason = "ProgressDeadlineExceeded", Message = $"ReplicaSet \"{d.Metadata.Name}-def\" has timed out progressing." }]
+                : [],
         };
         return d;
     }

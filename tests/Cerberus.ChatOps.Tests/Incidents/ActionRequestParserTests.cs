@@ -1,0 +1,36 @@
+using Cerberus.ChatOps.Domain.Actions;
+using Cerberus.ChatOps.Incidents.Commands;
+
+namespace Cerberus.ChatOps.Tests.Incidents;
+
+public sealed class ActionRequestParserTests
+{
+    [Theory]
+    [InlineData("terminate-sessions", RemediationKind.TerminateSessions, null)]
+    [InlineData("terminate-sessions 10", RemediationKind.TerminateSessions, "10")]
+    [InlineData("restart-backend", RemediationKind.RestartBackend, null)]
+    [InlineData("analyze", RemediationKind.Analyze, null)]
+    public void Parse_NewConnectionAndPromotionActions_KindAndMinutes(string text, RemediationKind kind, string? minutes)
+    {
+        // act
+        var (parsed, arguments, problem) = ActionRequestParser.Parse(text);
+
+        // assert
+        Assert.Null(problem);
+        Assert.Equal(kind, parsed);
+        Assert.Equal(minutes, arguments.GetValueOrDefault(ActionRequestParser.IdleMinutesArgument));
+        Assert.Equal(text.Split(' ')[0], ActionRequestParser.CommandName(kind));
+    }
+
+    [Fact]
+    public void Parse_Unknown_ListsTheNewActions()
+    {
+        // act
+        var (_, _, problem) = ActionRequestParser.Parse("kill-everything");
+
+        // assert
+        Assert.Contains("terminate-sessions", problem, StringComparison.Ordinal);
+        Assert.Contains("restart-backend", problem, StringComparison.Ordinal);
+        Assert.Contains("analyze", problem, StringComparison.Ordinal);
+    }
+}
