@@ -33,6 +33,10 @@ Dictionary<string, string> Env(string store, Dictionary<string, string> backends
         ["Cerberus__Approvers__0"] = Approver,
         ["Cerberus__TimerInterval"] = "00:00:01",
         ["Serilog__MinimumLevel__Default"] = "Warning",
+
+        // One benchmark user declares 106 incidents and asks for thousands of diagnoses: past the per-user limits.
+        ["Cerberus__RateLimit__StartsPerUser"] = "1000",
+        ["Cerberus__RateLimit__DiagnosesPerUser"] = "1000",
     };
     if (postgresStore is not null)
     {
