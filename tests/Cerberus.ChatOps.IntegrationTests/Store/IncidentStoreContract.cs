@@ -680,7 +680,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         using var start = new Barrier(10);
 
         // act
-        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(async () =>
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => OnOwnThread(async () =>
         {
             start.SignalAndWait(Ct);
             return await (i % 2 == 0 ? replicaA : replicaB).TryClaimAsync("o1", $"owner-{i}", T0, ClaimTimeout, Ct);
@@ -801,7 +801,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         using var start = new Barrier(10);
 
         // act
-        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(async () =>
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => OnOwnThread(async () =>
         {
             start.SignalAndWait(Ct);
             return await (i % 2 == 0 ? replicaA : replicaB).TryClaimAsync("k1", $"owner-{i}", ClaimTimeout, Ct);
@@ -1043,7 +1043,7 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         using var start = new Barrier(stores.Count);
 
         // act
-        var error = await Record.ExceptionAsync(() => Task.WhenAll(stores.Select(s => Task.Run(async () =>
+        var error = await Record.ExceptionAsync(() => Task.WhenAll(stores.Select(s => OnOwnThread(async () =>
         {
             start.SignalAndWait(Ct);
             await s.InitializeAsync(Ct);
@@ -1106,6 +1106,16 @@ public abstract class IncidentStoreContract : IAsyncLifetime
         Assert.NotNull(await store.TryClaimAsync(key, "owner-done", ClaimTimeout, Ct));
         Assert.True(await store.MarkDoneAsync(key, "owner-done", Ct));
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a thread of its own up to its first await: the callers meet at a blocking
+    /// barrier, and ten of them on the thread pool would wait for it to grow (seconds) before the race even starts.
+    /// </summary>
+    private static Task<T> OnOwnThread<T>(Func<Task<T>> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private static Task OnOwnThread(Func<Task> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     private async Task<bool> SaveCountingAsync(ICerberusStore store, Incident incident, string outboxId, Barrier start)
     {

@@ -22,7 +22,7 @@ public sealed class MonitoringRulesTests : IDisposable
 
         // assert
         Assert.True(exitCode == 0, "promtool check rules:\n" + stdout + stderr);
-        Assert.Contains("SUCCESS: 7 rules found", stdout, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 8 rules found", stdout, StringComparison.Ordinal);
     }
 
     [Fact]

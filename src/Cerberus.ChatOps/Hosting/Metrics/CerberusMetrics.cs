@@ -64,7 +64,7 @@ internal static class CerberusMetrics
         new HistogramConfiguration
         {
             LabelNames = ["route"],
-            Buckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
+            Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
         });
 
     private static readonly Counter AccessRefusals = Prometheus.Metrics.CreateCounter(
