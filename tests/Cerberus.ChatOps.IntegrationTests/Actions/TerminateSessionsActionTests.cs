@@ -110,6 +110,36 @@ public sealed class TerminateSessionsActionTests(LabFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Propose_OperatorRoleWithoutReadAllStats_RefusesBecauseOtherRolesSessionsCannotBeJudged()
+    {
+        // arrange: an operator role that may signal but, without pg_read_all_stats, sees other roles' sessions blank
+        const string operatorRole = "cerberus_conn_signal_only";
+        var admin = new NpgsqlConnectionStringBuilder(fixture.Lab.PostgresConnectionString) { Pooling = false }.ConnectionString;
+        await LabSql.ExecAsync(admin, $"DROP ROLE IF EXISTS {operatorRole}; CREATE ROLE {operatorRole} LOGIN PASSWORD '{Password}'; GRANT pg_signal_backend TO {operatorRole}");
+        try
+        {
+            var harness = new ActionHarness(fixture.Lab);
+            harness.ActionsOptions.PostgresConnectionString = new NpgsqlConnectionStringBuilder(admin) { Username = operatorRole, Password = Password }.ConnectionString;
+            var action = harness.TerminateSessions(new PostgresOptions { ConnectionString = fixture.Lab.MonitorConnectionString });
+
+            // act
+            var proposal = await action.ProposeAsync(ActionHarness.Request(), CancellationToken.None);
+
+            // assert
+            Assert.Null(proposal.Action);
+            Assert.StartsWith("The operator role cannot see other roles' sessions", proposal.NotApplicableReason, StringComparison.Ordinal);
+            Assert.Contains("GRANT pg_monitor (or pg_read_all_stats) TO it", proposal.NotApplicableReason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await LabSql.ExecAsync(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{operatorRole}'");
+            await Eventually.Async(async () => await LabSql.ScalarAsync<int>(admin, $"SELECT count(*) FROM pg_stat_activity WHERE usename = '{operatorRole}'") == 0,
+                TimeSpan.FromSeconds(10), "the operator role's sessions did not end", Eventually.ServerInterval);
+            await LabSql.ExecAsync(admin, $"DROP ROLE IF EXISTS {operatorRole}");
+        }
+    }
+
     private static async Task<NpgsqlConnection> OpenIdleInTransactionAsync(List<NpgsqlConnection> opened, NpgsqlConnectionStringBuilder builder, string application, string sql)
     {
         var connection = await OpenAsync(opened, new NpgsqlConnectionStringBuilder(builder.ConnectionString) { ApplicationName = application });

@@ -239,6 +239,12 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
             held.Add(await OpenAsync(saturating));
             var refused = await provider.Runner().RunAsync([ProbeNames.Connectivity], CancellationToken.None);
 
+            // the first remedy offered, with a non-superuser operator role: no slot left for it either
+            var harness = new Actions.ActionHarness(fixture.Lab);
+            harness.ActionsOptions.PostgresConnectionString = saturating;
+            var terminate = await harness.TerminateSessions(new Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions { ConnectionString = fixture.Lab.MonitorConnectionString })
+                .ProposeAsync(Actions.ActionHarness.Request(), CancellationToken.None);
+
             // assert
             Dump(saturated);
             Dump(refused);
@@ -253,6 +259,12 @@ public sealed class DiagnosticsLabTests(LabFixture fixture, ITestOutputHelper ou
             Assert.Equal("53300", connectivity.Facts[DiagnosisFactKeys.SqlState]);
             Assert.Equal(ProbeStatus.Crit, connectivity.Status);
             Assert.Equal(Classification.ConnectionExhaustion, refused.Classification);
+            Assert.Null(terminate.Action);
+            Assert.Contains("The operator role got no connection on", terminate.NotApplicableReason, StringComparison.Ordinal);
+            Assert.Contains("(53300: ", terminate.NotApplicableReason, StringComparison.Ordinal);
+            Assert.Contains("only a superuser may take the last superuser_reserved_connections slots", terminate.NotApplicableReason, StringComparison.Ordinal);
+            Assert.Contains("pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' AND state LIKE 'idle in transaction%'", terminate.NotApplicableReason, StringComparison.Ordinal);
+            Assert.DoesNotContain(password, terminate.NotApplicableReason, StringComparison.Ordinal);
         }
         finally
         {

@@ -46,7 +46,9 @@ internal static class SessionReader
         SELECT a.pid, pg_terminate_backend(a.pid)
         FROM unnest(@pids, @starts, @xacts, @idle, @root) AS a(pid, bs, xs, idle, root)
         JOIN pg_stat_activity s ON s.pid = a.pid
+        LEFT JOIN pg_roles r ON r.oid = s.usesysid
         WHERE s.pid <> pg_backend_pid()
+          AND NOT coalesce(r.rolsuper, false)
           AND {BS} = a.bs
           AND ((a.idle AND s.state LIKE 'idle in transaction%' AND {XS} IS NOT DISTINCT FROM a.xs)
                OR (a.root AND EXISTS (SELECT 1 FROM pg_stat_activity w WHERE w.wait_event_type = 'Lock' AND s.pid = ANY (pg_blocking_pids(w.pid)))))
@@ -66,6 +68,12 @@ internal static class SessionReader
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            // No backend_start (another role's session seen without pg_read_all_stats): it cannot be bound, so it is never offered.
+            if (reader.IsDBNull(1))
+            {
+                continue;
+            }
+
             var row = new SessionRow(
                 reader.GetInt32(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2),
                 reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7),
@@ -87,12 +95,13 @@ internal static class SessionReader
             SELECT pg_is_in_recovery(),
                    (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend'),
                    current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int,
-                   coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) OR pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')
+                   coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) OR pg_has_role(current_user, 'pg_signal_backend', 'USAGE'),
+                   coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
             """;
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new ServerSessions(reader.GetBoolean(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetBoolean(3));
+        return new ServerSessions(reader.GetBoolean(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetBoolean(3), reader.GetBoolean(4));
     }
 
     /// <summary>

@@ -65,6 +65,10 @@ internal sealed partial class TerminateSessionsAction(
             server = await SessionReader.ServerAsync(connection, cancellationToken);
             rows = await SessionReader.RowsAsync(connection, [], cancellationToken);
         }
+        catch (PostgresException ex) when (IsOutOfSlots(ex))
+        {
+            return ActionProposal.NotApplicable(OutOfSlots(ex, idleAge));
+        }
         catch (NpgsqlException ex)
         {
             return ActionProposal.NotApplicable($"Could not read pg_stat_activity on {postgres.DescribePrimary()}: {SecretRedactor.Redact(ex.Message)}");
@@ -73,6 +77,11 @@ internal sealed partial class TerminateSessionsAction(
         if (server.InRecovery)
         {
             return ActionProposal.NotApplicable($"{postgres.DescribePrimary()} is a standby: its sessions are not the primary's; point Cerberus:Actions:PostgresConnectionString at the primary.");
+        }
+
+        if (!server.MaySeeAll)
+        {
+            return ActionProposal.NotApplicable("The operator role cannot see other roles' sessions: PostgreSQL shows them without state, transaction or start time unless the role has pg_read_all_stats, so none could be judged. GRANT pg_monitor (or pg_read_all_stats) TO it.");
         }
 
         if (!server.MaySignal)
@@ -189,11 +198,33 @@ internal sealed partial class TerminateSessionsAction(
                           + $"; client connections {before.Clients} → {after.Clients} of {after.Usable} usable.";
             return new ActionOutcome(gone, gone ? summary : "Not all ended: " + summary, Figures(ended, before.Clients, after.Clients));
         }
+        catch (PostgresException ex) when (IsOutOfSlots(ex))
+        {
+            return ActionOutcome.Failure("Nothing terminated. " + OutOfSlots(ex, IdleAge(action)));
+        }
         catch (NpgsqlException ex)
         {
             return ActionOutcome.Failure($"Terminating sessions failed: {SecretRedactor.Redact(ex.Message)}");
         }
     }
+
+    /// <summary>53300 (too many connections, or only reserved slots left) and 53400 (a connection limit): no slot for this role.</summary>
+    private static bool IsOutOfSlots(PostgresException exception) => exception.SqlState is PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.ConfigurationLimitExceeded;
+
+    /// <summary>
+    /// The server gave the operator role no connection: in PostgreSQL 15 the last superuser_reserved_connections
+    /// slots admit superusers only, so the remedy for connection exhaustion has to be run by a DBA as a superuser.
+    /// </summary>
+    private string OutOfSlots(PostgresException exception, TimeSpan idleAge) =>
+        $"The operator role got no connection on {postgres.DescribePrimary()} ({exception.SqlState}: {SecretRedactor.Redact(exception.MessageText)}). "
+        + "In PostgreSQL 15 only a superuser may take the last superuser_reserved_connections slots. A DBA connected as a superuser can end the same sessions by hand: "
+        + $"`SELECT pid, usename, application_name, pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' AND state LIKE 'idle in transaction%' AND state_change < now() - interval '{(int)idleAge.TotalMinutes} minutes' AND pid <> pg_backend_pid();` "
+        + "So that the bot keeps a slot next time: give the operator role superuser, or cap the application roles (`ALTER ROLE … CONNECTION LIMIT n`).";
+
+    private TimeSpan IdleAge(ActionRecord action) =>
+        int.TryParse(action.Parameters.GetValueOrDefault(IdleMinutesArgument), NumberStyles.None, CultureInfo.InvariantCulture, out var minutes)
+            ? TimeSpan.FromMinutes(minutes)
+            : diagnostics.Value.IdleInTransactionWarn;
 
     public Task<ActionOutcome> VerifyAsync(ActionRecord action, CancellationToken cancellationToken) =>
         ReportAsync(action, PrimaryReport.Verified, cancellationToken);
