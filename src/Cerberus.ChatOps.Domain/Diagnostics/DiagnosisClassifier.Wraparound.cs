@@ -11,6 +11,12 @@ public static partial class DiagnosisClassifier
     /// <summary>Log signature: "database ... must be vacuumed within N transactions" (the warn limit).</summary>
     public const string XidWarnSignature = "xid_wraparound_warning";
 
+    /// <summary>Log signature: PostgreSQL refuses commands that generate new MultiXactIds (their stop limit).</summary>
+    public const string MultixactStopSignature = "mxid_wraparound_stop";
+
+    /// <summary>Log signature: "database ... must be vacuumed before N more MultiXactIds are used" (their warn limit).</summary>
+    public const string MultixactWarnSignature = "mxid_wraparound_warning";
+
     /// <summary>
     /// Transaction-ID wraparound. <paramref name="urgent"/> selects the stage: the server warns or refuses XIDs (or
     /// VACUUM's failsafe age is reached) ranks right after an unresponsive primary; a database merely older than
@@ -23,6 +29,10 @@ public static partial class DiagnosisClassifier
         var stage = DiagnosisSignals.Text(probe, Stage) ?? "ok";
         var stopLogged = s.Signatures.Contains(XidStopSignature);
         var warnLogged = s.Signatures.Contains(XidWarnSignature);
+        var mxStopLogged = s.Signatures.Contains(MultixactStopSignature);
+        var mxWarnLogged = s.Signatures.Contains(MultixactWarnSignature);
+        stopLogged |= mxStopLogged;
+        warnLogged |= mxWarnLogged;
         var stopped = stage == "stop_limit" || stopLogged;
         var imminent = stopped || warnLogged || stage is "warn_limit" or "failsafe";
         if ((!imminent && stage != "over_threshold") || imminent != urgent)
@@ -42,13 +52,28 @@ public static partial class DiagnosisClassifier
                              : $"past PostgreSQL 15's stop limit {XidWraparound.Count(XidWraparound.StopAge)}: every command that needs a transaction ID fails (reads still work)"));
         }
 
+        if (DiagnosisSignals.Text(probe, MultixactStage) is { } mxStage && mxStage != "ok" && DiagnosisSignals.Number(probe, MultixactMaxAge) is { } mxAge)
+        {
+            var mxOldest = DiagnosisSignals.Text(probe, MultixactOldestDatabase) ?? "(unknown)";
+            var mxThreshold = DiagnosisSignals.Number(probe, MultixactThreshold) is { } mt ? XidWraparound.Count((long)mt) : "unknown";
+            var mxLeft = XidWraparound.LeftBeforeStop((long)mxAge);
+            evidence.Add($"database {mxOldest} is {XidWraparound.Count((long)mxAge)} MultiXactIds old (mxid_age(datminmxid), threshold {mxThreshold}), and " +
+                         (mxLeft > 0
+                             ? $"PostgreSQL stops assigning MultiXactIds {XidWraparound.Count(mxLeft)} from now"
+                             : "past the MultiXactId stop limit: every command that needs a new MultiXactId (shared row locks, foreign-key checks) fails"));
+        }
+
         if (stopLogged)
         {
-            evidence.Add("the PostgreSQL log shows \"database is not accepting commands to avoid wraparound data loss\"");
+            evidence.Add(mxStopLogged
+                ? "the PostgreSQL log shows \"database is not accepting commands that generate new MultiXactIds to avoid wraparound data loss\""
+                : "the PostgreSQL log shows \"database is not accepting commands to avoid wraparound data loss\"");
         }
         else if (warnLogged)
         {
-            evidence.Add("the PostgreSQL log shows \"must be vacuumed within N transactions\"");
+            evidence.Add(mxWarnLogged
+                ? "the PostgreSQL log shows \"must be vacuumed before N more MultiXactIds are used\""
+                : "the PostgreSQL log shows \"must be vacuumed within N transactions\"");
         }
 
         var steps = new List<string>();
@@ -101,12 +126,21 @@ public static partial class DiagnosisClassifier
         return new(Classification.TransactionIdWraparound, sentence, recommended);
     }
 
-    /// <summary>"public.t:3012" as "public.t (age 3,012)".</summary>
+    /// <summary>"public.t:3012:40" as "public.t (age 3,012, MultiXactId age 40)"; the older "public.t:3012" as "public.t (age 3,012)".</summary>
     private static string TableAge(string entry)
     {
         var colon = entry.LastIndexOf(':');
-        return colon > 0 && long.TryParse(entry[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var age)
-            ? $"{entry[..colon]} (age {XidWraparound.Count(age)})"
-            : entry;
+        if (colon <= 0 || !Number(entry[(colon + 1)..], out var last))
+        {
+            return entry;
+        }
+
+        var before = entry.LastIndexOf(':', colon - 1);
+        return before > 0 && Number(entry[(before + 1)..colon], out var xid)
+            ? $"{entry[..before]} (age {XidWraparound.Count(xid)}, MultiXactId age {XidWraparound.Count(last)})"
+            : $"{entry[..colon]} (age {XidWraparound.Count(last)})";
+
+        static bool Number(string text, out long value) =>
+            long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
     }
 }

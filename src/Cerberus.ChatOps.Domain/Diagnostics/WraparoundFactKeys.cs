@@ -15,10 +15,25 @@ public static class WraparoundFactKeys
     /// <summary>The age above which the probe and the classifier act (autovacuum_freeze_max_age, or the configured one).</summary>
     public const string Threshold = "xid_threshold";
 
-    /// <summary><see cref="XidWraparound.Stage"/> of <see cref="MaxAge"/>.</summary>
+    /// <summary>The worse of <see cref="XidWraparound.Stage"/> of <see cref="MaxAge"/> and of <see cref="MultixactMaxAge"/>.</summary>
     public const string Stage = "xid_stage";
 
-    /// <summary>The oldest tables of <see cref="Database"/> over the threshold, "schema.table:age" each (FactList).</summary>
+    /// <summary>The largest mxid_age(datminmxid) of the cluster's databases.</summary>
+    public const string MultixactMaxAge = "mxid_max_age";
+
+    /// <summary>The database with that MultiXactId age.</summary>
+    public const string MultixactOldestDatabase = "mxid_oldest_database";
+
+    /// <summary>autovacuum_multixact_freeze_max_age.</summary>
+    public const string MultixactThreshold = "mxid_threshold";
+
+    /// <summary><see cref="XidWraparound.Stage"/> of <see cref="MultixactMaxAge"/> alone.</summary>
+    public const string MultixactStage = "mxid_stage";
+
+    /// <summary>
+    /// The oldest tables of <see cref="Database"/> over either threshold, "schema.table:xid_age:mxid_age" each
+    /// (FactList).
+    /// </summary>
     public const string OldTables = "xid_old_tables";
 
     /// <summary>How many sessions, prepared transactions and slots hold the xmin horizon at least as old as the threshold.</summary>

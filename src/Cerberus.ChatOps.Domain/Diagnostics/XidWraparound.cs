@@ -7,7 +7,10 @@ namespace Cerberus.ChatOps.Domain.Diagnostics;
 /// <c>SetTransactionIdLimit</c> computes them from the oldest datfrozenxid: the wrap limit is
 /// <c>oldest + (MaxTransactionId &gt;&gt; 1)</c>, the stop limit 3,000,000 before it (no more XIDs outside
 /// single-user mode: "database is not accepting commands to avoid wraparound data loss"), the warn limit
-/// 40,000,000 before it ("must be vacuumed within N transactions" on every XID assignment).
+/// 40,000,000 before it ("must be vacuumed within N transactions" on every XID assignment). MultiXactIds have the
+/// same limits as ages of <c>mxid_age(datminmxid)</c> (<c>multixact.c</c> <c>SetMultiXactIdLimit</c>, PostgreSQL 14+):
+/// at the stop limit "not accepting commands that generate new MultiXactIds", from the warn limit "must be vacuumed
+/// before N more MultiXactIds are used".
 /// </summary>
 public static class XidWraparound
 {
@@ -30,8 +33,20 @@ public static class XidWraparound
         _ => "ok",
     };
 
+    /// <summary>The worse of two stages (XID and MultiXactId).</summary>
+    public static string Worse(string a, string b) => Rank(a) >= Rank(b) ? a : b;
+
     /// <summary>Transactions left before the stop limit (negative once past it).</summary>
     public static long LeftBeforeStop(long age) => StopAge - age;
+
+    private static int Rank(string stage) => stage switch
+    {
+        "stop_limit" => 4,
+        "warn_limit" => 3,
+        "failsafe" => 2,
+        "over_threshold" => 1,
+        _ => 0,
+    };
 
     /// <summary>An XID count with thousands separators: 2,144,483,647.</summary>
     public static string Count(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);

@@ -64,6 +64,11 @@ internal sealed class ActionHarness(LabEnvironment lab)
     public TerminateSessionsAction TerminateSessions(PostgresOptions diagnostics) =>
         new(Connector(), Options.Create(ActionsOptions), Options.Create(diagnostics), TimeProvider.System, NullLogger<TerminateSessionsAction>.Instance);
 
+    /// <summary>VACUUM (FREEZE) with the clean-up's disk rules; free space is unknown (Kubernetes off) unless <paramref name="kubernetes"/> measures it.</summary>
+    public VacuumFreezeAction VacuumFreeze(PostgresOptions diagnostics, KubernetesAccess? kubernetes = null) =>
+        new(Connector(), new DataVolumeMeter(kubernetes ?? FakeCluster.Off(), TimeProvider.System, NullLogger<DataVolumeMeter>.Instance),
+            Options.Create(CleanupOptions), Options.Create(ActionsOptions), Options.Create(diagnostics), TimeProvider.System, NullLogger<VacuumFreezeAction>.Instance);
+
     public AnalyzeAction Analyze() =>
         new(Connector(), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<AnalyzeAction>.Instance);
 

@@ -5,8 +5,6 @@ using Cerberus.ChatOps.Domain.Diagnostics;
 using Cerberus.ChatOps.IntegrationTests.Actions;
 using Cerberus.ChatOps.IntegrationTests.Support;
 using Cerberus.ChatOps.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -112,23 +110,27 @@ public sealed class WraparoundLabTests(LabFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task VacuumFreeze_RoleDoesNotOwnTheTable_SkipWarningShownAndVerificationFails()
+    public async Task VacuumFreeze_RoleDoesNotOwnTheTable_NotOfferedAndAnOwnershipLostAfterTheApprovalIsReported()
     {
-        // arrange: the action runs as the pg_monitor role, which owns nothing (PostgreSQL skips with a WARNING)
+        // arrange: the pg_monitor role owns nothing; an approval given to the owner, then run as a role that is not
         await ResetAsync();
         await ExecAsync($"CREATE TABLE public.{Table} (id int)");
         await ExecAsync("SELECT pg_current_xact_id()");
-        var action = Action(1, fixture.Lab.MonitorConnectionString);
+        var monitor = Action(1, fixture.Lab.MonitorConnectionString);
         try
         {
             // act
-            var record = (await action.ProposeAsync(ActionHarness.Request(arguments: (VacuumFreezeAction.TablesArgument, $"public.{Table}")), CancellationToken.None)).Action!;
-            var executed = await action.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
-            var verified = await action.VerifyAsync(record, CancellationToken.None);
+            var refused = await monitor.ProposeAsync(ActionHarness.Request(arguments: (VacuumFreezeAction.TablesArgument, $"public.{Table}")), CancellationToken.None);
+            var record = (await Action(1).ProposeAsync(ActionHarness.Request(arguments: (VacuumFreezeAction.TablesArgument, $"public.{Table}")), CancellationToken.None)).Action!;
+            var executed = await monitor.ExecuteAsync(record, new ListProgress(), CancellationToken.None);
+            var verified = await monitor.VerifyAsync(record, CancellationToken.None);
 
             // assert
+            output.WriteLine(refused.NotApplicableReason);
             output.WriteLine(executed.Summary);
             output.WriteLine(verified.Summary);
+            Assert.Null(refused.Action);
+            Assert.Contains($"the operator role does not own public.{Table}", refused.NotApplicableReason, StringComparison.Ordinal);
             Assert.False(executed.Succeeded, executed.Summary);
             Assert.Contains($"Failed public.{Table}: skipping \"{Table}\" --- only table or database owner can vacuum it", executed.Summary, StringComparison.Ordinal);
             Assert.Equal("0", executed.Figures[VacuumFreezeAction.TablesVacuumedFigure]);
@@ -139,6 +141,86 @@ public sealed class WraparoundLabTests(LabFixture fixture, ITestOutputHelper out
         {
             await ResetAsync();
         }
+    }
+
+    [Fact]
+    public async Task VacuumFreeze_HorizonHeldFurtherBackThanTheTable_NotOfferedAndTheHolderNamed()
+    {
+        // arrange: the prepared transaction's XID is older than the table's relfrozenxid, so no VACUUM can gain anything
+        await ResetAsync();
+        await using (var prepared = await OpenAsync())
+        {
+            await ExecAsync(prepared, $"BEGIN; SELECT pg_current_xact_id(); PREPARE TRANSACTION '{Gid}'");
+        }
+
+        try
+        {
+            await ExecAsync($"CREATE TABLE public.{Table} (id int)");
+            await ExecAsync("DO $$ BEGIN FOR i IN 1..50 LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP; END $$");
+
+            // act
+            var proposal = await Action(10).ProposeAsync(ActionHarness.Request(arguments: (VacuumFreezeAction.TablesArgument, $"public.{Table}")), CancellationToken.None);
+
+            // assert
+            Assert.Null(proposal.Action);
+            Assert.Contains($"the xmin horizon is held by prepared transaction '{Gid}'", proposal.NotApplicableReason, StringComparison.Ordinal);
+            Assert.Contains("it would gain nothing", proposal.NotApplicableReason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ResetAsync();
+        }
+    }
+
+    [Fact]
+    public async Task VacuumFreeze_FreeSpaceUnknownAndPgWalOverTheCeiling_RefusedBeforeItWritesWal()
+    {
+        // arrange: free space is unknown here (Kubernetes off), so the fixed pg_wal ceiling bounds the run; 1 byte is exceeded
+        await ResetAsync();
+        await ExecAsync($"CREATE TABLE public.{Table} (id int)");
+        await ExecAsync("SELECT pg_current_xact_id()");
+        try
+        {
+            // act
+            var refused = await Action(1, maxWalBytes: 1).ProposeAsync(ActionHarness.Request(arguments: (VacuumFreezeAction.TablesArgument, $"public.{Table}")), CancellationToken.None);
+            var offered = (await Action(1).ProposeAsync(ActionHarness.Request(arguments: (VacuumFreezeAction.TablesArgument, $"public.{Table}")), CancellationToken.None)).Action!;
+            var stopped = await Action(1, maxWalBytes: 1).ExecuteAsync(offered, new ListProgress(), CancellationToken.None);
+
+            // assert
+            Assert.Null(refused.Action);
+            Assert.Contains("it must not fill the disk: free space unknown (", refused.NotApplicableReason, StringComparison.Ordinal);
+            Assert.Contains("(> 1 B, the fallback bound)", refused.NotApplicableReason, StringComparison.Ordinal);
+            Assert.StartsWith("Free space on the data volume is unknown (", offered.RiskWarning, StringComparison.Ordinal);
+            Assert.Contains("Free space unknown (", offered.Description, StringComparison.Ordinal);
+            Assert.False(stopped.Succeeded, stopped.Summary);
+            Assert.Contains($"Failed public.{Table} not run, and the run stopped: free space unknown (", stopped.Summary, StringComparison.Ordinal);
+            Assert.Equal("0", stopped.Figures[VacuumFreezeAction.TablesVacuumedFigure]);
+        }
+        finally
+        {
+            await ResetAsync();
+        }
+    }
+
+    [Fact]
+    public async Task VacuumFreeze_ApprovalWithAnUnreadableTableList_FailsAndRunsNothing()
+    {
+        // arrange
+        var offered = new ActionRecord
+        {
+            Id = "A-1", Kind = RemediationKind.VacuumFreeze, Target = "t", Description = "d", BasedOn = "b", ObservedFingerprint = "f",
+            Parameters = new Dictionary<string, string>(StringComparer.Ordinal) { ["tables"] = "garbage;also:bad", ["threshold"] = "1" },
+            ProposedBy = "U1", ProposedAt = DateTimeOffset.UnixEpoch, ExpiresAt = DateTimeOffset.UnixEpoch,
+        };
+
+        // act
+        var executed = await Action(1).ExecuteAsync(offered, new ListProgress(), CancellationToken.None);
+        var verified = await Action(1).VerifyAsync(offered, CancellationToken.None);
+
+        // assert
+        Assert.False(executed.Succeeded, executed.Summary);
+        Assert.StartsWith("Nothing ran: the approval's table list or thresholds cannot be read (garbage;also:bad)", executed.Summary, StringComparison.Ordinal);
+        Assert.False(verified.Succeeded, verified.Summary);
     }
 
     [Fact]
@@ -157,12 +239,16 @@ public sealed class WraparoundLabTests(LabFixture fixture, ITestOutputHelper out
         Assert.Contains("is a standby: VACUUM freezes nothing there", proposal.NotApplicableReason, StringComparison.Ordinal);
     }
 
-    private VacuumFreezeAction Action(long warnAge, string? connectionString = null)
+    private VacuumFreezeAction Action(long warnAge, string? connectionString = null, long? maxWalBytes = null)
     {
         var harness = new ActionHarness(fixture.Lab);
         harness.ActionsOptions.PostgresConnectionString = connectionString ?? fixture.Lab.PostgresConnectionString;
-        return new VacuumFreezeAction(harness.Connector(), Options.Create(harness.ActionsOptions),
-            Options.Create(new PostgresOptions { WraparoundWarnAge = warnAge }), TimeProvider.System, NullLogger<VacuumFreezeAction>.Instance);
+        if (maxWalBytes is { } ceiling)
+        {
+            harness.CleanupOptions.MaxWalBytes = ceiling;
+        }
+
+        return harness.VacuumFreeze(new PostgresOptions { WraparoundWarnAge = warnAge });
     }
 
     private async Task ResetAsync()

@@ -39,6 +39,39 @@ public sealed class DiagnosisClassifierWraparoundTests
     }
 
     [Fact]
+    public void Classify_MultixactsPastTheWarnLimitWhileXidsAreYoung_UrgentWraparoundWithTheMultixactEvidence()
+    {
+        // arrange: XIDs fine, MultiXactIds 2.11 billion old (the probe's Stage fact is the worse of the two)
+        var results = Some.HealthyWith(Wraparound(5_000_000, "warn_limit",
+            (MultixactMaxAge, "2110000000"), (MultixactOldestDatabase, "cerberus"), (MultixactThreshold, "400000000"), (MultixactStage, "warn_limit"),
+            (OldTables, "public.orders:5000000:2110000000")));
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.TransactionIdWraparound, verdict.Classification);
+        Assert.Equal([RemediationKind.VacuumFreeze], verdict.Recommended);
+        Assert.Contains("database cerberus is 2,110,000,000 MultiXactIds old (mxid_age(datminmxid), threshold 400,000,000), and PostgreSQL stops assigning MultiXactIds 34,483,647 from now", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Contains("VACUUM (FREEZE) the oldest tables of cerberus: public.orders (age 5,000,000, MultiXactId age 2,110,000,000)", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Contains("the bot never uses single-user mode", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classify_MultixactStopLogged_NamesTheMultixactMessage()
+    {
+        // arrange
+        var results = Some.HealthyWith(Some.KubernetesLog(DiagnosisClassifier.MultixactStopSignature), Wraparound(5_000_000, "ok"));
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.TransactionIdWraparound, verdict.Classification);
+        Assert.Contains("\"database is not accepting commands that generate new MultiXactIds to avoid wraparound data loss\"", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Classify_PastTheStopLimitWithAFullDisk_WraparoundRanksFirstAndNeverSingleUserFromTheBot()
     {
         // arrange

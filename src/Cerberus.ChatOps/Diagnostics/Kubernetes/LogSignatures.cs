@@ -20,6 +20,8 @@ internal static partial class LogSignatures
         new("too_many_clients", TooManyClients(), Critical: true),
         new(DiagnosisClassifier.XidStopSignature, XidStop(), Critical: true),
         new(DiagnosisClassifier.XidWarnSignature, XidWarn(), Critical: true),
+        new(DiagnosisClassifier.MultixactStopSignature, MultixactStop(), Critical: true),
+        new(DiagnosisClassifier.MultixactWarnSignature, MultixactWarn(), Critical: true),
         new("panic", Panic(), Critical: true),
         new("oom", OutOfMemory(), Critical: true),
         new("archive_failed", ArchiveFailed(), Critical: false),
@@ -125,6 +127,14 @@ internal static partial class LogSignatures
     /// <summary>PostgreSQL 15 varsup.c past the warn limit (40,000,000 before the wrap limit), on every XID assigned.</summary>
     [GeneratedRegex(@"must be vacuumed within \d+ transactions", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex XidWarn();
+
+    /// <summary>PostgreSQL 15 multixact.c at the MultiXactId stop limit.</summary>
+    [GeneratedRegex(@"not accepting commands that generate new MultiXactIds to avoid wraparound data loss", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MultixactStop();
+
+    /// <summary>PostgreSQL 15 multixact.c past the MultiXactId warn limit (singular and plural forms).</summary>
+    [GeneratedRegex(@"must be vacuumed before \d+ more MultiXactIds? (?:is|are) used", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MultixactWarn();
 
     [GeneratedRegex(@"\bPANIC:", RegexOptions.CultureInvariant)]
     private static partial Regex Panic();

@@ -5,4 +5,6 @@ namespace Cerberus.ChatOps.Diagnostics.Postgres;
 /// <param name="FailsafeAge">vacuum_failsafe_age: past it VACUUM skips index cleanup to finish sooner.</param>
 /// <param name="Database">current_database().</param>
 /// <param name="InRecovery">pg_is_in_recovery().</param>
-internal sealed record XidSettings(long FreezeMaxAge, long FailsafeAge, string Database, bool InRecovery);
+/// <param name="MultixactFreezeMaxAge">autovacuum_multixact_freeze_max_age: the same, for MultiXactIds (mxid_age(datminmxid)).</param>
+/// <param name="MultixactFailsafeAge">vacuum_multixact_failsafe_age.</param>
+internal sealed record XidSettings(long FreezeMaxAge, long FailsafeAge, string Database, bool InRecovery, long MultixactFreezeMaxAge, long MultixactFailsafeAge);
