@@ -214,7 +214,7 @@ internal sealed partial class VacuumFreezeAction(
                     continue;
                 }
 
-                if (now.MultixactAge < mxThreshold && (await XidHorizonReader.HoldersAsync(connection, now.Age, cancellationToken)).FirstOrDefault() is { } holder)
+                if (now.MultixactAge < mxThreshold && (await XidHorizonReader.HoldersAsync(connection, now.Age, cancellationToken)).FirstOrDefault(h => h.AgeFor(now) >= now.Age) is { } holder)
                 {
                     skipped.Add($"{table.Text} (the xmin horizon is held by {holder.Text}, {XidWraparound.Count(holder.Age)} transactions back, older than the table's age {XidWraparound.Count(now.Age)}: freezing gains nothing until it is removed)");
                     continue;
@@ -399,10 +399,12 @@ internal sealed partial class VacuumFreezeAction(
         NpgsqlConnection connection, IReadOnlyDictionary<string, string> arguments, long threshold, long multixactThreshold,
         List<XidHolder> holders, CancellationToken cancellationToken)
     {
-        var oldestHolder = holders.Count > 0 ? holders[0] : null;
-        bool Gains(XidTable t) => t.MultixactAge >= multixactThreshold || oldestHolder is null || oldestHolder.Age < t.Age;
-        string HeldBack() =>
-            $"the xmin horizon is held by {oldestHolder!.Text}, {XidWraparound.Count(oldestHolder.Age)} transactions back, at least as old as the tables' ages: VACUUM cannot freeze past it, so it would gain nothing. Remove that first (the wraparound diagnosis says how), then propose again.";
+        // A logical slot's catalog_xmin holds back only pg_catalog: user tables can still be frozen past it.
+        XidHolder? Blocking(XidTable t) => holders.FirstOrDefault(h => h.AgeFor(t) >= t.Age);
+        bool Gains(XidTable t) => t.MultixactAge >= multixactThreshold || Blocking(t) is null;
+        string HeldBack(XidTable t) => Blocking(t) is { } h
+            ? $"the xmin horizon is held by {h.Text}, {XidWraparound.Count(h.Age)} transactions back, at least as old as the tables' ages: VACUUM cannot freeze past it, so it would gain nothing. Remove that first (the wraparound diagnosis says how), then propose again."
+            : "VACUUM would gain nothing.";
         if (arguments.TryGetValue(TablesArgument, out var list) && !string.IsNullOrWhiteSpace(list))
         {
             var oids = new List<long>();
@@ -434,7 +436,7 @@ internal sealed partial class VacuumFreezeAction(
                 return (null, $"the operator role does not own {string.Join(", ", foreign.Select(t => t.Text))} (nor the database, nor is it a superuser), so PostgreSQL would skip it: its owner or a superuser must VACUUM (FREEZE) it.");
             }
 
-            return named.All(t => !Gains(t)) ? (null, HeldBack()) : (named, null);
+            return named.All(t => !Gains(t)) ? (null, HeldBack(named[0])) : (named, null);
         }
 
         // Only plain names are offered by themselves (the record keeps them as text); others are named for the operator.
@@ -451,7 +453,7 @@ internal sealed partial class VacuumFreezeAction(
 
         if (offered.Count > 0)
         {
-            return (null, HeldBack());
+            return (null, HeldBack(offered[0]));
         }
 
         if (foreignOld.Count > 0)

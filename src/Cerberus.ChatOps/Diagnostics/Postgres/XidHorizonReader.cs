@@ -46,7 +46,7 @@ internal static class XidHorizonReader
                  format('session %s (%s, %s@%s, application %s, %s, transaction open since %s)', pid, backend_type,
                         coalesce(usename, '?'), coalesce(datname, '?'), coalesce(nullif(application_name, ''), '?'),
                         coalesce(state, '?'), coalesce(to_char(xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'unknown')) AS text,
-                 true AS active
+                 true AS active, greatest(age(backend_xid), age(backend_xmin))::int8 AS user_age
           FROM pg_stat_activity
           WHERE (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL) AND pid <> pg_backend_pid()
             AND application_name IS DISTINCT FROM 'cerberus-chatops'
@@ -54,13 +54,13 @@ internal static class XidHorizonReader
           SELECT 'prepared', gid, age(transaction)::int8,
                  format('prepared transaction ''%s'' (database %s, owner %s, prepared at %s)', gid, database, owner,
                         to_char(prepared AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
-                 false
+                 false, age(transaction)::int8
           FROM pg_prepared_xacts
           UNION ALL
           SELECT 'slot', slot_name::text, greatest(age(xmin), age(catalog_xmin))::int8,
                  format('%s slot %s (%s%s)', slot_type, slot_name, CASE WHEN active THEN 'active' ELSE 'inactive' END,
                         CASE WHEN catalog_xmin IS NOT NULL THEN ', catalog_xmin' ELSE ', xmin' END),
-                 active
+                 active, coalesce(age(xmin), 0)::int8
           FROM pg_replication_slots
           WHERE xmin IS NOT NULL OR catalog_xmin IS NOT NULL) h
         WHERE age >= @min_age
@@ -100,7 +100,7 @@ internal static class XidHorizonReader
     /// <summary>Everything that holds the horizon at least <paramref name="minAge"/> transactions back, oldest first.</summary>
     public static Task<List<XidHolder>> HoldersAsync(NpgsqlConnection connection, long minAge, CancellationToken cancellationToken) =>
         ReadAsync(connection, HoldersSql, [new NpgsqlParameter("min_age", minAge)],
-            r => new XidHolder(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetBoolean(4)), cancellationToken);
+            r => new XidHolder(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetBoolean(4), r.GetInt64(5)), cancellationToken);
 
     /// <summary>
     /// pg_table_size (heap, TOAST, maps) for a card's cost estimate: it opens the table, so it waits at most the
