@@ -31,6 +31,8 @@ public sealed partial class Incident
 
     private readonly List<int> _remindersSent;
 
+    private readonly List<IncidentAlert> _alerts;
+
     private IncidentState _state;
 
     private string _transitionActor = BotActor;
@@ -61,6 +63,7 @@ public sealed partial class Incident
         _actions = [.. s.Actions];
         _diagnoses = [.. s.Diagnoses];
         _remindersSent = [.. s.RemindersSent];
+        _alerts = [.. s.Alerts];
         _machine = IncidentStateMachine.Create(() => _state, st => _state = st);
         _machine.OnTransitioned(t =>
         {
@@ -182,6 +185,7 @@ public sealed partial class Incident
         Actions = [.. _actions],
         Diagnoses = [.. _diagnoses],
         RemindersSent = [.. _remindersSent],
+        Alerts = [.. _alerts],
         ReportMarkdown = ReportMarkdown,
         ChannelPending = ChannelPending,
     };

@@ -29,6 +29,7 @@ public sealed record IncidentSnapshot
     public List<ActionRecord> Actions { get; init; } = [];
     public List<DiagnosisReport> Diagnoses { get; init; } = [];
     public List<int> RemindersSent { get; init; } = [];
+    public List<IncidentAlert> Alerts { get; init; } = [];
     public string? ReportMarkdown { get; init; }
     public bool ChannelPending { get; init; }
 }

@@ -22,4 +22,5 @@ public enum TimelineKind
     Cancellation,
     Closure,
     Error,
+    Alert,
 }

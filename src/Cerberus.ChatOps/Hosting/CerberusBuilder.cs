@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Actions;
+using Cerberus.ChatOps.Alerts;
 using Cerberus.ChatOps.Api;
 using Cerberus.ChatOps.ConsoleMode;
 using Cerberus.ChatOps.Diagnostics;
@@ -39,6 +40,7 @@ internal static class CerberusBuilder
         services.AddDiagnostics();
         services.AddRemediationActions();
         services.AddCerberusReports();
+        services.AddAlerts();
         services.AddIncidents();
         return services;
     }
@@ -52,6 +54,7 @@ internal static class CerberusBuilder
         app.MapCerberusMetrics();
         app.MapSlack();
         app.MapIncidentsApi();
+        app.MapAlertmanager();
         return app;
     }
 }

@@ -42,6 +42,7 @@ internal static class IncidentsServiceCollectionExtensions
         services.AddSingleton<ActionApprovals>();
         services.AddSingleton<IncidentResumption>();
         services.AddSingleton<IncidentEngine>();
+        services.AddSingleton<AlertIntake>();
         services.AddSingleton<InboundDispatcher>();
         services.AddHostedService<IncidentWorker>();
         services.AddHostedService<IncidentTimers>();

@@ -170,6 +170,9 @@ internal sealed class EngineHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>The channel incidents from Alertmanager are declared in.</summary>
+    public const string AlertsChannel = "CALERTS";
+
     private (IncidentEngine, BackgroundWork, InboundDispatcher) Build()
     {
         var lifetime = new TestLifetime();
@@ -200,7 +203,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         UserRateLimiter limiter,
         ExecutionLease execution,
         BackgroundWork work,
-        TimeProvider time)
+        TimeProvider time,
+        string alertsChannel = AlertsChannel)
     {
         var signal = new OutboxSignal();
         var mutator = new IncidentMutator(store, outbox, signal, monitor, time, NullLogger<IncidentMutator>.Instance);
@@ -216,6 +220,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         var approvals = new ActionApprovals(mutator, roster, executor, NullLogger<ActionApprovals>.Instance);
         var resumption = new IncidentResumption(mutator, store, monitor, diagnostics, executor, work, time, NullLogger<IncidentResumption>.Instance);
         var engine = new IncidentEngine(commands, diagnostics, reports, proposer, approvals, executor, resumption);
-        return (engine, mutator, new InboundDispatcher(commands, diagnostics, reports, proposer, approvals, NullLogger<InboundDispatcher>.Instance), channels);
+        var alerts = new AlertIntake(commands, mutator, store, new StaticOptionsMonitor<Cerberus.ChatOps.Alerts.AlertsOptions>(new() { Channel = alertsChannel }), NullLogger<AlertIntake>.Instance);
+        return (engine, mutator, new InboundDispatcher(commands, diagnostics, reports, proposer, approvals, alerts, NullLogger<InboundDispatcher>.Instance), channels);
     }
 }

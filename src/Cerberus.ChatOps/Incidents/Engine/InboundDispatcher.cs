@@ -12,6 +12,7 @@ internal sealed partial class InboundDispatcher(
     ReportWriter reports,
     ActionProposer proposer,
     ActionApprovals approvals,
+    AlertIntake alerts,
     ILogger<InboundDispatcher> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -26,6 +27,9 @@ internal sealed partial class InboundDispatcher(
                 break;
             case InboundKinds.Interaction when JsonSerializer.Deserialize<InteractionPayload>(item.Payload, Json) is { } interaction:
                 await OnInteractionAsync(interaction, cancellationToken);
+                break;
+            case InboundKinds.Alert when JsonSerializer.Deserialize<Alerts.AlertBatch>(item.Payload, Alerts.AlertIntakeJson.Options) is { } batch:
+                await alerts.HandleAsync(batch, cancellationToken);
                 break;
             default:
                 Log.Ignored(logger, item.Kind, item.Key);

@@ -29,7 +29,13 @@ internal sealed partial class IncidentCommands(
 {
     private IncidentOptions Options => options.CurrentValue;
 
-    public async Task<string?> StartAsync(string channel, string actor, string summary, bool drill, ReplyTarget reply, CancellationToken cancellationToken)
+    /// <summary>
+    /// Declares an incident in <paramref name="channel"/> unless one is open there (then its id). <paramref name="prepare"/>
+    /// runs on the new incident before it is saved (the alerts that declared it, and their thread message);
+    /// <paramref name="commandText"/> replaces the "/dbincident start …" the timeline records.
+    /// </summary>
+    public async Task<string?> StartAsync(string channel, string actor, string summary, bool drill, ReplyTarget reply, CancellationToken cancellationToken,
+        Action<Incident, OutboxBatch, DateTimeOffset>? prepare = null, string? commandText = null)
     {
         if (!rateLimiter.TryAcquire(RateLimitedOperation.Start, actor))
         {
@@ -53,7 +59,7 @@ internal sealed partial class IncidentCommands(
             var now = time.GetUtcNow();
             var id = await store.AllocateIncidentIdAsync(now, cancellationToken);
             var incident = Incident.Declare(id, channel, summary, actor, now, drill);
-            incident.RecordCommand(actor, drill ? $"/dbincident drill {summary}" : $"/dbincident start {summary}", now);
+            incident.RecordCommand(actor, commandText ?? (drill ? $"/dbincident drill {summary}" : $"/dbincident start {summary}"), now);
             incident.BeginDiagnosis(Incident.BotActor, now);
             var batch = new OutboxBatch(incident, now);
             var header = IncidentMessages.Header(incident, Options.Contacts, now);
@@ -67,6 +73,8 @@ internal sealed partial class IncidentCommands(
             {
                 batch.PostHeader(header);
             }
+
+            prepare?.Invoke(incident, batch, now);
 
             await store.SaveAsync(incident, batch.Items, cancellationToken);
             outboxSignal.Notify();

@@ -11,4 +11,7 @@ internal static class InboundKinds
 
     /// <summary>Payload: the Events API event callback JSON as Slack sent it.</summary>
     public const string Event = "event";
+
+    /// <summary>Payload: an Alertmanager notification, validated (<see cref="Alerts.AlertBatch"/>).</summary>
+    public const string Alert = "alert";
 }
