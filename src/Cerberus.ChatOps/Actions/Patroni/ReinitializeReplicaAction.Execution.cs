@@ -139,7 +139,7 @@ internal sealed partial class ReinitializeReplicaAction
         var path = new List<string>();
         string? last = null;
         var moved = false;
-        var copyRead = TimeSpan.MinValue;
+        TimeSpan? copyRead = null;
         var deadline = time.GetUtcNow() + _options.ReinitializeTimeout;
         var startDeadline = time.GetUtcNow() + _options.VerifyDeadline;
         while (true)
@@ -161,7 +161,7 @@ internal sealed partial class ReinitializeReplicaAction
                 return new(true, true, string.Join(" → ", path), elapsed);
             }
 
-            if (state == "creating replica" && elapsed - copyRead >= CopyProgressInterval)
+            if (state == "creating replica" && (copyRead is not { } read || elapsed - read >= CopyProgressInterval))
             {
                 copyRead = elapsed;
                 if (await replication.ReadBasebackupAsync(leader, cancellationToken) is { } copy)

@@ -74,7 +74,7 @@ internal static class ActionRequestParser
         var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
         if (words.Length == 0 || !Names.TryGetValue(words[0], out var kind))
         {
-            return (null, arguments, $"Unknown action `{(words.Length == 0 ? string.Empty : words[0])}`. Actions: {string.Join(", ", Names.Keys.Where(k => k.Contains('-', StringComparison.Ordinal) || k is "failover" or "switchover" or "checkpoint" or "cleanup" or "analyze"))}.");
+            return (null, arguments, $"Unknown action `{(words.Length == 0 ? string.Empty : words[0])}`. Actions: {string.Join(", ", Names.Keys.Where(k => k.Contains('-', StringComparison.Ordinal) || k is "failover" or "switchover" or "checkpoint" or "cleanup" or "analyze" or "reinit"))}.");
         }
 
         var rest = words.Skip(1).ToList();
