@@ -41,7 +41,7 @@ internal static class ActionsServiceCollectionExtensions
         services.AddTransient<IRemediationAction, VacuumFreezeAction>();
         services.AddTransient<IRemediationAction, TerminateSessionsAction>();
         services.AddTransient<IRemediationAction, AnalyzeAction>();
-        services.AddSingleton<ILeaderReplicationReader, LeaderReplicationReader>();
+        services.AddSingleton<ILeaderReplicationAccess, LeaderReplicationAccess>();
         services.AddTransient<IRemediationAction, ReinitializeReplicaAction>();
         return services;
     }

@@ -27,14 +27,14 @@ public sealed class ReinitializeReplicaActionTests
     private static string ReplicaStatus(string state, string role = "replica", string started = "2026-12-04 18:55:21.540083+00:00") =>
         $$"""{"state":"{{state}}","role":"{{role}}","postmaster_start_time":"{{started}}","timeline":4,"patroni":{"version":"3.0.2","scope":"c"} }""";
 
-    private static (ReinitializeReplicaAction Sut, FakePatroniClient Patroni, FakeLeaderReplicationReader Leader) CreateSut(string? cluster = null)
+    private static (ReinitializeReplicaAction Sut, FakePatroniClient Patroni, FakeLeaderReplicationAccess Leader) CreateSut(string? cluster = null)
     {
         var patroni = new FakePatroniClient
         {
             ClusterJson = _ => cluster ?? Cluster(),
             StatusJson = (name, _) => name == "pg1" ? LeaderStatus : ReplicaStatus("running"),
         };
-        var leader = new FakeLeaderReplicationReader { Replication = FakeLeaderReplicationReader.NotStreaming("pg2") };
+        var leader = new FakeLeaderReplicationAccess { Replication = FakeLeaderReplicationAccess.NotStreaming("pg2") };
         var options = new ActionsOptions
         {
             PostgresConnectionString = "Host=10.0.0.1;Username=op;Password=x",
@@ -120,7 +120,7 @@ public sealed class ReinitializeReplicaActionTests
     {
         // arrange
         var (sut, _, leader) = CreateSut(Cluster(pg2Role: "sync_standby"));
-        leader.Replication = FakeLeaderReplicationReader.Streaming("pg2", 0);
+        leader.Replication = FakeLeaderReplicationAccess.Streaming("pg2", 0);
 
         // act
         var proposal = await sut.ProposeAsync(Request(), CancellationToken.None);
@@ -191,7 +191,7 @@ public sealed class ReinitializeReplicaActionTests
     {
         // arrange
         var (sut, _, leader) = CreateSut(Cluster(pg2Timeline: 5));
-        leader.Replication = FakeLeaderReplicationReader.NotStreaming("pg2", databaseBytes: null);
+        leader.Replication = FakeLeaderReplicationAccess.NotStreaming("pg2", databaseBytes: null);
 
         // act
         var proposal = await sut.ProposeAsync(Request(), CancellationToken.None);
@@ -245,7 +245,7 @@ public sealed class ReinitializeReplicaActionTests
         // arrange
         var (sut, patroni, leader) = CreateSut();
         var card = (await sut.ProposeAsync(Request(), CancellationToken.None)).Action!;
-        leader.Replication = FakeLeaderReplicationReader.Streaming("pg2", 1024);
+        leader.Replication = FakeLeaderReplicationAccess.Streaming("pg2", 1024);
 
         // act
         var outcome = await sut.ExecuteAsync(card, new ListProgress(), CancellationToken.None);
@@ -330,7 +330,7 @@ public sealed class ReinitializeReplicaActionTests
         // arrange
         var (sut, _, leader) = CreateSut();
         var card = (await sut.ProposeAsync(Request(), CancellationToken.None)).Action!;
-        leader.Replication = FakeLeaderReplicationReader.Streaming("pg2", lag);
+        leader.Replication = FakeLeaderReplicationAccess.Streaming("pg2", lag);
 
         // act
         var outcome = await sut.VerifyAsync(card, CancellationToken.None);
@@ -353,7 +353,7 @@ public sealed class ReinitializeReplicaActionTests
         // arrange
         var (sut, _, leader) = CreateSut(Cluster(pg2Timeline: 3));
         var card = (await sut.ProposeAsync(Request(), CancellationToken.None)).Action!;
-        leader.Replication = FakeLeaderReplicationReader.Streaming("pg2", 0);
+        leader.Replication = FakeLeaderReplicationAccess.Streaming("pg2", 0);
 
         // act
         var outcome = await sut.VerifyAsync(card, CancellationToken.None);
@@ -361,5 +361,45 @@ public sealed class ReinitializeReplicaActionTests
         // assert
         Assert.False(outcome.Succeeded);
         Assert.Contains("expected pg2 running on the leader's timeline 4; /cluster shows it running on timeline 3", outcome.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SlotMissingOnTheLeader_CreatedBeforeThePost()
+    {
+        // arrange: pg2's slot dropped behind Patroni's back (3.0.2 does not re-create it by itself)
+        var (sut, patroni, leader) = CreateSut();
+        leader.Replication = FakeLeaderReplicationAccess.NotStreaming("pg2") with { Slots = [] };
+        var card = (await sut.ProposeAsync(Request(), CancellationToken.None)).Action!;
+        patroni.Answer(503, "reinitialize already in progress");
+
+        // act
+        var outcome = await sut.ExecuteAsync(card, new ListProgress(), CancellationToken.None);
+
+        // assert
+        Assert.StartsWith("Will run: first, on pg1, `SELECT pg_create_physical_replication_slot('pg2', true)` while it is still missing", card.Description, StringComparison.Ordinal);
+        Assert.Contains("then `POST http://10.0.0.2:8008/reinitialize {\"force\": false}` on pg2.", card.Description, StringComparison.Ordinal);
+        Assert.Equal(["pg2"], leader.CreatedSlots);
+        Assert.Equal(["reinitialize 10.0.0.2 force=false"], patroni.Sent);
+        Assert.Equal("2", outcome.Figures[ActionOutcome.SideEffectsDoneFigure]);
+        Assert.Equal("true", outcome.Figures["slot_created"]);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SlotCannotBeCreated_NothingSentToPatroni()
+    {
+        // arrange
+        var (sut, patroni, leader) = CreateSut();
+        leader.Replication = FakeLeaderReplicationAccess.NotStreaming("pg2") with { Slots = [] };
+        var card = (await sut.ProposeAsync(Request(), CancellationToken.None)).Action!;
+        leader.CreateError = "could not create slot pg2 on pg1 (10.0.0.1:5432): 53400: all replication slots are in use";
+
+        // act
+        var outcome = await sut.ExecuteAsync(card, new ListProgress(), CancellationToken.None);
+
+        // assert
+        Assert.False(outcome.Succeeded);
+        Assert.Equal("Nothing was sent to Patroni: could not create slot pg2 on pg1 (10.0.0.1:5432): 53400: all replication slots are in use.", outcome.Summary);
+        Assert.Equal("0", outcome.Figures[ActionOutcome.SideEffectsDoneFigure]);
+        Assert.Empty(patroni.Sent);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cerberus.ChatOps.Actions.Postgres;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Patroni;
@@ -7,6 +8,9 @@ namespace Cerberus.ChatOps.Actions.Patroni;
 
 internal sealed partial class ReinitializeReplicaAction
 {
+    /// <summary>Figure: whether the action created the member's slot on the leader before the POST.</summary>
+    private const string SlotCreatedFigure = "slot_created";
+
     /// <summary>How often the leader's pg_stat_progress_basebackup is read while the member copies.</summary>
     private static readonly TimeSpan CopyProgressInterval = TimeSpan.FromSeconds(5);
 
@@ -20,43 +24,71 @@ internal sealed partial class ReinitializeReplicaAction
             return ActionOutcome.Success($"dry run: would POST /reinitialize {{\"force\": false}} on {name}; nothing was sent.");
         }
 
-        // Just before the POST: the leader, its health and timeline, and the member's need must be the approved ones.
+        // Just before each side effect: the leader, its health and timeline, and the member's need must be the approved ones.
         var (plan, error) = await ReadPlanAsync(cancellationToken);
         if (plan is null)
         {
             return ActionOutcome.Failure($"Nothing was sent: {error}", Done(0));
         }
 
-        var observed = ReinitPlanner.Fingerprint(plan, name);
-        if (!string.Equals(observed, action.ObservedFingerprint, StringComparison.Ordinal))
+        if (Drift(action, plan, name, 0, progress) is { } drifted)
         {
-            Log.StateChanged(logger, name, action.ObservedFingerprint, observed);
-            progress.Report($"Not sending POST /reinitialize to {name}: the state changed since the approval ({action.ObservedFingerprint} → {observed}). A fresh approval is needed.");
-            return ActionOutcome.StateChanged(action.ObservedFingerprint, observed);
+            return drifted;
+        }
+
+        var figures = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ActionFigureKeys.BytesToCopy] = plan.Replication.DatabaseBytes is { } bytes ? bytes.ToString(CultureInfo.InvariantCulture) : "unknown",
+        };
+        var done = 0;
+        if (plan.Find(name)!.Reasons.Contains(ReinitPlanner.SlotMissing))
+        {
+            // Patroni 3.0.2 notices a member slot dropped behind its back only with permanent logical slots, after a
+            // restart or a pause: without the slot the rebuilt member could not stream either.
+            var slot = SlotPolicy.PatroniSlotName(name);
+            progress.Report($"Creating {name}'s slot {slot} on {plan.Leader.Name} first (Patroni 3.0.2 does not re-create a member slot dropped behind its back)…");
+            var (created, slotError) = await replication.CreateMemberSlotAsync(plan.Leader, slot, cancellationToken);
+            if (slotError is not null)
+            {
+                return ActionOutcome.Failure($"Nothing was sent to Patroni: {slotError}.", Record(action, Done(0)));
+            }
+
+            done += created ? 1 : 0;
+            figures[ActionFigureKeys.SlotName] = slot;
+            figures[SlotCreatedFigure] = created ? "true" : "false (it existed by then)";
+            figures[ActionOutcome.SideEffectsDoneFigure] = done.ToString(CultureInfo.InvariantCulture);
+            Record(action, figures);
+
+            (plan, error) = await ReadPlanAsync(cancellationToken);
+            if (plan is null)
+            {
+                return ActionOutcome.Failure($"Slot {slot} was created on the leader; then nothing more was sent: {error}", figures);
+            }
+
+            if (Drift(action, plan, name, done, progress) is { } again)
+            {
+                return again;
+            }
         }
 
         var member = plan.Find(name)!.Member;
         if (ApiRoot(member.ApiUrl) is not { } api)
         {
-            return ActionOutcome.Failure($"Nothing was sent: {name} has no usable api_url in /cluster now.", Done(0));
+            return ActionOutcome.Failure($"Nothing was sent to Patroni: {name} has no usable api_url in /cluster now.", Record(action, Done(done)));
         }
 
-        var figures = Record(action, new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [ActionFigureKeys.BytesToCopy] = plan.Replication.DatabaseBytes is { } bytes ? bytes.ToString(CultureInfo.InvariantCulture) : "unknown",
-        });
         var before = (await patroni.GetStatusAsync(api, cancellationToken)).Value?.PostmasterStartTime;
         progress.Report($"POST {new Uri(api, "reinitialize")} {{\"force\": false}} for {name}…");
         var result = await patroni.ReinitializeAsync(api, force: false, cancellationToken);
         var answer = Answer(result);
         Log.Answered(logger, name, result.StatusCode ?? 0, result.Elapsed.TotalMilliseconds);
         figures[PatroniAnswerFigure] = answer;
-        figures[ActionOutcome.SideEffectsDoneFigure] = result.NotSent ? "0" : "1";
+        figures[ActionOutcome.SideEffectsDoneFigure] = (done + (result.NotSent ? 0 : 1)).ToString(CultureInfo.InvariantCulture);
         Record(action, figures);
 
         if (result.NotSent)
         {
-            return ActionOutcome.Failure($"Could not reach {api}: {answer}. Nothing was sent; propose again once Patroni answers.", figures);
+            return ActionOutcome.Failure($"Could not reach {api}: {answer}. Nothing was sent to Patroni; propose again once it answers.", figures);
         }
 
         // Patroni 3.0.2 answers 503 only from ha.reinitialize, before it schedules anything: certain, like any 4xx.
@@ -192,6 +224,20 @@ internal sealed partial class ReinitializeReplicaAction
         var cluster = PatroniCluster.Believed(await patroni.GetClusterFromAllAsync(cancellationToken));
         var member = cluster?.Members.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal));
         return (member?.State, member is null ? null : member.IsLeader ? "leader" : "replica", null);
+    }
+
+    /// <summary>The re-check before a side effect: null when the live fingerprint is the approved one, else the StateChanged outcome.</summary>
+    private ActionOutcome? Drift(ActionRecord action, ReinitPlan plan, string name, int done, IProgress<string> progress)
+    {
+        var observed = ReinitPlanner.Fingerprint(plan, name);
+        if (string.Equals(observed, action.ObservedFingerprint, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        Log.StateChanged(logger, name, action.ObservedFingerprint, observed);
+        progress.Report($"Not sending POST /reinitialize to {name}: the state changed since the approval ({action.ObservedFingerprint} → {observed}). A fresh approval is needed.");
+        return ActionOutcome.StateChanged(action.ObservedFingerprint, observed, Done(done));
     }
 
     /// <summary>What a refusal means (the 503 texts of 3.0.2 ha.py reinitialize).</summary>

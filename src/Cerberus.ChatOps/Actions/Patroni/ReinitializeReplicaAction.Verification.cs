@@ -67,7 +67,11 @@ internal sealed partial class ReinitializeReplicaAction
         if (plan.Replication.StreamingFrom(name) is not { } streaming)
         {
             var connection = plan.Replication.ConnectionOf(name);
-            return new($"{name} runs on timeline {member.Timeline}, but pg_stat_replication on {plan.Leader.Name} {(connection is null ? "has no connection from it" : $"shows it {connection.State}, not streaming")}",
+            var slotName = Postgres.SlotPolicy.PatroniSlotName(name);
+            var slotMissing = plan.UseSlots && plan.Replication.Slot(slotName) is null
+                ? $" (its slot {slotName} is missing on {plan.Leader.Name}, and Patroni 3.0.2 does not re-create a member slot dropped behind its back until its PostgreSQL restarts or the cluster is paused)"
+                : string.Empty;
+            return new($"{name} runs on timeline {member.Timeline}, but pg_stat_replication on {plan.Leader.Name} {(connection is null ? "has no connection from it" : $"shows it {connection.State}, not streaming")}{slotMissing}",
                 string.Empty, 0, 0, figures);
         }
 

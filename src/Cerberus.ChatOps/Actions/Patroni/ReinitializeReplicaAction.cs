@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cerberus.ChatOps.Actions.Postgres;
 using Cerberus.ChatOps.Diagnostics.Postgres;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Ports;
@@ -20,7 +21,7 @@ namespace Cerberus.ChatOps.Actions.Patroni;
 /// </summary>
 internal sealed partial class ReinitializeReplicaAction(
     IPatroniClient patroni,
-    ILeaderReplicationReader replication,
+    ILeaderReplicationAccess replication,
     IOptions<ActionsOptions> options,
     IOptions<PostgresOptions> diagnostics,
     TimeProvider time,
@@ -239,7 +240,13 @@ internal sealed partial class ReinitializeReplicaAction(
         var bytes = plan.Replication.DatabaseBytes is { } b
             ? $"≈ {ByteSize.Format(b)} (the sum of pg_database_size on {plan.Leader.Name}; pg_basebackup also streams the WAL written during the copy)"
             : $"unknown (pg_database_size could not be read on {plan.Leader.Name}: {plan.Replication.DatabaseSizeError})";
-        return (dryRun ? "DRY RUN — nothing will be sent. Would run: " : "Will run: ") +
+        var slot = SlotPolicy.PatroniSlotName(target.Name);
+        var slotStep = target.Reasons.Contains(ReinitPlanner.SlotMissing)
+            ? $"first, on {plan.Leader.Name}, `SELECT pg_create_physical_replication_slot('{slot}', true)` while it is still missing (Patroni's own statement: " +
+              "Patroni 3.0.2 re-creates a member slot dropped behind its back only after its PostgreSQL restarts or the cluster is paused, " +
+              $"so without it {target.Name} could not stream after the copy either; from then on it holds WAL on {plan.Leader.Name} for {target.Name}, like every member slot); then "
+            : string.Empty;
+        return (dryRun ? "DRY RUN — nothing will be sent. Would run: " : "Will run: ") + slotStep +
                $"`POST {new Uri(api, "reinitialize")} {{\"force\": false}}` on {target.Name}. Patroni then, on {target.Name} only: stops its PostgreSQL (immediate), " +
                $"DELETES its data directory, copies it again from {source} with pg_basebackup (-X stream) and starts it as a replica. " +
                $"Bytes to copy: {bytes}. Time: unknown (not measured; it depends on the disks and the network), and {target.Name} is no standby until it ends; " +

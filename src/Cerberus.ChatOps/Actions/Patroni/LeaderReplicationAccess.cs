@@ -6,11 +6,11 @@ using Npgsql;
 namespace Cerberus.ChatOps.Actions.Patroni;
 
 /// <summary>
-/// Reads the leader's replication state with the operator credentials, on the host and port /cluster reports for the
+/// Reads (and, for a member slot dropped behind Patroni's back, repairs) the leader's replication state with the operator credentials, on the host and port /cluster reports for the
 /// leader (the configured host may be a Service that points elsewhere for a moment). Needs pg_monitor (pg_read_all_stats
 /// shows the LSNs of other roles' walsenders and every database's size).
 /// </summary>
-internal sealed class LeaderReplicationReader(PostgresConnector postgres) : ILeaderReplicationReader
+internal sealed class LeaderReplicationAccess(PostgresConnector postgres) : ILeaderReplicationAccess
 {
     private const string StandbysSql =
         """
@@ -106,6 +106,34 @@ internal sealed class LeaderReplicationReader(PostgresConnector postgres) : ILea
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
         {
             return null;
+        }
+    }
+
+    public async Task<(bool Created, string? Error)> CreateMemberSlotAsync(PatroniMember leader, string slot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leader);
+        if (!postgres.IsConfigured)
+        {
+            return (false, PostgresConnector.NotConfigured);
+        }
+
+        try
+        {
+            await using var connection = await postgres.OpenMemberAsync(leader.Host ?? "localhost", leader.Port ?? 5432, cancellationToken);
+            if (await PrimaryCheck.InRecoveryAsync(connection, cancellationToken))
+            {
+                return (false, $"PostgreSQL on {Where(leader)} is in recovery now: no slot is created on a standby");
+            }
+
+            await using var command = new NpgsqlCommand(
+                "SELECT pg_catalog.pg_create_physical_replication_slot(@slot, true) IS NOT NULL" +
+                " WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical' AND slot_name = @slot)", connection);
+            command.Parameters.AddWithValue("slot", slot);
+            return (await command.ExecuteScalarAsync(cancellationToken) is true, null);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return (false, $"could not create slot {slot} on {Where(leader)}: {SecretRedactor.Redact(ex.Message)}");
         }
     }
 

@@ -3,8 +3,8 @@ using Cerberus.ChatOps.Patroni;
 
 namespace Cerberus.ChatOps.Tests.Actions;
 
-/// <summary>The leader's replication state as a test sets it (the lab reads the real one through <see cref="LeaderReplicationReader"/>).</summary>
-internal sealed class FakeLeaderReplicationReader : ILeaderReplicationReader
+/// <summary>The leader's replication state as a test sets it, and the slots created on it (the lab uses the real <see cref="LeaderReplicationAccess"/>).</summary>
+internal sealed class FakeLeaderReplicationAccess : ILeaderReplicationAccess
 {
     /// <summary>What every read answers (replaced by a test between the proposal and the execution).</summary>
     public LeaderReplication Replication { get; set; } = Streaming("pg2", 0);
@@ -29,4 +29,22 @@ internal sealed class FakeLeaderReplicationReader : ILeaderReplicationReader
     }
 
     public Task<BasebackupProgress?> ReadBasebackupAsync(PatroniMember leader, CancellationToken cancellationToken) => Task.FromResult(Basebackup);
+
+    /// <summary>The slots created, in order.</summary>
+    public List<string> CreatedSlots { get; } = [];
+
+    /// <summary>When set, slot creation fails with this text.</summary>
+    public string? CreateError { get; set; }
+
+    public Task<(bool Created, string? Error)> CreateMemberSlotAsync(PatroniMember leader, string slot, CancellationToken cancellationToken)
+    {
+        if (CreateError is not null)
+        {
+            return Task.FromResult((false, (string?)CreateError));
+        }
+
+        CreatedSlots.Add(slot);
+        Replication = Replication with { Slots = [.. Replication.Slots, new LeaderSlot(slot, "physical", false, "reserved")] };
+        return Task.FromResult((true, (string?)null));
+    }
 }
