@@ -36,6 +36,9 @@ public sealed class ReinitializeReplicaLabTests(LabFixture fixture, ITestOutputH
         var leaderPg = Admin(lab.PatroniPostgres[names.IndexOf(leader!)]);
         var replicaPg = Admin(lab.PatroniPostgres[names.IndexOf(replica)]);
         var action = harness.Reinitialize();
+        await Eventually.Async( // settled is not yet streaming right after another test's switchover
+            () => LabSql.ScalarAsync<long>(leaderPg, $"SELECT count(*) FROM pg_stat_replication WHERE application_name = '{replica}' AND state = 'streaming'"),
+            n => n > 0, Settle, $"{replica} never streamed from {leader}", Eventually.ServerInterval);
 
         // a healthy replica is never offered
         var healthy = await action.ProposeAsync(ActionHarness.Request(arguments: (ReinitializeReplicaAction.MemberArgument, replica)), CancellationToken.None);
