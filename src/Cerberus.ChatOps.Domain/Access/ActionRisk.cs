@@ -22,6 +22,9 @@ public static class ActionRisk
             RemediationKind.AuditLogCleanup => RiskAssessment.Risky("it deletes audit rows for good"),
             RemediationKind.DropReplicationSlot => RiskAssessment.Risky("a dropped slot cannot be brought back: its consumer must be rebuilt"),
             RemediationKind.ScaleBackendDown => RiskAssessment.Risky("scaling the backend to zero takes the application down"),
+            // Like a failover: what it destroys cannot be brought back, and the cluster has one standby fewer until the copy ends.
+            RemediationKind.ReinitializeReplica => RiskAssessment.Risky(
+                "it deletes the member's data directory and copies the whole database again from the leader: the member is no standby until the copy ends, and anything only it held is lost"),
             RemediationKind.TerminateSessions => RiskAssessment.Risky("the terminated sessions' open transactions are rolled back: their uncommitted work is lost"),
             _ when action.RiskWarning is not null => RiskAssessment.Risky("its card carries a risk to accept: " + action.RiskWarning),
             _ => RiskAssessment.Standard,

@@ -97,4 +97,10 @@ public static class ActionFigureKeys
 
     /// <summary>The tables an ANALYZE action analysed (schema.table, comma-separated).</summary>
     public const string TablesAnalyzed = "tables_analyzed";
+
+    /// <summary>What a replica rebuild copies: the sum of pg_database_size on the leader in bytes, or <c>unknown</c>.</summary>
+    public const string BytesToCopy = "bytes_to_copy";
+
+    /// <summary>The states a rebuilt member went through, as Patroni reported them (e.g. <c>running → stopping → creating replica → running</c>).</summary>
+    public const string MemberStates = "member_states";
 }

@@ -35,4 +35,10 @@ public enum RemediationKind
 
     /// <summary>ANALYZE of the tables that matter most on a newly promoted primary.</summary>
     Analyze,
+
+    /// <summary>
+    /// Patroni POST /reinitialize on a replica that cannot stream (WAL gone, slot lost, another timeline): its data
+    /// directory is wiped and copied again from the leader.
+    /// </summary>
+    ReinitializeReplica,
 }

@@ -42,6 +42,12 @@ internal sealed class ActionsOptions
     /// <summary><c>statement_timeout</c> of one table's VACUUM (FREEZE) (default 1 h).</summary>
     public TimeSpan VacuumFreezeTimeout { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a replica rebuild (POST /reinitialize) is watched until the member runs as a replica again (default 2 h;
+    /// the copy moves the whole database, so size it to the largest copy you expect). Patroni goes on after it.
+    /// </summary>
+    public TimeSpan ReinitializeTimeout { get; set; } = TimeSpan.FromHours(2);
+
     /// <summary>Set from <c>Cerberus:DryRun</c>: every proposal is a dry run.</summary>
     public bool DryRun { get; set; }
 }

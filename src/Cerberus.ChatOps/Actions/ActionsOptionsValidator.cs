@@ -31,6 +31,7 @@ internal sealed class ActionsOptionsValidator : OptionsValidator<ActionsOptions>
         ConfigurationRules.AtLeast(problems, $"{ActionsOptions.Section}:StatementTimeout", options.StatementTimeout, TimeSpan.FromSeconds(1));
         ConfigurationRules.AtLeast(problems, $"{ActionsOptions.Section}:LockTimeout", options.LockTimeout, TimeSpan.FromMilliseconds(100));
         ConfigurationRules.AtLeast(problems, $"{ActionsOptions.Section}:VacuumFreezeTimeout", options.VacuumFreezeTimeout, TimeSpan.FromSeconds(1));
+        ConfigurationRules.AtLeast(problems, $"{ActionsOptions.Section}:ReinitializeTimeout", options.ReinitializeTimeout, TimeSpan.FromSeconds(30));
         ConfigurationRules.AtLeast(problems, $"{ActionsOptions.Section}:WalRateSampleInterval", options.WalRateSampleInterval, TimeSpan.Zero);
     }
 }

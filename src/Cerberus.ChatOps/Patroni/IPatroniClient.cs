@@ -35,6 +35,15 @@ internal interface IPatroniClient
     /// </summary>
     Task<PatroniCommandResult> PatchConfigAsync(Uri member, JsonObject patch, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// POST /reinitialize {"force": <paramref name="force"/>} to the member to rebuild (Patroni 3.0.2 <c>api.py</c>
+    /// <c>do_POST_reinitialize</c> → <c>ha.py</c> <c>reinitialize</c>): 200 "reinitialize started" (the member stops its
+    /// PostgreSQL, deletes the data directory and clones it again in the background); 503 with the reason when nothing was
+    /// started ("Cluster has no leader, can not reinitialize", "I am the leader, can not reinitialize", "&lt;action&gt; already
+    /// in progress"). force=true would cancel the member's running background action first. Authenticated like the POSTs.
+    /// </summary>
+    Task<PatroniCommandResult> ReinitializeAsync(Uri member, bool force, CancellationToken cancellationToken);
+
     /// <summary>POST /failover {candidate}: for a cluster without a healthy leader. Bypasses Patroni's lag check.</summary>
     Task<PatroniCommandResult> FailoverAsync(Uri member, string candidate, CancellationToken cancellationToken);
 }

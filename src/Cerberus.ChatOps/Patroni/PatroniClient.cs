@@ -62,6 +62,9 @@ internal sealed partial class PatroniClient(HttpClient http, IOptions<PatroniOpt
     public Task<PatroniCommandResult> FailoverAsync(Uri member, string candidate, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, member, "failover", Body(new Dictionary<string, string> { ["candidate"] = candidate }), cancellationToken);
 
+    public Task<PatroniCommandResult> ReinitializeAsync(Uri member, bool force, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, member, "reinitialize", JsonSerializer.Serialize(new Dictionary<string, bool> { ["force"] = force }), cancellationToken);
+
     public Task<PatroniCommandResult> PatchConfigAsync(Uri member, JsonObject patch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(patch);

@@ -37,6 +37,24 @@ internal sealed record PatroniDynamicConfig
     /// <summary><c>ignore_slots</c>: a list of {name, type, database, plugin} matchers (<c>ClusterConfig.ignore_slots_matchers</c>).</summary>
     [JsonPropertyName("ignore_slots")] public JsonElement IgnoreSlots { get; init; }
 
+    /// <summary>The <c>postgresql</c> section of the dynamic configuration (kept raw; only <c>use_slots</c> is read).</summary>
+    [JsonPropertyName("postgresql")] public JsonElement Postgresql { get; init; }
+
+    /// <summary>
+    /// <c>postgresql.use_slots</c>, true when absent (3.0.2 <c>dcs/__init__.py</c> <c>Cluster.use_slots</c>): the leader then
+    /// keeps a physical slot for every member that streams from it.
+    /// </summary>
+    [JsonIgnore]
+    public bool UseSlots => Postgresql.ValueKind != JsonValueKind.Object
+                            || !Postgresql.TryGetProperty("use_slots", out var value)
+                            || value.ValueKind switch
+                            {
+                                JsonValueKind.False or JsonValueKind.Null => false,
+                                JsonValueKind.String => value.GetString() is { Length: > 0 },
+                                JsonValueKind.Number => value.TryGetDouble(out var n) && n != 0,
+                                _ => true,
+                            };
+
     /// <summary>Patroni's default when the key is absent: 1 MiB.</summary>
     [JsonIgnore] public long EffectiveMaximumLagOnFailover => MaximumLagOnFailover ?? 1_048_576;
 

@@ -72,6 +72,11 @@ internal sealed class ActionHarness(LabEnvironment lab)
     public AnalyzeAction Analyze() =>
         new(Connector(), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<AnalyzeAction>.Instance);
 
+    /// <summary>The replica rebuild; the lag threshold of its verification is <paramref name="diagnostics"/>' ReplicaLagWarnBytes (default 64 MiB).</summary>
+    public ReinitializeReplicaAction Reinitialize(PostgresOptions? diagnostics = null) =>
+        new(Patroni(), new LeaderReplicationAccess(Connector()), Options.Create(ActionsOptions), Options.Create(diagnostics ?? new PostgresOptions()),
+            TimeProvider.System, NullLogger<ReinitializeReplicaAction>.Instance);
+
     public static ProposalRequest Request(DateTimeOffset? now = null, bool dryRun = false, params (string Key, string Value)[] arguments) =>
         new("INC-LAB", "act-" + Guid.NewGuid().ToString("N")[..8], "U-TEST", now ?? DateTimeOffset.UtcNow, TimeSpan.FromMinutes(15), dryRun,
             arguments.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal));

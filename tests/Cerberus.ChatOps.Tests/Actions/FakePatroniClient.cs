@@ -38,9 +38,22 @@ internal sealed class FakePatroniClient : IPatroniClient
     public void AnswerTransportError(bool notSent, bool timedOut = false) =>
         _answers.Enqueue(member => new PatroniCommandResult(member, null, string.Empty, timedOut, notSent ? "connection refused or unreachable: nothing was sent" : "ResponseEnded after the request was sent", TimeSpan.FromMilliseconds(5), notSent));
 
+    /// <summary>When set, /cluster is this JSON (by the number of POSTs so far) instead of the pg1/pg2 pair above.</summary>
+    public Func<int, string>? ClusterJson { get; set; }
+
+    /// <summary>When set, a member's /patroni is this JSON (by member name and the number of reads of it; null = no answer).</summary>
+    public Func<string, int, string?>? StatusJson { get; set; }
+
+    private readonly Dictionary<string, int> _statusReads = new(StringComparer.Ordinal);
+
     public Task<PatroniAnswer<PatroniCluster>> GetClusterAsync(Uri member, CancellationToken cancellationToken)
     {
         ClusterReads++;
+        if (ClusterJson is { } custom)
+        {
+            return Task.FromResult(new PatroniAnswer<PatroniCluster>(member, JsonSerializer.Deserialize<PatroniCluster>(custom(Posts)), 200, false, null, TimeSpan.Zero));
+        }
+
         var (leader, timeline) = State(Posts);
         var json = $$"""
             {"members":[
@@ -62,6 +75,14 @@ internal sealed class FakePatroniClient : IPatroniClient
     {
         var (leader, _) = State(Posts);
         var name = member.Host == "10.0.0.1" ? "pg1" : "pg2";
+        if (StatusJson is { } custom)
+        {
+            var reads = _statusReads[name] = _statusReads.GetValueOrDefault(name) + 1;
+            var json = custom(name, reads);
+            var parsed = json is null ? null : JsonSerializer.Deserialize<PatroniNodeStatus>(json);
+            return Task.FromResult(new PatroniAnswer<PatroniNodeStatus>(member, parsed, parsed is null ? null : 200, false, parsed is null ? "connection refused or unreachable" : null, TimeSpan.Zero));
+        }
+
         PatroniNodeStatus? status = name == leader
             ? LeaderAnswers ? new PatroniNodeStatus { State = "running", Role = "master", Xlog = new PatroniXlog { Location = 0x5000000 } } : null
             : new PatroniNodeStatus { State = "running", Role = "replica", DcsLastSeen = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - (long)DcsSeenAgo.TotalSeconds, Xlog = new PatroniXlog { ReceivedLocation = 0x5000000 - (name == "pg2" ? ReplicaLag : 0), ReplayedLocation = 0x5000000 - (name == "pg2" ? ReplicaLag : 0) } };
@@ -102,6 +123,10 @@ internal sealed class FakePatroniClient : IPatroniClient
 
     public Task<PatroniCommandResult> FailoverAsync(Uri member, string candidate, CancellationToken cancellationToken) =>
         Post(member, $"failover ->{candidate}");
+
+    /// <summary>POST /reinitialize: recorded in <see cref="Sent"/> as "reinitialize &lt;host&gt; force=…", answered from the queue.</summary>
+    public Task<PatroniCommandResult> ReinitializeAsync(Uri member, bool force, CancellationToken cancellationToken) =>
+        Post(member, $"reinitialize {member.Host} force={(force ? "true" : "false")}");
 
     /// <summary>PATCH /config: recorded in <see cref="Sent"/>, answered from the same queue as the POSTs.</summary>
     public Task<PatroniCommandResult> PatchConfigAsync(Uri member, System.Text.Json.Nodes.JsonObject patch, CancellationToken cancellationToken) =>

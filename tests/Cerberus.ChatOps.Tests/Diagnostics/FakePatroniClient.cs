@@ -91,6 +91,9 @@ internal sealed class FakePatroniClient : IPatroniClient
     public Task<PatroniCommandResult> FailoverAsync(Uri member, string candidate, CancellationToken cancellationToken) =>
         throw new NotSupportedException("diagnostics never fail over");
 
+    public Task<PatroniCommandResult> ReinitializeAsync(Uri member, bool force, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("diagnostics never reinitialise");
+
     public Task<PatroniCommandResult> PatchConfigAsync(Uri member, System.Text.Json.Nodes.JsonObject patch, CancellationToken cancellationToken) =>
         throw new NotSupportedException("diagnostics never change the configuration");
 

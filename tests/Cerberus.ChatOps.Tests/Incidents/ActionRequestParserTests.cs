@@ -32,5 +32,22 @@ public sealed class ActionRequestParserTests
         Assert.Contains("terminate-sessions", problem, StringComparison.Ordinal);
         Assert.Contains("restart-backend", problem, StringComparison.Ordinal);
         Assert.Contains("analyze", problem, StringComparison.Ordinal);
+        Assert.Contains("reinit", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("reinit pg2", "pg2")]
+    [InlineData("reinitialize pg-replica-0", "pg-replica-0")]
+    [InlineData("reinit", null)]
+    public void Parse_Reinit_KindAndMember(string text, string? member)
+    {
+        // act
+        var (kind, arguments, problem) = ActionRequestParser.Parse(text);
+
+        // assert
+        Assert.Null(problem);
+        Assert.Equal(RemediationKind.ReinitializeReplica, kind);
+        Assert.Equal(member, arguments.GetValueOrDefault(ActionRequestParser.MemberArgument));
+        Assert.Equal("reinit", ActionRequestParser.CommandName(RemediationKind.ReinitializeReplica));
     }
 }

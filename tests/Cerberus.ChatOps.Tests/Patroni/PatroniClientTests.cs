@@ -213,4 +213,45 @@ public sealed class PatroniClientTests
         Assert.False(result.Unknown);
         Assert.Equal("no auth header received", result.Body);
     }
+
+    [Fact]
+    public async Task ReinitializeAsync_NotForced_PostsForceFalseWithBasicAuth()
+    {
+        // arrange
+        string? authorization = null;
+        var handler = new ScriptedHandler((request, _) =>
+        {
+            authorization = request.Headers.Authorization?.ToString();
+            return Text(HttpStatusCode.OK, "reinitialize started");
+        });
+        var sut = CreateSut(handler);
+
+        // act
+        var result = await sut.ReinitializeAsync(Member, force: false, CancellationToken.None);
+
+        // assert
+        var sent = Assert.Single(handler.Requests);
+        Assert.Equal(HttpMethod.Post, sent.Method);
+        Assert.Equal("/reinitialize", sent.Path);
+        Assert.Equal("""{"force":false}""", sent.Body);
+        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("patroni:s3cret-pw")), authorization);
+        Assert.True(result.Succeeded);
+        Assert.Equal("reinitialize started", result.Body);
+    }
+
+    [Fact]
+    public async Task ReinitializeAsync_503AlreadyInProgress_StatusAndTextKept()
+    {
+        // arrange: 3.0.2 ha.py reinitialize, when the member's async executor is busy
+        var sut = CreateSut(new ScriptedHandler((_, _) => Text(HttpStatusCode.ServiceUnavailable, "reinitialize already in progress")));
+
+        // act
+        var result = await sut.ReinitializeAsync(Member, force: false, CancellationToken.None);
+
+        // assert
+        Assert.Equal(503, result.StatusCode);
+        Assert.False(result.Succeeded);
+        Assert.False(result.NotSent);
+        Assert.Equal("reinitialize already in progress", result.Body);
+    }
 }

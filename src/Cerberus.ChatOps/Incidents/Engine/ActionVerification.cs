@@ -47,7 +47,7 @@ internal sealed class ActionVerification(IncidentMutator mutator, IIncidentStore
     /// <summary>The probes that show an action's effect.</summary>
     internal static IReadOnlyCollection<string> VerificationProbes(RemediationKind kind) => kind switch
     {
-        RemediationKind.Failover or RemediationKind.Switchover =>
+        RemediationKind.Failover or RemediationKind.Switchover or RemediationKind.ReinitializeReplica =>
             [ProbeNames.Connectivity, ProbeNames.Patroni, ProbeNames.Replication, ProbeNames.App],
         RemediationKind.TerminateSessions => [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.App],
         RemediationKind.ScaleBackendDown or RemediationKind.ScaleBackendUp or RemediationKind.RestartBackend =>
