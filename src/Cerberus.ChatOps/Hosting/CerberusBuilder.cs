@@ -8,6 +8,7 @@ using Cerberus.ChatOps.Hosting.Logging;
 using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Incidents;
 using Cerberus.ChatOps.Kubernetes;
+using Cerberus.ChatOps.Paging;
 using Cerberus.ChatOps.Patroni;
 using Cerberus.ChatOps.Slack;
 using Cerberus.ChatOps.Store;
@@ -41,6 +42,7 @@ internal static class CerberusBuilder
         services.AddRemediationActions();
         services.AddCerberusReports();
         services.AddAlerts();
+        services.AddPaging();
         services.AddIncidents();
         return services;
     }

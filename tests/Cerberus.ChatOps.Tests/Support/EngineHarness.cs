@@ -45,6 +45,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
+    /// <summary>PagerDuty paging: off until a routing key is set (read at every use, so it may be set after construction).</summary>
+    public Cerberus.ChatOps.Paging.PagerDutyOptions PagerDuty { get; } = new();
+
     public SqliteIncidentStore Store { get; }
 
     public FakeDiagnosticsRunner Diagnostics { get; }
@@ -102,7 +105,8 @@ internal sealed class EngineHarness : IAsyncDisposable
     public async Task<IReadOnlyList<(OutboxItem Item, SlackMessage Message)>> OutboxAsync()
     {
         var items = await Store.ListDueAsync(DateTimeOffset.MaxValue, 10_000, 10_000, CancellationToken.None);
-        return items.Select(i => (i, SlackMessageJson.Deserialize(i.Payload))).ToList();
+        // A PagerDuty event is not a Slack message: its JSON stands in as the text.
+        return items.Select(i => (i, i.Kind == OutboxKinds.PagerDuty ? new SlackMessage { Text = i.Payload } : SlackMessageJson.Deserialize(i.Payload))).ToList();
     }
 
     /// <summary>
@@ -119,6 +123,7 @@ internal sealed class EngineHarness : IAsyncDisposable
             .AddSingleton(slack)
             .AddSingleton<IIncidentChannelRecorder>(Channels)
             .AddSingleton(new ProcessLease(Store, Microsoft.Extensions.Options.Options.Create(new StoreOptions())))
+            .AddSingleton(new Cerberus.ChatOps.Paging.PagerDutyClient(new HttpClient(), new StaticOptionsMonitor<Cerberus.ChatOps.Paging.PagerDutyOptions>(PagerDuty)))
             .BuildServiceProvider();
         var worker = new SlackOutboxWorker(services.GetRequiredService<IServiceScopeFactory>(), new OutboxSignal(), new StaticOptionsMonitor<SlackOptions>(settings), Time, NullLogger<SlackOutboxWorker>.Instance);
         for (var idle = 0; idle < 3;)
@@ -184,7 +189,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         _disposables.Add(roster);
         _disposables.Add(limiter);
         var execution = new ExecutionLease(Store, monitor, Time, NullLogger<ExecutionLease>.Instance);
-        var (engine, mutator, dispatcher, channels) = Compose(Store, Store, Diagnostics, Actions, monitor, Slack, roster, limiter, execution, work, Time);
+        var (engine, mutator, dispatcher, channels) = Compose(Store, Store, Diagnostics, Actions, monitor, Slack, roster, limiter, execution, work, Time, AlertsChannel, PagerDuty);
         Mutator = mutator;
         Channels = channels;
         Roster = roster;
@@ -204,7 +209,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         ExecutionLease execution,
         BackgroundWork work,
         TimeProvider time,
-        string alertsChannel = AlertsChannel)
+        string alertsChannel = AlertsChannel,
+        Cerberus.ChatOps.Paging.PagerDutyOptions? pagerDuty = null)
     {
         var signal = new OutboxSignal();
         var mutator = new IncidentMutator(store, outbox, signal, monitor, time, NullLogger<IncidentMutator>.Instance);
@@ -213,7 +219,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         var diagnostics = new DiagnosticsRuns(mutator, store, backends, monitor, limiter, work, NullLogger<DiagnosticsRuns>.Instance);
         var integrity = new TableHealthCollector(time, NullLogger<TableHealthCollector>.Instance);
         var reports = new ReportWriter(mutator, store, integrity, new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()), roster, work, new StaticOptionsMonitor<Cerberus.ChatOps.Actions.CleanupOptions>(new()), time);
-        var commands = new IncidentCommands(mutator, store, signal, monitor, channels, roster, limiter, diagnostics, reports, time, NullLogger<IncidentCommands>.Instance);
+        var pager = new Cerberus.ChatOps.Paging.IncidentPager(new StaticOptionsMonitor<Cerberus.ChatOps.Paging.PagerDutyOptions>(pagerDuty ?? new()));
+        var commands = new IncidentCommands(mutator, store, signal, monitor, channels, roster, limiter, diagnostics, reports, pager, time, NullLogger<IncidentCommands>.Instance);
         var proposer = new ActionProposer(mutator, store, backends, monitor, roster, work, time, NullLogger<ActionProposer>.Instance);
         var verification = new ActionVerification(mutator, store, backends);
         var executor = new ActionExecution(mutator, store, backends, proposer, verification, monitor, execution, work, time, NullLogger<ActionExecution>.Instance);

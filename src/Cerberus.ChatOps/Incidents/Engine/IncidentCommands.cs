@@ -5,6 +5,7 @@ using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Hosting.Metrics;
 using Cerberus.ChatOps.Incidents.Access;
 using Cerberus.ChatOps.Incidents.Rendering;
+using Cerberus.ChatOps.Paging;
 using Cerberus.ChatOps.Slack.Outbound;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ internal sealed partial class IncidentCommands(
     UserRateLimiter rateLimiter,
     DiagnosticsRuns diagnosticsRuns,
     ReportWriter reports,
+    IncidentPager pager,
     TimeProvider time,
     ILogger<IncidentCommands> logger)
 {
@@ -75,6 +77,7 @@ internal sealed partial class IncidentCommands(
             }
 
             prepare?.Invoke(incident, batch, now);
+            pager.Trigger(incident, batch, IncidentPager.Declared, now);
 
             await store.SaveAsync(incident, batch.Items, cancellationToken);
             outboxSignal.Notify();
@@ -115,10 +118,21 @@ internal sealed partial class IncidentCommands(
     public async Task ChangeCommanderAsync(string channel, string actor, string newCommander, ReplyTarget reply, CancellationToken cancellationToken)
     {
         var policy = await roster.PolicyAsync(cancellationToken);
-        await mutator.OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) => IncidentMutator.ThreadOrRefuse(
-            incident.ChangeCommander(newCommander, actor, policy, now), batch, reply,
-            () => $"{Format.User(newCommander)} is now the incident commander (handed over by {Format.User(actor)})."
-                + (policy.IsOnRoster(newCommander) || incident.Drill ? string.Empty : $" They are not on the approver roster: they may propose, but a roster member approves.")), cancellationToken);
+        await mutator.OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) =>
+        {
+            var result = IncidentMutator.ThreadOrRefuse(
+                incident.ChangeCommander(newCommander, actor, policy, now), batch, reply,
+                () => $"{Format.User(newCommander)} is now the incident commander (handed over by {Format.User(actor)})."
+                    + (policy.IsOnRoster(newCommander) || incident.Drill ? string.Empty : $" They are not on the approver roster: they may propose, but a roster member approves."));
+
+            // A roster member in command: the page is acknowledged (PagerDuty stops escalating it).
+            if (result.Succeeded && policy.IsOnRoster(newCommander))
+            {
+                pager.Acknowledge(incident, batch);
+            }
+
+            return result;
+        }, cancellationToken);
     }
 
     public Task NoteAsync(string channel, string actor, string text, ReplyTarget reply, CancellationToken cancellationToken) =>
@@ -138,9 +152,19 @@ internal sealed partial class IncidentCommands(
     {
         var contacts = Options.Contacts;
         var who = IncidentMessages.ContactLine(contacts.Escalation, contacts.EscalationSlack, contacts.EscalationEmail);
-        var outcome = await mutator.MutateAsync(incidentId, (incident, batch, now) => IncidentMutator.ThreadOrRefuse(
-            incident.Escalate(actor, $"{contacts.Escalation} ({contacts.EscalationEmail})", now), batch, reply,
-            () => $":sos: {Format.User(actor)} escalated {incident.Id} to {who}. Please join this thread: {Format.Safe(incident.Summary)} — {IncidentMessages.StateText(incident)}."), cancellationToken);
+        var outcome = await mutator.MutateAsync(incidentId, (incident, batch, now) =>
+        {
+            var result = IncidentMutator.ThreadOrRefuse(
+                incident.Escalate(actor, $"{contacts.Escalation} ({contacts.EscalationEmail})", now), batch, reply,
+                () => $":sos: {Format.User(actor)} escalated {incident.Id} to {who}. Please join this thread: {Format.Safe(incident.Summary)} — {IncidentMessages.StateText(incident)}."
+                    + (pager.Enabled && !incident.Drill ? " PagerDuty is paged again." : string.Empty));
+            if (result.Succeeded)
+            {
+                pager.Trigger(incident, batch, IncidentPager.Escalated, now);
+            }
+
+            return result;
+        }, cancellationToken);
         if (outcome.Incident is null)
         {
             await mutator.ReplyAsync(reply, IncidentReplies.Text(outcome.Result), cancellationToken);
@@ -168,6 +192,7 @@ internal sealed partial class IncidentCommands(
 
             batch.Thread(IncidentMessages.Text($":large_green_circle: {Format.User(actor)} resolved {i.Id} after {Durations.Format(now - (i.DetectedAt ?? i.DeclaredAt))}."
                 + (i.RootCause is null ? " No root cause given: the document marks the diagnosis as a hypothesis; add one with `/dbincident note root cause: …`." : $" Root cause: {Format.Safe(i.RootCause)}")));
+            pager.Resolve(i, batch);
             return result;
         }, cancellationToken);
         if (outcome.Result.Succeeded)
@@ -180,9 +205,18 @@ internal sealed partial class IncidentCommands(
     public async Task CancelAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken)
     {
         var policy = await roster.PolicyAsync(cancellationToken);
-        await mutator.OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) => IncidentMutator.ThreadOrRefuse(
-            incident.Cancel(actor, policy, now), batch, reply,
-            () => $"{Format.User(actor)} cancelled {incident.Id} (declared by mistake). Cancelled incidents get no post-incident document."), cancellationToken);
+        await mutator.OnOpenIncidentInChannelAsync(channel, reply, (incident, batch, now) =>
+        {
+            var result = IncidentMutator.ThreadOrRefuse(
+                incident.Cancel(actor, policy, now), batch, reply,
+                () => $"{Format.User(actor)} cancelled {incident.Id} (declared by mistake). Cancelled incidents get no post-incident document.");
+            if (result.Succeeded)
+            {
+                pager.Resolve(incident, batch);
+            }
+
+            return result;
+        }, cancellationToken);
     }
 
     public async Task CloseAsync(string channel, string actor, ReplyTarget reply, CancellationToken cancellationToken)

@@ -65,6 +65,19 @@ internal sealed class OutboxBatch(string incidentId, long nextVersion, string ch
         }
     }
 
+    /// <summary>An event for PagerDuty, sent by the outbox with the routing key added (see <see cref="OutboxKinds.PagerDuty"/>).</summary>
+    public void Page(Paging.PagerDutyEvent pagerEvent) =>
+        _items.Add(new OutboxItem
+        {
+            Id = $"{incidentId}/{nextVersion}/{_items.Count}",
+            IncidentId = incidentId,
+            Kind = OutboxKinds.PagerDuty,
+            Channel = OutboxKinds.PagerDutyChannel,
+            Payload = System.Text.Json.JsonSerializer.Serialize(pagerEvent),
+            CreatedAt = now,
+            NextAttemptAt = now,
+        });
+
     private void Add(string kind, SlackMessage message, string? messageRef, string? toChannel = null) =>
         _items.Add(new OutboxItem
         {

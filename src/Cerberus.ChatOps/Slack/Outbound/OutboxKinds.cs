@@ -28,4 +28,13 @@ internal static class OutboxKinds
     /// remembered under <c>MessageRef</c>. Until then <c>ResultTs</c> holds the channel decided on.
     /// </summary>
     public const string OpenChannel = "open_channel";
+
+    /// <summary>
+    /// An Events API v2 event for PagerDuty (payload: <see cref="Paging.PagerDutyEvent"/>, without the routing key).
+    /// Its items share the channel <see cref="PagerDutyChannel"/>, so they keep their order among themselves and a
+    /// PagerDuty outage never holds back the Slack messages.
+    /// </summary>
+    public const string PagerDuty = "pagerduty";
+
+    public const string PagerDutyChannel = "pagerduty";
 }

@@ -105,6 +105,7 @@ internal sealed partial class SlackOutboxWorker(
         var store = scope.ServiceProvider.GetRequiredService<IOutboxStore>();
         var api = scope.ServiceProvider.GetRequiredService<ISlackApi>();
         var recorder = scope.ServiceProvider.GetService<IIncidentChannelRecorder>();
+        var pagerDuty = scope.ServiceProvider.GetService<Paging.PagerDutyClient>();
         var done = 0;
         foreach (var item in items)
         {
@@ -128,7 +129,10 @@ internal sealed partial class SlackOutboxWorker(
                 break;
             }
 
-            if (!await SendAsync(claimed, owner, store, api, recorder, cancellationToken))
+            var finished = claimed.Kind == OutboxKinds.PagerDuty
+                ? await PageAsync(claimed, owner, store, pagerDuty, cancellationToken)
+                : await SendAsync(claimed, owner, store, api, recorder, cancellationToken);
+            if (!finished)
             {
                 // Not delivered yet: later items of this channel wait, so that order holds.
                 break;
