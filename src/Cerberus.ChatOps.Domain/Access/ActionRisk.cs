@@ -22,6 +22,7 @@ public static class ActionRisk
             RemediationKind.AuditLogCleanup => RiskAssessment.Risky("it deletes audit rows for good"),
             RemediationKind.DropReplicationSlot => RiskAssessment.Risky("a dropped slot cannot be brought back: its consumer must be rebuilt"),
             RemediationKind.ScaleBackendDown => RiskAssessment.Risky("scaling the backend to zero takes the application down"),
+            RemediationKind.FenceOldLeader => RiskAssessment.Risky("it stops a PostgreSQL server at once: sessions still connected to it are cut, and the writes it took since the switch are discarded when it rejoins (pg_rewind)"),
             RemediationKind.TerminateSessions => RiskAssessment.Risky("the terminated sessions' open transactions are rolled back: their uncommitted work is lost"),
             _ when action.RiskWarning is not null => RiskAssessment.Risky("its card carries a risk to accept: " + action.RiskWarning),
             _ => RiskAssessment.Standard,

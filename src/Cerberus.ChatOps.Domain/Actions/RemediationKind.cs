@@ -35,4 +35,10 @@ public enum RemediationKind
 
     /// <summary>ANALYZE of the tables that matter most on a newly promoted primary.</summary>
     Analyze,
+
+    /// <summary>
+    /// Fence a former leader that still runs (or may run) as a primary while another member holds the leader key:
+    /// delete its pod with a short grace period (the controller brings it back and Patroni rejoins it as a replica).
+    /// </summary>
+    FenceOldLeader,
 }

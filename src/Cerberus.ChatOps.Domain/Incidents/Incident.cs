@@ -56,6 +56,7 @@ public sealed partial class Incident
         Classification = s.Classification;
         ReportMarkdown = s.ReportMarkdown;
         ChannelPending = s.ChannelPending;
+        LeaderWatch = s.LeaderWatch;
         _state = s.State;
         _timeline = [.. s.Timeline];
         _actions = [.. s.Actions];
@@ -184,6 +185,7 @@ public sealed partial class Incident
         RemindersSent = [.. _remindersSent],
         ReportMarkdown = ReportMarkdown,
         ChannelPending = ChannelPending,
+        LeaderWatch = LeaderWatch,
     };
 
     public ActionRecord? FindAction(string actionId) =>

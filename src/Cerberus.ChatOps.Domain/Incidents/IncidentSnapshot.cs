@@ -31,4 +31,7 @@ public sealed record IncidentSnapshot
     public List<int> RemindersSent { get; init; } = [];
     public string? ReportMarkdown { get; init; }
     public bool ChannelPending { get; init; }
+
+    /// <summary>The leader watch's state (null until it first looked).</summary>
+    public LeaderWatch? LeaderWatch { get; init; }
 }

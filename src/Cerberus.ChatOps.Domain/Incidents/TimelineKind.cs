@@ -22,4 +22,7 @@ public enum TimelineKind
     Cancellation,
     Closure,
     Error,
+
+    /// <summary>The leader watch saw a leader change, a flip-back or a stale primary.</summary>
+    LeaderWatch,
 }

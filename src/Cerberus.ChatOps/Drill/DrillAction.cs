@@ -67,6 +67,7 @@ internal sealed class DrillAction(RemediationKind kind, DrillScenario scenario) 
         RemediationKind.TerminateSessions => "terminate 3 sessions idle in transaction for over 5 min",
         RemediationKind.RestartBackend => "rolling restart of cerberus-backend (12 replicas)",
         RemediationKind.Analyze => "ANALYZE the 10 largest tables on pg-1",
+        RemediationKind.FenceOldLeader => "delete pod pg-0 (the stale primary) with a 5 s grace period; it rejoins as a replica of pg-1",
         _ => kind.ToString(),
     };
 }
