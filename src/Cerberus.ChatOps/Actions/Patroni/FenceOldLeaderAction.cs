@@ -102,7 +102,10 @@ internal sealed partial class FenceOldLeaderAction(
         var bug = PatroniVersions.StalePrimaryBug(look.PatroniVersion);
         if (!PodFencingOn(out var off))
         {
-            return ActionProposal.NotApplicable($"{off} To fence {member} by hand now ({target.Evidence}): {ManualSteps(target)} {bug}");
+            var byHand = kubernetes.IsAvailable
+                ? $"`kubectl delete pod -n {Kube.Namespace} {member} --grace-period={GraceSeconds}` (the pod named like the member; its controller creates it again and Patroni rejoins it as a replica of {leader.Name})"
+                : ManualSteps(target);
+            return ActionProposal.NotApplicable($"{off} To fence {member} by hand now ({target.Evidence}): {byHand} {bug}");
         }
 
         var (pod, problem) = await FindPodAsync(target, cancellationToken);
