@@ -28,7 +28,7 @@ public sealed record LeaderWatch
     /// <summary>Members that held the leader key before, in the order they lost it.</summary>
     public List<string> FormerLeaders { get; init; } = [];
 
-    /// <summary>Where each former leader was last seen.</summary>
+    /// <summary>Where each former leader (and the key holder) was last seen in <c>/cluster</c>.</summary>
     public Dictionary<string, MemberAddress> Addresses { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>Everything posted so far, oldest first.</summary>
@@ -150,7 +150,10 @@ public sealed record LeaderWatch
 
         var addresses = new Dictionary<string, MemberAddress>(Addresses, StringComparer.Ordinal);
         var moved = false;
-        foreach (var member in observation.Members.Where(m => m.Address is not null && m.ClusterRole is not null && former.Contains(m.Name, StringComparer.Ordinal)))
+        // The key holder's address too: when it loses the key with its Patroni dead, its member key expires with the
+        // lease (ttl), and the address is all that is left to ask its PostgreSQL whether it still takes writes.
+        foreach (var member in observation.Members.Where(m => m.Address is not null && m.ClusterRole is not null
+                                                              && (former.Contains(m.Name, StringComparer.Ordinal) || Same(m.Name, leader))))
         {
             if (!addresses.TryGetValue(member.Name, out var known) || known != member.Address)
             {

@@ -22,6 +22,15 @@ internal sealed record ClusterLook(
     public bool LeaderHealthy =>
         Leader is { IsRunning: true } leader && Status(leader.Name) is { State: "running", IsPrimary: true };
 
+    /// <summary>
+    /// The key holder's timeline: its own <c>/patroni</c> (read from PostgreSQL on every request) before <c>/cluster</c>'s
+    /// (its member key, written once per loop: right after a promotion it still shows the old timeline).
+    /// </summary>
+    public int? LeaderTimeline => Leader is { } l ? Status(l.Name)?.Timeline ?? l.Timeline : null;
+
+    /// <summary>A member's timeline, the same way: its own <c>/patroni</c> first, then <c>/cluster</c>.</summary>
+    public int? TimelineOf(string member) => Status(member)?.Timeline ?? Member(member)?.Timeline;
+
     /// <summary>The newest timeline by <c>/history</c>: each entry names the timeline that ended, so the last one + 1.</summary>
     public int? HistoryTimeline => History is { Count: > 0 } h ? h[^1].Timeline + 1 : null;
 

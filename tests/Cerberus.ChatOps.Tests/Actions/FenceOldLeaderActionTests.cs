@@ -326,8 +326,28 @@ public sealed class FenceOldLeaderActionTests : IAsyncLifetime
 
         // assert
         Assert.True(verified.Succeeded, verified.Summary);
-        Assert.StartsWith("pg1 is fenced: it no longer answers as a primary", verified.Summary, StringComparison.Ordinal);
+        Assert.StartsWith($"pg1 is fenced: pod pg1 (uid {_stalePod.Metadata.Uid}) is ", verified.Summary, StringComparison.Ordinal);
+        Assert.Contains("and pg1 no longer answers as a primary", verified.Summary, StringComparison.Ordinal);
         Assert.Equal("not back", verified.Figures[ActionFigureKeys.OldLeaderState]);
+    }
+
+    [Fact]
+    public async Task Verify_MemberLeftClusterButPodNeverDeleted_NotCalledFenced()
+    {
+        // arrange: what the lab showed: the killed Patroni's member key expires after ttl while its PostgreSQL runs on
+        var sut = CreateSut(verifyDeadline: TimeSpan.FromMilliseconds(200));
+        var record = (await sut.ProposeAsync(Request(), None)).Action!;
+        var cluster = PatroniFake.Cluster("pg2");
+        _patroni.WithCluster(PatroniFake.Url(1), cluster).WithCluster(PatroniFake.Url(2), cluster).Refusing(PatroniFake.Url(1));
+
+        // act
+        var verified = await sut.VerifyAsync(record, None);
+
+        // assert
+        Assert.False(verified.Succeeded, verified.Summary);
+        Assert.Contains($"pod pg1 still has uid {_stalePod.Metadata.Uid} (not deleted)", verified.Summary, StringComparison.Ordinal);
+        Assert.Equal("true", verified.Figures[ActionFigureKeys.FenceOldPrimary]);
+        Assert.Empty(Deletes);
     }
 
     [Fact]

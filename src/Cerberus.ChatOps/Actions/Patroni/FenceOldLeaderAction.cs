@@ -42,6 +42,9 @@ internal sealed partial class FenceOldLeaderAction(
     private const string PodParameter = "pod";
     private const string PodUidParameter = "pod_uid";
     private const string GraceParameter = "grace_period_s";
+    private const string ApiParameter = "member_api_url";
+    private const string HostParameter = "member_host";
+    private const string PortParameter = "member_port";
 
     /// <summary>Figure: the uid of the pod that replaced the deleted one, once seen.</summary>
     private const string PodUidAfterFigure = "pod_uid_after";
@@ -85,7 +88,7 @@ internal sealed partial class FenceOldLeaderAction(
 
         if (string.Equals(member, leader.Name, StringComparison.Ordinal))
         {
-            return ActionProposal.NotApplicable($"{member} holds the leader key on timeline {Text(leader.Timeline)}: it is the primary the cluster runs on, so it is never fenced (a switchover or failover moves the leadership first).");
+            return ActionProposal.NotApplicable($"{member} holds the leader key on timeline {Text(look.LeaderTimeline)}: it is the primary the cluster runs on, so it is never fenced (a switchover or failover moves the leadership first).");
         }
 
         if (look.Member(member) is null && !look.KnownNames.Contains(member, StringComparer.Ordinal) && !kubernetes.IsAvailable)
@@ -93,10 +96,10 @@ internal sealed partial class FenceOldLeaderAction(
             return ActionProposal.NotApplicable($"{member} is not a member of this cluster (/cluster and /history know {string.Join(", ", look.KnownNames)}).");
         }
 
-        var target = await ReadTargetAsync(look, member, cancellationToken);
+        var target = await ReadTargetAsync(look, member, null, cancellationToken);
         if (target.State == FenceTargetState.Replica)
         {
-            return ActionProposal.NotApplicable($"{member} is a running replica of {leader.Name} on timeline {Text(leader.Timeline)} ({target.Evidence}): there is nothing to fence.");
+            return ActionProposal.NotApplicable($"{member} is a running replica of {leader.Name} on timeline {Text(look.LeaderTimeline)} ({target.Evidence}): there is nothing to fence.");
         }
 
         var bug = PatroniVersions.StalePrimaryBug(look.PatroniVersion);
@@ -126,24 +129,27 @@ internal sealed partial class FenceOldLeaderAction(
                           $"(what `kubectl delete pod -n {Kube.Namespace} {podName} --grace-period={GraceSeconds}` sends, bound to this pod's uid): the kubelet stops {member}'s containers " +
                           $"(SIGTERM, SIGKILL after {GraceSeconds} s), so its PostgreSQL stops taking writes; " +
                           (controller is null ? "the pod has NO controller and is not created again" : $"{controller} creates the pod again and Patroni starts PostgreSQL as a replica of {leader.Name} (pg_rewind when use_pg_rewind is on)") +
-                          $". Then wait until {member} is back as a running replica on timeline {Text(leader.Timeline)} (or gone) with {leader.Name} the only primary.",
+                          $". Then wait until {member} is back as a running replica on {leader.Name}'s timeline (or its pod is gone) with {leader.Name} the only primary.",
             BasedOn = $"/cluster: the leader key is held by {target.LeaderText}; {member}: {target.Evidence}; pod {podName} (uid {pod.Metadata.Uid}, node {pod.Spec?.NodeName ?? "unknown"}, {(controller is null ? "no controller" : "controlled by " + controller)}, phase {pod.Status?.Phase ?? "unknown"}). {bug}",
             ObservedFingerprint = target.Fingerprint,
             Parameters = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [MemberParameter] = member,
                 [LeaderParameter] = leader.Name,
-                [TimelineParameter] = Text(leader.Timeline),
+                [TimelineParameter] = Text(look.LeaderTimeline),
                 [NamespaceParameter] = Kube.Namespace,
                 [PodParameter] = podName,
                 [PodUidParameter] = pod.Metadata.Uid ?? string.Empty,
                 [GraceParameter] = GraceSeconds.ToString(CultureInfo.InvariantCulture),
+                [ApiParameter] = target.Address?.ApiUrl ?? string.Empty,
+                [HostParameter] = target.Address?.Host ?? string.Empty,
+                [PortParameter] = target.Address?.Port?.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
             },
             Figures = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [ActionFigureKeys.OldLeader] = member,
                 [ActionFigureKeys.NewLeader] = leader.Name,
-                [ActionFigureKeys.TimelineAfter] = Text(leader.Timeline),
+                [ActionFigureKeys.TimelineAfter] = Text(look.LeaderTimeline),
             },
             RiskWarning = controller is null
                 ? $"pod {podName} has no controller: deleting it removes {member} for good (nothing creates it again); re-create it from its manifest to get a replica back."
@@ -244,21 +250,24 @@ internal sealed partial class FenceOldLeaderAction(
             figures[ActionFigureKeys.OldLeaderState] = "replica";
             figures[ActionFigureKeys.FenceOldPrimary] = "false";
             var lag = last.Look.Member(member)?.LagBytes is { } bytes ? ByteSize.Format(bytes) : "unknown";
-            return ActionOutcome.Success($"{member} is back as a running replica on timeline {Text(last.Leader?.Timeline)} (lag {lag}; {last.Evidence}); the only primary is {leaderText}" +
+            return ActionOutcome.Success($"{member} is back as a running replica on timeline {Text(last.Look.LeaderTimeline)} (lag {lag}; {last.Evidence}); the only primary is {leaderText}" +
                                          (figures.TryGetValue(PodUidAfterFigure, out var uid) ? $"; pod re-created (uid {uid})." : "."), figures);
         }
 
+        // "Gone" only on evidence: the approved pod was removed or replaced (its containers are dead), and nothing
+        // answers as a primary for the member. A member that merely dropped out of /cluster proves nothing.
         var extra = OnlyPrimary(last);
-        if (last.State is FenceTargetState.Absent or FenceTargetState.Unanswering && extra is null)
+        var podReplaced = last.Pod is null || !string.Equals(last.Pod.Metadata?.Uid, action.Parameters.GetValueOrDefault(PodUidParameter), StringComparison.Ordinal);
+        if (podReplaced && last.State is FenceTargetState.Absent or FenceTargetState.Unanswering or FenceTargetState.OldTimeline && extra is null)
         {
             figures[ActionFigureKeys.OldLeaderState] = "not back";
             figures[ActionFigureKeys.FenceOldPrimary] = "false";
-            return ActionOutcome.Success($"{member} is fenced: it no longer answers as a primary ({last.Evidence}), but it has not come back as a replica within {Durations.Format(_options.VerifyDeadline)}; the only primary is {leaderText}. The leader watch goes on looking for it.", figures);
+            return ActionOutcome.Success($"{member} is fenced: pod {action.Parameters[PodParameter]} (uid {action.Parameters[PodUidParameter]}) is {(last.Pod is null ? "gone" : "replaced (uid " + last.Pod.Metadata?.Uid + ")")} and {member} no longer answers as a primary ({last.Evidence}), but it has not come back as a replica within {Durations.Format(_options.VerifyDeadline)}; the only primary is {leaderText}. The leader watch goes on looking for it.", figures);
         }
 
         figures[ActionFigureKeys.OldLeaderState] = last.State == FenceTargetState.Primary ? "primary" : "not back";
-        figures[ActionFigureKeys.FenceOldPrimary] = last.State == FenceTargetState.Primary ? "true" : "false";
-        return ActionOutcome.Failure($"Not verified within {Durations.Format(_options.VerifyDeadline)}: {member}: {last.Evidence}; /cluster: {leaderText}{(extra is null ? string.Empty : "; " + extra)}.", figures);
+        figures[ActionFigureKeys.FenceOldPrimary] = podReplaced && last.State != FenceTargetState.Primary ? "false" : "true";
+        return ActionOutcome.Failure($"Not verified within {Durations.Format(_options.VerifyDeadline)}: {member}: {last.Evidence}{(podReplaced ? string.Empty : $"; pod {action.Parameters[PodParameter]} still has uid {action.Parameters[PodUidParameter]} (not deleted)")}; /cluster: {leaderText}{(extra is null ? string.Empty : "; " + extra)}.", figures);
     }
 
     /// <summary>Never deletes again: a pod with another uid, or none, or one terminating means the delete went out.</summary>
@@ -331,8 +340,13 @@ internal sealed partial class FenceOldLeaderAction(
     /// <summary>The member named by the action, read again (pod included when pod fencing is on).</summary>
     private async Task<FenceTarget> ReadApprovedTargetAsync(ActionRecord action, CancellationToken cancellationToken)
     {
-        var look = await ClusterLookReader.ReadAsync(patroni, new Dictionary<string, string?>(), cancellationToken);
-        var target = await ReadTargetAsync(look, action.Parameters[MemberParameter], cancellationToken);
+        var member = action.Parameters[MemberParameter];
+        var known = new Domain.Incidents.MemberAddress(
+            NullIfEmpty(action.Parameters.GetValueOrDefault(ApiParameter)),
+            NullIfEmpty(action.Parameters.GetValueOrDefault(HostParameter)),
+            int.TryParse(action.Parameters.GetValueOrDefault(PortParameter), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : null);
+        var look = await ClusterLookReader.ReadAsync(patroni, new Dictionary<string, string?> { [member] = known.ApiUrl }, cancellationToken);
+        var target = await ReadTargetAsync(look, member, known, cancellationToken);
         if (!kubernetes.TryGetClient(out var client, out _))
         {
             return target;
@@ -349,11 +363,21 @@ internal sealed partial class FenceOldLeaderAction(
         }
     }
 
-    /// <summary>How the member answers: its /patroni, else its PostgreSQL's pg_is_in_recovery() at the address /cluster gives.</summary>
-    private async Task<FenceTarget> ReadTargetAsync(ClusterLook look, string member, CancellationToken cancellationToken)
+    /// <summary>
+    /// How the member answers: its /patroni, else its PostgreSQL's pg_is_in_recovery() at the address /cluster gives
+    /// (or <paramref name="known"/>, where the proposal saw it, once it dropped out of /cluster).
+    /// </summary>
+    private async Task<FenceTarget> ReadTargetAsync(ClusterLook look, string member, Domain.Incidents.MemberAddress? known, CancellationToken cancellationToken)
+    {
+        var target = await ClassifyAsync(look, member, known, cancellationToken);
+        var m = look.Member(member);
+        return target with { Address = m is not null ? new Domain.Incidents.MemberAddress(m.ApiUrl, m.Host, m.Port) : known };
+    }
+
+    private async Task<FenceTarget> ClassifyAsync(ClusterLook look, string member, Domain.Incidents.MemberAddress? known, CancellationToken cancellationToken)
     {
         var m = look.Member(member);
-        var leaderTimeline = look.Leader?.Timeline;
+        var leaderTimeline = look.LeaderTimeline;
         if (look.Status(member) is { } status)
         {
             var timeline = status.Timeline ?? m?.Timeline;
@@ -363,18 +387,19 @@ internal sealed partial class FenceOldLeaderAction(
             }
 
             var said = $"its /patroni answers role {status.Role} ({status.State}, timeline {Text(timeline)}; /cluster: {m?.State ?? "absent"}, timeline {Text(m?.Timeline)})";
-            return m is { IsRunning: true, IsLeader: false } && status.State is "running" && m.Timeline is { } t && t == leaderTimeline
+            return m is { IsRunning: true, IsLeader: false } && status.State is "running" && timeline is { } t && t == leaderTimeline
                 ? new(look, member, FenceTargetState.Replica, said, null)
                 : new(look, member, m is null ? FenceTargetState.Absent : FenceTargetState.OldTimeline, said, null);
         }
 
-        var inRecovery = m is { Host: { Length: > 0 } host, Port: { } port } ? await InRecoveryAsync(host, port, cancellationToken) : null;
-        var where = m is { Host: { } h, Port: { } p } ? string.Create(CultureInfo.InvariantCulture, $" at {h}:{p}") : string.Empty;
+        var (host, port) = m is { Host: { Length: > 0 } } ? (m.Host, m.Port) : (known?.Host, known?.Port);
+        var inRecovery = host is { Length: > 0 } && port is { } p ? await InRecoveryAsync(host, p, cancellationToken) : null;
+        var where = host is { Length: > 0 } && port is { } p2 ? string.Create(CultureInfo.InvariantCulture, $" at {host}:{p2}") : string.Empty;
         return inRecovery switch
         {
             false => new(look, member, FenceTargetState.Primary, $"its Patroni does not answer and its PostgreSQL{where} answers pg_is_in_recovery() = false: a primary without the leader key", null),
             true => new(look, member, FenceTargetState.Unanswering, $"its Patroni does not answer; its PostgreSQL{where} is in recovery (not managed while Patroni is away)", null),
-            null when m is null => new(look, member, FenceTargetState.Absent, "it is not in /cluster (its member key expired: its Patroni is gone) and nothing answers for it", null),
+            null when m is null => new(look, member, FenceTargetState.Absent, $"it is not in /cluster (its member key expired: its Patroni is gone) and nothing answers for it{(where.Length == 0 ? " (its PostgreSQL's address is unknown, so it could not be asked)" : where)}", null),
             null => new(look, member, FenceTargetState.Unanswering, $"in /cluster ({m.State}, timeline {Text(m.Timeline)}) but neither its /patroni nor its PostgreSQL{where} answers: hung or dead, and a hung primary can resume", null),
         };
     }
@@ -388,14 +413,14 @@ internal sealed partial class FenceOldLeaderAction(
         var leader = look.Leader!.Name;
         foreach (var member in look.Cluster!.Replicas.Select(r => r.Name).Where(n => !string.Equals(n, leader, StringComparison.Ordinal)))
         {
-            if ((await ReadTargetAsync(look, member, cancellationToken)).State == FenceTargetState.Primary)
+            if ((await ReadTargetAsync(look, member, null, cancellationToken)).State == FenceTargetState.Primary)
             {
                 return member;
             }
         }
 
         return look.HistoryPreviousLeader is { } previous && !string.Equals(previous, leader, StringComparison.Ordinal)
-               && (await ReadTargetAsync(look, previous, cancellationToken)).State != FenceTargetState.Replica
+               && (await ReadTargetAsync(look, previous, null, cancellationToken)).State != FenceTargetState.Replica
             ? previous
             : null;
     }
@@ -497,6 +522,8 @@ internal sealed partial class FenceOldLeaderAction(
 
     private static int Grace(ActionRecord action) =>
         int.TryParse(action.Parameters.GetValueOrDefault(GraceParameter), NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : 5;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static string Text(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
 

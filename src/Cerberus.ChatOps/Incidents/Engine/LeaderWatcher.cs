@@ -135,7 +135,7 @@ internal sealed partial class LeaderWatcher(
         foreach (var m in look.Cluster?.Members ?? [])
         {
             var status = look.Status(m.Name);
-            members.Add(new MemberObservation(m.Name, m.Role, m.State, m.Timeline ?? status?.Timeline, status?.Role, null, new MemberAddress(m.ApiUrl, m.Host, m.Port)));
+            members.Add(new MemberObservation(m.Name, m.Role, m.State, look.TimelineOf(m.Name), status?.Role, null, new MemberAddress(m.ApiUrl, m.Host, m.Port)));
         }
 
         foreach (var (name, address) in known.Where(k => look.Member(k.Key) is null))
@@ -156,7 +156,7 @@ internal sealed partial class LeaderWatcher(
         return new LeaderObservation
         {
             Leader = leader,
-            LeaderTimeline = look.Leader?.Timeline,
+            LeaderTimeline = look.LeaderTimeline,
             HistoryTimeline = look.HistoryTimeline,
             HistoryPreviousLeader = look.HistoryPreviousLeader,
             HistoryAt = look.HistoryAt,
