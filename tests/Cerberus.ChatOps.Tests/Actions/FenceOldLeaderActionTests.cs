@@ -155,6 +155,21 @@ public sealed class FenceOldLeaderActionTests : IAsyncLifetime
         Assert.Contains("No member to fence", picked.NotApplicableReason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Propose_PatroniSaysMasterWhileStopped_NotTakenForAPrimary()
+    {
+        // arrange: 3.0.2 answers Patroni's internal role when PostgreSQL is stopped (a leader shutting down for a switchover)
+        _patroni.WithStatus(PatroniFake.Url(1), PatroniFake.Status("master", state: "stopped"));
+        var sut = CreateSut();
+
+        // act
+        var record = (await sut.ProposeAsync(Request("pg1"), None)).Action!;
+
+        // assert
+        Assert.Contains("its /patroni answers state stopped (role master, Patroni's own, not PostgreSQL's)", record.BasedOn, StringComparison.Ordinal);
+        Assert.DoesNotContain("without the leader key", record.BasedOn, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("pg1; rm -rf /")]
     [InlineData("-pg1")]

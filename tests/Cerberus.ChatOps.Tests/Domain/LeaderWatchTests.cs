@@ -11,10 +11,10 @@ public sealed class LeaderWatchTests
     private static readonly TimeSpan Recent = TimeSpan.FromMinutes(30);
 
     private static MemberObservation Replica(string name, int timeline, string? reported = "replica") =>
-        new(name, "replica", "running", timeline, reported, null, new MemberAddress($"http://{name}:8008/patroni", name, 5432));
+        new(name, "replica", "running", timeline, reported, reported is null ? null : "running", null, new MemberAddress($"http://{name}:8008/patroni", name, 5432));
 
     private static MemberObservation Leader(string name, int timeline) =>
-        new(name, "leader", "running", timeline, "master", null, new MemberAddress($"http://{name}:8008/patroni", name, 5432));
+        new(name, "leader", "running", timeline, "master", "running", null, new MemberAddress($"http://{name}:8008/patroni", name, 5432));
 
     private static LeaderObservation Look(string leader, int timeline, int? history = null, params MemberObservation[] others) => new()
     {
@@ -164,7 +164,7 @@ public sealed class LeaderWatchTests
     {
         // arrange
         var (watching, _) = Observe(new LeaderWatch(), Look("pg2", 4, others: Replica("pg1", 4)), T0, "pg1");
-        var frozen = new MemberObservation("pg1", "replica", "running", 3, null, false, new MemberAddress(null, "10.0.0.1", 5432));
+        var frozen = new MemberObservation("pg1", "replica", "running", 3, null, null, false, new MemberAddress(null, "10.0.0.1", 5432));
         var stale = Look("pg2", 4, others: frozen);
         var back = Look("pg2", 4, others: Replica("pg1", 4));
 
@@ -184,6 +184,23 @@ public sealed class LeaderWatchTests
         Assert.Equal("pg1 is back as a replica of pg2 on timeline 4", rejoined.Text);
         Assert.Empty(backAgain);
         Assert.Equal(new MemberAddress(null, "10.0.0.1", 5432), afterStale.Addresses["pg1"]);
+    }
+
+    [Fact]
+    public void Observe_OldLeaderShuttingDownForASwitchover_RoleMasterWhileStoppingIsNoAlarm()
+    {
+        // arrange: 3.0.2 answers Patroni's internal role ("master") while PostgreSQL stops, after the key was released
+        var (watching, _) = Observe(new LeaderWatch(), Look("pg1", 3, others: Replica("pg2", 3)), T0);
+        var stopping = new MemberObservation("pg1", "replica", "stopped", 3, "master", "stopped", null, new MemberAddress(null, "10.0.0.1", 5432));
+
+        // act
+        var (watch, events) = Observe(watching, Look("pg2", 4, others: stopping), T0.AddSeconds(5));
+
+        // assert
+        Assert.Equal(LeaderWatchEventKind.LeaderChanged, Assert.Single(events).Kind);
+        Assert.Null(stopping.PrimaryEvidence);
+        Assert.False(stopping.ReportedByPostgres);
+        Assert.True(watch.IsWatching);
     }
 
     [Fact]

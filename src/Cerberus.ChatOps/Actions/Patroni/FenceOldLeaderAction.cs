@@ -378,7 +378,11 @@ internal sealed partial class FenceOldLeaderAction(
     {
         var m = look.Member(member);
         var leaderTimeline = look.LeaderTimeline;
-        if (look.Status(member) is { } status)
+
+        // Only a running /patroni speaks for PostgreSQL: stopped, stopping or unknown, 3.0.2 sends Patroni's internal
+        // role (still "master" on a leader shutting down for a switchover), so PostgreSQL itself is asked then.
+        var reported = look.Status(member);
+        if (reported is { State: "running" } status)
         {
             var timeline = status.Timeline ?? m?.Timeline;
             if (status.IsPrimary)
@@ -392,15 +396,16 @@ internal sealed partial class FenceOldLeaderAction(
                 : new(look, member, m is null ? FenceTargetState.Absent : FenceTargetState.OldTimeline, said, null);
         }
 
+        var patroniSays = reported is null ? "its Patroni does not answer" : $"its /patroni answers state {reported.State ?? "unknown"} (role {reported.Role ?? "unknown"}, Patroni's own, not PostgreSQL's)";
         var (host, port) = m is { Host: { Length: > 0 } } ? (m.Host, m.Port) : (known?.Host, known?.Port);
         var inRecovery = host is { Length: > 0 } && port is { } p ? await InRecoveryAsync(host, p, cancellationToken) : null;
         var where = host is { Length: > 0 } && port is { } p2 ? string.Create(CultureInfo.InvariantCulture, $" at {host}:{p2}") : string.Empty;
         return inRecovery switch
         {
-            false => new(look, member, FenceTargetState.Primary, $"its Patroni does not answer and its PostgreSQL{where} answers pg_is_in_recovery() = false: a primary without the leader key", null),
-            true => new(look, member, FenceTargetState.Unanswering, $"its Patroni does not answer; its PostgreSQL{where} is in recovery (not managed while Patroni is away)", null),
+            false => new(look, member, FenceTargetState.Primary, $"{patroniSays} and its PostgreSQL{where} answers pg_is_in_recovery() = false: a primary without the leader key", null),
+            true => new(look, member, FenceTargetState.Unanswering, $"{patroniSays}; its PostgreSQL{where} is in recovery", null),
             null when m is null => new(look, member, FenceTargetState.Absent, $"it is not in /cluster (its member key expired: its Patroni is gone) and nothing answers for it{(where.Length == 0 ? " (its PostgreSQL's address is unknown, so it could not be asked)" : where)}", null),
-            null => new(look, member, FenceTargetState.Unanswering, $"in /cluster ({m.State}, timeline {Text(m.Timeline)}) but neither its /patroni nor its PostgreSQL{where} answers: hung or dead, and a hung primary can resume", null),
+            null => new(look, member, FenceTargetState.Unanswering, $"in /cluster ({m.State}, timeline {Text(m.Timeline)}) but {patroniSays} and its PostgreSQL{where} does not answer: hung or dead, and a hung primary can resume", null),
         };
     }
 

@@ -123,7 +123,7 @@ internal sealed partial class LeaderWatcher(
         return posted;
     }
 
-    /// <summary>The look as the domain reads it; PostgreSQL is asked only for members whose /patroni did not answer.</summary>
+    /// <summary>The look as the domain reads it; PostgreSQL is asked only for members whose /patroni did not answer a running state.</summary>
     private static async Task<LeaderObservation> ObserveAsync(
         ClusterLook look,
         IReadOnlyDictionary<string, MemberAddress> known,
@@ -135,19 +135,19 @@ internal sealed partial class LeaderWatcher(
         foreach (var m in look.Cluster?.Members ?? [])
         {
             var status = look.Status(m.Name);
-            members.Add(new MemberObservation(m.Name, m.Role, m.State, look.TimelineOf(m.Name), status?.Role, null, new MemberAddress(m.ApiUrl, m.Host, m.Port)));
+            members.Add(new MemberObservation(m.Name, m.Role, m.State, look.TimelineOf(m.Name), status?.Role, status?.State, null, new MemberAddress(m.ApiUrl, m.Host, m.Port)));
         }
 
         foreach (var (name, address) in known.Where(k => look.Member(k.Key) is null))
         {
             var status = look.Status(name);
-            members.Add(new MemberObservation(name, null, status?.State, status?.Timeline, status?.Role, null, address));
+            members.Add(new MemberObservation(name, null, status?.State, status?.Timeline, status?.Role, status?.State, null, address));
         }
 
         if (postgres is { IsConfigured: true })
         {
             var asked = await Task.WhenAll(members.Select(async m =>
-                m.ReportedRole is null && !string.Equals(m.Name, leader, StringComparison.Ordinal) && m.Address is { Host: { Length: > 0 } host, Port: { } port }
+                !m.ReportedByPostgres && !string.Equals(m.Name, leader, StringComparison.Ordinal) && m.Address is { Host: { Length: > 0 } host, Port: { } port }
                     ? m with { InRecovery = await InRecoveryAsync(postgres, new PostgresEndpoint(host, port), cancellationToken) }
                     : m));
             members = [.. asked];
