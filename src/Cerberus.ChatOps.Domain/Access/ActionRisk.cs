@@ -25,6 +25,7 @@ public static class ActionRisk
             // Like a failover: what it destroys cannot be brought back, and the cluster has one standby fewer until the copy ends.
             RemediationKind.ReinitializeReplica => RiskAssessment.Risky(
                 "it deletes the member's data directory and copies the whole database again from the leader: the member is no standby until the copy ends, and anything only it held is lost"),
+            RemediationKind.FenceOldLeader => RiskAssessment.Risky("it stops a PostgreSQL server at once: sessions still connected to it are cut, and the writes it took since the switch are discarded when it rejoins (pg_rewind)"),
             RemediationKind.TerminateSessions => RiskAssessment.Risky("the terminated sessions' open transactions are rolled back: their uncommitted work is lost"),
             _ when action.RiskWarning is not null => RiskAssessment.Risky("its card carries a risk to accept: " + action.RiskWarning),
             _ => RiskAssessment.Standard,

@@ -41,4 +41,10 @@ public enum RemediationKind
     /// directory is wiped and copied again from the leader.
     /// </summary>
     ReinitializeReplica,
+
+    /// <summary>
+    /// Fence a former leader that still runs (or may run) as a primary while another member holds the leader key:
+    /// delete its pod with a short grace period (the controller brings it back and Patroni rejoins it as a replica).
+    /// </summary>
+    FenceOldLeader,
 }

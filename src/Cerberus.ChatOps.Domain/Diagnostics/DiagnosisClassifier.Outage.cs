@@ -8,7 +8,7 @@ public static partial class DiagnosisClassifier
 {
     /// <summary>
     /// Two members take writes (the 3.0.2 stale primary resuming, or a second read-write server): nothing else is
-    /// safe until one is fenced, so no action is proposed and the sentence names who holds the lock.
+    /// safe until one is fenced, so the only action proposed is the fence (when a lock holder is named) and the sentence names who holds the lock.
     /// </summary>
     private static DiagnosisVerdict? SplitBrain(DiagnosisSignals s)
     {
@@ -18,8 +18,12 @@ public static partial class DiagnosisClassifier
         }
 
         var lockHolder = s.PatroniLeader is { } l ? $"; {l} holds Patroni's leader lock, so fence the other one (stop its PostgreSQL or delete its pod)" : "; fence every member but the one that holds Patroni's leader lock";
+
+        // With a lock holder named, fencing the other one is the one action offered (it refuses the holder, and refuses
+        // without a healthy leader); without one, nothing is safe to offer.
         return new(Classification.Inconclusive,
-            $"Split brain: more than one server takes writes ({who}){lockHolder}; no failover or switchover until one primary remains, and the writes to the fenced one are lost from the cluster's history.", []);
+            $"Split brain: more than one server takes writes ({who}){lockHolder}; no failover or switchover until one primary remains, and the writes to the fenced one are lost from the cluster's history.",
+            s.PatroniLeader is null ? [] : [RemediationKind.FenceOldLeader]);
     }
 
     /// <summary>The configured database is not Patroni's (another system identifier): the checks describe two different clusters.</summary>

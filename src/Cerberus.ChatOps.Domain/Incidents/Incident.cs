@@ -58,6 +58,7 @@ public sealed partial class Incident
         Classification = s.Classification;
         ReportMarkdown = s.ReportMarkdown;
         ChannelPending = s.ChannelPending;
+        LeaderWatch = s.LeaderWatch;
         _state = s.State;
         _timeline = [.. s.Timeline];
         _actions = [.. s.Actions];
@@ -188,6 +189,7 @@ public sealed partial class Incident
         Alerts = [.. _alerts],
         ReportMarkdown = ReportMarkdown,
         ChannelPending = ChannelPending,
+        LeaderWatch = LeaderWatch,
     };
 
     public ActionRecord? FindAction(string actionId) =>

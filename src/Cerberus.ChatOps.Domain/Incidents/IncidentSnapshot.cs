@@ -32,4 +32,7 @@ public sealed record IncidentSnapshot
     public List<IncidentAlert> Alerts { get; init; } = [];
     public string? ReportMarkdown { get; init; }
     public bool ChannelPending { get; init; }
+
+    /// <summary>The leader watch's state (null until it first looked).</summary>
+    public LeaderWatch? LeaderWatch { get; init; }
 }

@@ -23,4 +23,7 @@ public enum TimelineKind
     Closure,
     Error,
     Alert,
+
+    /// <summary>The leader watch saw a leader change, a flip-back or a stale primary.</summary>
+    LeaderWatch,
 }

@@ -12,7 +12,7 @@ internal static class ActionsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the database remediations as <see cref="IRemediationAction"/> (the engine picks them by Kind):
-    /// switchover and failover (one class, two registrations), audit-log clean-up, slot drop, checkpoint, VACUUM (FREEZE), session termination, ANALYZE and the replica rebuild (POST /reinitialize).
+    /// switchover and failover (one class, two registrations), audit-log clean-up, slot drop, checkpoint, VACUUM (FREEZE), session termination, ANALYZE, the replica rebuild (POST /reinitialize) and fencing a stale primary (its pod deletion needs Kubernetes and <c>Cerberus:Kubernetes:FencePods</c>).
     /// Needs <c>AddPatroni()</c>. The clean-up measures free space with the volume probe's df (<see cref="DataVolumeMeter"/>),
     /// registered here too when <c>AddKubernetesIntegration()</c> has not (then Kubernetes is off and free space unknown). Options: <c>Cerberus:Actions</c>, <c>Cerberus:Cleanup</c>, and <c>Cerberus:DryRun</c>.
     /// </summary>
@@ -43,6 +43,7 @@ internal static class ActionsServiceCollectionExtensions
         services.AddTransient<IRemediationAction, AnalyzeAction>();
         services.AddSingleton<ILeaderReplicationAccess, LeaderReplicationAccess>();
         services.AddTransient<IRemediationAction, ReinitializeReplicaAction>();
+        services.AddTransient<IRemediationAction, FenceOldLeaderAction>();
         return services;
     }
 }

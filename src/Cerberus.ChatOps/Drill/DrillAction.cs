@@ -68,6 +68,7 @@ internal sealed class DrillAction(RemediationKind kind, DrillScenario scenario) 
         RemediationKind.RestartBackend => "rolling restart of cerberus-backend (12 replicas)",
         RemediationKind.Analyze => "ANALYZE the 10 largest tables on pg-1",
         RemediationKind.ReinitializeReplica => "Patroni reinitialize of pg-1: wipe its data directory and copy 120 GiB from pg-0",
+        RemediationKind.FenceOldLeader => "delete pod pg-0 (the stale primary) with a 5 s grace period; it rejoins as a replica of pg-1",
         _ => kind.ToString(),
     };
 }

@@ -36,4 +36,10 @@ internal sealed class IncidentOptions
 
     /// <summary>How often the timers (reminders, approval expiry, resumption) look at open incidents.</summary>
     public TimeSpan TimerInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often the leader watch looks at Patroni's <c>/cluster</c> and <c>/history</c> after a leader change (it runs
+    /// on the timers' passes, so never more often than <see cref="TimerInterval"/>); zero turns the watch off.
+    /// </summary>
+    public TimeSpan LeaderWatchInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -18,6 +18,11 @@ internal sealed class IncidentOptionsValidator : OptionsValidator<IncidentOption
         ConfigurationRules.InRange(problems, "Cerberus:RateLimit:DiagnosesPerUser", options.RateLimit.DiagnosesPerUser, 1, 1000);
         ConfigurationRules.Positive(problems, "Cerberus:TimerInterval", options.TimerInterval);
         ConfigurationRules.Positive(problems, "Cerberus:ExecutionHeartbeat", options.ExecutionHeartbeat);
+        if (options.LeaderWatchInterval < TimeSpan.Zero)
+        {
+            problems.Add($"Cerberus:LeaderWatchInterval: {options.LeaderWatchInterval} must not be negative (00:00:00 turns the leader watch off).");
+        }
+
         for (var i = 0; i < options.Approvers.Count; i++)
         {
             var id = options.Approvers[i];

@@ -41,6 +41,7 @@ internal static class IncidentsServiceCollectionExtensions
         services.AddSingleton<ActionExecution>();
         services.AddSingleton<ActionApprovals>();
         services.AddSingleton<IncidentResumption>();
+        services.AddSingleton<LeaderWatcher>();
         services.AddSingleton<IncidentEngine>();
         services.AddSingleton<AlertIntake>();
         services.AddSingleton<InboundDispatcher>();

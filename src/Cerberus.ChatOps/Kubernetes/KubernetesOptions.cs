@@ -40,6 +40,19 @@ internal sealed class KubernetesOptions
     /// </summary>
     public bool ExecDiskProbe { get; set; }
 
+    /// <summary>
+    /// Fence a stale primary by deleting its pod (the action <c>propose fence</c>). Needs <c>pods</c> <c>delete</c>, which
+    /// the base Role does not grant: the optional component <c>manifests/components/fence-stale-primary</c> adds both the
+    /// rule and this setting. Off by default; when off, the action says what to run by hand.
+    /// </summary>
+    public bool FencePods { get; set; }
+
+    /// <summary>
+    /// The grace period of the fencing delete (<c>gracePeriodSeconds</c>, whole seconds): short, so a stale primary
+    /// stops taking writes within seconds (the kubelet sends SIGTERM, then SIGKILL when it has passed).
+    /// </summary>
+    public TimeSpan FenceGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The data volume's mount point inside the postgres container.</summary>
     public string DataPath { get; set; } = "/var/lib/postgresql";
 

@@ -30,6 +30,10 @@ internal sealed class KubernetesOptionsValidator : OptionsValidator<KubernetesOp
         ConfigurationRules.Positive(problems, $"{S}:RolloutPollInterval", options.RolloutPollInterval);
         ConfigurationRules.Positive(problems, $"{S}:EventWindow", options.EventWindow);
         ConfigurationRules.Positive(problems, $"{S}:ProbeTimeout", options.ProbeTimeout);
+        if (options.FenceGracePeriod < TimeSpan.FromSeconds(1) || options.FenceGracePeriod > TimeSpan.FromSeconds(60) || options.FenceGracePeriod.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            problems.Add($"{S}:FenceGracePeriod: {options.FenceGracePeriod} must be whole seconds from 00:00:01 to 00:01:00 (a short grace period: the stale primary must stop soon).");
+        }
     }
 
     /// <summary>A DNS-1123 name: lower-case letters, digits and '-', at most 63 characters.</summary>

@@ -305,6 +305,36 @@ public sealed class ManifestTests(RenderedManifests manifests) : IClassFixture<R
     }
 
     [Fact]
+    public void FenceStalePrimaryComponent_Role_AddsOnlyPodsDeleteAndTurnsFencingOn()
+    {
+        // arrange
+        var baseRules = RuleTable(Single<V1Role>(manifests.Base));
+        var role = Single<V1Role>(manifests.WithFence);
+
+        // act
+        var rules = RuleTable(role);
+        var added = role.Rules.Single(r => r.Verbs.Contains("delete"));
+
+        // assert
+        Assert.Equal(baseRules.Keys.Order(StringComparer.Ordinal), rules.Keys.Order(StringComparer.Ordinal));
+        foreach (var (resource, verbs) in baseRules)
+        {
+            var expected = resource == "/pods" ? verbs.Append("delete") : verbs;
+            Assert.Equal(expected.Order(StringComparer.Ordinal), rules[resource].Order(StringComparer.Ordinal));
+        }
+
+        Assert.Equal([""], added.ApiGroups);
+        Assert.Equal(["pods"], added.Resources);
+        Assert.Equal(["delete"], added.Verbs);
+        Assert.DoesNotContain(baseRules.Values, v => v.Contains("delete"));
+        AssertNoWildcardsNorSecrets(role, podDelete: true);
+        var settings = Single<V1ConfigMap>(manifests.WithFence).Data;
+        Assert.Equal("true", settings["Cerberus__Kubernetes__FencePods"]);
+        Assert.Equal("00:00:05", settings["Cerberus__Kubernetes__FenceGracePeriod"]);
+        Assert.DoesNotContain(Single<V1ConfigMap>(manifests.Base).Data.Keys, k => k.Contains("Fence", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void SqlitePvcComponent_DataVolume_IsTheClaimInNamespaceCerberus()
     {
         // arrange
@@ -375,10 +405,16 @@ public sealed class ManifestTests(RenderedManifests manifests) : IClassFixture<R
             .GroupBy(x => x.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IList<string>)[.. g.SelectMany(x => x.Verbs)], StringComparer.Ordinal);
 
-    private static void AssertNoWildcardsNorSecrets(V1Role role)
+    /// <param name="podDelete">The fence component's one exception: <c>delete</c> on core <c>pods</c>, in a rule of its own.</param>
+    private static void AssertNoWildcardsNorSecrets(V1Role role, bool podDelete = false)
     {
         foreach (var rule in role.Rules)
         {
+            if (podDelete && rule.Verbs.SequenceEqual(["delete"]) && rule.Resources.SequenceEqual(["pods"]) && rule.ApiGroups.SequenceEqual([""]))
+            {
+                continue;
+            }
+
             Assert.DoesNotContain("*", rule.Verbs);
             Assert.DoesNotContain("*", rule.Resources);
             Assert.DoesNotContain("*", rule.ApiGroups);

@@ -16,6 +16,11 @@ public sealed class RenderedManifests : IAsyncLifetime
 
     public IReadOnlyList<object> WithComponents { get; private set; } = [];
 
+    /// <summary>The base plus the optional fence-stale-primary component alone (its rule is checked against the base's).</summary>
+    public IReadOnlyList<object> WithFence { get; private set; } = [];
+
+    private string? _fenceDirectory;
+
     public async Task InitializeAsync()
     {
         Base = await RenderAsync(RepositoryPaths.Combine("manifests"));
@@ -35,13 +40,25 @@ public sealed class RenderedManifests : IAsyncLifetime
               - {Relative("manifests", "components", "sqlite-pvc")}
             """);
         WithComponents = await RenderAsync(_componentsDirectory);
+
+        _fenceDirectory = Directory.CreateTempSubdirectory("cerberus-kustomize-").FullName;
+        string FromFence(params string[] parts) => Path.GetRelativePath(_fenceDirectory, RepositoryPaths.Combine(parts)).Replace('\\', '/');
+        await File.WriteAllTextAsync(Path.Combine(_fenceDirectory, "kustomization.yaml"), $"""
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources:
+              - {FromFence("manifests", "base")}
+            components:
+              - {FromFence("manifests", "components", "fence-stale-primary")}
+            """);
+        WithFence = await RenderAsync(_fenceDirectory);
     }
 
     public Task DisposeAsync()
     {
-        if (_componentsDirectory is not null)
+        foreach (var directory in new[] { _componentsDirectory, _fenceDirectory }.OfType<string>())
         {
-            Directory.Delete(_componentsDirectory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
 
         return Task.CompletedTask;

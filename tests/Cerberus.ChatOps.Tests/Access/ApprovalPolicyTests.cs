@@ -91,6 +91,7 @@ public sealed class ApprovalPolicyTests
     [InlineData(RemediationKind.RestartBackend, "strategy Recreate: a full outage", true)]
     [InlineData(RemediationKind.Analyze, null, false)]
     [InlineData(RemediationKind.ReinitializeReplica, null, true)]
+    [InlineData(RemediationKind.FenceOldLeader, null, true)]
     public void NeedsSecondPerson_RiskyRule_FollowsTheRiskTier(RemediationKind kind, string? risk, bool expected)
     {
         // arrange

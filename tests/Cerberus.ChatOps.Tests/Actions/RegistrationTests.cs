@@ -34,7 +34,7 @@ public sealed class RegistrationTests
         // assert
         Assert.Equal(
             [RemediationKind.Switchover, RemediationKind.Failover, RemediationKind.AuditLogCleanup, RemediationKind.DropReplicationSlot, RemediationKind.Checkpoint,
-                RemediationKind.VacuumFreeze, RemediationKind.TerminateSessions, RemediationKind.Analyze, RemediationKind.ReinitializeReplica],
+                RemediationKind.VacuumFreeze, RemediationKind.TerminateSessions, RemediationKind.Analyze, RemediationKind.ReinitializeReplica, RemediationKind.FenceOldLeader],
             kinds);
         Assert.True(options.DryRun);
         Assert.Equal("Host=db;Username=op;Password=x", options.PostgresConnectionString);

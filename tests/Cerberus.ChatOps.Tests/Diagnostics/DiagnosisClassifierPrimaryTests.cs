@@ -120,7 +120,7 @@ public sealed class DiagnosisClassifierPrimaryTests
     }
 
     [Fact]
-    public void Classify_TwoMembersReportMaster_SplitBrainWithoutActions()
+    public void Classify_TwoMembersReportMaster_SplitBrainOnlyTheFence()
     {
         // arrange
         var results = Some.HealthyWith(PatroniWith((DiagnosisFactKeys.SplitBrain, "pg1, pg2")) with { Status = ProbeStatus.Crit });
@@ -131,7 +131,7 @@ public sealed class DiagnosisClassifierPrimaryTests
         // assert
         Assert.Equal(Classification.Inconclusive, verdict.Classification);
         Assert.StartsWith("Split brain: more than one server takes writes (pg1, pg2); pg2 holds Patroni's leader lock", verdict.Sentence, StringComparison.Ordinal);
-        Assert.Empty(verdict.Recommended);
+        Assert.Equal([RemediationKind.FenceOldLeader], verdict.Recommended);
     }
 
     [Fact]

@@ -22,6 +22,23 @@ public sealed class ActionRequestParserTests
         Assert.Equal(text.Split(' ')[0], ActionRequestParser.CommandName(kind));
     }
 
+    [Theory]
+    [InlineData("fence", null)]
+    [InlineData("fence pg1", "pg1")]
+    [InlineData("fence-old-leader pg-0", "pg-0")]
+    public void Parse_Fence_KindAndMember(string text, string? member)
+    {
+        // act
+        var (parsed, arguments, problem) = ActionRequestParser.Parse(text);
+
+        // assert
+        Assert.Null(problem);
+        Assert.Equal(RemediationKind.FenceOldLeader, parsed);
+        Assert.Equal(member, arguments.GetValueOrDefault(ActionRequestParser.MemberArgument));
+        Assert.Equal(Cerberus.ChatOps.Actions.Patroni.FenceOldLeaderAction.MemberArgument, ActionRequestParser.MemberArgument);
+        Assert.Equal("fence", ActionRequestParser.CommandName(RemediationKind.FenceOldLeader));
+    }
+
     [Fact]
     public void Parse_Unknown_ListsTheNewActions()
     {
@@ -32,6 +49,7 @@ public sealed class ActionRequestParserTests
         Assert.Contains("terminate-sessions", problem, StringComparison.Ordinal);
         Assert.Contains("restart-backend", problem, StringComparison.Ordinal);
         Assert.Contains("analyze", problem, StringComparison.Ordinal);
+        Assert.Contains("fence", problem, StringComparison.Ordinal);
         Assert.Contains("reinit", problem, StringComparison.Ordinal);
     }
 

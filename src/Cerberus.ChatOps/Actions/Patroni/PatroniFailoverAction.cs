@@ -42,10 +42,14 @@ internal sealed partial class PatroniFailoverAction(
     /// <summary>How long the DCS optime search may take (each probe is one local GET; a search is ≈ 30 of them).</summary>
     private static readonly TimeSpan DcsOptimeBudget = TimeSpan.FromSeconds(5);
 
+    /// <remarks>
+    /// The fix is in 3.1.0 only (commit 01976ec1, PR #2787; 3.0.3's #2693 is an unrelated etcd3 lease fix): see
+    /// <see cref="PatroniVersions"/>. The watch names the bug by the version /patroni reports.
+    /// </remarks>
     private const string FenceExplanation =
-        "Patroni 3.0.2 lets a stale primary that resumes re-take the leader lock and force the new leader to demote and pg_rewind, " +
-        "discarding the writes it accepted meanwhile (fixed in 3.0.3 #2693 and 3.1.0 #2787). Fence it before it comes back: " +
-        "delete its pod, scale its deployment to 0, or stop Patroni there; then let it rejoin as a replica.";
+        "Patroni 3.0.2, like every release before 3.1.0 (PR #2787), lets a stale primary whose Patroni resumes with no leader key take the lock back on its old timeline, " +
+        "discarding the promotion and the writes the new leader took. Fence it before it comes back (`/dbincident propose fence " + "<member>`: delete its pod, " +
+        "or stop its PostgreSQL with pg_ctl); the leader watch keeps looking for a flip-back for the rest of the incident.";
 
     private readonly ActionsOptions _options = options.Value;
 

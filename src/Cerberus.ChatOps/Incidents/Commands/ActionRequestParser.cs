@@ -31,6 +31,8 @@ internal static class ActionRequestParser
         ["analyze"] = RemediationKind.Analyze,
         ["reinit"] = RemediationKind.ReinitializeReplica,
         ["reinitialize"] = RemediationKind.ReinitializeReplica,
+        ["fence"] = RemediationKind.FenceOldLeader,
+        ["fence-old-leader"] = RemediationKind.FenceOldLeader,
     };
 
     public static string CommandName(RemediationKind kind) => kind switch
@@ -47,6 +49,7 @@ internal static class ActionRequestParser
         RemediationKind.RestartBackend => "restart-backend",
         RemediationKind.Analyze => "analyze",
         RemediationKind.ReinitializeReplica => "reinit",
+        RemediationKind.FenceOldLeader => "fence",
         _ => kind.ToString(),
     };
 
@@ -64,17 +67,18 @@ internal static class ActionRequestParser
         RemediationKind.RestartBackend => "Rolling restart of the backend",
         RemediationKind.Analyze => "ANALYZE the largest tables",
         RemediationKind.ReinitializeReplica => "Rebuild a replica (Patroni reinitialize)",
+        RemediationKind.FenceOldLeader => "Fence the stale primary",
         _ => kind.ToString(),
     };
 
-    /// <summary>Parses "failover pg2", "drop-slot old_slot", "cleanup vacuum-full", "terminate-sessions 10" (minutes), "reinit pg2"; null with a reason when unknown.</summary>
+    /// <summary>Parses "failover pg2", "fence pg1", "drop-slot old_slot", "cleanup vacuum-full", "terminate-sessions 10" (minutes), "reinit pg2"; null with a reason when unknown.</summary>
     public static (RemediationKind? Kind, IReadOnlyDictionary<string, string> Arguments, string? Problem) Parse(string text)
     {
         var words = (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
         if (words.Length == 0 || !Names.TryGetValue(words[0], out var kind))
         {
-            return (null, arguments, $"Unknown action `{(words.Length == 0 ? string.Empty : words[0])}`. Actions: {string.Join(", ", Names.Keys.Where(k => k.Contains('-', StringComparison.Ordinal) || k is "failover" or "switchover" or "checkpoint" or "cleanup" or "analyze" or "reinit"))}.");
+            return (null, arguments, $"Unknown action `{(words.Length == 0 ? string.Empty : words[0])}`. Actions: {string.Join(", ", Names.Keys.Where(k => k.Contains('-', StringComparison.Ordinal) || k is "failover" or "switchover" or "checkpoint" or "cleanup" or "analyze" or "reinit" or "fence"))}.");
         }
 
         var rest = words.Skip(1).ToList();
@@ -82,6 +86,9 @@ internal static class ActionRequestParser
         {
             case RemediationKind.Failover or RemediationKind.Switchover when rest.Count > 0:
                 arguments[CandidateArgument] = rest[0];
+                break;
+            case RemediationKind.FenceOldLeader when rest.Count > 0:
+                arguments[MemberArgument] = rest[0];
                 break;
             case RemediationKind.DropReplicationSlot when rest.Count > 0:
                 arguments[SlotArgument] = rest[0];

@@ -49,6 +49,7 @@ internal sealed class ActionVerification(IncidentMutator mutator, IIncidentStore
     {
         RemediationKind.Failover or RemediationKind.Switchover or RemediationKind.ReinitializeReplica =>
             [ProbeNames.Connectivity, ProbeNames.Patroni, ProbeNames.Replication, ProbeNames.App],
+        RemediationKind.FenceOldLeader => [ProbeNames.Connectivity, ProbeNames.Patroni, ProbeNames.Replication, ProbeNames.Kubernetes],
         RemediationKind.TerminateSessions => [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.App],
         RemediationKind.ScaleBackendDown or RemediationKind.ScaleBackendUp or RemediationKind.RestartBackend =>
             [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.Kubernetes, ProbeNames.App],

@@ -102,12 +102,12 @@ internal sealed partial class IncidentMutator(
                 }
 
                 var now = time.GetUtcNow();
-                var before = (incident.State, incident.Commander, incident.Timeline.Count, Diagnosis: incident.LatestDiagnosis, incident.ReportMarkdown);
+                var before = (incident.State, incident.Commander, incident.Timeline.Count, Diagnosis: incident.LatestDiagnosis, incident.ReportMarkdown, incident.LeaderWatch);
                 var finishedBefore = incident.Actions.Where(a => a.IsFinal).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
                 var batch = new OutboxBatch(incident, now);
                 var result = change(incident, batch, now);
                 var changed = incident.Timeline.Count != before.Count || incident.State != before.State
-                    || !ReferenceEquals(incident.ReportMarkdown, before.ReportMarkdown);
+                    || !ReferenceEquals(incident.ReportMarkdown, before.ReportMarkdown) || !ReferenceEquals(incident.LeaderWatch, before.LeaderWatch);
                 if ((incident.State, incident.Commander, incident.LatestDiagnosis) != (before.State, before.Commander, before.Diagnosis))
                 {
                     batch.UpdateHeader(IncidentMessages.Header(incident, options.CurrentValue.Contacts, now));

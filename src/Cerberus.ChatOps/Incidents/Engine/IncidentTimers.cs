@@ -5,11 +5,12 @@ using Microsoft.Extensions.Options;
 namespace Cerberus.ChatOps.Incidents.Engine;
 
 /// <summary>
-/// RTO reminders, approval expiry and resumption after a restart. With several replicas only the holder of the
+/// RTO reminders, approval expiry, resumption after a restart, and the leader watch (<see cref="LeaderWatcher"/>). With several replicas only the holder of the
 /// "incident-timers" lease runs them; when it dies its lease lapses and another replica takes over (and resumes).
 /// </summary>
 internal sealed partial class IncidentTimers(
     IncidentResumption resumption,
+    LeaderWatcher leaderWatch,
     QueueMetrics queues,
     ProcessLease lease,
     IOptionsMonitor<IncidentOptions> options,
@@ -42,6 +43,20 @@ internal sealed partial class IncidentTimers(
                 Log.Failed(logger, ex);
             }
 
+            // The leader watch on its own: a hung Patroni member never holds up an expiry (it comes after them), and
+            // its failure never stops the timers.
+            if (holding)
+            {
+                try
+                {
+                    await leaderWatch.TickAsync(stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    Log.WatchFailed(logger, ex);
+                }
+            }
+
             // After the timers, on their own: a slow or failing metrics query never holds up a reminder or an expiry.
             try
             {
@@ -67,5 +82,8 @@ internal sealed partial class IncidentTimers(
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Refreshing the incident and queue gauges failed; they keep their last values")]
         public static partial void MetricsFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Leader watch pass failed; trying again next interval")]
+        public static partial void WatchFailed(ILogger logger, Exception exception);
     }
 }

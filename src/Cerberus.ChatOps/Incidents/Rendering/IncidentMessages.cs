@@ -43,6 +43,11 @@ internal static class IncidentMessages
             builder.Add(Blocks.Section($"*Diagnosis:* {Format.Safe(diagnosis.Sentence)}"));
         }
 
+        if (incident.IsOpen && LeaderWatchMessages.HeaderLine(incident) is { } watch)
+        {
+            builder.Add(Blocks.Section(watch));
+        }
+
         if (incident.IsOpen)
         {
             builder.Add(Blocks.Actions("header", [

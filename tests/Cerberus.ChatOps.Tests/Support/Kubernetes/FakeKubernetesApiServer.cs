@@ -23,7 +23,9 @@ namespace Cerberus.ChatOps.Tests.Support.Kubernetes;
 /// deployments/scale GET and merge PATCH (the rollout then becomes available one replica per <see cref="ReplicaStep"/>),
 /// a deployment PATCH of its pod-template annotations (a rolling restart: the controller observes the new generation
 /// after one step, then replaces one pod per step with one surge pod, all replicas staying available),
-/// autoscaling/v2 HPAs, PVCs, and pods/exec over a WebSocket with the v4.channel.k8s.io subprotocol.
+/// autoscaling/v2 HPAs, PVCs, a pod by name and its DELETE (gracePeriodSeconds, a uid precondition answered 409 when it
+/// fails; the pod terminates for <see cref="PodTerminationDelay"/>, and one a StatefulSet or ReplicaSet controls comes back
+/// with a new uid after <see cref="PodRecreateDelay"/>), and pods/exec over a WebSocket with the v4.channel.k8s.io subprotocol.
 /// Routes added with <see cref="Map"/> take precedence over the built-in ones.
 /// </summary>
 public sealed class FakeKubernetesApiServer : IAsyncDisposable
@@ -38,6 +40,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     private readonly List<string> _errors = [];
     private readonly List<V1Pod> _pods = [];
     private readonly Dictionary<string, DateTimeOffset> _podsGoneAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset At, V1Pod Pod)> _podsBackAt = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Pod, string Container, bool Previous), string> _logs = [];
     private readonly List<Corev1Event> _events = [];
     private readonly Dictionary<string, V1Deployment> _deployments = new(StringComparer.Ordinal);
@@ -53,6 +56,8 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         var name = "(?<name>[^/]+)";
         Builtin("GET", $"/api/v1/namespaces/{ns}/pods", ListPods);
         Builtin("GET", $"/api/v1/namespaces/{ns}/pods/{name}/log", ReadLog);
+        Builtin("GET", $"/api/v1/namespaces/{ns}/pods/{name}", ReadPod);
+        Builtin("DELETE", $"/api/v1/namespaces/{ns}/pods/{name}", DeletePod);
         Builtin("GET", $"/api/v1/namespaces/{ns}/events", ListEvents);
         Builtin("GET", $"/apis/apps/v1/namespaces/{ns}/deployments/{name}", ReadDeployment);
         Builtin("PATCH", $"/apis/apps/v1/namespaces/{ns}/deployments/{name}", PatchDeployment);
@@ -69,6 +74,12 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     /// <summary>How long the pods of a scaled-down deployment keep terminating before they are gone.</summary>
     public TimeSpan PodTerminationDelay { get; set; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>How long a deleted pod that a controller owns stays away before the controller creates it again (a new uid).</summary>
+    public TimeSpan PodRecreateDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Called (outside the fake's lock) after a pod DELETE was accepted, with the pod's name: a lab test stops the real member here.</summary>
+    public Action<string>? PodDeleted { get; set; }
 
     /// <summary>When true, a scale-up never becomes available and reports Progressing=False ProgressDeadlineExceeded.</summary>
     public bool FailRollouts { get; set; }
@@ -223,6 +234,11 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             }
         }
 
+        if (request.Method == "DELETE" && response.Status == 200 && PodDeleted is { } deleted && Regex.Match(request.Path, "/pods/(?<name>[^/]+)$", RegexOptions.CultureInvariant) is { Success: true } pm)
+        {
+            deleted(pm.Groups["name"].Value);
+        }
+
         var delay = Delay(request);
         if (delay > TimeSpan.Zero)
         {
@@ -254,7 +270,8 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         return FakeResponse.Failure(404, "NotFound", $"the fake API server has no route for {request.Method} {request.Path}");
     }
 
-    private FakeResponse ListPods(RecordedRequest request, Match m)
+    /// <summary>Terminated pods go, re-created ones come back: what the kubelet and the controllers did by now.</summary>
+    private void SettlePods()
     {
         var now = DateTimeOffset.UtcNow;
         foreach (var gone in _podsGoneAt.Where(p => p.Value <= now).Select(p => p.Key).ToList())
@@ -263,6 +280,68 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             _podsGoneAt.Remove(gone);
         }
 
+        foreach (var (name, (at, pod)) in _podsBackAt.Where(p => p.Value.At <= now && !_podsGoneAt.ContainsKey(p.Key)).ToList())
+        {
+            _pods.Add(pod);
+            _podsBackAt.Remove(name);
+        }
+    }
+
+    private FakeResponse ReadPod(RecordedRequest request, Match m)
+    {
+        SettlePods();
+        var pod = _pods.FirstOrDefault(p => string.Equals(p.Metadata.Name, m.Groups["name"].Value, StringComparison.Ordinal));
+        return pod is null ? FakeResponse.Failure(404, "NotFound", $"pods \"{m.Groups["name"].Value}\" not found") : FakeResponse.Json(pod);
+    }
+
+    /// <summary>
+    /// DELETE of a pod as the API server does it: the body's preconditions.uid must match (409 Conflict otherwise), the
+    /// pod gets its deletionTimestamp and deletionGracePeriodSeconds (the query's gracePeriodSeconds, else the body's, else
+    /// 30) and is answered; it is gone after <see cref="PodTerminationDelay"/>, and back with a new uid after
+    /// <see cref="PodRecreateDelay"/> more when a controller owns it.
+    /// </summary>
+    private FakeResponse DeletePod(RecordedRequest request, Match m)
+    {
+        SettlePods();
+        var name = m.Groups["name"].Value;
+        var pod = _pods.FirstOrDefault(p => string.Equals(p.Metadata.Name, name, StringComparison.Ordinal));
+        if (pod is null)
+        {
+            return FakeResponse.Failure(404, "NotFound", $"pods \"{name}\" not found");
+        }
+
+        var body = string.IsNullOrWhiteSpace(request.Body) ? null : JsonNode.Parse(request.Body);
+        var uid = body?["preconditions"]?["uid"]?.GetValue<string>();
+        if (uid is not null && !string.Equals(uid, pod.Metadata.Uid, StringComparison.Ordinal))
+        {
+            return FakeResponse.Failure(409, "Conflict",
+                $"Operation cannot be fulfilled on Pod \"{name}\": Precondition failed: UID in precondition: {uid}, UID in object meta: {pod.Metadata.Uid}");
+        }
+
+        var grace = int.TryParse(request.QueryValue("gracePeriodSeconds"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var q) ? q
+            : body?["gracePeriodSeconds"]?.GetValue<int>() ?? 30;
+        var now = DateTimeOffset.UtcNow;
+        if (pod.Metadata.DeletionTimestamp is null)
+        {
+            pod.Metadata.DeletionTimestamp = now.UtcDateTime;
+            pod.Metadata.DeletionGracePeriodSeconds = grace;
+            _podsGoneAt[name] = now + PodTerminationDelay;
+            if (pod.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Kind is "StatefulSet" or "ReplicaSet") == true)
+            {
+                var again = KubernetesJson.Deserialize<V1Pod>(KubernetesJson.Serialize(pod));
+                again.Metadata.DeletionTimestamp = null;
+                again.Metadata.DeletionGracePeriodSeconds = null;
+                again.Metadata.Uid = Guid.NewGuid().ToString();
+                _podsBackAt[name] = (now + PodTerminationDelay + PodRecreateDelay, again);
+            }
+        }
+
+        return FakeResponse.Json(pod);
+    }
+
+    private FakeResponse ListPods(RecordedRequest request, Match m)
+    {
+        SettlePods();
         var selector = Selector(request.QueryValue("labelSelector"));
         var items = _pods.Where(p => string.Equals(p.Metadata.NamespaceProperty ?? m.Groups["ns"].Value, m.Groups["ns"].Value, StringComparison.Ordinal) && Matches(p.Metadata.Labels, selector)).ToList();
         return FakeResponse.Json(new V1PodList { ApiVersion = "v1", Kind = "PodList", Metadata = new V1ListMeta(), Items = items });

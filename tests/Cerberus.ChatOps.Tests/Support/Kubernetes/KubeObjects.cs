@@ -51,6 +51,19 @@ public static class KubeObjects
         return pod;
     }
 
+    /// <summary>A Patroni member's pod (named like the member, as Patroni on Kubernetes names them), owned by a StatefulSet unless <paramref name="statefulSet"/> is null.</summary>
+    public static V1Pod PatroniPod(string name, string role, string? ip = null, string? statefulSet = "postgres")
+    {
+        var pod = Pod(name, PatroniLabels(role));
+        pod.Metadata.Uid = Guid.NewGuid().ToString();
+        pod.Metadata.OwnerReferences = statefulSet is null
+            ? null
+            : [new V1OwnerReference { ApiVersion = "apps/v1", Kind = "StatefulSet", Name = statefulSet, Uid = "sts-uid", Controller = true }];
+        pod.Spec.NodeName = "node-" + name;
+        pod.Status.PodIP = ip;
+        return pod;
+    }
+
     public static Dictionary<string, string> PatroniLabels(string role) => new(StringComparer.Ordinal)
     {
         ["application"] = "patroni",
