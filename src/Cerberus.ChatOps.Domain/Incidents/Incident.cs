@@ -56,6 +56,7 @@ public sealed partial class Incident
         Classification = s.Classification;
         ReportMarkdown = s.ReportMarkdown;
         ChannelPending = s.ChannelPending;
+        LiveDrill = s.LiveDrill;
         _state = s.State;
         _timeline = [.. s.Timeline];
         _actions = [.. s.Actions];
@@ -110,6 +111,12 @@ public sealed partial class Incident
     /// <see cref="SettleChannel"/> records where it lives.
     /// </summary>
     public bool ChannelPending { get; private set; }
+
+    /// <summary>What a live drill measured (<see cref="RecordLiveDrill"/>); null otherwise.</summary>
+    public LiveDrillResult? LiveDrill { get; private set; }
+
+    /// <summary>A live drill: a real incident (real diagnostics, actions and approvals) on a fault injected on purpose.</summary>
+    public bool IsLiveDrill => LiveDrillResult.IsLiveDrill(Summary);
 
     public IncidentState State => _state;
 
@@ -184,6 +191,7 @@ public sealed partial class Incident
         RemindersSent = [.. _remindersSent],
         ReportMarkdown = ReportMarkdown,
         ChannelPending = ChannelPending,
+        LiveDrill = LiveDrill,
     };
 
     public ActionRecord? FindAction(string actionId) =>
@@ -194,6 +202,14 @@ public sealed partial class Incident
 
     public void RecordCommand(string actor, string text, DateTimeOffset at) =>
         _timeline.Add(new TimelineEntry(at, TimelineKind.Command, actor, text));
+
+    /// <summary>Records a live drill's measurements, with a line in the timeline (the bot's).</summary>
+    public void RecordLiveDrill(LiveDrillResult result, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        LiveDrill = result;
+        _timeline.Add(new TimelineEntry(at, TimelineKind.Note, BotActor, result.Line() + (result.Lost.Count == 0 ? string.Empty : "; lost: " + result.LostNames())));
+    }
 
     /// <summary>Records an attempt the bot refused (rate limit, access) so the document lists it.</summary>
     public void RecordRefusal(string actor, string text, DateTimeOffset at) =>

@@ -31,4 +31,7 @@ public sealed record IncidentSnapshot
     public List<int> RemindersSent { get; init; } = [];
     public string? ReportMarkdown { get; init; }
     public bool ChannelPending { get; init; }
+
+    /// <summary>A live drill's measurements (null for every other incident).</summary>
+    public LiveDrillResult? LiveDrill { get; init; }
 }

@@ -42,6 +42,8 @@ internal static class IncidentsServiceCollectionExtensions
         services.AddSingleton<ActionApprovals>();
         services.AddSingleton<IncidentResumption>();
         services.AddSingleton<IncidentEngine>();
+        services.AddValidatedOptions<Drill.Live.LiveDrillOptions, Drill.Live.LiveDrillOptionsValidator>(Drill.Live.LiveDrillOptions.Section);
+        services.AddSingleton<Drill.Live.LiveDrills>();
         services.AddSingleton<InboundDispatcher>();
         services.AddHostedService<IncidentWorker>();
         services.AddHostedService<IncidentTimers>();

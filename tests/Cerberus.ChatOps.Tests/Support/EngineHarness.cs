@@ -53,6 +53,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public IncidentOptions Options { get; }
 
+    /// <summary>Cerberus:Drill (live drills off unless a test turns them on).</summary>
+    public Cerberus.ChatOps.Drill.Live.LiveDrillOptions LiveDrill { get; } = new();
+
     /// <summary>The Web API the engine may call directly (incident channels); null = Slack not configured.</summary>
     public Cerberus.ChatOps.Slack.Api.ISlackApi? Slack { get; set; }
 
@@ -181,7 +184,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         _disposables.Add(roster);
         _disposables.Add(limiter);
         var execution = new ExecutionLease(Store, monitor, Time, NullLogger<ExecutionLease>.Instance);
-        var (engine, mutator, dispatcher, channels) = Compose(Store, Store, Diagnostics, Actions, monitor, Slack, roster, limiter, execution, work, Time);
+        var (engine, mutator, dispatcher, channels) = Compose(Store, Store, Diagnostics, Actions, monitor, Slack, roster, limiter, execution, work, Time, LiveDrill);
         Mutator = mutator;
         Channels = channels;
         Roster = roster;
@@ -200,7 +203,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         UserRateLimiter limiter,
         ExecutionLease execution,
         BackgroundWork work,
-        TimeProvider time)
+        TimeProvider time,
+        Cerberus.ChatOps.Drill.Live.LiveDrillOptions? liveDrill = null)
     {
         var signal = new OutboxSignal();
         var mutator = new IncidentMutator(store, outbox, signal, monitor, time, NullLogger<IncidentMutator>.Instance);
@@ -216,6 +220,9 @@ internal sealed class EngineHarness : IAsyncDisposable
         var approvals = new ActionApprovals(mutator, roster, executor, NullLogger<ActionApprovals>.Instance);
         var resumption = new IncidentResumption(mutator, store, monitor, diagnostics, executor, work, time, NullLogger<IncidentResumption>.Instance);
         var engine = new IncidentEngine(commands, diagnostics, reports, proposer, approvals, executor, resumption);
-        return (engine, mutator, new InboundDispatcher(commands, diagnostics, reports, proposer, approvals, NullLogger<InboundDispatcher>.Instance), channels);
+        var liveDrills = new Cerberus.ChatOps.Drill.Live.LiveDrills(
+            new StaticOptionsMonitor<Cerberus.ChatOps.Drill.Live.LiveDrillOptions>(liveDrill ?? new()), new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()),
+            roster, store, commands, mutator, reports, work, new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider(), time, NullLogger<Cerberus.ChatOps.Drill.Live.LiveDrills>.Instance);
+        return (engine, mutator, new InboundDispatcher(commands, diagnostics, reports, proposer, approvals, liveDrills, NullLogger<InboundDispatcher>.Instance), channels);
     }
 }

@@ -12,6 +12,7 @@ internal sealed partial class InboundDispatcher(
     ReportWriter reports,
     ActionProposer proposer,
     ActionApprovals approvals,
+    Drill.Live.LiveDrills liveDrills,
     ILogger<InboundDispatcher> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -47,6 +48,9 @@ internal sealed partial class InboundDispatcher(
                 break;
             case IncidentCommandKind.Drill:
                 await commands.StartAsync(channel, user, parsed.Argument, drill: true, reply, cancellationToken);
+                break;
+            case IncidentCommandKind.LiveDrill:
+                await liveDrills.StartAsync(channel, user, parsed.Argument, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Status:
                 await commands.StatusAsync(channel, reply, cancellationToken);

@@ -29,7 +29,7 @@ internal sealed partial class IncidentCommands(
 {
     private IncidentOptions Options => options.CurrentValue;
 
-    public async Task<string?> StartAsync(string channel, string actor, string summary, bool drill, ReplyTarget reply, CancellationToken cancellationToken)
+    public async Task<string?> StartAsync(string channel, string actor, string summary, bool drill, ReplyTarget reply, CancellationToken cancellationToken, string? commandText = null)
     {
         if (!rateLimiter.TryAcquire(RateLimitedOperation.Start, actor))
         {
@@ -53,7 +53,7 @@ internal sealed partial class IncidentCommands(
             var now = time.GetUtcNow();
             var id = await store.AllocateIncidentIdAsync(now, cancellationToken);
             var incident = Incident.Declare(id, channel, summary, actor, now, drill);
-            incident.RecordCommand(actor, drill ? $"/dbincident drill {summary}" : $"/dbincident start {summary}", now);
+            incident.RecordCommand(actor, commandText ?? (drill ? $"/dbincident drill {summary}" : $"/dbincident start {summary}"), now);
             incident.BeginDiagnosis(Incident.BotActor, now);
             var batch = new OutboxBatch(incident, now);
             var header = IncidentMessages.Header(incident, Options.Contacts, now);

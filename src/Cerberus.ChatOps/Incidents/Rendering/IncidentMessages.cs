@@ -18,7 +18,7 @@ namespace Cerberus.ChatOps.Incidents.Rendering;
 /// </summary>
 internal static class IncidentMessages
 {
-    public static string Tag(Incident incident) => incident.Drill ? "[DRILL] " : string.Empty;
+    public static string Tag(Incident incident) => incident.Drill ? "[DRILL] " : incident.IsLiveDrill ? "[LIVE DRILL] " : string.Empty;
 
     public static SlackMessage Header(Incident incident, ContactsOptions contacts, DateTimeOffset now)
     {
