@@ -68,6 +68,11 @@ public sealed partial class LiveDrillLabTests(LabFixture fixture, ITestOutputHel
         output.WriteLine(summary);
         System.Console.WriteLine(summary);
         output.WriteLine(line.Value);
+        foreach (var message in faults.Slack.Messages)
+        {
+            output.WriteLine("- " + message.Text);
+        }
+
         Assert.True(acknowledged > 0, "the writer had no acknowledged write");
         Assert.Equal(acknowledged, survived);
         Assert.Equal(0, lost);

@@ -96,7 +96,7 @@ internal sealed partial class LiveDrills(
         var connector = services.GetRequiredService<PostgresConnector>();
         var patroni = services.GetRequiredService<IPatroniClient>();
         var target = postgresOptions.CurrentValue.SlotRetainedCritBytes + o.SlotFillMarginBytes;
-        var fault = new SlotFillFault(connector, patroni, o.SlotName, target);
+        var fault = new SlotFillFault(connector, patroni, o.SlotName, postgresOptions.CurrentValue.SlotRetainedCritBytes, target);
         var ledger = new DrillWriteLedger();
         var writer = new DrillWriter(connector, table!, o.WriterInterval, ledger, time, logger);
         var progress = new Progress<string>(line => Log.Step(logger, scenario.Name, line));
@@ -187,7 +187,7 @@ internal sealed partial class LiveDrills(
             {
                 var verified = incident.Timeline.LastOrDefault(e => e.Kind == TimelineKind.Verification && string.Equals(e.ActionId, remedy.Id, StringComparison.Ordinal))?.At
                                ?? remedy.FinishedAt ?? time.GetUtcNow();
-                return (verified, $"{remedy.Id} (drop slot {remedy.Target}) approved by {Format.User(remedy.DecidedBy ?? "?")} and verified; the slot is gone from the primary");
+                return (verified, $"{remedy.Id} (drop slot {remedy.Target}) approved by {remedy.DecidedBy ?? "unknown"} and verified; the slot is gone from the primary");
             }
 
             if (!incident.IsOpen)

@@ -18,7 +18,7 @@ namespace Cerberus.ChatOps.Drill.Live;
 /// would measure nothing. That also makes the slot what the drill stands for: an outside consumer's slot (a backup
 /// tool's, declared in ignore_slots) whose consumer died. <see cref="RestoreAsync"/> undoes every step, idempotently.
 /// </summary>
-internal sealed class SlotFillFault(PostgresConnector postgres, IPatroniClient patroni, string slot, long targetRetainedBytes)
+internal sealed class SlotFillFault(PostgresConnector postgres, IPatroniClient patroni, string slot, long thresholdBytes, long targetRetainedBytes)
 {
     private const long ChunkBytes = 1L << 20;
     private const int MaxChunksPerRound = 64;
@@ -66,7 +66,7 @@ internal sealed class SlotFillFault(PostgresConnector postgres, IPatroniClient p
         }
 
         progress.Report($"wrote WAL until {slot} retains {ByteSize.Format(retained)}");
-        return $"inactive physical slot {slot} on {postgres.DescribePrimary()} retaining {ByteSize.Format(retained)} of WAL (more than the {ByteSize.Format(targetRetainedBytes)} injected for)"
+        return $"inactive physical slot {slot} on {postgres.DescribePrimary()} retaining {ByteSize.Format(retained)} of WAL (the diagnosis calls more than {ByteSize.Format(thresholdBytes)} critical)"
                + (patroni.Members.Count > 0 ? $", listed in Patroni's ignore_slots for the drill" : string.Empty);
     }
 
