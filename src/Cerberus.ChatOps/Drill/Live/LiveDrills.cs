@@ -1,5 +1,6 @@
 using Cerberus.ChatOps.Actions.Postgres;
 using Cerberus.ChatOps.Diagnostics.Postgres;
+using Cerberus.ChatOps.Domain.Access;
 using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Incidents;
 using Cerberus.ChatOps.Domain.Ports;
@@ -54,7 +55,7 @@ internal sealed partial class LiveDrills(
             return;
         }
 
-        if (!(await roster.PolicyAsync(cancellationToken)).IsOnRoster(actor))
+        if (!(await roster.PolicyAsync(cancellationToken)).May(IncidentOperation.StartLiveDrill, actor, commander: string.Empty, drill: false))
         {
             await RefuseAsync(reply, actor, "not on the roster", NotOnRoster, cancellationToken);
             return;
