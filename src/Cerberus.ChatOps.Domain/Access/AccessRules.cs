@@ -21,6 +21,7 @@ public static class AccessRules
         (IncidentOperation.Close, AccessRole.CommanderOrRoster),
         (IncidentOperation.Approve, AccessRole.Roster),
         (IncidentOperation.ReadOtherChannels, AccessRole.Roster),
+        (IncidentOperation.StartLiveDrill, AccessRole.Roster),
     ];
 
     public static AccessRole For(IncidentOperation operation) =>
@@ -42,6 +43,7 @@ public static class AccessRules
         IncidentOperation.Cancel => "cancel the incident",
         IncidentOperation.Close => "close the incident",
         IncidentOperation.ReadOtherChannels => "see incidents of other channels",
+        IncidentOperation.StartLiveDrill => "start a live drill",
         _ => operation.ToString(),
     };
 }

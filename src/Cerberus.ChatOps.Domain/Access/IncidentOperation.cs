@@ -41,4 +41,7 @@ public enum IncidentOperation
 
     /// <summary><c>list</c> and <c>report</c> of incidents from other channels.</summary>
     ReadOtherChannels,
+
+    /// <summary><c>drill --live</c>: inject a real fault into the (staging) cluster; only where enabled.</summary>
+    StartLiveDrill,
 }

@@ -59,6 +59,7 @@ public sealed partial class Incident
         ReportMarkdown = s.ReportMarkdown;
         ChannelPending = s.ChannelPending;
         LeaderWatch = s.LeaderWatch;
+        LiveDrill = s.LiveDrill;
         _state = s.State;
         _timeline = [.. s.Timeline];
         _actions = [.. s.Actions];
@@ -114,6 +115,12 @@ public sealed partial class Incident
     /// <see cref="SettleChannel"/> records where it lives.
     /// </summary>
     public bool ChannelPending { get; private set; }
+
+    /// <summary>What a live drill measured (<see cref="RecordLiveDrill"/>); null otherwise.</summary>
+    public LiveDrillResult? LiveDrill { get; private set; }
+
+    /// <summary>A live drill: a real incident (real diagnostics, actions and approvals) on a fault injected on purpose.</summary>
+    public bool IsLiveDrill => LiveDrillResult.IsLiveDrill(Summary);
 
     public IncidentState State => _state;
 
@@ -190,6 +197,7 @@ public sealed partial class Incident
         ReportMarkdown = ReportMarkdown,
         ChannelPending = ChannelPending,
         LeaderWatch = LeaderWatch,
+        LiveDrill = LiveDrill,
     };
 
     public ActionRecord? FindAction(string actionId) =>
@@ -200,6 +208,14 @@ public sealed partial class Incident
 
     public void RecordCommand(string actor, string text, DateTimeOffset at) =>
         _timeline.Add(new TimelineEntry(at, TimelineKind.Command, actor, text));
+
+    /// <summary>Records a live drill's measurements, with a line in the timeline (the bot's).</summary>
+    public void RecordLiveDrill(LiveDrillResult result, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        LiveDrill = result;
+        _timeline.Add(new TimelineEntry(at, TimelineKind.Note, BotActor, result.Line() + (result.Lost.Count == 0 ? string.Empty : "; lost: " + result.LostNames())));
+    }
 
     /// <summary>Records an attempt the bot refused (rate limit, access) so the document lists it.</summary>
     public void RecordRefusal(string actor, string text, DateTimeOffset at) =>

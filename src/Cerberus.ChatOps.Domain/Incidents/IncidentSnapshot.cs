@@ -35,4 +35,6 @@ public sealed record IncidentSnapshot
 
     /// <summary>The leader watch's state (null until it first looked).</summary>
     public LeaderWatch? LeaderWatch { get; init; }
+    /// <summary>A live drill's measurements (null for every other incident).</summary>
+    public LiveDrillResult? LiveDrill { get; init; }
 }

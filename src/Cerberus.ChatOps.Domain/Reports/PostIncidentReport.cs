@@ -19,6 +19,12 @@ public sealed record PostIncidentReport
     public required string DeclaredBy { get; init; }
     public required string Channel { get; init; }
     public required bool Drill { get; init; }
+
+    /// <summary>A live drill's measurements (a real incident on a fault injected on purpose); null otherwise.</summary>
+    public LiveDrillResult? LiveDrill { get; init; }
+
+    /// <summary>The incident was a live drill (its summary says so), measured or not.</summary>
+    public bool IsLiveDrill { get; init; }
     public required IncidentState State { get; init; }
     public required DateTimeOffset GeneratedAt { get; init; }
     public required ReportTimes Times { get; init; }

@@ -45,6 +45,8 @@ public static class PostIncidentReportBuilder
             DeclaredBy = incident.DeclaredBy,
             Channel = incident.Channel,
             Drill = incident.Drill,
+            LiveDrill = incident.LiveDrill,
+            IsLiveDrill = incident.IsLiveDrill,
             State = incident.State,
             GeneratedAt = generatedAt,
             Times = times,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Cerberus.ChatOps.Domain.Text;
+using Cerberus.ChatOps.Domain.Incidents;
 
 namespace Cerberus.ChatOps.Domain.Reports;
 
@@ -38,11 +39,17 @@ public static class PostIncidentReportMarkdown
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
 
-        Line($"# {(report.Drill ? "[DRILL] " : string.Empty)}{report.IncidentId}: {Cell(report.Title)} — post-incident report");
+        Line($"# {(report.Drill ? "[DRILL] " : string.Empty)}{(report.IsLiveDrill ? "[LIVE DRILL] " : string.Empty)}{report.IncidentId}: {Cell(report.Title)} — post-incident report");
         Line();
         if (report.Drill)
         {
             Line("> **DRILL** — this incident was an exercise; no production change was expected.");
+            Line();
+        }
+
+        if (report.IsLiveDrill)
+        {
+            Line("> **LIVE DRILL** — a fault was injected on purpose into a staging cluster; the diagnostics, approvals and actions were real.");
             Line();
         }
 
@@ -89,6 +96,15 @@ public static class PostIncidentReportMarkdown
         Line();
         Line($"Time to recovery {Durations.Format(report.RecoveryTime.TimeToRecovery)}, measured from the detection: **{report.RecoveryTime.Sentence}**.");
         Line();
+        if (report.LiveDrill is { } live)
+        {
+            LiveDrill(live, Line);
+        }
+        else if (report.IsLiveDrill)
+        {
+            Line("Live drill: no measurement was recorded (the bot restarted during the drill, or the incident was resolved before the drill ended); time to recovery and acknowledged writes are unknown.");
+            Line();
+        }
 
         Line("## Data loss (RPO)");
         Line();
@@ -306,6 +322,27 @@ public static class PostIncidentReportMarkdown
     private static string Actor(string? actor) => Cell(ReportFormat.MarkdownActor(actor));
 
     /// <summary>Free text inside the document: one line, and pipes and angle brackets escaped (no table break, no HTML).</summary>
+    private static void LiveDrill(LiveDrillResult live, Action<string> line)
+    {
+        line($"Live drill **{Cell(live.Scenario)}** — fault: {Cell(live.Fault)}.");
+        line("");
+        line("| Live drill | |");
+        line("|---|---|");
+        line($"| Fault injected | {ReportFormat.Time(live.InjectedAt)} |");
+        line($"| Recovery verified | {(live.RecoveredAt is { } r ? ReportFormat.Time(r) : "not within the drill")} ({Cell(live.RecoveredBy)}) |");
+        line($"| Time to recovery (injection → verified recovery) | {(live.Verdict is { } v ? $"{Durations.Format(v.TimeToRecovery)} — {v.Sentence}" : "unknown: not recovered")} |");
+        line($"| Acknowledged writes | {live.Acknowledged.ToString(CultureInfo.InvariantCulture)} |");
+        line($"| Survived | {(live.Survived is { } s ? s.ToString(CultureInfo.InvariantCulture) : "unknown")} |");
+        line($"| Lost | {(live.Survived is null ? "unknown" : live.Lost.Count == 0 ? "0" : $"{live.Lost.Count.ToString(CultureInfo.InvariantCulture)}: {Cell(live.LostNames())}")} |");
+        line($"| Writes not acknowledged (error or no answer) | {live.Failed.ToString(CultureInfo.InvariantCulture)} |");
+        if (live.Problem is not null)
+        {
+            line($"| Unknown because | {Cell(live.Problem)} |");
+        }
+
+        line("");
+    }
+
     private static string Cell(string? text) =>
         string.IsNullOrWhiteSpace(text)
             ? "—"

@@ -44,6 +44,8 @@ internal static class IncidentsServiceCollectionExtensions
         services.AddSingleton<LeaderWatcher>();
         services.AddSingleton<IncidentEngine>();
         services.AddSingleton<AlertIntake>();
+        services.AddValidatedOptions<Drill.Live.LiveDrillOptions, Drill.Live.LiveDrillOptionsValidator>(Drill.Live.LiveDrillOptions.Section);
+        services.AddSingleton<Drill.Live.LiveDrills>();
         services.AddSingleton<InboundDispatcher>();
         services.AddHostedService<IncidentWorker>();
         services.AddHostedService<IncidentTimers>();

@@ -153,6 +153,13 @@ internal sealed partial class FaultHost : IAsyncDisposable
         return IncidentId().Match(header.Text + BlocksText(header)).Value;
     }
 
+    /// <summary>Waits for an incident header (posted by any command that declares one) and returns the incident's id.</summary>
+    public async Task<string> WaitForIncidentIdAsync(TimeSpan limit)
+    {
+        var header = await WaitForMessageAsync(m => m.ThreadTs is null && IncidentId().IsMatch(m.Text + BlocksText(m)), limit, "the incident header");
+        return IncidentId().Match(header.Text + BlocksText(header)).Value;
+    }
+
     public async Task<FakeSlackMessage> WaitForMessageAsync(Func<FakeSlackMessage, bool> match, TimeSpan limit, string what)
     {
         var messages = await Eventually.Async(() => Slack.Messages, m => m.Any(match), limit, $"{what} did not reach the fake Slack",

@@ -56,6 +56,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public IncidentOptions Options { get; }
 
+    /// <summary>Cerberus:Drill (live drills off unless a test turns them on).</summary>
+    public Cerberus.ChatOps.Drill.Live.LiveDrillOptions LiveDrill { get; } = new();
+
     /// <summary>The Web API the engine may call directly (incident channels); null = Slack not configured.</summary>
     public Cerberus.ChatOps.Slack.Api.ISlackApi? Slack { get; set; }
 
@@ -189,7 +192,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         _disposables.Add(roster);
         _disposables.Add(limiter);
         var execution = new ExecutionLease(Store, monitor, Time, NullLogger<ExecutionLease>.Instance);
-        var (engine, mutator, dispatcher, channels) = Compose(Store, Store, Diagnostics, Actions, monitor, Slack, roster, limiter, execution, work, Time, AlertsChannel, PagerDuty);
+        var (engine, mutator, dispatcher, channels) = Compose(Store, Store, Diagnostics, Actions, monitor, Slack, roster, limiter, execution, work, Time, AlertsChannel, PagerDuty, LiveDrill);
         Mutator = mutator;
         Channels = channels;
         Roster = roster;
@@ -210,7 +213,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         BackgroundWork work,
         TimeProvider time,
         string alertsChannel = AlertsChannel,
-        Cerberus.ChatOps.Paging.PagerDutyOptions? pagerDuty = null)
+        Cerberus.ChatOps.Paging.PagerDutyOptions? pagerDuty = null,
+        Cerberus.ChatOps.Drill.Live.LiveDrillOptions? liveDrill = null)
     {
         var signal = new OutboxSignal();
         var mutator = new IncidentMutator(store, outbox, signal, monitor, time, NullLogger<IncidentMutator>.Instance);
@@ -228,6 +232,9 @@ internal sealed class EngineHarness : IAsyncDisposable
         var resumption = new IncidentResumption(mutator, store, monitor, diagnostics, executor, work, time, NullLogger<IncidentResumption>.Instance);
         var engine = new IncidentEngine(commands, diagnostics, reports, proposer, approvals, executor, resumption);
         var alerts = new AlertIntake(commands, mutator, store, new StaticOptionsMonitor<Cerberus.ChatOps.Alerts.AlertsOptions>(new() { Channel = alertsChannel }), NullLogger<AlertIntake>.Instance);
-        return (engine, mutator, new InboundDispatcher(commands, diagnostics, reports, proposer, approvals, alerts, NullLogger<InboundDispatcher>.Instance), channels);
+        var liveDrills = new Cerberus.ChatOps.Drill.Live.LiveDrills(
+            new StaticOptionsMonitor<Cerberus.ChatOps.Drill.Live.LiveDrillOptions>(liveDrill ?? new()), new StaticOptionsMonitor<Cerberus.ChatOps.Diagnostics.Postgres.PostgresOptions>(new()),
+            roster, store, commands, mutator, reports, work, new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider(), time, NullLogger<Cerberus.ChatOps.Drill.Live.LiveDrills>.Instance);
+        return (engine, mutator, new InboundDispatcher(commands, diagnostics, reports, proposer, approvals, alerts, liveDrills, NullLogger<InboundDispatcher>.Instance), channels);
     }
 }

@@ -18,4 +18,7 @@ public enum IncidentCommandKind
     List,
     Report,
     Drill,
+
+    /// <summary><c>drill --live &lt;scenario&gt;</c>: a real fault injected into a staging cluster.</summary>
+    LiveDrill,
 }

@@ -59,10 +59,22 @@ internal static partial class IncidentCommandParser
                 Problem: "Name the new incident commander with a mention: `/dbincident ic @someone` (Slack must send it as <@U…>; enable \"Escape channels, users, and links\" on the command).");
     }
 
-    private static IncidentCommand ParseDrill(string rest) =>
-        Drill.DrillScenario.Find(rest) is { } scenario
+    private static IncidentCommand ParseDrill(string rest)
+    {
+        if (rest.StartsWith("--live", StringComparison.OrdinalIgnoreCase) && (rest.Length == 6 || char.IsWhiteSpace(rest[6])))
+        {
+            var name = rest[6..].Trim();
+            return Drill.Live.LiveDrillScenario.Find(name) is { } live
+                ? new IncidentCommand(IncidentCommandKind.LiveDrill, live.Name)
+                : new IncidentCommand(IncidentCommandKind.Help, Problem: Drill.Live.LiveDrillScenario.NotYetAvailable.Contains(name.ToLowerInvariant())
+                    ? $"The live drill `{Shorten(name)}` is not available yet; live drills: `/dbincident drill --live <{Drill.Live.LiveDrillScenario.Names}>`."
+                    : $"Name the live drill scenario: `/dbincident drill --live <{Drill.Live.LiveDrillScenario.Names}>`.");
+        }
+
+        return Drill.DrillScenario.Find(rest) is { } scenario
             ? new IncidentCommand(IncidentCommandKind.Drill, scenario.Name)
-            : new IncidentCommand(IncidentCommandKind.Help, Problem: $"Name the drill scenario: `/dbincident drill <{Drill.DrillScenario.Names}>`.");
+            : new IncidentCommand(IncidentCommandKind.Help, Problem: $"Name the drill scenario: `/dbincident drill <{Drill.DrillScenario.Names}>` (simulated), or `/dbincident drill --live <{Drill.Live.LiveDrillScenario.Names}>` (a real fault, where enabled).");
+    }
 
     private static IncidentCommand ParseResolve(string rest)
     {

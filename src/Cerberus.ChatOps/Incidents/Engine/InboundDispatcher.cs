@@ -13,6 +13,7 @@ internal sealed partial class InboundDispatcher(
     ActionProposer proposer,
     ActionApprovals approvals,
     AlertIntake alerts,
+    Drill.Live.LiveDrills liveDrills,
     ILogger<InboundDispatcher> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -51,6 +52,9 @@ internal sealed partial class InboundDispatcher(
                 break;
             case IncidentCommandKind.Drill:
                 await commands.StartAsync(channel, user, parsed.Argument, drill: true, reply, cancellationToken);
+                break;
+            case IncidentCommandKind.LiveDrill:
+                await liveDrills.StartAsync(channel, user, parsed.Argument, reply, cancellationToken);
                 break;
             case IncidentCommandKind.Status:
                 await commands.StatusAsync(channel, reply, cancellationToken);

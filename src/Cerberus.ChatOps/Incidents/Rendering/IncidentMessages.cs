@@ -18,7 +18,7 @@ namespace Cerberus.ChatOps.Incidents.Rendering;
 /// </summary>
 internal static class IncidentMessages
 {
-    public static string Tag(Incident incident) => incident.Drill ? "[DRILL] " : string.Empty;
+    public static string Tag(Incident incident) => incident.Drill ? "[DRILL] " : incident.IsLiveDrill ? "[LIVE DRILL] " : string.Empty;
 
     public static SlackMessage Header(Incident incident, ContactsOptions contacts, DateTimeOffset now)
     {
@@ -311,6 +311,7 @@ internal static class IncidentMessages
             "• `resolve [--force] [root cause]` — resolve and write the post-incident document\n" +
             "• `report [INC-…]` — the post-incident document's summary (written when an incident is resolved)\n" +
             "• `drill <primary-unresponsive|disk-full|connection-exhaustion>` — rehearse an outage end to end against a simulated backend (every message marked [DRILL]; no real cluster touched)\n" +
+            "• `drill --live slot-fill` — a real fault in a staging cluster, worked as a real incident; measures time to recovery and acknowledged writes (approver roster, only where enabled)\n" +
             "• `cancel` — declared by mistake · `close` — after the review · `list` — recent incidents";
         return Text(text);
     }
