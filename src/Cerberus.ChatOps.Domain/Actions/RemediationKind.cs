@@ -35,4 +35,10 @@ public enum RemediationKind
 
     /// <summary>ANALYZE of the tables that matter most on a newly promoted primary.</summary>
     Analyze,
+
+    /// <summary>
+    /// Grow a data volume's PVC (<c>spec.resources.requests.storage</c>) when its StorageClass allows expansion, and
+    /// follow the resize to the new capacity: disk-full first aid that needs no SQL.
+    /// </summary>
+    ExpandVolume,
 }

@@ -67,6 +67,7 @@ internal sealed class DrillAction(RemediationKind kind, DrillScenario scenario) 
         RemediationKind.TerminateSessions => "terminate 3 sessions idle in transaction for over 5 min",
         RemediationKind.RestartBackend => "rolling restart of cerberus-backend (12 replicas)",
         RemediationKind.Analyze => "ANALYZE the 10 largest tables on pg-1",
+        RemediationKind.ExpandVolume => "grow pvc/pgdata-pg-0 from 20Gi to 30Gi and follow the resize to the new capacity",
         _ => kind.ToString(),
     };
 }

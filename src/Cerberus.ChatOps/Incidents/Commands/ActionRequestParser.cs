@@ -11,6 +11,8 @@ internal static class ActionRequestParser
     public const string ReplicasArgument = "replicas";
     public const string TablesArgument = "tables";
     public const string IdleMinutesArgument = "idle_minutes";
+    public const string PvcArgument = "pvc";
+    public const string SizeArgument = "size";
 
     private static readonly Dictionary<string, RemediationKind> Names = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -28,6 +30,8 @@ internal static class ActionRequestParser
         ["terminate-sessions"] = RemediationKind.TerminateSessions,
         ["restart-backend"] = RemediationKind.RestartBackend,
         ["analyze"] = RemediationKind.Analyze,
+        ["expand-volume"] = RemediationKind.ExpandVolume,
+        ["expand"] = RemediationKind.ExpandVolume,
     };
 
     public static string CommandName(RemediationKind kind) => kind switch
@@ -43,6 +47,7 @@ internal static class ActionRequestParser
         RemediationKind.TerminateSessions => "terminate-sessions",
         RemediationKind.RestartBackend => "restart-backend",
         RemediationKind.Analyze => "analyze",
+        RemediationKind.ExpandVolume => "expand-volume",
         _ => kind.ToString(),
     };
 
@@ -59,10 +64,14 @@ internal static class ActionRequestParser
         RemediationKind.TerminateSessions => "Terminate idle-in-transaction sessions and lock-tree roots",
         RemediationKind.RestartBackend => "Rolling restart of the backend",
         RemediationKind.Analyze => "ANALYZE the largest tables",
+        RemediationKind.ExpandVolume => "Grow the data volume (PVC expansion)",
         _ => kind.ToString(),
     };
 
-    /// <summary>Parses "failover pg2", "drop-slot old_slot", "cleanup vacuum-full", "terminate-sessions 10" (minutes); null with a reason when unknown.</summary>
+    /// <summary>
+    /// Parses "failover pg2", "drop-slot old_slot", "cleanup vacuum-full", "terminate-sessions 10" (minutes),
+    /// "expand-volume [pvc] [size]" (a word starting with a digit is the size); null with a reason when unknown.
+    /// </summary>
     public static (RemediationKind? Kind, IReadOnlyDictionary<string, string> Arguments, string? Problem) Parse(string text)
     {
         var words = (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -89,6 +98,14 @@ internal static class ActionRequestParser
                 break;
             case RemediationKind.TerminateSessions when rest.Count > 0:
                 arguments[IdleMinutesArgument] = rest[0];
+                break;
+            case RemediationKind.ExpandVolume:
+                foreach (var word in rest)
+                {
+                    var key = char.IsAsciiDigit(word[0]) ? SizeArgument : PvcArgument;
+                    arguments.TryAdd(key, word);
+                }
+
                 break;
             case RemediationKind.ScaleBackendUp when rest.Count > 0 && int.TryParse(rest[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n):
                 arguments[ReplicasArgument] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
