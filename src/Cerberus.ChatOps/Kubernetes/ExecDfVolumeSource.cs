@@ -18,15 +18,15 @@ internal sealed partial class ExecDfVolumeSource(KubernetesOptions options, ILog
     public async Task<VolumeSourceResult> ReadAsync(IKubernetes client, PostgresPod pod, DataVolume volume, CancellationToken cancellationToken)
     {
         var container = PostgresPods.ContainerOf(pod.Pod, options.PostgresContainer);
-        var what = $"df -P -B1 {options.DataPath} in pod {pod.Name}";
+        var what = $"df {options.DataPath} in pod {pod.Name}";
         try
         {
             var (exit, stdout, stderr) = await PodExec.RunAsync(client, options.Namespace, pod.Name, container, ["df", "-P", "-B1", options.DataPath], cancellationToken);
             Log.Exec(logger, pod.Name, "df -P -B1", exit);
             if (exit != 0 || DfParser.Parse(stdout) is not { } usage)
             {
-                var why = exit != 0 ? $"exited with {exit}" : "printed nothing that parses";
-                return VolumeSourceResult.Failed(Name, string.IsNullOrWhiteSpace(stderr) ? $"{what} {why}" : $"{what} {why}: {SecretRedactor.Redact(stderr.Trim())}");
+                var why = exit != 0 ? $"df exited with {exit}" : "df printed nothing that parses";
+                return VolumeSourceResult.Failed(Name, string.IsNullOrWhiteSpace(stderr) ? why : $"{why}: {SecretRedactor.Redact(stderr.Trim())}");
             }
 
             long? inodes = null;

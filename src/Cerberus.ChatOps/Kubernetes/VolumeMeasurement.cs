@@ -21,6 +21,10 @@ internal sealed record VolumeMeasurement(
     public static VolumeMeasurement Failed(string problem) => new(null, [], null, null, [], problem);
 
     /// <summary>Why free space is unknown: each source's problem, or that none is configured.</summary>
-    public string UnknownReason =>
-        Problem ?? (Attempts.Count == 0 ? DataVolumeMeter.NoSourceReason : string.Join("; ", Attempts.Where(a => a.Problem is not null).Select(a => $"{a.Source}: {a.Problem}")));
+    public string UnknownReason => Problem ?? Attempts.Count switch
+    {
+        0 => DataVolumeMeter.NoSourceReason,
+        1 => Attempts[0].Problem ?? "no reading",
+        _ => string.Join("; ", Attempts.Where(a => a.Problem is not null).Select(a => $"{a.Source}: {a.Problem}")),
+    };
 }

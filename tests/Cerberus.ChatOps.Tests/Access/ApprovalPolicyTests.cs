@@ -90,6 +90,7 @@ public sealed class ApprovalPolicyTests
     [InlineData(RemediationKind.RestartBackend, null, false)]
     [InlineData(RemediationKind.RestartBackend, "strategy Recreate: a full outage", true)]
     [InlineData(RemediationKind.Analyze, null, false)]
+    [InlineData(RemediationKind.ExpandVolume, null, false)]
     public void NeedsSecondPerson_RiskyRule_FollowsTheRiskTier(RemediationKind kind, string? risk, bool expected)
     {
         // arrange
