@@ -62,12 +62,20 @@ public sealed partial class FakePrometheusServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Adds a series (labels including <c>__name__</c>) with its samples.</summary>
+    /// <summary>Adds samples to the series with exactly these labels (including <c>__name__</c>), as Prometheus appends to one series.</summary>
     public void AddSeries(IDictionary<string, string> labels, params (DateTimeOffset At, double Value)[] samples)
     {
         lock (_lock)
         {
-            _series.Add((new Dictionary<string, string>(labels, StringComparer.Ordinal), samples.ToList()));
+            var existing = _series.FirstOrDefault(s => s.Labels.Count == labels.Count && labels.All(l => s.Labels.TryGetValue(l.Key, out var v) && v == l.Value));
+            if (existing.Labels is null)
+            {
+                _series.Add((new Dictionary<string, string>(labels, StringComparer.Ordinal), samples.ToList()));
+            }
+            else
+            {
+                existing.Samples.AddRange(samples);
+            }
         }
     }
 
