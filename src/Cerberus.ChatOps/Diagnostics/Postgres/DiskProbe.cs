@@ -99,12 +99,41 @@ internal sealed class DiskProbe(PostgresConnectionFactory connections, PrimaryRe
             findings.Detail($"pg_wal: unknown ({SpaceConsumersReader.Why(ex, "pg_ls_waldir")}); limit {ByteSize.Format(limit)}");
         }
 
-        var consumers = new[]
+        var temp = await SpaceConsumersReader.TempFilesAsync(connection, cancellationToken);
+        var ready = await SpaceConsumersReader.ArchiveBacklogAsync(connection, settings.SegmentBytes, cancellationToken);
+
+        var databases = await QueryAsync(connection, DatabasesSql, r => (Name: r.GetString(0), Bytes: r.GetInt64(1)), cancellationToken);
+        var total = databases.Sum(d => d.Bytes);
+        findings.Fact(FactKeys.DatabaseBytes, total);
+        var sizes = new List<string> { "databases: " + string.Join(", ", databases.Select(d => $"{d.Name} {ByteSize.Format(d.Bytes)}")) };
+
+        var relations = await QueryAsync(connection, RelationsSql, r => new
         {
-            await SpaceConsumersReader.TempFilesAsync(connection, cancellationToken),
-            await SpaceConsumersReader.ServerLogsAsync(connection, cancellationToken),
-            await SpaceConsumersReader.ArchiveBacklogAsync(connection, settings.SegmentBytes, cancellationToken),
-        };
+            Schema = r.GetString(0),
+            Name = r.GetString(1),
+            Partitioned = r.GetBoolean(2),
+            Total = r.GetInt64(3),
+            Heap = r.GetInt64(4),
+            Indexes = r.GetInt64(5),
+            Locked = r.GetBoolean(6),
+        }, cancellationToken);
+        var database = connection.Database;
+        foreach (var rel in relations.Where(r => r.Total > 0 || r.Locked))
+        {
+            if (rel.Locked)
+            {
+                sizes.Add($"{database}.{rel.Schema}.{rel.Name}: about {ByteSize.Format(rel.Total)} by pg_class (not opened: an ACCESS EXCLUSIVE lock is held or pending on it)");
+                continue;
+            }
+
+            var toast = Math.Max(0, rel.Total - rel.Heap - rel.Indexes);
+            sizes.Add($"{database}.{rel.Schema}.{rel.Name}{(rel.Partitioned ? " (partitioned)" : string.Empty)}: {ByteSize.Format(rel.Total)} = heap {ByteSize.Format(rel.Heap)} + indexes {ByteSize.Format(rel.Indexes)} + toast/maps {ByteSize.Format(toast)}");
+        }
+
+        // Last: pg_ls_logdir() on a directory that does not exist fails with 58P01, and Npgsql breaks the connection
+        // on that error (measured with Npgsql 10 on the lab): nothing may run on this connection after it.
+        var logs = await SpaceConsumersReader.ServerLogsAsync(connection, cancellationToken);
+        SpaceConsumer[] consumers = [temp, logs, ready];
         foreach (var consumer in consumers)
         {
             findings.Detail(consumer.Detail);
@@ -128,32 +157,10 @@ internal sealed class DiskProbe(PostgresConnectionFactory connections, PrimaryRe
             findings.Fact(DiagnosisFactKeys.UnmeasuredConsumers, FactList.Join(unmeasured));
         }
 
-        var databases = await QueryAsync(connection, DatabasesSql, r => (Name: r.GetString(0), Bytes: r.GetInt64(1)), cancellationToken);
-        var total = databases.Sum(d => d.Bytes);
-        findings.Fact(FactKeys.DatabaseBytes, total);
-        findings.Detail("databases: " + string.Join(", ", databases.Select(d => $"{d.Name} {ByteSize.Format(d.Bytes)}")));
-
-        var relations = await QueryAsync(connection, RelationsSql, r => new
+        // The consumers besides the tables come right after pg_wal (a Slack message shows the first lines only).
+        foreach (var line in sizes)
         {
-            Schema = r.GetString(0),
-            Name = r.GetString(1),
-            Partitioned = r.GetBoolean(2),
-            Total = r.GetInt64(3),
-            Heap = r.GetInt64(4),
-            Indexes = r.GetInt64(5),
-            Locked = r.GetBoolean(6),
-        }, cancellationToken);
-        var database = connection.Database;
-        foreach (var rel in relations.Where(r => r.Total > 0 || r.Locked))
-        {
-            if (rel.Locked)
-            {
-                findings.Detail($"{database}.{rel.Schema}.{rel.Name}: about {ByteSize.Format(rel.Total)} by pg_class (not opened: an ACCESS EXCLUSIVE lock is held or pending on it)");
-                continue;
-            }
-
-            var toast = Math.Max(0, rel.Total - rel.Heap - rel.Indexes);
-            findings.Detail($"{database}.{rel.Schema}.{rel.Name}{(rel.Partitioned ? " (partitioned)" : string.Empty)}: {ByteSize.Format(rel.Total)} = heap {ByteSize.Format(rel.Heap)} + indexes {ByteSize.Format(rel.Indexes)} + toast/maps {ByteSize.Format(toast)}");
+            findings.Detail(line);
         }
 
         var parts = new List<string>
