@@ -4,17 +4,22 @@ namespace Cerberus.ChatOps.SystemTests.Deployment;
 
 /// <summary>
 /// Renders the manifests once per test class with the real <c>kubectl kustomize</c> (offline) and loads the objects
-/// with KubernetesClient's YAML loader: the base, the postgres-store overlay, and the base plus both optional components.
+/// with KubernetesClient's YAML loader: the base, the postgres-store overlay, the base plus the exec and SQLite-PVC
+/// components, and the base plus the two disk components that need cluster-scoped grants (volume expansion, kubelet stats).
 /// </summary>
 public sealed class RenderedManifests : IAsyncLifetime
 {
     private string? _componentsDirectory;
+    private string? _diskComponentsDirectory;
 
     public IReadOnlyList<object> Base { get; private set; } = [];
 
     public IReadOnlyList<object> PostgresStore { get; private set; } = [];
 
     public IReadOnlyList<object> WithComponents { get; private set; } = [];
+
+    /// <summary>The base with components/volume-expansion and components/kubelet-volume-stats.</summary>
+    public IReadOnlyList<object> WithDiskComponents { get; private set; } = [];
 
     public async Task InitializeAsync()
     {
@@ -35,13 +40,29 @@ public sealed class RenderedManifests : IAsyncLifetime
               - {Relative("manifests", "components", "sqlite-pvc")}
             """);
         WithComponents = await RenderAsync(_componentsDirectory);
+
+        _diskComponentsDirectory = Directory.CreateTempSubdirectory("cerberus-kustomize-").FullName;
+        string FromDisk(params string[] parts) => Path.GetRelativePath(_diskComponentsDirectory, RepositoryPaths.Combine(parts)).Replace('\\', '/');
+        await File.WriteAllTextAsync(Path.Combine(_diskComponentsDirectory, "kustomization.yaml"), $"""
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources:
+              - {FromDisk("manifests", "base")}
+            components:
+              - {FromDisk("manifests", "components", "volume-expansion")}
+              - {FromDisk("manifests", "components", "kubelet-volume-stats")}
+            """);
+        WithDiskComponents = await RenderAsync(_diskComponentsDirectory);
     }
 
     public Task DisposeAsync()
     {
-        if (_componentsDirectory is not null)
+        foreach (var directory in new[] { _componentsDirectory, _diskComponentsDirectory })
         {
-            Directory.Delete(_componentsDirectory, recursive: true);
+            if (directory is not null)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
 
         return Task.CompletedTask;
