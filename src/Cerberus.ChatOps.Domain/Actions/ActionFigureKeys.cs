@@ -103,4 +103,16 @@ public static class ActionFigureKeys
 
     /// <summary>The states a rebuilt member went through, as Patroni reported them (e.g. <c>running → stopping → creating replica → running</c>).</summary>
     public const string MemberStates = "member_states";
+
+    /// <summary>The PVC a volume expansion grew (namespace/name).</summary>
+    public const string VolumeClaim = "volume_claim";
+
+    /// <summary>The PVC's <c>status.capacity.storage</c> in bytes before the expansion.</summary>
+    public const string VolumeCapacityBefore = "volume_capacity_before_bytes";
+
+    /// <summary>The PVC's <c>status.capacity.storage</c> in bytes after the expansion (absent until it changed).</summary>
+    public const string VolumeCapacityAfter = "volume_capacity_after_bytes";
+
+    /// <summary>The <c>spec.resources.requests.storage</c> the expansion set, in bytes.</summary>
+    public const string VolumeRequestedBytes = "volume_requested_bytes";
 }

@@ -47,4 +47,10 @@ public enum RemediationKind
     /// delete its pod with a short grace period (the controller brings it back and Patroni rejoins it as a replica).
     /// </summary>
     FenceOldLeader,
+
+    /// <summary>
+    /// Grow a data volume's PVC (<c>spec.resources.requests.storage</c>) when its StorageClass allows expansion, and
+    /// follow the resize to the new capacity: disk-full first aid that needs no SQL.
+    /// </summary>
+    ExpandVolume,
 }

@@ -35,7 +35,7 @@ public static partial class DiagnosisClassifier
             evidence.Add($"pg_wal holds {ByteSize.Format(s.WalBytes ?? 0)}, {WalLimitClause(s)}");
         }
 
-        var sentence = "Disk full: " + string.Join(" and ", evidence) + "; ";
+        var sentence = "Disk full: " + string.Join(" and ", evidence) + ConsumersClause(s) + "; ";
         if (s.InactiveSlots > 0 && s.SlotRetained > 0)
         {
             // Only a slot that is provably not a member's is worth dropping (defect 25: the action refuses member slots).
@@ -44,8 +44,8 @@ public static partial class DiagnosisClassifier
             if (foreign.Count > 0)
             {
                 sentence += $"inactive replication slot {string.Join(", ", foreign)} retains {retained} of WAL (all inactive slots together), so drop it and checkpoint before cleaning up audit.logs " +
-                            "(a permanent slot of Patroni's configuration is removed from it first, or the next leader re-creates it).";
-                return new(Classification.DiskFull, sentence, [RemediationKind.DropReplicationSlot, RemediationKind.Checkpoint, RemediationKind.AuditLogCleanup]);
+                            "(a permanent slot of Patroni's configuration is removed from it first, or the next leader re-creates it)" + ExpandClause + ".";
+                return new(Classification.DiskFull, sentence, [RemediationKind.DropReplicationSlot, RemediationKind.Checkpoint, RemediationKind.ExpandVolume, RemediationKind.AuditLogCleanup]);
             }
 
             sentence += s.PatroniMembershipUnknown
@@ -55,12 +55,43 @@ public static partial class DiagnosisClassifier
 
         if (s.ArchiverFailing)
         {
-            sentence += $"the archiver is failing ({s.ArchiveReady} segment(s) wait as .ready), so fix archive_command and checkpoint before cleaning up audit.logs.";
-            return new(Classification.DiskFull, sentence, [RemediationKind.Checkpoint, RemediationKind.AuditLogCleanup]);
+            sentence += $"the archiver is failing ({s.ArchiveReady} segment(s) wait as .ready), so fix archive_command and checkpoint before cleaning up audit.logs" + ExpandClause + ".";
+            return new(Classification.DiskFull, sentence, [RemediationKind.Checkpoint, RemediationKind.ExpandVolume, RemediationKind.AuditLogCleanup]);
         }
 
-        sentence += "the batched clean-up of old audit.logs rows is the runbook's next step.";
-        return new(Classification.DiskFull, sentence, [RemediationKind.AuditLogCleanup]);
+        sentence += "the batched clean-up of old audit.logs rows is the runbook's next step" + ExpandClause + ".";
+        return new(Classification.DiskFull, sentence, [RemediationKind.ExpandVolume, RemediationKind.AuditLogCleanup]);
+    }
+
+    /// <summary>Said with every disk-full verdict: growing the PVC deletes nothing and needs no SQL.</summary>
+    private const string ExpandClause =
+        "; growing the data volume (expand-volume, when its StorageClass allows expansion) buys room without deleting anything and needs no SQL";
+
+    /// <summary>
+    /// The space consumers besides the tables and pg_wal that the disk probe measured (temp files, server logs, the
+    /// .ready backlog), from 1 MiB on, and those it could not measure, named as unknown (never as none).
+    /// </summary>
+    private static string ConsumersClause(DiagnosisSignals s)
+    {
+        const long Small = 1L << 20;
+        var parts = new List<string>();
+        if (s.TempFilesBytes is >= Small and { } temp)
+        {
+            parts.Add($"temp files at least {ByteSize.Format(temp)} (queries spilling to disk: cancelling them frees it)");
+        }
+
+        if (s.ServerLogBytes is >= Small and { } logs)
+        {
+            parts.Add($"server logs {ByteSize.Format(logs)}");
+        }
+
+        if (s.ArchiveReadyBytes is >= Small and { } ready)
+        {
+            parts.Add($"{ByteSize.Format(ready)} of pg_wal waiting for the archiver (.ready)");
+        }
+
+        parts.AddRange(s.UnmeasuredConsumers.Select(c => $"{c} unknown"));
+        return parts.Count == 0 ? string.Empty : ", besides the tables: " + string.Join(", ", parts);
     }
 
     /// <summary>
@@ -75,7 +106,7 @@ public static partial class DiagnosisClassifier
         }
 
         var clause = $"free space unknown (the data volume was not measured) while pg_wal holds {ByteSize.Format(s.WalBytes ?? 0)}, {WalLimitClause(s)}: " +
-                     "that alone does not show a full disk, so nothing is deleted on it; measure the volume (Cerberus__Kubernetes__ExecDiskProbe=true, or kubelet_volume_stats_available_bytes) and look at the archiver and the slots";
+                     "that alone does not show a full disk, so nothing is deleted on it; measure the volume (Cerberus__Kubernetes__PrometheusUrl for kubelet_volume_stats_available_bytes, Cerberus__Kubernetes__KubeletVolumeStats=true, or Cerberus__Kubernetes__ExecDiskProbe=true) and look at the archiver and the slots";
         var sentence = verdict.Sentence.Replace("; no runbook action is needed.", string.Empty, StringComparison.Ordinal).TrimEnd('.');
         return verdict with { Sentence = $"{sentence}; {clause}." };
     }

@@ -125,7 +125,32 @@ public static partial class DiagnosisClassifier
                + $"then ANALYZE the largest tables on {leader}: a promoted standby's table counters (n_live_tup, n_dead_tup, n_mod_since_analyze) start from zero, so autovacuum and autoanalyze do not see what changed";
     }
 
-    private static DiagnosisVerdict? PrimaryUnresponsive(DiagnosisSignals s)
+    private static DiagnosisVerdict? PrimaryUnresponsive(DiagnosisSignals s) =>
+        PrimaryUnresponsiveBranch(s) is { } verdict ? WithDiskCause(s, verdict) : null;
+
+    /// <summary>
+    /// A primary that does not serve while its disk is full (the log's No space left on device, or the volume at 90 %):
+    /// a server that cannot write WAL PANICs and cannot start again until there is room, so no SQL remedy can run; the
+    /// one remedy that needs no SQL, growing the PVC, comes first (DBA review: "WAL disk full → PANIC, SQL impossible").
+    /// </summary>
+    private static DiagnosisVerdict WithDiskCause(DiagnosisSignals s, DiagnosisVerdict verdict)
+    {
+        var noSpace = s.Signatures.Contains("no_space");
+        if (!noSpace && s.DiskUsedPercent is not >= DiskFullPercent)
+        {
+            return verdict;
+        }
+
+        var why = noSpace
+            ? "the PostgreSQL log shows No space left on device"
+            : string.Create(CultureInfo.InvariantCulture, $"the data volume is {s.DiskUsedPercent:0.#} % used");
+        var sentence = verdict.Sentence.TrimEnd('.')
+                       + $"; {why}: a server that cannot write its WAL stops (PANIC) and cannot start again until there is room, so no SQL remedy can run; "
+                       + "grow the data volume first (expand-volume, when its StorageClass allows expansion; it needs no SQL).";
+        return verdict with { Sentence = sentence, Recommended = [RemediationKind.ExpandVolume, .. verdict.Recommended.Where(k => k != RemediationKind.ExpandVolume)] };
+    }
+
+    private static DiagnosisVerdict? PrimaryUnresponsiveBranch(DiagnosisSignals s)
     {
         if (!s.PostgresDown)
         {

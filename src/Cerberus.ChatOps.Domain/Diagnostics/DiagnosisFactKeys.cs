@@ -129,4 +129,23 @@ public static class DiagnosisFactKeys
 
     /// <summary>"true" when the bot's own role hit its CONNECTION LIMIT (53300 "too many connections for role").</summary>
     public const string RoleLimit = "role_limit";
+
+    /// <summary>
+    /// Bytes of temporary files in every tablespace's pgsql_tmp (<c>pg_ls_tmpdir()</c>, pg_monitor); absent when unknown.
+    /// A lower bound: PostgreSQL 15 lists regular files only, so the shared filesets of parallel hash joins
+    /// (subdirectories) are not counted.
+    /// </summary>
+    public const string TempFilesBytes = "temp_files_bytes";
+
+    /// <summary>Bytes of the server log directory (<c>pg_ls_logdir()</c>, pg_monitor); absent when unknown, 0 when there is no such directory.</summary>
+    public const string ServerLogBytes = "server_log_bytes";
+
+    /// <summary>
+    /// WAL segments waiting for the archiver (<c>.ready</c> in archive_status, pg_monitor) × wal_segment_size: pg_wal the
+    /// server cannot recycle until they are archived; absent when unknown.
+    /// </summary>
+    public const string ArchiveReadyBytes = "archive_ready_bytes";
+
+    /// <summary>The space consumers the disk probe could not measure (permission denied, error), comma-separated: "temp files", "server logs", ...</summary>
+    public const string UnmeasuredConsumers = "unmeasured_consumers";
 }

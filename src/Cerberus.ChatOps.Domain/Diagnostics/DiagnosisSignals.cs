@@ -115,6 +115,18 @@ internal sealed class DiagnosisSignals
 
     public long? WalBytes => Number(Disk, FactKeys.WalBytes) is { } n ? (long)n : null;
 
+    /// <summary>Temporary files (pg_ls_tmpdir, a lower bound), when the disk probe measured them.</summary>
+    public long? TempFilesBytes => Number(Disk, DiagnosisFactKeys.TempFilesBytes) is { } n ? (long)n : null;
+
+    /// <summary>The server log directory (pg_ls_logdir), when measured.</summary>
+    public long? ServerLogBytes => Number(Disk, DiagnosisFactKeys.ServerLogBytes) is { } n ? (long)n : null;
+
+    /// <summary>pg_wal held for the archiver (.ready segments × wal_segment_size), when measured.</summary>
+    public long? ArchiveReadyBytes => Number(Disk, DiagnosisFactKeys.ArchiveReadyBytes) is { } n ? (long)n : null;
+
+    /// <summary>The space consumers the disk probe ran but could not measure ("temp files", "server logs", ...).</summary>
+    public IReadOnlyList<string> UnmeasuredConsumers => FactList.Split(Text(Disk, DiagnosisFactKeys.UnmeasuredConsumers)).ToList();
+
     public double? Saturation => Number(Connections, FactKeys.SaturationPercent);
 
     public int InactiveSlots => (int)(Number(Replication, FactKeys.InactiveSlots) ?? 0);

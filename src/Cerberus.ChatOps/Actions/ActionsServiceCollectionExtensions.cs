@@ -4,7 +4,6 @@ using Cerberus.ChatOps.Domain.Actions;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Hosting.Configuration;
 using Cerberus.ChatOps.Kubernetes;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cerberus.ChatOps.Actions;
 
@@ -12,8 +11,8 @@ internal static class ActionsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the database remediations as <see cref="IRemediationAction"/> (the engine picks them by Kind):
-    /// switchover and failover (one class, two registrations), audit-log clean-up, slot drop, checkpoint, VACUUM (FREEZE), session termination, ANALYZE, the replica rebuild (POST /reinitialize) and fencing a stale primary (its pod deletion needs Kubernetes and <c>Cerberus:Kubernetes:FencePods</c>).
-    /// Needs <c>AddPatroni()</c>. The clean-up measures free space with the volume probe's df (<see cref="DataVolumeMeter"/>),
+    /// switchover and failover (one class, two registrations), audit-log clean-up, slot drop, checkpoint, VACUUM (FREEZE), session termination, ANALYZE, the replica rebuild (POST /reinitialize), fencing a stale primary and PVC expansion (its pod deletion needs Kubernetes and <c>Cerberus:Kubernetes:FencePods</c>).
+    /// Needs <c>AddPatroni()</c>. The clean-up measures free space with the volume probe's meter (<see cref="DataVolumeMeter"/>: df, kubelet stats or Prometheus),
     /// registered here too when <c>AddKubernetesIntegration()</c> has not (then Kubernetes is off and free space unknown). Options: <c>Cerberus:Actions</c>, <c>Cerberus:Cleanup</c>, and <c>Cerberus:DryRun</c>.
     /// </summary>
     public static IServiceCollection AddRemediationActions(this IServiceCollection services)
@@ -29,8 +28,7 @@ internal static class ActionsServiceCollectionExtensions
         });
         services.AddValidatedOptions<CleanupOptions, CleanupOptionsValidator>(CleanupOptions.Section);
         services.AddSingleton<PostgresConnector>();
-        services.TryAddSingleton<KubernetesAccess>();
-        services.TryAddSingleton<DataVolumeMeter>();
+        services.AddDataVolumeMeter();
 
         // Transient: they hold the typed Patroni HttpClient, which must not be captured by a singleton.
         services.AddTransient<IRemediationAction>(sp => ActivatorUtilities.CreateInstance<PatroniFailoverAction>(sp, RemediationKind.Switchover));

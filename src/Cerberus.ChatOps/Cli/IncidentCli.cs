@@ -37,7 +37,7 @@ internal sealed class IncidentCli(
           incident drill <primary-unresponsive|disk-full|connection-exhaustion> --channel C123
           incident status   [INC-…]
           incident diagnose [INC-…]
-          incident propose <failover [candidate]|switchover|scale-down|scale-up [n]|cleanup|drop-slot <name>|checkpoint> [--incident INC-…] [--dry-run]
+          incident propose <failover [candidate]|switchover|scale-down|scale-up [n]|cleanup|drop-slot <name>|checkpoint|expand-volume [pvc] [size]> [--incident INC-…] [--dry-run]
           incident approve <INC-…> <A-…> [--accept-risk]
           incident reject  <INC-…> <A-…>
           incident resolve  [INC-…] --root-cause "<text>" [--force]

@@ -69,6 +69,7 @@ internal sealed class DrillAction(RemediationKind kind, DrillScenario scenario) 
         RemediationKind.Analyze => "ANALYZE the 10 largest tables on pg-1",
         RemediationKind.ReinitializeReplica => "Patroni reinitialize of pg-1: wipe its data directory and copy 120 GiB from pg-0",
         RemediationKind.FenceOldLeader => "delete pod pg-0 (the stale primary) with a 5 s grace period; it rejoins as a replica of pg-1",
+        RemediationKind.ExpandVolume => "grow pvc/pgdata-pg-0 from 20Gi to 30Gi and follow the resize to the new capacity",
         _ => kind.ToString(),
     };
 }

@@ -38,7 +38,41 @@ internal static class KubernetesErrors
         return SecretRedactor.Redact(text);
     }
 
-    /// <summary>The exceptions an API call may end with that a probe or an action turns into a finding.</summary>
+    /// <summary>
+    /// <see cref="Describe"/> plus the API server's own <c>Status.message</c> when it sent one (a quota exceeded, a
+    /// field the admission refused): for writes, whose refusals carry the reason there.
+    /// </summary>
+    public static string DescribeWithMessage(Exception ex, string grant)
+    {
+        var text = Describe(ex, grant);
+        var message = ServerMessage(ex);
+        return message is null || text.Contains(message, StringComparison.Ordinal) ? text : SecretRedactor.Redact($"{text}: {message}");
+    }
+
+    /// <summary>The <c>message</c> of the <c>v1.Status</c> the API server answered with, when the failure carries one.</summary>
+    public static string? ServerMessage(Exception ex)
+    {
+        var content = ex is HttpOperationException op ? op.Response?.Content : null;
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            return ex is k8s.KubernetesException ke ? ke.Status?.Message : null;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(content);
+            return json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && json.RootElement.TryGetProperty("message", out var m)
+                ? Shorten(m.GetString())
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Shorten(string? text) => text is null ? null : text.Length <= 300 ? text : text[..300] + "…";
+
     /// <summary>
     /// True for a cancellation the caller did not ask for: KubernetesClient's HttpClient timeout (RequestTimeout)
     /// surfaces as a TaskCanceledException while <paramref name="cancellationToken"/> is still live.

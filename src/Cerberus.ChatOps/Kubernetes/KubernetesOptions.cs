@@ -53,6 +53,41 @@ internal sealed class KubernetesOptions
     /// </summary>
     public TimeSpan FenceGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A Prometheus (or Thanos / Mimir) HTTP API base URL that scrapes the kubelets, e.g.
+    /// <c>http://prometheus-operated.monitoring:9090</c>: free space comes from <c>kubelet_volume_stats_*</c> for the
+    /// data volume's PVC. No Kubernetes grant at all; the safest source of free space. Empty = not used.
+    /// </summary>
+    public string? PrometheusUrl { get; set; }
+
+    /// <summary>
+    /// Extra PromQL label matchers added to every <c>kubelet_volume_stats_*</c> selector, e.g. <c>cluster="prod-eu"</c>
+    /// when one Prometheus holds several clusters. Empty = only namespace and persistentvolumeclaim.
+    /// </summary>
+    public string? PrometheusSelector { get; set; }
+
+    /// <summary>A bearer token for <see cref="PrometheusUrl"/> (a secret; from the environment only), sent as Authorization.</summary>
+    public string? PrometheusBearerToken { get; set; }
+
+    /// <summary>Timeout of one Prometheus query.</summary>
+    public TimeSpan PrometheusTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Read the data volume's free space from the kubelet Summary API through the API server
+    /// (<c>GET /api/v1/nodes/{node}/proxy/stats/summary</c>). Needs the cluster-scoped <c>nodes/proxy get</c>, which
+    /// reaches every kubelet endpoint of every node, exec included (see docs/kubernetes.md); off by default.
+    /// </summary>
+    public bool KubeletVolumeStats { get; set; }
+
+    /// <summary>How long a PVC expansion may take until <c>status.capacity.storage</c> reaches the new request.</summary>
+    public TimeSpan VolumeResizeTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the PVC is read while an expansion is followed.</summary>
+    public TimeSpan VolumeResizePollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The largest expansion the bot proposes, as a multiple of the current capacity (a typo guard: 200Ti for 200Gi).</summary>
+    public double MaxVolumeGrowthFactor { get; set; } = 10;
+
     /// <summary>The data volume's mount point inside the postgres container.</summary>
     public string DataPath { get; set; } = "/var/lib/postgresql";
 

@@ -19,6 +19,16 @@ internal sealed class KubernetesOptionsValidator : OptionsValidator<KubernetesOp
         }
 
         ConfigurationRules.AbsoluteHttpUrl(problems, $"{S}:Host", options.Host);
+        ConfigurationRules.AbsoluteHttpUrl(problems, $"{S}:PrometheusUrl", options.PrometheusUrl);
+        if (!PrometheusQuery.IsValidSelector(options.PrometheusSelector))
+        {
+            problems.Add($"{S}:PrometheusSelector: '{options.PrometheusSelector}' must be PromQL label matchers such as cluster=\"prod\" (comma-separated, values in double quotes).");
+        }
+
+        ConfigurationRules.Positive(problems, $"{S}:PrometheusTimeout", options.PrometheusTimeout);
+        ConfigurationRules.Positive(problems, $"{S}:VolumeResizeTimeout", options.VolumeResizeTimeout);
+        ConfigurationRules.Positive(problems, $"{S}:VolumeResizePollInterval", options.VolumeResizePollInterval);
+        ConfigurationRules.InRange(problems, $"{S}:MaxVolumeGrowthFactor", options.MaxVolumeGrowthFactor, 1.01, 100);
 
         if (string.IsNullOrWhiteSpace(options.DataPath) || !options.DataPath.StartsWith('/'))
         {

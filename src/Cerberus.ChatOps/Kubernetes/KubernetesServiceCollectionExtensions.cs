@@ -2,6 +2,7 @@ using Cerberus.ChatOps.Actions.Kubernetes;
 using Cerberus.ChatOps.Diagnostics.Kubernetes;
 using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Hosting.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cerberus.ChatOps.Kubernetes;
 
@@ -9,16 +10,16 @@ internal static class KubernetesServiceCollectionExtensions
 {
     /// <summary>
     /// Kubernetes options and client access (built only when enabled), the Kubernetes and volume probes,
-    /// the two scaling actions and the rolling restart. With Kubernetes off everything is still registered and answers
-    /// UNKNOWN / not applicable with the reason.
+    /// the two scaling actions, the rolling restart and the volume expansion. With Kubernetes off everything is still
+    /// registered and answers UNKNOWN / not applicable with the reason.
     /// </summary>
     public static IServiceCollection AddKubernetesIntegration(this IServiceCollection services)
     {
         services.AddValidatedOptions<KubernetesOptions, KubernetesOptionsValidator>(KubernetesOptions.Section);
-        services.AddSingleton<KubernetesAccess>();
         services.AddSingleton<VolumeSampleStore>();
-        services.AddSingleton<DataVolumeMeter>();
+        services.AddDataVolumeMeter();
         services.AddSingleton<BackendScaler>();
+        services.AddSingleton<VolumeExpander>();
 
         services.AddSingleton<KubernetesProbe>();
         services.AddSingleton<VolumeProbe>();
@@ -28,6 +29,20 @@ internal static class KubernetesServiceCollectionExtensions
         services.AddSingleton<IRemediationAction, ScaleBackendDownAction>();
         services.AddSingleton<IRemediationAction, ScaleBackendUpAction>();
         services.AddSingleton<IRemediationAction, RestartBackendAction>();
+        services.AddSingleton<IRemediationAction, ExpandVolumeAction>();
+        return services;
+    }
+
+    /// <summary>
+    /// The data volume's free-space meter (exec df, kubelet Summary API, Prometheus) with what it needs: the Kubernetes
+    /// access and the plain Prometheus HTTP client (no retries: a query that fails says so; its own timeout bounds it).
+    /// Safe to call more than once (the probes and the clean-up both need it).
+    /// </summary>
+    public static IServiceCollection AddDataVolumeMeter(this IServiceCollection services)
+    {
+        services.TryAddSingleton<KubernetesAccess>();
+        services.AddHttpClient(PrometheusVolumeSource.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton<DataVolumeMeter>();
         return services;
     }
 }

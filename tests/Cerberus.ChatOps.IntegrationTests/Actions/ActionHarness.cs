@@ -51,7 +51,7 @@ internal sealed class ActionHarness(LabEnvironment lab)
 
     /// <summary>The clean-up; free space comes from <paramref name="kubernetes"/> (a fake API server's df), else it is unknown (Kubernetes off).</summary>
     public AuditLogCleanupAction Cleanup(KubernetesAccess? kubernetes = null) =>
-        new(Connector(), new DataVolumeMeter(kubernetes ?? FakeCluster.Off(), TimeProvider.System, NullLogger<DataVolumeMeter>.Instance),
+        new(Connector(), FakeCluster.Meter(kubernetes ?? FakeCluster.Off()),
             Options.Create(CleanupOptions), Options.Create(ActionsOptions), TimeProvider.System, NullLogger<AuditLogCleanupAction>.Instance);
 
     public DropReplicationSlotAction DropSlot() =>

@@ -335,6 +335,47 @@ public sealed class ManifestTests(RenderedManifests manifests) : IClassFixture<R
     }
 
     [Fact]
+    public void DiskComponents_Rbac_PvcPatchInTheRoleAndTwoReadOnlyClusterRolesBoundToTheBotOnly()
+    {
+        // arrange
+        var baseRules = RuleTable(Single<V1Role>(manifests.Base));
+        var role = Single<V1Role>(manifests.WithDiskComponents);
+        var clusterRoles = manifests.WithDiskComponents.OfType<V1ClusterRole>().ToDictionary(r => r.Metadata.Name, StringComparer.Ordinal);
+        var bindings = manifests.WithDiskComponents.OfType<V1ClusterRoleBinding>().ToList();
+
+        // act
+        var rules = RuleTable(role);
+
+        // assert: the namespaced Role gains exactly persistentvolumeclaims patch
+        Assert.Equal(["get", "list", "patch"], rules["/persistentvolumeclaims"].Order(StringComparer.Ordinal));
+        Assert.Equal(baseRules.Keys.Order(StringComparer.Ordinal), rules.Keys.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(role.Rules, r => r.Resources.Contains("pods/exec"));
+        AssertNoWildcardsNorSecrets(role);
+
+        // assert: two cluster roles, each one read-only rule
+        Assert.Equal(["cerberus-chatops-kubelet-volume-stats", "cerberus-chatops-volume-expansion"], clusterRoles.Keys.Order(StringComparer.Ordinal));
+        var storage = Assert.Single(clusterRoles["cerberus-chatops-volume-expansion"].Rules);
+        Assert.Equal("storage.k8s.io/storageclasses: get", $"{string.Join(",", storage.ApiGroups)}/{string.Join(",", storage.Resources)}: {string.Join(",", storage.Verbs)}");
+        var proxy = Assert.Single(clusterRoles["cerberus-chatops-kubelet-volume-stats"].Rules);
+        Assert.Equal("/nodes/proxy: get", $"{string.Join(",", proxy.ApiGroups)}/{string.Join(",", proxy.Resources)}: {string.Join(",", proxy.Verbs)}");
+        Assert.Null(proxy.ResourceNames);
+        Assert.All(clusterRoles.Values, r => Assert.Null(r.AggregationRule));
+
+        // assert: each bound to the bot's ServiceAccount in cerberus, nothing else
+        Assert.Equal(2, bindings.Count);
+        foreach (var binding in bindings)
+        {
+            Assert.Equal("ClusterRole", binding.RoleRef.Kind);
+            Assert.Equal(binding.Metadata.Name, binding.RoleRef.Name);
+            var subject = Assert.Single(binding.Subjects);
+            Assert.Equal(("ServiceAccount", "cerberus-chatops", Namespace), (subject.Kind, subject.Name, subject.NamespaceProperty));
+        }
+
+        Assert.Equal("true", Single<V1ConfigMap>(manifests.WithDiskComponents).Data["Cerberus__Kubernetes__KubeletVolumeStats"]);
+        Assert.False(Single<V1ConfigMap>(manifests.Base).Data.ContainsKey("Cerberus__Kubernetes__KubeletVolumeStats"));
+    }
+
+    [Fact]
     public void SqlitePvcComponent_DataVolume_IsTheClaimInNamespaceCerberus()
     {
         // arrange

@@ -4,11 +4,13 @@ namespace Cerberus.ChatOps.SystemTests.Deployment;
 
 /// <summary>
 /// Renders the manifests once per test class with the real <c>kubectl kustomize</c> (offline) and loads the objects
-/// with KubernetesClient's YAML loader: the base, the postgres-store overlay, and the base plus both optional components.
+/// with KubernetesClient's YAML loader: the base, the postgres-store overlay, the base plus the exec and SQLite-PVC
+/// components, and the base plus the two disk components that need cluster-scoped grants (volume expansion, kubelet stats).
 /// </summary>
 public sealed class RenderedManifests : IAsyncLifetime
 {
     private string? _componentsDirectory;
+    private string? _diskComponentsDirectory;
 
     public IReadOnlyList<object> Base { get; private set; } = [];
 
@@ -20,6 +22,9 @@ public sealed class RenderedManifests : IAsyncLifetime
     public IReadOnlyList<object> WithFence { get; private set; } = [];
 
     private string? _fenceDirectory;
+
+    /// <summary>The base with components/volume-expansion and components/kubelet-volume-stats.</summary>
+    public IReadOnlyList<object> WithDiskComponents { get; private set; } = [];
 
     public async Task InitializeAsync()
     {
@@ -52,11 +57,24 @@ public sealed class RenderedManifests : IAsyncLifetime
               - {FromFence("manifests", "components", "fence-stale-primary")}
             """);
         WithFence = await RenderAsync(_fenceDirectory);
+
+        _diskComponentsDirectory = Directory.CreateTempSubdirectory("cerberus-kustomize-").FullName;
+        string FromDisk(params string[] parts) => Path.GetRelativePath(_diskComponentsDirectory, RepositoryPaths.Combine(parts)).Replace('\\', '/');
+        await File.WriteAllTextAsync(Path.Combine(_diskComponentsDirectory, "kustomization.yaml"), $"""
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources:
+              - {FromDisk("manifests", "base")}
+            components:
+              - {FromDisk("manifests", "components", "volume-expansion")}
+              - {FromDisk("manifests", "components", "kubelet-volume-stats")}
+            """);
+        WithDiskComponents = await RenderAsync(_diskComponentsDirectory);
     }
 
     public Task DisposeAsync()
     {
-        foreach (var directory in new[] { _componentsDirectory, _fenceDirectory }.OfType<string>())
+        foreach (var directory in new[] { _componentsDirectory, _fenceDirectory, _diskComponentsDirectory }.OfType<string>())
         {
             Directory.Delete(directory, recursive: true);
         }

@@ -92,6 +92,7 @@ public sealed class ApprovalPolicyTests
     [InlineData(RemediationKind.Analyze, null, false)]
     [InlineData(RemediationKind.ReinitializeReplica, null, true)]
     [InlineData(RemediationKind.FenceOldLeader, null, true)]
+    [InlineData(RemediationKind.ExpandVolume, null, false)]
     public void NeedsSecondPerson_RiskyRule_FollowsTheRiskTier(RemediationKind kind, string? risk, bool expected)
     {
         // arrange

@@ -149,7 +149,7 @@ public sealed class DiagnosisClassifierTests
     [Theory]
     [InlineData(93.0, "", "the data volume is 93 % used (1 GiB free)")]
     [InlineData(50.0, "no_space", "the PostgreSQL log shows No space left on device")]
-    public void Classify_DiskEvidence_DiskFullRecommendsAuditLogCleanup(double usedPercent, string signatures, string expected)
+    public void Classify_DiskEvidence_DiskFullRecommendsExpansionThenAuditLogCleanup(double usedPercent, string signatures, string expected)
     {
         // arrange
         var results = Some.HealthyWith(Some.Volume(usedPercent), Some.KubernetesLog(signatures));
@@ -159,8 +159,31 @@ public sealed class DiagnosisClassifierTests
 
         // assert
         Assert.Equal(Classification.DiskFull, verdict.Classification);
-        Assert.Equal([RemediationKind.AuditLogCleanup], verdict.Recommended);
+        Assert.Equal([RemediationKind.ExpandVolume, RemediationKind.AuditLogCleanup], verdict.Recommended);
         Assert.Contains(expected, verdict.Sentence, StringComparison.Ordinal);
+        Assert.EndsWith("; growing the data volume (expand-volume, when its StorageClass allows expansion) buys room without deleting anything and needs no SQL.", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classify_DiskFullWithTempFilesLogsAndReadyBacklog_NamesThemAndTheUnmeasuredOnes()
+    {
+        // arrange
+        var disk = Some.Result(ProbeNames.Disk, ProbeStatus.Ok,
+            (DiagnosisFactKeys.TempFilesBytes, (3L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            (DiagnosisFactKeys.ArchiveReadyBytes, (640L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            (DiagnosisFactKeys.ServerLogBytes, "4096"),
+            (DiagnosisFactKeys.UnmeasuredConsumers, "server logs,pg_wal"));
+        var results = Some.HealthyWith(Some.Volume(96), disk);
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.DiskFull, verdict.Classification);
+        Assert.Contains(
+            "the data volume is 96 % used (1 GiB free), besides the tables: temp files at least 3 GiB (queries spilling to disk: cancelling them frees it), 640 MiB of pg_wal waiting for the archiver (.ready), server logs unknown, pg_wal unknown;",
+            verdict.Sentence, StringComparison.Ordinal);
+        Assert.DoesNotContain("server logs 4 KiB", verdict.Sentence, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -178,7 +201,7 @@ public sealed class DiagnosisClassifierTests
         // assert
         Assert.Equal(Classification.DiskFull, verdict.Classification);
         Assert.Equal(
-            [RemediationKind.DropReplicationSlot, RemediationKind.Checkpoint, RemediationKind.AuditLogCleanup],
+            [RemediationKind.DropReplicationSlot, RemediationKind.Checkpoint, RemediationKind.ExpandVolume, RemediationKind.AuditLogCleanup],
             verdict.Recommended);
         Assert.Contains("inactive replication slot old_standby retains 3 GiB of WAL", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("also replication broken", verdict.Sentence, StringComparison.Ordinal);
@@ -196,7 +219,7 @@ public sealed class DiagnosisClassifierTests
 
         // assert
         Assert.Equal(Classification.DiskFull, verdict.Classification);
-        Assert.Equal([RemediationKind.Checkpoint, RemediationKind.AuditLogCleanup], verdict.Recommended);
+        Assert.Equal([RemediationKind.Checkpoint, RemediationKind.ExpandVolume, RemediationKind.AuditLogCleanup], verdict.Recommended);
         Assert.Contains("fix archive_command", verdict.Sentence, StringComparison.Ordinal);
     }
 
@@ -216,7 +239,7 @@ public sealed class DiagnosisClassifierTests
         Assert.DoesNotContain(RemediationKind.AuditLogCleanup, verdict.Recommended);
         Assert.DoesNotContain("Disk full", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("free space unknown (the data volume was not measured) while pg_wal holds 4 GiB, more than the 2 GiB that 2 × max(max_wal_size, wal_keep_size) plus the WAL slots retain explains", verdict.Sentence, StringComparison.Ordinal);
-        Assert.Contains("Cerberus__Kubernetes__ExecDiskProbe=true", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Contains("measure the volume (Cerberus__Kubernetes__PrometheusUrl for kubelet_volume_stats_available_bytes, Cerberus__Kubernetes__KubeletVolumeStats=true, or Cerberus__Kubernetes__ExecDiskProbe=true)", verdict.Sentence, StringComparison.Ordinal);
         Assert.DoesNotContain("no runbook action is needed", verdict.Sentence, StringComparison.Ordinal);
     }
 
@@ -410,10 +433,50 @@ public sealed class DiagnosisClassifierTests
         // assert
         Assert.Equal(Classification.PrimaryUnresponsive, verdict.Classification);
         Assert.Equal(
-            [RemediationKind.Failover, RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp, RemediationKind.AuditLogCleanup],
+            [RemediationKind.ExpandVolume, RemediationKind.Failover, RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp, RemediationKind.AuditLogCleanup],
             verdict.Recommended);
+        Assert.Contains("; the PostgreSQL log shows No space left on device: a server that cannot write its WAL stops (PANIC) and cannot start again until there is room, so no SQL remedy can run; grow the data volume first (expand-volume", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("; also disk full: the data volume is 97 % used", verdict.Sentence, StringComparison.Ordinal);
         Assert.EndsWith(".", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(92.5, "", "the data volume is 92.5 % used")]
+    [InlineData(null, "no_space", "the PostgreSQL log shows No space left on device")]
+    public void Classify_PrimaryStartingOnAFullDisk_ExpansionFirstBecauseNoSqlCanRun(double? usedPercent, string signatures, string expected)
+    {
+        // arrange: the crash-restart loop after a WAL write PANIC answers 57P03, Patroni still lists the leader
+        var results = Some.HealthyWith(
+            Some.Result(ProbeNames.Connectivity, ProbeStatus.Crit, (FactKeys.Connectivity, "starting"), (DiagnosisFactKeys.SqlState, "57P03")),
+            Some.KubernetesLog(signatures));
+        if (usedPercent is { } p)
+        {
+            results.Add(Some.Volume(p));
+        }
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.PrimaryUnresponsive, verdict.Classification);
+        Assert.Equal(RemediationKind.ExpandVolume, verdict.Recommended[0]);
+        Assert.Single(verdict.Recommended, RemediationKind.ExpandVolume);
+        Assert.Contains($"; {expected}: a server that cannot write its WAL stops (PANIC)", verdict.Sentence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classify_PrimaryDownWithRoomOnTheDisk_NoExpansionOffered()
+    {
+        // arrange
+        var results = Some.HealthyWith(Some.ConnectivityRefused(), Some.PatroniNoLeader(), Some.Volume(60));
+
+        // act
+        var verdict = DiagnosisClassifier.Classify(results);
+
+        // assert
+        Assert.Equal(Classification.PrimaryUnresponsive, verdict.Classification);
+        Assert.DoesNotContain(RemediationKind.ExpandVolume, verdict.Recommended);
+        Assert.DoesNotContain("expand-volume", verdict.Sentence, StringComparison.Ordinal);
     }
 
     [Fact]

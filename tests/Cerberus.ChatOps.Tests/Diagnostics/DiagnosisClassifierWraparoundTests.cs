@@ -82,7 +82,7 @@ public sealed class DiagnosisClassifierWraparoundTests
 
         // assert
         Assert.Equal(Classification.TransactionIdWraparound, verdict.Classification);
-        Assert.Equal([RemediationKind.VacuumFreeze, RemediationKind.AuditLogCleanup], verdict.Recommended);
+        Assert.Equal([RemediationKind.VacuumFreeze, RemediationKind.ExpandVolume, RemediationKind.AuditLogCleanup], verdict.Recommended);
         Assert.Contains("past PostgreSQL 15's stop limit 2,144,483,647: every command that needs a transaction ID fails", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("the bot never uses single-user mode", verdict.Sentence, StringComparison.Ordinal);
         Assert.Contains("also disk full", verdict.Sentence, StringComparison.Ordinal);
@@ -99,7 +99,7 @@ public sealed class DiagnosisClassifierWraparoundTests
 
         // assert
         Assert.Equal(Classification.DiskFull, verdict.Classification);
-        Assert.Equal([RemediationKind.AuditLogCleanup, RemediationKind.VacuumFreeze], verdict.Recommended);
+        Assert.Equal([RemediationKind.ExpandVolume, RemediationKind.AuditLogCleanup, RemediationKind.VacuumFreeze], verdict.Recommended);
         Assert.Contains("also transaction-ID wraparound: database cerberus is 250,000,000 transactions old", verdict.Sentence, StringComparison.Ordinal);
     }
 

@@ -51,6 +51,7 @@ public sealed class ActionRequestParserTests
         Assert.Contains("analyze", problem, StringComparison.Ordinal);
         Assert.Contains("fence", problem, StringComparison.Ordinal);
         Assert.Contains("reinit", problem, StringComparison.Ordinal);
+        Assert.Contains("expand-volume", problem, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -67,5 +68,26 @@ public sealed class ActionRequestParserTests
         Assert.Equal(RemediationKind.ReinitializeReplica, kind);
         Assert.Equal(member, arguments.GetValueOrDefault(ActionRequestParser.MemberArgument));
         Assert.Equal("reinit", ActionRequestParser.CommandName(RemediationKind.ReinitializeReplica));
+    }
+
+    [Theory]
+    [InlineData("expand-volume", null, null)]
+    [InlineData("expand", null, null)]
+    [InlineData("expand-volume pgdata-pg-0", "pgdata-pg-0", null)]
+    [InlineData("expand-volume 30Gi", null, "30Gi")]
+    [InlineData("expand-volume pgdata-pg-0 30Gi", "pgdata-pg-0", "30Gi")]
+    [InlineData("expand 500G pgdata-pg-1", "pgdata-pg-1", "500G")]
+    [InlineData("expand-volume pgdata-pg-0 20x", "pgdata-pg-0", "20x")]
+    public void Parse_ExpandVolume_AWordStartingWithADigitIsTheSizeTheOtherThePvc(string text, string? pvc, string? size)
+    {
+        // act
+        var (parsed, arguments, problem) = ActionRequestParser.Parse(text);
+
+        // assert
+        Assert.Null(problem);
+        Assert.Equal(RemediationKind.ExpandVolume, parsed);
+        Assert.Equal(pvc, arguments.GetValueOrDefault(ActionRequestParser.PvcArgument));
+        Assert.Equal(size, arguments.GetValueOrDefault(ActionRequestParser.SizeArgument));
+        Assert.Equal("expand-volume", ActionRequestParser.CommandName(RemediationKind.ExpandVolume));
     }
 }

@@ -46,6 +46,8 @@ public sealed class ActionVerificationTests
     [InlineData(RemediationKind.ScaleBackendUp, ProbeNames.Kubernetes)]
     [InlineData(RemediationKind.AuditLogCleanup, ProbeNames.Disk)]
     [InlineData(RemediationKind.DropReplicationSlot, ProbeNames.Replication)]
+    [InlineData(RemediationKind.ExpandVolume, ProbeNames.Volume)]
+    [InlineData(RemediationKind.ExpandVolume, ProbeNames.Connectivity)]
     public void VerificationProbes_EveryKind_TheProbeThatShowsItsEffectAndTheApp(RemediationKind kind, string probe)
     {
         // act

@@ -29,7 +29,7 @@ public sealed class KubernetesRegistrationTests
 
         // assert
         Assert.Equal([ProbeNames.Kubernetes, ProbeNames.Volume, ProbeNames.App], probes.Select(p => p.Name));
-        Assert.Equal([RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp, RemediationKind.RestartBackend], actions.Select(a => a.Kind));
+        Assert.Equal([RemediationKind.ScaleBackendDown, RemediationKind.ScaleBackendUp, RemediationKind.RestartBackend, RemediationKind.ExpandVolume], actions.Select(a => a.Kind));
         Assert.All(results, r => Assert.Equal(ProbeStatus.Unknown, r.Status));
         Assert.Equal(KubernetesAccess.OffReason, results[0].Summary);
         Assert.Equal(KubernetesAccess.OffReason, results[1].Summary);
@@ -85,6 +85,10 @@ public sealed class KubernetesRegistrationTests
             Host = "not a url",
             DataPath = "var/lib/postgresql",
             RequestTimeout = TimeSpan.Zero,
+            PrometheusUrl = "prometheus:9090",
+            PrometheusSelector = "cluster=prod",
+            VolumeResizeTimeout = TimeSpan.Zero,
+            MaxVolumeGrowthFactor = 1,
         };
 
         // act
@@ -93,12 +97,29 @@ public sealed class KubernetesRegistrationTests
         // assert
         Assert.False(result.Succeeded);
         var failures = result.Failures!.ToList();
-        Assert.Equal(5, failures.Count);
+        Assert.Equal(9, failures.Count);
         Assert.Contains(failures, f => f.StartsWith("Cerberus:Kubernetes:Namespace:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Cerberus:Kubernetes:PatroniClusterLabel:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Cerberus:Kubernetes:Host:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Cerberus:Kubernetes:DataPath:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Cerberus:Kubernetes:RequestTimeout:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Cerberus:Kubernetes:PrometheusUrl:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Cerberus:Kubernetes:PrometheusSelector: 'cluster=prod' must be PromQL label matchers", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Cerberus:Kubernetes:VolumeResizeTimeout:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Cerberus:Kubernetes:MaxVolumeGrowthFactor:", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("cluster=\"prod-eu\"", true)]
+    [InlineData("cluster=\"prod-eu\", job=~\"kubelet|kube-state\"", true)]
+    [InlineData("cluster=prod", false)]
+    [InlineData("cluster=\"prod\"} or vector(1) # ", false)]
+    [InlineData("cluster=\"a\",,", false)]
+    public void IsValidSelector_PromQlMatchersOnly(string? selector, bool valid)
+    {
+        // act / assert
+        Assert.Equal(valid, PrometheusQuery.IsValidSelector(selector));
     }
 
     [Fact]

@@ -29,7 +29,8 @@ public sealed class VolumeProbeTests
             _ => new FakeExecResult(string.Empty, "unexpected command", 2),
         };
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero));
-        var probe = new VolumeProbe(FakeCluster.Access(server, o => o.ExecDiskProbe = true), new VolumeSampleStore(), time, NullLogger<VolumeProbe>.Instance);
+        var access = FakeCluster.Access(server, o => o.ExecDiskProbe = true);
+        var probe = new VolumeProbe(access, FakeCluster.Meter(access, time), new VolumeSampleStore(), time, NullLogger<VolumeProbe>.Instance);
 
         // act
         var first = await probe.RunAsync(CancellationToken.None);
@@ -69,7 +70,7 @@ public sealed class VolumeProbeTests
         server.Exec = (_, _, command) => command[2] == "-B1"
             ? new FakeExecResult($"Filesystem 1-blocks Used Available Capacity Mounted on\noverlay {100 * GiB} {96 * GiB} {4 * GiB} 96% /var/lib/postgresql\n")
             : new FakeExecResult(string.Empty, "df: unrecognized option: i", 1);
-        var probe = new VolumeProbe(FakeCluster.Access(server, o => o.ExecDiskProbe = true), new VolumeSampleStore(), TimeProvider.System, NullLogger<VolumeProbe>.Instance);
+        var probe = Probe(FakeCluster.Access(server, o => o.ExecDiskProbe = true));
 
         // act
         var result = await probe.RunAsync(CancellationToken.None);
@@ -87,7 +88,7 @@ public sealed class VolumeProbeTests
         await using var server = await FakeKubernetesApiServer.StartAsync();
         server.AddPod(KubeObjects.Pod("postgres-primary-0", KubeObjects.PatroniLabels("master")));
         server.Exec = (_, _, _) => new FakeExecResult(string.Empty, "df: /var/lib/postgresql: No such file or directory", 1);
-        var probe = new VolumeProbe(FakeCluster.Access(server, o => o.ExecDiskProbe = true), new VolumeSampleStore(), TimeProvider.System, NullLogger<VolumeProbe>.Instance);
+        var probe = Probe(FakeCluster.Access(server, o => o.ExecDiskProbe = true));
 
         // act
         var result = await probe.RunAsync(CancellationToken.None);
@@ -106,7 +107,7 @@ public sealed class VolumeProbeTests
         await using var server = await FakeKubernetesApiServer.StartAsync();
         server.AddPod(KubeObjects.Pod("postgres-primary-0", KubeObjects.PatroniLabels("master"), claim: "data-postgres-primary-0", mountPath: "/var/lib/postgresql"));
         server.AddPvc(KubeObjects.Pvc("data-postgres-primary-0", "10Gi"));
-        var probe = new VolumeProbe(FakeCluster.Access(server), new VolumeSampleStore(), TimeProvider.System, NullLogger<VolumeProbe>.Instance);
+        var probe = Probe(FakeCluster.Access(server));
 
         // act
         var result = await probe.RunAsync(CancellationToken.None);
@@ -119,6 +120,9 @@ public sealed class VolumeProbeTests
         Assert.Equal((10 * GiB).ToString(CultureInfo.InvariantCulture), result.Facts[KubernetesFactKeys.VolumeCapacityBytes]);
         Assert.DoesNotContain(server.Requests, r => r.WebSocket);
     }
+
+    internal static VolumeProbe Probe(Cerberus.ChatOps.Kubernetes.KubernetesAccess access, TimeProvider? time = null) =>
+        new(access, FakeCluster.Meter(access, time), new VolumeSampleStore(), time ?? TimeProvider.System, NullLogger<VolumeProbe>.Instance);
 
     [Theory]
     [InlineData("Filesystem     1-blocks       Used  Available Capacity Mounted on\n/dev/sdb 10434662400 9876543210 558119190 95% /var/lib/postgresql\n", 10434662400L, 9876543210L, 558119190L)]

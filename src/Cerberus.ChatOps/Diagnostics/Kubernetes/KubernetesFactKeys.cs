@@ -24,6 +24,9 @@ internal static class KubernetesFactKeys
 
     public const string InodesUsedPercent = "k8s_inodes_used_pct";
 
+    /// <summary>What measured the free space: exec df, the kubelet Summary API, or Prometheus (with the sample's age).</summary>
+    public const string VolumeSource = "k8s_volume_source";
+
     /// <summary>Growth of the used space in bytes per hour, once two samples exist.</summary>
     public const string GrowthBytesPerHour = "disk_growth_bytes_per_h";
 

@@ -4,16 +4,16 @@ using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Domain.Text;
 using Cerberus.ChatOps.Kubernetes;
 using k8s;
-using k8s.Models;
 
 namespace Cerberus.ChatOps.Diagnostics.Kubernetes;
 
 /// <summary>
-/// The runbook's <c>df -h /var/lib/postgresql</c>. With <c>ExecDiskProbe</c>: exec <c>df -P -B1</c> and <c>df -P -i</c>
-/// in the leader's postgres container (needs pods/exec). Without: the PVC's capacity only, and UNKNOWN free space,
-/// saying how to enable the exec. Thresholds 80 % WARN, 90 % CRIT, 95 % page; time to full under the 4 h RTO is CRIT.
+/// The runbook's <c>df -h /var/lib/postgresql</c>, without needing SQL: the leader's data volume measured by
+/// <see cref="DataVolumeMeter"/> (exec df, the kubelet Summary API, or kubelet_volume_stats in Prometheus, whichever is
+/// configured and answers first). Without any, the PVC's capacity only, and UNKNOWN free space, saying how to measure
+/// it. Thresholds 80 % WARN, 90 % CRIT, 95 % page; time to full under the 4 h RTO is CRIT.
 /// </summary>
-internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleStore samples, TimeProvider time, ILogger<VolumeProbe> logger)
+internal sealed partial class VolumeProbe(KubernetesAccess access, DataVolumeMeter meter, VolumeSampleStore samples, TimeProvider time, ILogger<VolumeProbe> logger)
     : IDiagnosticProbe
 {
     public const double WarnPercent = 80;
@@ -22,6 +22,10 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
 
     /// <summary>The runbook's RTO: a volume that fills up sooner than this is critical now.</summary>
     public static readonly TimeSpan Rto = TimeSpan.FromHours(4);
+
+    private const string HowTo =
+        "set Cerberus__Kubernetes__PrometheusUrl (kubelet_volume_stats_*, no grant), Cerberus__Kubernetes__KubeletVolumeStats=true (nodes/proxy) "
+        + "or Cerberus__Kubernetes__ExecDiskProbe=true (grants pods/exec); see docs/kubernetes.md";
 
     private readonly KubernetesOptions _options = access.Options;
 
@@ -40,27 +44,38 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
         using var timeout = new CancellationTokenSource(Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var findings = new ProbeFindings(Name);
-        var step = "listing the postgres pods";
+        var step = "measuring the data volume";
         try
         {
-            var pods = await PostgresPods.FindAsync(client, _options, linked.Token);
-            if (PostgresPods.Leader(pods) is not { } pod)
+            var measured = await meter.MeasureAsync(linked.Token);
+            if (measured.Problem is { } problem)
             {
                 findings.Raise(ProbeStatus.Unknown);
-                findings.Summary($"no postgres pod found (label {_options.PatroniClusterLabel}), so the data volume cannot be measured");
+                findings.Summary(measured.Pods.Count == 0 && problem.StartsWith("no postgres pod", StringComparison.Ordinal)
+                    ? $"{problem}, so the data volume cannot be measured"
+                    : problem);
                 return findings.ToResult(time.GetElapsedTime(started));
             }
 
-            var claim = DataClaimOf(pod.Pod);
-            if (_options.ExecDiskProbe)
+            var pod = measured.Pod!;
+            var volume = measured.Volume!;
+            foreach (var attempt in measured.Attempts)
             {
-                step = $"exec df in {pod.Name}";
-                await MeasureByExecAsync(client, findings, pod, claim, linked.Token);
+                findings.Details.AddRange(attempt.Notes);
+                if (attempt.Problem is { } failed)
+                {
+                    findings.Details.Add($"{attempt.Source}: {failed}");
+                }
+            }
+
+            if (measured.Stats is { } stats)
+            {
+                Report(findings, volume.Describe(pod.Name, _options.DataPath), stats);
             }
             else
             {
                 step = $"reading the PVC of {pod.Name}";
-                await ReportCapacityAsync(client, findings, pod, claim, linked.Token);
+                await ReportCapacityAsync(client, findings, pod, volume, measured, linked.Token);
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
@@ -70,9 +85,8 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
         }
         catch (Exception ex) when (KubernetesErrors.IsFailure(ex, linked.Token))
         {
-            var grant = _options.ExecDiskProbe && step.StartsWith("exec", StringComparison.Ordinal) ? "pods/exec create and get" : "pods list, persistentvolumeclaims get";
             findings.Raise(ProbeStatus.Unknown);
-            findings.Summary($"{step}: {KubernetesErrors.Describe(ex, grant)}");
+            findings.Summary($"{step}: {KubernetesErrors.Describe(ex, "persistentvolumeclaims get")}");
             Log.Failed(logger, step, ex.GetType().Name);
         }
         catch (OperationCanceledException)
@@ -84,32 +98,26 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
         return findings.ToResult(time.GetElapsedTime(started));
     }
 
-    private async Task MeasureByExecAsync(IKubernetes client, ProbeFindings findings, PostgresPod pod, string? claim, CancellationToken cancellationToken)
+    private void Report(ProbeFindings findings, string volume, VolumeStats stats)
     {
-        var container = ContainerOf(pod.Pod);
-        var (exit, stdout, stderr) = await ExecAsync(client, pod.Name, container, ["df", "-P", "-B1", _options.DataPath], cancellationToken);
-        var usage = exit == 0 ? DfParser.Parse(stdout) : null;
-        if (usage is null)
-        {
-            findings.Raise(ProbeStatus.Unknown);
-            findings.Summary($"df -P -B1 {_options.DataPath} in {pod.Name} {(exit == 0 ? "printed nothing that parses" : $"exited with {exit}")}");
-            if (!string.IsNullOrWhiteSpace(stderr))
-            {
-                findings.Details.Add("stderr: " + SecretRedactor.Redact(stderr.Trim()));
-            }
+        var pct = stats.UsedPercent;
+        findings.Facts[FactKeys.DiskUsedPercent] = pct.ToString("0.0", CultureInfo.InvariantCulture);
+        findings.Facts[FactKeys.DiskFreeBytes] = stats.AvailableBytes.ToString(CultureInfo.InvariantCulture);
+        findings.Facts[KubernetesFactKeys.VolumeCapacityBytes] = stats.TotalBytes.ToString(CultureInfo.InvariantCulture);
+        findings.Facts[KubernetesFactKeys.VolumeSource] = stats.Source;
+        findings.Raise(StatusOf(pct));
+        findings.Summary($"{volume} {pct:0.0} % used, {ByteSize.Format(stats.AvailableBytes)} free of {ByteSize.Format(stats.TotalBytes)}{(pct >= PagePercent ? " (page: ≥ 95 %)" : string.Empty)}");
+        findings.Details.Add($"measured by {stats.Source}: used {ByteSize.Format(stats.UsedBytes)}, available {ByteSize.Format(stats.AvailableBytes)}");
 
-            return;
+        var sampledAt = stats.SampledAt ?? time.GetUtcNow();
+        var growth = samples.Add(volume, new VolumeSample(sampledAt, stats.UsedBytes, stats.AvailableBytes));
+        if (stats.GrowthBytesPerHour is { } rate)
+        {
+            // The source's own slope over 30 min (Prometheus deriv) is better than two samples of this process.
+            TimeSpan? toFull = rate > 0 ? TimeSpan.FromHours(Math.Min(stats.AvailableBytes / rate, VolumeSampleStore.MaxHours)) : null;
+            growth = new VolumeGrowth(TimeSpan.FromMinutes(30), rate, toFull);
         }
 
-        var pct = usage.UsedPercent;
-        findings.Facts[FactKeys.DiskUsedPercent] = pct.ToString("0.0", CultureInfo.InvariantCulture);
-        findings.Facts[FactKeys.DiskFreeBytes] = usage.Available.ToString(CultureInfo.InvariantCulture);
-        findings.Raise(StatusOf(pct));
-        var volume = claim is null ? $"{pod.Name}:{_options.DataPath}" : $"pvc/{claim}";
-        findings.Summary($"{volume} {pct:0.0} % used, {ByteSize.Format((long)(usage.Available))} free of {ByteSize.Format((long)(usage.Total))}{(pct >= PagePercent ? " (page: ≥ 95 %)" : string.Empty)}");
-        findings.Details.Add($"df {usage.Filesystem} on {usage.MountedOn} in pod {pod.Name}: used {ByteSize.Format((long)(usage.Used))}, available {ByteSize.Format((long)(usage.Available))}");
-
-        var growth = samples.Add(volume, new VolumeSample(time.GetUtcNow(), usage.Used, usage.Available));
         if (growth is null)
         {
             findings.Details.Add("growth: one sample so far; time to full is estimated from the next run on");
@@ -120,7 +128,7 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
             if (growth.TimeToFull is { } toFull)
             {
                 findings.Facts[KubernetesFactKeys.HoursToFull] = toFull.TotalHours.ToString("0.0", CultureInfo.InvariantCulture);
-                findings.Summary($"growing {ByteSize.Format((long)(growth.BytesPerHour))}/h over the last {Durations.Format(growth.Over)}: full in about {Durations.Format(toFull)}");
+                findings.Summary($"growing {ByteSize.Format((long)growth.BytesPerHour)}/h over the last {Durations.Format(growth.Over)}: full in about {Durations.Format(toFull)}");
                 if (toFull < Rto)
                 {
                     findings.Raise(ProbeStatus.Crit);
@@ -129,16 +137,14 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
             }
             else
             {
-                findings.Details.Add($"growth: none over the last {Durations.Format(growth.Over)} ({ByteSize.Format((long)(growth.BytesPerHour))}/h)");
+                findings.Details.Add($"growth: none over the last {Durations.Format(growth.Over)} ({ByteSize.Format((long)growth.BytesPerHour)}/h)");
             }
         }
 
-        var (iexit, iout, _) = await ExecAsync(client, pod.Name, container, ["df", "-P", "-i", _options.DataPath], cancellationToken);
-        if (iexit == 0 && DfParser.Parse(iout) is { Total: > 0 } inodes)
+        if (stats.InodesUsedPercent is { } ipct)
         {
-            var ipct = inodes.UsedPercent;
             findings.Facts[KubernetesFactKeys.InodesUsedPercent] = ipct.ToString("0.0", CultureInfo.InvariantCulture);
-            findings.Details.Add($"inodes: {ipct:0.0} % used ({inodes.Available.ToString(CultureInfo.InvariantCulture)} free)");
+            findings.Details.Add($"inodes: {ipct:0.0} % used ({stats.InodesFree!.Value.ToString(CultureInfo.InvariantCulture)} free)");
             if (StatusOf(ipct) != ProbeStatus.Ok)
             {
                 findings.Raise(StatusOf(ipct));
@@ -147,13 +153,13 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
         }
     }
 
-    private async Task ReportCapacityAsync(IKubernetes client, ProbeFindings findings, PostgresPod pod, string? claim, CancellationToken cancellationToken)
+    private async Task ReportCapacityAsync(IKubernetes client, ProbeFindings findings, PostgresPod pod, DataVolume volume, VolumeMeasurement measured, CancellationToken cancellationToken)
     {
         findings.Raise(ProbeStatus.Unknown);
-        const string HowTo = "set Cerberus__Kubernetes__ExecDiskProbe=true (grants pods/exec, see docs/kubernetes.md) or read kubelet_volume_stats_available_bytes from Prometheus";
-        if (claim is null)
+        var why = measured.Attempts.Count == 0 ? $"free space unknown without exec or volume stats: {{0}}; {HowTo}" : $"free space unknown ({measured.UnknownReason}): {{0}}";
+        if (volume.Claim is not { } claim)
         {
-            findings.Summary($"free space unknown without exec: pod {pod.Name} mounts no PVC at {_options.DataPath}; {HowTo}");
+            findings.Summary(string.Format(CultureInfo.InvariantCulture, why, $"pod {pod.Name} mounts no PVC at {_options.DataPath}"));
             return;
         }
 
@@ -164,7 +170,7 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
             findings.Facts[KubernetesFactKeys.VolumeCapacityBytes] = capacity.ToInt64().ToString(CultureInfo.InvariantCulture);
         }
 
-        findings.Summary($"free space unknown without exec: pvc/{claim} of {pod.Name} has a capacity of {capacity?.ToString() ?? "?"}; {HowTo}");
+        findings.Summary(string.Format(CultureInfo.InvariantCulture, why, $"pvc/{claim} of {pod.Name} has a capacity of {capacity?.ToString() ?? "?"}"));
         if (pvc.Spec?.StorageClassName is { } storageClass)
         {
             findings.Details.Add($"pvc/{claim}: storage class {storageClass}, phase {pvc.Status?.Phase}");
@@ -174,42 +180,8 @@ internal sealed partial class VolumeProbe(KubernetesAccess access, VolumeSampleS
     private static ProbeStatus StatusOf(double usedPercent) =>
         usedPercent >= CritPercent ? ProbeStatus.Crit : usedPercent >= WarnPercent ? ProbeStatus.Warn : ProbeStatus.Ok;
 
-    private async Task<(int Exit, string Stdout, string Stderr)> ExecAsync(
-        IKubernetes client, string pod, string? container, string[] command, CancellationToken cancellationToken)
-    {
-        var (exit, stdout, stderr) = await PodExec.RunAsync(client, _options.Namespace, pod, container, command, cancellationToken);
-        Log.Exec(logger, pod, string.Join(' ', command), exit);
-        return (exit, stdout, stderr);
-    }
-
-    /// <summary>The PVC mounted at (or above) the data path in the postgres container, else the pod's only PVC.</summary>
-    private string? DataClaimOf(V1Pod pod)
-    {
-        var claims = (pod.Spec?.Volumes ?? [])
-            .Where(v => v.PersistentVolumeClaim is not null)
-            .ToDictionary(v => v.Name, v => v.PersistentVolumeClaim.ClaimName, StringComparer.Ordinal);
-        var container = pod.Spec?.Containers?.FirstOrDefault(c => string.Equals(c.Name, ContainerOf(pod), StringComparison.Ordinal));
-        var mount = (container?.VolumeMounts ?? [])
-            .Where(m => claims.ContainsKey(m.Name) && (_options.DataPath.StartsWith(m.MountPath.TrimEnd('/') + "/", StringComparison.Ordinal)
-                || string.Equals(m.MountPath.TrimEnd('/'), _options.DataPath.TrimEnd('/'), StringComparison.Ordinal)
-                || m.MountPath.StartsWith(_options.DataPath.TrimEnd('/') + "/", StringComparison.Ordinal)))
-            .OrderByDescending(m => m.MountPath.Length)
-            .FirstOrDefault();
-        if (mount is not null)
-        {
-            return claims[mount.Name];
-        }
-
-        return claims.Count == 1 ? claims.Values.Single() : null;
-    }
-
-    private string? ContainerOf(V1Pod pod) => PostgresPods.ContainerOf(pod, _options.PostgresContainer);
-
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Volume probe: exec {Command} in pod {Pod} exited with {ExitCode}")]
-        public static partial void Exec(ILogger logger, string pod, string command, int exitCode);
-
         [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Volume probe: {Step} failed ({Error})")]
         public static partial void Failed(ILogger logger, string step, string error);
     }

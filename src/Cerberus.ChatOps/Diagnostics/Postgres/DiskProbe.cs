@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cerberus.ChatOps.Domain.Diagnostics;
 using Npgsql;
 using Cerberus.ChatOps.Domain.Text;
@@ -7,21 +6,25 @@ namespace Cerberus.ChatOps.Diagnostics.Postgres;
 
 /// <summary>
 /// The SQL side of "df -h": the size of pg_wal (pg_ls_waldir) against <see cref="WalSizeRule"/> (more than
-/// 2 × max(max_wal_size, wal_keep_size) + the WAL the slots retain → WARN, look at the archiver), database sizes, and the largest relations by pg_total_relation_size, split into
-/// heap, indexes and TOAST (partitioned tables summed over their partitions). Free space of the volume is the
-/// Kubernetes side's (the volume probe).
+/// 2 × max(max_wal_size, wal_keep_size) + the WAL the slots retain → WARN, look at the archiver), the other consumers
+/// of the volume (<see cref="SpaceConsumersReader"/>: temporary files, server logs, the .ready backlog), database sizes,
+/// and the largest relations by pg_total_relation_size, split into heap, indexes and TOAST (partitioned tables summed
+/// over their partitions). Each directory listing is read on its own: one the role may not read is "unknown", and the
+/// rest still comes. Free space of the volume is the Kubernetes side's (the volume probe).
 /// </summary>
 internal sealed class DiskProbe(PostgresConnectionFactory connections, PrimaryResolver primary, TimeProvider time)
     : PostgresProbe(connections, primary, time)
 {
-    private const string WalSql =
+    private const string WalSettingsSql =
         """
-        SELECT (SELECT count(*) FROM pg_ls_waldir())::int8, (SELECT coalesce(sum(size), 0) FROM pg_ls_waldir())::int8,
-               pg_size_bytes(current_setting('max_wal_size'))::int8, current_setting('wal_keep_size'),
+        SELECT pg_size_bytes(current_setting('max_wal_size'))::int8, current_setting('wal_keep_size'),
                pg_size_bytes(current_setting('wal_keep_size'))::int8,
                coalesce((SELECT max(pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END, restart_lsn))
-                         FROM pg_replication_slots WHERE restart_lsn IS NOT NULL), 0)::int8
+                         FROM pg_replication_slots WHERE restart_lsn IS NOT NULL), 0)::int8,
+               pg_size_bytes(current_setting('wal_segment_size'))::int8
         """;
+
+    private const string WalDirSql = "SELECT count(*)::int8, coalesce(sum(size), 0)::int8 FROM pg_ls_waldir()";
 
     private const string DatabasesSql =
         "SELECT datname::text, pg_database_size(oid)::int8 FROM pg_database WHERE datallowconn ORDER BY 2 DESC";
@@ -69,25 +72,40 @@ internal sealed class DiskProbe(PostgresConnectionFactory connections, PrimaryRe
 
     protected override async Task<string> ExamineAsync(NpgsqlConnection connection, PostgresProbeContext context, ProbeFindings findings, CancellationToken cancellationToken)
     {
-        var wal = (await QueryAsync(connection, WalSql,
-            r => (Segments: r.GetInt64(0), Bytes: r.GetInt64(1), MaxWalSize: r.GetInt64(2), KeepSize: r.GetString(3), KeepBytes: r.GetInt64(4), SlotRetained: r.GetInt64(5)),
+        var settings = (await QueryAsync(connection, WalSettingsSql,
+            r => (MaxWalSize: r.GetInt64(0), KeepSize: r.GetString(1), KeepBytes: r.GetInt64(2), SlotRetained: r.GetInt64(3), SegmentBytes: r.GetInt64(4)),
             cancellationToken))[0];
-        var limit = WalSizeRule.Limit(wal.MaxWalSize, wal.KeepBytes, wal.SlotRetained);
-        var overLimit = WalSizeRule.Over(wal.Bytes, wal.MaxWalSize, wal.KeepBytes, wal.SlotRetained);
-        findings.Fact(FactKeys.WalBytes, wal.Bytes);
-        findings.Fact(DiagnosisFactKeys.MaxWalSizeBytes, wal.MaxWalSize);
+        var limit = WalSizeRule.Limit(settings.MaxWalSize, settings.KeepBytes, settings.SlotRetained);
+        findings.Fact(DiagnosisFactKeys.MaxWalSizeBytes, settings.MaxWalSize);
         findings.Fact(DiagnosisFactKeys.WalLimitBytes, limit);
-        findings.Fact(DiagnosisFactKeys.WalOverLimit, overLimit);
-        findings.Detail($"pg_wal: {wal.Segments} files, {ByteSize.Format(wal.Bytes)} (max_wal_size {ByteSize.Format(wal.MaxWalSize)}, wal_keep_size {wal.KeepSize}, slots retain up to {ByteSize.Format(wal.SlotRetained)}; limit {ByteSize.Format(limit)})");
-        if (overLimit)
+        var unmeasured = new List<string>();
+        long? walBytes = null;
+        try
         {
-            findings.Problem(ProbeStatus.Warn, $"pg_wal holds {ByteSize.Format(wal.Bytes)}, more than 2 × max(max_wal_size {ByteSize.Format(wal.MaxWalSize)}, wal_keep_size {wal.KeepSize}) + the {ByteSize.Format(wal.SlotRetained)} slots retain = {ByteSize.Format(limit)}: look at the archiver and the slots before deleting data");
+            var (segments, bytes) = (await QueryAsync(connection, WalDirSql, r => (r.GetInt64(0), r.GetInt64(1)), cancellationToken))[0];
+            walBytes = bytes;
+            var overLimit = WalSizeRule.Over(bytes, settings.MaxWalSize, settings.KeepBytes, settings.SlotRetained);
+            findings.Fact(FactKeys.WalBytes, bytes);
+            findings.Fact(DiagnosisFactKeys.WalOverLimit, overLimit);
+            findings.Detail($"pg_wal: {segments} files, {ByteSize.Format(bytes)} (max_wal_size {ByteSize.Format(settings.MaxWalSize)}, wal_keep_size {settings.KeepSize}, slots retain up to {ByteSize.Format(settings.SlotRetained)}; limit {ByteSize.Format(limit)})");
+            if (overLimit)
+            {
+                findings.Problem(ProbeStatus.Warn, $"pg_wal holds {ByteSize.Format(bytes)}, more than 2 × max(max_wal_size {ByteSize.Format(settings.MaxWalSize)}, wal_keep_size {settings.KeepSize}) + the {ByteSize.Format(settings.SlotRetained)} slots retain = {ByteSize.Format(limit)}: look at the archiver and the slots before deleting data");
+            }
         }
+        catch (PostgresException ex)
+        {
+            unmeasured.Add("pg_wal");
+            findings.Detail($"pg_wal: unknown ({SpaceConsumersReader.Why(ex, "pg_ls_waldir")}); limit {ByteSize.Format(limit)}");
+        }
+
+        var temp = await SpaceConsumersReader.TempFilesAsync(connection, cancellationToken);
+        var ready = await SpaceConsumersReader.ArchiveBacklogAsync(connection, settings.SegmentBytes, cancellationToken);
 
         var databases = await QueryAsync(connection, DatabasesSql, r => (Name: r.GetString(0), Bytes: r.GetInt64(1)), cancellationToken);
         var total = databases.Sum(d => d.Bytes);
         findings.Fact(FactKeys.DatabaseBytes, total);
-        findings.Detail("databases: " + string.Join(", ", databases.Select(d => $"{d.Name} {ByteSize.Format(d.Bytes)}")));
+        var sizes = new List<string> { "databases: " + string.Join(", ", databases.Select(d => $"{d.Name} {ByteSize.Format(d.Bytes)}")) };
 
         var relations = await QueryAsync(connection, RelationsSql, r => new
         {
@@ -104,15 +122,56 @@ internal sealed class DiskProbe(PostgresConnectionFactory connections, PrimaryRe
         {
             if (rel.Locked)
             {
-                findings.Detail($"{database}.{rel.Schema}.{rel.Name}: about {ByteSize.Format(rel.Total)} by pg_class (not opened: an ACCESS EXCLUSIVE lock is held or pending on it)");
+                sizes.Add($"{database}.{rel.Schema}.{rel.Name}: about {ByteSize.Format(rel.Total)} by pg_class (not opened: an ACCESS EXCLUSIVE lock is held or pending on it)");
                 continue;
             }
 
             var toast = Math.Max(0, rel.Total - rel.Heap - rel.Indexes);
-            findings.Detail($"{database}.{rel.Schema}.{rel.Name}{(rel.Partitioned ? " (partitioned)" : string.Empty)}: {ByteSize.Format(rel.Total)} = heap {ByteSize.Format(rel.Heap)} + indexes {ByteSize.Format(rel.Indexes)} + toast/maps {ByteSize.Format(toast)}");
+            sizes.Add($"{database}.{rel.Schema}.{rel.Name}{(rel.Partitioned ? " (partitioned)" : string.Empty)}: {ByteSize.Format(rel.Total)} = heap {ByteSize.Format(rel.Heap)} + indexes {ByteSize.Format(rel.Indexes)} + toast/maps {ByteSize.Format(toast)}");
         }
 
-        return string.Create(CultureInfo.InvariantCulture,
-            $"pg_wal {ByteSize.Format(wal.Bytes)} (max_wal_size {ByteSize.Format(wal.MaxWalSize)}), databases {ByteSize.Format(total)}");
+        // Last: pg_ls_logdir() on a directory that does not exist fails with 58P01, and Npgsql breaks the connection
+        // on that error (measured with Npgsql 10 on the lab): nothing may run on this connection after it.
+        var logs = await SpaceConsumersReader.ServerLogsAsync(connection, cancellationToken);
+        SpaceConsumer[] consumers = [temp, logs, ready];
+        foreach (var consumer in consumers)
+        {
+            findings.Detail(consumer.Detail);
+            if (consumer.Bytes is not { } bytes)
+            {
+                unmeasured.Add(consumer.Name);
+                continue;
+            }
+
+            var key = consumer.Name switch
+            {
+                SpaceConsumersReader.TempFiles => DiagnosisFactKeys.TempFilesBytes,
+                SpaceConsumersReader.ServerLogs => DiagnosisFactKeys.ServerLogBytes,
+                _ => DiagnosisFactKeys.ArchiveReadyBytes,
+            };
+            findings.Fact(key, bytes);
+        }
+
+        if (unmeasured.Count > 0)
+        {
+            findings.Fact(DiagnosisFactKeys.UnmeasuredConsumers, FactList.Join(unmeasured));
+        }
+
+        // The consumers besides the tables come right after pg_wal (a Slack message shows the first lines only).
+        foreach (var line in sizes)
+        {
+            findings.Detail(line);
+        }
+
+        var parts = new List<string>
+        {
+            walBytes is { } w ? $"pg_wal {ByteSize.Format(w)} (max_wal_size {ByteSize.Format(settings.MaxWalSize)})" : "pg_wal unknown",
+            $"databases {ByteSize.Format(total)}",
+        };
+        parts.AddRange(consumers.Where(c => c.Bytes is > 0).Select(c => c.Name == SpaceConsumersReader.ArchiveBacklog
+            ? $"{c.Files} .ready ({ByteSize.Format(c.Bytes!.Value)} of pg_wal)"
+            : $"{c.Name} {(c.Name == SpaceConsumersReader.TempFiles ? "≥ " : string.Empty)}{ByteSize.Format(c.Bytes!.Value)}"));
+        parts.AddRange(consumers.Where(c => c.Bytes is null).Select(c => $"{c.Name} unknown"));
+        return string.Join(", ", parts);
     }
 }

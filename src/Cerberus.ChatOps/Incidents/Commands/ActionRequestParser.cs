@@ -12,6 +12,8 @@ internal static class ActionRequestParser
     public const string TablesArgument = "tables";
     public const string IdleMinutesArgument = "idle_minutes";
     public const string MemberArgument = "member";
+    public const string PvcArgument = "pvc";
+    public const string SizeArgument = "size";
 
     private static readonly Dictionary<string, RemediationKind> Names = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -33,6 +35,8 @@ internal static class ActionRequestParser
         ["reinitialize"] = RemediationKind.ReinitializeReplica,
         ["fence"] = RemediationKind.FenceOldLeader,
         ["fence-old-leader"] = RemediationKind.FenceOldLeader,
+        ["expand-volume"] = RemediationKind.ExpandVolume,
+        ["expand"] = RemediationKind.ExpandVolume,
     };
 
     public static string CommandName(RemediationKind kind) => kind switch
@@ -50,6 +54,7 @@ internal static class ActionRequestParser
         RemediationKind.Analyze => "analyze",
         RemediationKind.ReinitializeReplica => "reinit",
         RemediationKind.FenceOldLeader => "fence",
+        RemediationKind.ExpandVolume => "expand-volume",
         _ => kind.ToString(),
     };
 
@@ -68,10 +73,14 @@ internal static class ActionRequestParser
         RemediationKind.Analyze => "ANALYZE the largest tables",
         RemediationKind.ReinitializeReplica => "Rebuild a replica (Patroni reinitialize)",
         RemediationKind.FenceOldLeader => "Fence the stale primary",
+        RemediationKind.ExpandVolume => "Grow the data volume (PVC expansion)",
         _ => kind.ToString(),
     };
 
-    /// <summary>Parses "failover pg2", "fence pg1", "drop-slot old_slot", "cleanup vacuum-full", "terminate-sessions 10" (minutes), "reinit pg2"; null with a reason when unknown.</summary>
+    /// <summary>
+    /// Parses "failover pg2", "fence pg1", "drop-slot old_slot", "cleanup vacuum-full", "terminate-sessions 10" (minutes),
+    /// "reinit pg2", "expand-volume [pvc] [size]" (a word starting with a digit is the size); null with a reason when unknown.
+    /// </summary>
     public static (RemediationKind? Kind, IReadOnlyDictionary<string, string> Arguments, string? Problem) Parse(string text)
     {
         var words = (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -104,6 +113,14 @@ internal static class ActionRequestParser
                 break;
             case RemediationKind.TerminateSessions when rest.Count > 0:
                 arguments[IdleMinutesArgument] = rest[0];
+                break;
+            case RemediationKind.ExpandVolume:
+                foreach (var word in rest)
+                {
+                    var key = char.IsAsciiDigit(word[0]) ? SizeArgument : PvcArgument;
+                    arguments.TryAdd(key, word);
+                }
+
                 break;
             case RemediationKind.ScaleBackendUp when rest.Count > 0 && int.TryParse(rest[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n):
                 arguments[ReplicasArgument] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -55,6 +55,7 @@ internal sealed class ActionVerification(IncidentMutator mutator, IIncidentStore
             [ProbeNames.Connectivity, ProbeNames.Connections, ProbeNames.Kubernetes, ProbeNames.App],
         RemediationKind.VacuumFreeze => [ProbeNames.Wraparound, ProbeNames.Disk, ProbeNames.Replication, ProbeNames.App],
         RemediationKind.AuditLogCleanup => [ProbeNames.Disk, ProbeNames.Volume, ProbeNames.Replication, ProbeNames.App],
+        RemediationKind.ExpandVolume => [ProbeNames.Volume, ProbeNames.Connectivity, ProbeNames.Disk, ProbeNames.App],
         _ => [ProbeNames.Replication, ProbeNames.Disk, ProbeNames.Volume, ProbeNames.App],
     };
 

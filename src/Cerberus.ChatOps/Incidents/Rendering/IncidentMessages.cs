@@ -304,7 +304,7 @@ internal static class IncidentMessages
             "• `start [summary]` — declare an incident here (CRITICAL, RTO 4 h, RPO 15 min) and run the diagnostics\n" +
             "• `status` — where the incident stands and what is next\n" +
             "• `diagnose` — run the diagnostics again\n" +
-            "• `propose <action> [args]` — `failover [member]`, `switchover [member]`, `scale-down`, `scale-up [n]`, `cleanup [vacuum-full]`, `drop-slot <name>`, `checkpoint`\n" +
+            "• `propose <action> [args]` — `failover [member]`, `switchover [member]`, `scale-down`, `scale-up [n]`, `cleanup [vacuum-full]`, `drop-slot <name>`, `checkpoint`, `expand-volume [pvc] [size]`\n" +
             "• `ic @user` — hand over the incident commander role\n" +
             "• `note <text>` — add to the timeline\n" +
             "• `escalate` — page the escalation contact into the thread\n" +

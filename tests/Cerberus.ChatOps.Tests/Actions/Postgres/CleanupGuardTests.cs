@@ -15,7 +15,7 @@ public sealed class CleanupGuardTests
 
     private static FreeSpace Free(long available, long total = 100 * GiB) => new(available, total, "df /var/lib/postgresql in pod pg-0", null);
 
-    private static FreeSpace Unknown() => FreeSpace.Unknown("df /var/lib/postgresql", DataVolumeMeter.ExecOffReason);
+    private static FreeSpace Unknown() => FreeSpace.Unknown("df /var/lib/postgresql", DataVolumeMeter.NoSourceReason);
 
     [Theory]
     [InlineData(100L * GiB, 1L * GiB, 5L * GiB)] // 5 % of the volume beats 2 × max_wal_size
@@ -166,7 +166,7 @@ public sealed class CleanupGuardTests
         var why = CleanupGuard.Blocker(Conditions(Unknown()), new CleanupOptions(), MiB, measuredAtApproval: true);
 
         // assert
-        Assert.StartsWith("free space unknown now (exec df is off", why, StringComparison.Ordinal);
+        Assert.StartsWith("free space unknown now (no source of free space is configured", why, StringComparison.Ordinal);
         Assert.EndsWith("while the approval was given with it measured", why, StringComparison.Ordinal);
     }
 
@@ -185,7 +185,7 @@ public sealed class CleanupGuardTests
         Assert.Equal(goes, why is null);
         if (!goes)
         {
-            Assert.Equal($"free space unknown ({DataVolumeMeter.ExecOffReason}) and pg_wal holds 3 GiB (> 2 GiB, the fallback bound)", why);
+            Assert.Equal($"free space unknown ({DataVolumeMeter.NoSourceReason}) and pg_wal holds 3 GiB (> 2 GiB, the fallback bound)", why);
         }
     }
 
@@ -196,7 +196,7 @@ public sealed class CleanupGuardTests
         var text = CleanupGuard.Describe(Conditions(Unknown()), new CleanupOptions(), 80 * MiB);
 
         // assert
-        Assert.StartsWith($"Free space unknown ({DataVolumeMeter.ExecOffReason}): the free-space floor cannot be checked, so the batches pause instead while pg_wal exceeds 2 GiB (the fixed fallback)", text, StringComparison.Ordinal);
+        Assert.StartsWith($"Free space unknown ({DataVolumeMeter.NoSourceReason}): the free-space floor cannot be checked, so the batches pause instead while pg_wal exceeds 2 GiB (the fixed fallback)", text, StringComparison.Ordinal);
         Assert.Contains("the archiver, slot and replication checks still apply", text, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using Cerberus.ChatOps.Kubernetes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,13 @@ public static class FakeCluster
 
     internal static KubernetesAccess Access(FakeKubernetesApiServer server, Action<KubernetesOptions>? configure = null) =>
         new(Microsoft.Extensions.Options.Options.Create(Options(server, configure)), NullLogger<KubernetesAccess>.Instance);
+
+    /// <summary>A plain IHttpClientFactory (no handlers), as the host registers the Prometheus client.</summary>
+    internal static IHttpClientFactory HttpClients { get; } = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
+
+    /// <summary>The product's free-space meter on <paramref name="access"/>.</summary>
+    internal static DataVolumeMeter Meter(KubernetesAccess access, TimeProvider? time = null) =>
+        new(access, HttpClients, time ?? TimeProvider.System, NullLogger<DataVolumeMeter>.Instance);
 
     internal static KubernetesAccess Off() =>
         new(Microsoft.Extensions.Options.Options.Create(new KubernetesOptions { Enabled = false }), NullLogger<KubernetesAccess>.Instance);

@@ -23,9 +23,13 @@ namespace Cerberus.ChatOps.Tests.Support.Kubernetes;
 /// deployments/scale GET and merge PATCH (the rollout then becomes available one replica per <see cref="ReplicaStep"/>),
 /// a deployment PATCH of its pod-template annotations (a rolling restart: the controller observes the new generation
 /// after one step, then replaces one pod per step with one surge pod, all replicas staying available),
-/// autoscaling/v2 HPAs, PVCs, a pod by name and its DELETE (gracePeriodSeconds, a uid precondition answered 409 when it
-/// fails; the pod terminates for <see cref="PodTerminationDelay"/>, and one a StatefulSet or ReplicaSet controls comes back
-/// with a new uid after <see cref="PodRecreateDelay"/>), and pods/exec over a WebSocket with the v4.channel.k8s.io subprotocol.
+/// autoscaling/v2 HPAs, PVCs (GET, and a merge PATCH of spec.resources.requests.storage that the admission checks as
+/// the API server does and that then resizes: Resizing, FileSystemResizePending, the new capacity, one
+/// <see cref="ResizeStep"/> each, or stops where <see cref="ResizeEnd"/> says), storage.k8s.io StorageClasses, the
+/// kubelet Summary API through the node proxy (<c>nodes/{node}/proxy/stats/summary</c>), a pod by name and its DELETE
+/// (gracePeriodSeconds, a uid precondition answered 409 when it fails; the pod terminates for
+/// <see cref="PodTerminationDelay"/>, and one a StatefulSet or ReplicaSet controls comes back with a new uid after
+/// <see cref="PodRecreateDelay"/>), and pods/exec over a WebSocket with the v4.channel.k8s.io subprotocol.
 /// Routes added with <see cref="Map"/> take precedence over the built-in ones.
 /// </summary>
 public sealed class FakeKubernetesApiServer : IAsyncDisposable
@@ -48,6 +52,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     private readonly Dictionary<string, (DateTimeOffset At, int Replicas)> _restarts = new(StringComparer.Ordinal);
     private readonly List<V2HorizontalPodAutoscaler> _hpas = [];
     private readonly Dictionary<string, V1PersistentVolumeClaim> _pvcs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset At, long From, long To)> _resizes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1StorageClass> _storageClasses = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _nodeSummaries = new(StringComparer.Ordinal);
 
     private FakeKubernetesApiServer(WebApplication app)
     {
@@ -65,6 +72,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         Builtin("PATCH", $"/apis/apps/v1/namespaces/{ns}/deployments/{name}/scale", PatchScale);
         Builtin("GET", $"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers", ListHpas);
         Builtin("GET", $"/api/v1/namespaces/{ns}/persistentvolumeclaims/{name}", ReadPvc);
+        Builtin("PATCH", $"/api/v1/namespaces/{ns}/persistentvolumeclaims/{name}", PatchPvc);
+        Builtin("GET", $"/apis/storage.k8s.io/v1/storageclasses/{name}", ReadStorageClass);
+        Builtin("GET", $"/api/v1/nodes/{name}/proxy/stats/summary", ReadNodeSummary);
     }
 
     public Uri Uri { get; private set; } = null!;
@@ -80,6 +90,12 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     /// <summary>Called (outside the fake's lock) after a pod DELETE was accepted, with the pod's name: a lab test stops the real member here.</summary>
     public Action<string>? PodDeleted { get; set; }
+
+    /// <summary>How long each step of a PVC resize takes (Resizing, then FileSystemResizePending, then the new capacity).</summary>
+    public TimeSpan ResizeStep { get; set; } = TimeSpan.FromMilliseconds(60);
+
+    /// <summary>Where a PVC resize ends.</summary>
+    public FakeResizeEnd ResizeEnd { get; set; } = FakeResizeEnd.Completes;
 
     /// <summary>When true, a scale-up never becomes available and reports Progressing=False ProgressDeadlineExceeded.</summary>
     public bool FailRollouts { get; set; }
@@ -187,6 +203,32 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         lock (_lock)
         {
             _pvcs[pvc.Metadata.Name] = pvc;
+        }
+    }
+
+    public void AddStorageClass(V1StorageClass storageClass)
+    {
+        lock (_lock)
+        {
+            _storageClasses[storageClass.Metadata.Name] = storageClass;
+        }
+    }
+
+    /// <summary>The kubelet Summary API document (stats/v1alpha1 JSON) the node proxy serves for <paramref name="node"/>.</summary>
+    public void SetNodeSummary(string node, string json)
+    {
+        lock (_lock)
+        {
+            _nodeSummaries[node] = json;
+        }
+    }
+
+    /// <summary>The PVC as a client would read it now (with the resize status reached by now).</summary>
+    public V1PersistentVolumeClaim Pvc(string name)
+    {
+        lock (_lock)
+        {
+            return KubernetesJson.Deserialize<V1PersistentVolumeClaim>(KubernetesJson.Serialize(WithResizeStatus(_pvcs[name])));
         }
     }
 
@@ -381,9 +423,11 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     private FakeResponse ListEvents(RecordedRequest request, Match m)
     {
-        var field = request.QueryValue("fieldSelector");
-        var type = field.StartsWith("type=", StringComparison.Ordinal) ? field["type=".Length..] : null;
-        var items = _events.Where(e => type is null || string.Equals(e.Type, type, StringComparison.Ordinal)).ToList();
+        var fields = Selector(request.QueryValue("fieldSelector"));
+        var items = _events.Where(e =>
+            (!fields.TryGetValue("type", out var type) || string.Equals(e.Type, type, StringComparison.Ordinal))
+            && (!fields.TryGetValue("involvedObject.kind", out var kind) || string.Equals(e.InvolvedObject?.Kind, kind, StringComparison.Ordinal))
+            && (!fields.TryGetValue("involvedObject.name", out var name) || string.Equals(e.InvolvedObject?.Name, name, StringComparison.Ordinal))).ToList();
         return FakeResponse.Json(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta(), Items = items });
     }
 
@@ -490,8 +534,104 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     private FakeResponse ReadPvc(RecordedRequest request, Match m) =>
         _pvcs.TryGetValue(m.Groups["name"].Value, out var pvc)
-            ? FakeResponse.Json(pvc)
+            ? FakeResponse.Json(WithResizeStatus(pvc))
             : FakeResponse.Failure(404, "NotFound", $"persistentvolumeclaims \"{m.Groups["name"].Value}\" not found");
+
+    /// <summary>
+    /// A merge PATCH of spec.resources.requests.storage, admitted as the API server admits it: the claim must be bound
+    /// and its StorageClass must have allowVolumeExpansion true (PersistentVolumeClaimResize admission, 403), the size
+    /// must not shrink (validation, 422); any other field is refused. Then the simulated resize starts.
+    /// </summary>
+    private FakeResponse PatchPvc(RecordedRequest request, Match m)
+    {
+        var name = m.Groups["name"].Value;
+        if (!_pvcs.TryGetValue(name, out var pvc))
+        {
+            return FakeResponse.Failure(404, "NotFound", $"persistentvolumeclaims \"{name}\" not found");
+        }
+
+        var body = JsonNode.Parse(request.Body)?.AsObject();
+        var storage = body?["spec"]?["resources"]?["requests"]?["storage"]?.GetValue<string>();
+        if (storage is null || body!.Count != 1 || body["spec"]!.AsObject().Count != 1 || body["spec"]!["resources"]!.AsObject().Count != 1)
+        {
+            return FakeResponse.Failure(422, "Invalid", "the fake accepts only spec.resources.requests.storage");
+        }
+
+        var current = WithResizeStatus(pvc);
+        var className = pvc.Spec.StorageClassName;
+        if (string.IsNullOrEmpty(className) || !_storageClasses.TryGetValue(className, out var sc) || sc.AllowVolumeExpansion != true
+            || !string.Equals(current.Status?.Phase, "Bound", StringComparison.Ordinal))
+        {
+            return FakeResponse.Failure(403, "Forbidden",
+                $"persistentvolumeclaims \"{name}\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize");
+        }
+
+        var requested = new ResourceQuantity(storage).ToInt64();
+        var capacity = current.Status?.Capacity?["storage"].ToInt64() ?? 0;
+        if (requested < capacity)
+        {
+            return FakeResponse.Failure(422, "Invalid", $"PersistentVolumeClaim \"{name}\" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity");
+        }
+
+        pvc.Spec.Resources ??= new V1VolumeResourceRequirements();
+        pvc.Spec.Resources.Requests ??= new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal);
+        pvc.Spec.Resources.Requests["storage"] = new ResourceQuantity(storage);
+        pvc.Metadata.ResourceVersion = ((long.TryParse(pvc.Metadata.ResourceVersion, CultureInfo.InvariantCulture, out var rv) ? rv : 100) + 1).ToString(CultureInfo.InvariantCulture);
+        if (requested > capacity)
+        {
+            _resizes[name] = (DateTimeOffset.UtcNow, capacity, requested);
+        }
+
+        return FakeResponse.Json(WithResizeStatus(pvc));
+    }
+
+    /// <summary>The PVC with the status the resize controllers would report by now (step 0 Resizing, 1 FileSystemResizePending, 2 done).</summary>
+    private V1PersistentVolumeClaim WithResizeStatus(V1PersistentVolumeClaim pvc)
+    {
+        if (!_resizes.TryGetValue(pvc.Metadata.Name, out var resize))
+        {
+            return pvc;
+        }
+
+        var steps = (int)((DateTimeOffset.UtcNow - resize.At) / ResizeStep);
+        var at = resize.At.UtcDateTime;
+        pvc.Status ??= new V1PersistentVolumeClaimStatus();
+        pvc.Status.Conditions = ResizeEnd switch
+        {
+            FakeResizeEnd.ControllerError when steps >= 1 =>
+                [new V1PersistentVolumeClaimCondition { Type = "ControllerResizeError", Status = "True", LastTransitionTime = at, Message = "resize volume \"pvc-123\" by resizer \"ebs.csi.aws.com\" failed: VolumeModificationRateExceeded: You've reached the maximum modification rate per volume limit" }],
+            FakeResizeEnd.Never or FakeResizeEnd.ControllerError => [new V1PersistentVolumeClaimCondition { Type = "Resizing", Status = "True", LastTransitionTime = at }],
+            _ when steps == 0 => [new V1PersistentVolumeClaimCondition { Type = "Resizing", Status = "True", LastTransitionTime = at }],
+            FakeResizeEnd.FileSystemPending => [FileSystemResizePending(at)],
+            _ when steps == 1 => [FileSystemResizePending(at)],
+            _ => [],
+        };
+        if (ResizeEnd == FakeResizeEnd.Completes && steps >= 2)
+        {
+            pvc.Status.Capacity = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal) { ["storage"] = pvc.Spec.Resources.Requests["storage"] };
+            _resizes.Remove(pvc.Metadata.Name);
+        }
+
+        return pvc;
+    }
+
+    private static V1PersistentVolumeClaimCondition FileSystemResizePending(DateTime at) => new()
+    {
+        Type = "FileSystemResizePending",
+        Status = "True",
+        LastTransitionTime = at,
+        Message = "Waiting for user to (re-)start a pod to finish file system resize of volume on node.",
+    };
+
+    private FakeResponse ReadStorageClass(RecordedRequest request, Match m) =>
+        _storageClasses.TryGetValue(m.Groups["name"].Value, out var sc)
+            ? FakeResponse.Json(sc)
+            : FakeResponse.Failure(404, "NotFound", $"storageclasses.storage.k8s.io \"{m.Groups["name"].Value}\" not found");
+
+    private FakeResponse ReadNodeSummary(RecordedRequest request, Match m) =>
+        _nodeSummaries.TryGetValue(m.Groups["name"].Value, out var json)
+            ? new FakeResponse(200, "application/json", json)
+            : FakeResponse.Failure(503, "ServiceUnavailable", $"error trying to reach service: dial tcp: lookup {m.Groups["name"].Value}: no such host");
 
     /// <summary>The deployment with the status a controller would report by now.</summary>
     private V1Deployment WithStatus(V1Deployment d)

@@ -16,7 +16,8 @@ public static class KubeObjects
         string container = "postgres",
         string? lastTerminated = null,
         string? claim = null,
-        string mountPath = "/var/lib/postgresql")
+        string mountPath = "/var/lib/postgresql",
+        string? node = "node-1")
     {
         var pod = new V1Pod
         {
@@ -25,6 +26,7 @@ public static class KubeObjects
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace, Labels = labels },
             Spec = new V1PodSpec
             {
+                NodeName = node,
                 Containers = [new V1Container { Name = container, Image = "postgres:15", VolumeMounts = claim is null ? [] : [new V1VolumeMount { Name = "data", MountPath = mountPath }] }],
                 Volumes = claim is null ? [] : [new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = claim } }],
             },
@@ -107,14 +109,77 @@ public static class KubeObjects
         },
     };
 
-    public static V1PersistentVolumeClaim Pvc(string name, string capacity) => new()
+    public static V1PersistentVolumeClaim Pvc(string name, string capacity, string? storageClass = "standard", string? request = null, string phase = "Bound") => new()
     {
         ApiVersion = "v1",
         Kind = "PersistentVolumeClaim",
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
-        Spec = new V1PersistentVolumeClaimSpec { StorageClassName = "standard", AccessModes = ["ReadWriteOnce"] },
-        Status = new V1PersistentVolumeClaimStatus { Phase = "Bound", Capacity = new Dictionary<string, ResourceQuantity> { ["storage"] = new ResourceQuantity(capacity) } },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace, Uid = "uid-" + name, ResourceVersion = "100" },
+        Spec = new V1PersistentVolumeClaimSpec
+        {
+            StorageClassName = storageClass,
+            AccessModes = ["ReadWriteOnce"],
+            Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new ResourceQuantity(request ?? capacity) } },
+        },
+        Status = new V1PersistentVolumeClaimStatus { Phase = phase, Capacity = new Dictionary<string, ResourceQuantity> { ["storage"] = new ResourceQuantity(capacity) } },
     };
+
+    /// <summary>A StorageClass; <paramref name="allowExpansion"/> null leaves allowVolumeExpansion absent (the API's default: no expansion).</summary>
+    public static V1StorageClass StorageClass(string name, bool? allowExpansion, string provisioner = "ebs.csi.aws.com") => new()
+    {
+        ApiVersion = "storage.k8s.io/v1",
+        Kind = "StorageClass",
+        Metadata = new V1ObjectMeta { Name = name },
+        Provisioner = provisioner,
+        AllowVolumeExpansion = allowExpansion,
+        ReclaimPolicy = "Delete",
+        VolumeBindingMode = "WaitForFirstConsumer",
+    };
+
+    /// <summary>
+    /// A kubelet Summary API document (stats/v1alpha1) for one node with one pod whose volumes are given as
+    /// (volume name, pvc name or null, capacity, used, available).
+    /// </summary>
+    public static string NodeSummary(string node, string pod, params (string Volume, string? Pvc, long Capacity, long Used, long Available)[] volumes)
+    {
+        var items = new System.Text.Json.Nodes.JsonArray();
+        foreach (var v in volumes)
+        {
+            var entry = new System.Text.Json.Nodes.JsonObject
+            {
+                ["time"] = "2026-11-26T08:00:00Z",
+                ["availableBytes"] = v.Available,
+                ["capacityBytes"] = v.Capacity,
+                ["usedBytes"] = v.Used,
+                ["inodesFree"] = 6488064,
+                ["inodes"] = 6553600,
+                ["inodesUsed"] = 65536,
+                ["name"] = v.Volume,
+            };
+            if (v.Pvc is not null)
+            {
+                entry["pvcRef"] = new System.Text.Json.Nodes.JsonObject { ["name"] = v.Pvc, ["namespace"] = Namespace };
+            }
+
+            items.Add(entry);
+        }
+
+        var summary = new System.Text.Json.Nodes.JsonObject
+        {
+            ["node"] = new System.Text.Json.Nodes.JsonObject { ["nodeName"] = node },
+            ["pods"] = new System.Text.Json.Nodes.JsonArray(
+                new System.Text.Json.Nodes.JsonObject
+                {
+                    ["podRef"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "other-pod", ["namespace"] = "kube-system", ["uid"] = "u0" },
+                    ["volume"] = new System.Text.Json.Nodes.JsonArray(),
+                },
+                new System.Text.Json.Nodes.JsonObject
+                {
+                    ["podRef"] = new System.Text.Json.Nodes.JsonObject { ["name"] = pod, ["namespace"] = Namespace, ["uid"] = "u1" },
+                    ["volume"] = items,
+                }),
+        };
+        return summary.ToJsonString();
+    }
 
     public static Corev1Event Warning(string reason, string message, string pod, DateTime at, int count = 1) => new()
     {
