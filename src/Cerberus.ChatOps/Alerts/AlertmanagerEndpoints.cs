@@ -4,7 +4,6 @@ using Cerberus.ChatOps.Domain.Ports;
 using Cerberus.ChatOps.Slack.Inbound;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace Cerberus.ChatOps.Alerts;
 
@@ -123,13 +122,7 @@ internal static partial class AlertmanagerEndpoints
     private static ProblemHttpResult TooLarge(int max) =>
         TypedResults.Problem($"The notification is larger than {max} bytes (Cerberus__Alerts__MaxBodyBytes); set max_alerts in the receiver.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload Too Large");
 
-    private static ProblemHttpResult Unauthorized(HttpContext http, string message, string? error)
-    {
-        http.Response.Headers[HeaderNames.WWWAuthenticate] = error is null
-            ? "Bearer realm=\"cerberus\""
-            : $"Bearer realm=\"cerberus\", error=\"{error}\"";
-        return TypedResults.Problem(message, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
-    }
+    private static ProblemHttpResult Unauthorized(HttpContext http, string message, string? error) => BearerTokenFilter.Refuse(http, message, error);
 
     private static partial class Log
     {

@@ -52,7 +52,8 @@ internal sealed partial class BearerTokenFilter(IOptionsMonitor<ReportsOptions> 
             SHA256.HashData(Encoding.UTF8.GetBytes(presented)),
             SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
 
-    private static ProblemHttpResult Refuse(HttpContext http, string message, string? error)
+    /// <summary>401 with the <c>WWW-Authenticate</c> challenge (RFC 6750), <paramref name="error"/> when a token was presented.</summary>
+    internal static ProblemHttpResult Refuse(HttpContext http, string message, string? error)
     {
         http.Response.Headers[HeaderNames.WWWAuthenticate] = error is null
             ? "Bearer realm=\"cerberus\""

@@ -66,7 +66,7 @@ internal sealed class ActionHarness(LabEnvironment lab)
 
     /// <summary>VACUUM (FREEZE) with the clean-up's disk rules; free space is unknown (Kubernetes off) unless <paramref name="kubernetes"/> measures it.</summary>
     public VacuumFreezeAction VacuumFreeze(PostgresOptions diagnostics, KubernetesAccess? kubernetes = null) =>
-        new(Connector(), new DataVolumeMeter(kubernetes ?? FakeCluster.Off(), TimeProvider.System, NullLogger<DataVolumeMeter>.Instance),
+        new(Connector(), FakeCluster.Meter(kubernetes ?? FakeCluster.Off()),
             Options.Create(CleanupOptions), Options.Create(ActionsOptions), Options.Create(diagnostics), TimeProvider.System, NullLogger<VacuumFreezeAction>.Instance);
 
     public AnalyzeAction Analyze() =>

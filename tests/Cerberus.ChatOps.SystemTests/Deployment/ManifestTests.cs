@@ -17,6 +17,8 @@ public sealed class ManifestTests(RenderedManifests manifests) : IClassFixture<R
         ["Cerberus__Postgres__ConnectionString"] = "postgres-connection-string",
         ["Cerberus__Patroni__Password"] = "patroni-password",
         ["Cerberus__Reports__BearerToken"] = "reports-bearer-token",
+        ["Cerberus__Alerts__BearerToken"] = "alerts-bearer-token",
+        ["Cerberus__PagerDuty__RoutingKey"] = "pagerduty-routing-key",
     };
 
     /// <summary>The whole base Role, rule by rule: "group/resource" → verbs (resourceNames checked separately).</summary>
