@@ -66,7 +66,9 @@ public static partial class DiagnosisClassifier
         else if (s.LostSlotNames.Count > 0)
         {
             next = LostSlotAdvice(s);
-            recommended = [];
+
+            // A member's lost slot is what the replica rebuild is for; another consumer's is re-seeded by its owner.
+            recommended = s.LostSlotNames.Any(slot => s.MemberOfSlot(slot) is not null) ? [RemediationKind.ReinitializeReplica] : [];
         }
         else if (slots && s.InactiveSlots > 0 && s.PatroniMembershipUnknown)
         {
@@ -104,7 +106,7 @@ public static partial class DiagnosisClassifier
     private static string LostSlotAdvice(DiagnosisSignals s)
     {
         var parts = s.LostSlotNames.Select(slot => s.MemberOfSlot(slot) is { } member
-            ? $"slot {slot} is lost (wal_status lost): the WAL {member} needs is gone, so reinitialise the replica (patronictl reinit <scope> {member}, or POST /reinitialize on {member}); bringing it back is not enough"
+            ? $"slot {slot} is lost (wal_status lost): the WAL {member} needs is gone, so reinitialise the replica (patronictl reinit <scope> {member}, or POST /reinitialize on {member}: `/dbincident propose reinit {member}`); bringing it back is not enough"
             : $"slot {slot} is lost (wal_status lost): its consumer can no longer catch up from WAL, so reinitialise the replica (patronictl reinit / POST /reinitialize) or re-seed that consumer from a new base backup");
         return string.Join("; ", parts);
     }

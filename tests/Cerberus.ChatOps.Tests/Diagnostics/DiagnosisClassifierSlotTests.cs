@@ -71,8 +71,8 @@ public sealed class DiagnosisClassifierSlotTests
 
         // assert
         Assert.Equal(Classification.ReplicationBroken, verdict.Classification);
-        Assert.Empty(verdict.Recommended);
-        Assert.Contains("slot pg2 is lost (wal_status lost): the WAL pg2 needs is gone, so reinitialise the replica (patronictl reinit <scope> pg2, or POST /reinitialize on pg2)", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Equal([RemediationKind.ReinitializeReplica], verdict.Recommended);
+        Assert.Contains("slot pg2 is lost (wal_status lost): the WAL pg2 needs is gone, so reinitialise the replica (patronictl reinit <scope> pg2, or POST /reinitialize on pg2: `/dbincident propose reinit pg2`)", verdict.Sentence, StringComparison.Ordinal);
         Assert.DoesNotContain("bring that member back rather", verdict.Sentence, StringComparison.Ordinal);
     }
 
@@ -87,6 +87,7 @@ public sealed class DiagnosisClassifierSlotTests
 
         // assert
         Assert.Contains("slot archive is lost (wal_status lost): its consumer can no longer catch up from WAL, so reinitialise the replica (patronictl reinit / POST /reinitialize) or re-seed that consumer", verdict.Sentence, StringComparison.Ordinal);
+        Assert.Empty(verdict.Recommended);
     }
 
     [Theory]
