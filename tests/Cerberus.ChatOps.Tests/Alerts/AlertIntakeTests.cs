@@ -96,6 +96,25 @@ public sealed class AlertIntakeTests
         Assert.Equal(Some.Starter, incident.Commander);
     }
 
+    [Fact]
+    public async Task Dispatch_FiringWhileADrillIsOpenInTheAlertsChannel_TheDrillsThreadSaysTheAlertIsReal()
+    {
+        // arrange
+        await using var h = new EngineHarness();
+        var id = await h.Engine.Commands.StartAsync(EngineHarness.AlertsChannel, Some.Starter, "disk-full", true, EngineHarness.Reply(), None);
+        await h.IdleAsync();
+
+        // act
+        await DispatchAsync(h, AlertmanagerPayloads.Notification("firing", AlertmanagerPayloads.Alert("f1")));
+        await h.IdleAsync();
+
+        // assert
+        Assert.Single(await h.Store.ListAsync(openOnly: false, 10, None));
+        Assert.True((await h.IncidentAsync(id!)).Drill);
+        var messages = await h.OutboxAsync();
+        Assert.Contains(messages, m => m.Message.Text.Contains("*This incident is a DRILL, but the alert below is real.* Cancel the drill", StringComparison.Ordinal));
+    }
+
     private static async Task DispatchAsync(EngineHarness h, string json)
     {
         var (batch, problem) = AlertmanagerParser.Parse(AlertmanagerPayloads.Bytes(json));

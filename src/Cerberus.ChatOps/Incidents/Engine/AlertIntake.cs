@@ -80,6 +80,12 @@ internal sealed partial class AlertIntake(
         }
 
         var lines = new List<string>();
+        if (incident.Drill)
+        {
+            // The channel's open incident is a drill (simulated backends): the alert is real, so say so loudly.
+            lines.Add(":warning: *This incident is a DRILL, but the alert below is real.* Cancel the drill (`/dbincident cancel`); the next notification of this group then declares a real incident.");
+        }
+
         if (declaring)
         {
             lines.Add($":rotating_light: Declared from Alertmanager (receiver `{Format.Safe(batch.Receiver)}`). Diagnostics are running; a roster member takes command with `/dbincident ic @me`.");
